@@ -1,0 +1,56 @@
+# Pinzhi: `make demo` for a first look, `make test` for the whole suite.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+PORT ?= 8000
+
+.PHONY: demo test test-fast lint format messages assets env bench check-deploy clean compiled-messages
+
+env: .venv/.synced
+.venv/.synced: uv.lock pyproject.toml
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+assets: pinzhi/static/vendor/.installed
+pinzhi/static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf pinzhi/static/vendor && mkdir -p pinzhi/static/vendor/bootstrap-icons
+	cp -r node_modules/bootstrap/dist pinzhi/static/vendor/bootstrap
+	cp -r node_modules/bootstrap-icons/font pinzhi/static/vendor/bootstrap-icons/font
+	mkdir -p pinzhi/static/vendor/echarts && cp node_modules/echarts/dist/echarts.min.js pinzhi/static/vendor/echarts/
+	@touch $@
+
+# Compiled translations are built, never committed.
+compiled-messages: env
+	cd pinzhi && $(RUN) django-admin compilemessages --ignore=.venv -v 0
+
+demo: env assets compiled-messages
+	$(RUN) pinzhi demo --port $(PORT)
+
+test: env assets compiled-messages
+	$(RUN) pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: env
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: env
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+# Extract message catalogues per app, then fill traditional Chinese from simplified.
+messages: env
+	$(RUN) python -m pinzhi.lib.messages
+
+bench: env assets compiled-messages
+	$(RUN) pytest -p no:cacheprovider -m bench pinzhi $(PYTEST_ARGS)
+
+check-deploy: env
+	PINZHI_SECRET_KEY=$$($(RUN) python -c "import secrets;print(secrets.token_urlsafe(60))") \
+	  DJANGO_SETTINGS_MODULE=pinzhi.settings_production $(RUN) pinzhi check --deploy --fail-level WARNING
+
+clean:
+	rm -rf .venv node_modules pinzhi/static/vendor var

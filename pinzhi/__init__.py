@@ -1,0 +1,1 @@
+"""Pinzhi (品质): service quality management."""

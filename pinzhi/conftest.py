@@ -1,0 +1,42 @@
+import pytest
+
+from pinzhi.orgs.tests.factories import PASSWORD, CompanyFactory, PersonFactory, UnitFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory(name="测试物业服务有限公司")
+
+
+@pytest.fixture
+def unit(company):
+    return UnitFactory(company=company, code="KF", name="客服部")
+
+
+@pytest.fixture
+def person_with(db, unit):
+    """person_with("inspector", ...) makes a person holding those roles, scoped to `unit`."""
+
+    def make(*roles, **kwargs):
+        kwargs.setdefault("unit", unit)
+        return PersonFactory(roles=roles, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def signed_in(client, person_with):
+    """signed_in("quality_department") returns a client signed in as such a person."""
+
+    def make(*roles, **kwargs):
+        person = person_with(*roles, **kwargs)
+        assert client.login(username=person.username, password=PASSWORD)
+        client.person = person
+        return client
+
+    return make

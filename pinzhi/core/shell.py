@@ -1,0 +1,68 @@
+"""The application shell: navigation entries and home-page tiles that apps contribute.
+
+Each app registers what it offers in its AppConfig.ready(); the shell shows a person only
+the entries their roles allow, so the navigation reads as the domain map of what they use.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pinzhi.core.access import user_may
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    section: str  # translatable label of the domain
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    icon: str = "circle"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A home-page tile: `render(user)` returns a context dict, or None when nothing needs
+    the person's attention (the tile is then left out and the empty state shows)."""
+
+    key: str
+    template: str
+    roles: frozenset[str]
+    render: Callable
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    nav: list[NavEntry] = field(default_factory=list)
+    tiles: list[Tile] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def register_nav(entry: NavEntry) -> None:
+    registry.nav.append(entry)
+
+
+def register_tile(tile: Tile) -> None:
+    registry.tiles.append(tile)
+
+
+def nav_for(user) -> list[tuple[str, list[NavEntry]]]:
+    """The navigation sections for `user`, in order, each with its visible entries."""
+    sections: dict[str, list[NavEntry]] = {}
+    for entry in sorted(registry.nav, key=lambda e: e.order):
+        if user_may(user, entry.roles):
+            sections.setdefault(str(entry.section), []).append(entry)
+    return list(sections.items())
+
+
+def tiles_for(user) -> list[tuple[Tile, dict]]:
+    shown = []
+    for tile in sorted(registry.tiles, key=lambda t: t.order):
+        if user_may(user, tile.roles):
+            context = tile.render(user)
+            if context is not None:
+                shown.append((tile, context))
+    return shown

@@ -1,0 +1,61 @@
+import pytest
+import time_machine
+from django.urls import reverse
+
+from pinzhi.orgs.tests.factories import PASSWORD
+
+
+@pytest.fixture
+def person(person_with):
+    return person_with("inspector", username="zhang")
+
+
+def sign_in(client, password):
+    return client.post(reverse("core:login"), {"username": "zhang", "password": password})
+
+
+def test_it_signs_in_and_shows_the_home_page(client, person):
+    response = sign_in(client, PASSWORD)
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_it_stores_passwords_with_argon2(person):
+    assert person.password.startswith("argon2")
+
+
+def test_it_locks_the_account_after_repeated_failures(client, person, settings):
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 3
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False):
+        for _ in range(3):
+            assert sign_in(client, "wrong").status_code == 200
+        response = sign_in(client, PASSWORD)
+        assert response.status_code == 200
+        assert "locked_out" in [e.code for e in response.context["form"].non_field_errors().data]
+
+
+def test_the_lock_lifts_after_the_window(client, person, settings):
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 3
+    settings.PINZHI_SIGNIN_LOCK_MINUTES = 15
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False) as traveller:
+        for _ in range(3):
+            sign_in(client, "wrong")
+        traveller.shift(16 * 60)
+        assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_a_success_clears_earlier_failures(client, person, settings):
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 3
+    sign_in(client, "wrong")
+    sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 302
+    client.logout()
+    sign_in(client, "wrong")
+    sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_the_home_page_needs_a_signed_in_person(client, db):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))

@@ -1,0 +1,173 @@
+"""The organisation tree (ORG-1), people and their scoped roles (ORG-2), and external
+companies with registration data (ORG-4)."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.orgs.roles import Role
+
+
+class Company(models.Model):
+    """A company: the operator itself, an outsourced supplier or an inspected company."""
+
+    class Kind(models.TextChoices):
+        OPERATOR = "operator", _("Operator")  # the company running Pinzhi
+        SUPPLIER = "supplier", _("Supplier")  # 外包供方
+        INSPECTED = "inspected", _("Inspected company")  # ORG-4, under a supervising body
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OPERATOR)
+    credit_code = models.CharField(_("unified social credit code"), max_length=30, blank=True)
+    registered_capital = models.DecimalField(
+        _("registered capital (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    licence_number = models.CharField(_("business licence number"), max_length=60, blank=True)
+    licence_valid_until = models.DateField(_("licence valid until"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    policy_pack = models.CharField(_("policy pack"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """单位: a node of the organisation tree — department, estate, site, project, window."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department")  # 部门
+        OFFICE = "office", _("Management office")  # 管理处
+        ESTATE = "estate", _("Estate")  # 小区
+        SITE = "site", _("Site")  # 场所
+        PROJECT = "project", _("Project")  # 项目
+        WINDOW = "window", _("Service window")  # 服务窗口
+        TEAM = "team", _("Team")  # 班组
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    is_quality_department = models.BooleanField(_("quality department"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Materialised path of codes ("/HQ/KF/") so that a subtree is one indexed prefix query.
+    path = models.CharField(max_length=1000, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="unit_code_unique_in_company")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class Post(models.Model):
+    """岗位: a position within a unit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts")
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    duties = models.TextField(_("duties"), blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["unit__path", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="post_code_unique_in_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} / {self.name}"
+
+
+class PersonManager(UserManager):
+    pass
+
+
+class Person(AbstractUser):
+    """员工 / 服务人员 and every other person who signs in (the user model)."""
+
+    full_name = models.CharField(_("full name"), max_length=60)
+    employee_no = models.CharField(_("employee number"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="people", null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="people", null=True, blank=True
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, related_name="people", null=True, blank=True
+    )
+
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The person's role codes, read once per request."""
+        if not hasattr(self, "_role_codes"):
+            self._role_codes = frozenset(self.role_assignments.values_list("role", flat=True))
+        return self._role_codes
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes & set(roles))
+
+
+class RoleAssignment(models.Model):
+    """One role held by a person, with the units it covers (its scope)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role)
+    scope = models.ManyToManyField(
+        Unit, blank=True, related_name="role_assignments", verbose_name=_("scope")
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "role"], name="one_assignment_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept to lock an account out after repeated failures."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(db_index=True)

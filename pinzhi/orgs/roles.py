@@ -1,0 +1,30 @@
+"""The roles of REQUIREMENTS ORG-2 and how far each one sees."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEADERSHIP = "leadership", _("Leadership")  # 公司高层 / 领导小组
+    QUALITY_COMMITTEE = "quality_committee", _("Quality committee")  # 服务质量监督管理委员会
+    QUALITY_DEPARTMENT = "quality_department", _("Quality department")  # 质量管理部
+    DEPARTMENT_MANAGER = "department_manager", _("Department manager")  # 部门经理
+    SUPERVISOR = "supervisor", _("Supervisor")  # 专业主管
+    UNIT_QUALITY_ADMIN = "unit_quality_admin", _("Unit quality admin")  # 兼职质量管理员
+    INSPECTOR = "inspector", _("Inspector")  # 监督检查人员
+    SERVICE_DESK = "service_desk", _("Service desk")  # 服务台
+    COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")  # 投诉处理责任人
+    SERVICE_STAFF = "service_staff", _("Service staff")  # 服务人员
+    SUPPLIER = "supplier", _("Supplier")  # 外包供方
+    CUSTOMER = "customer", _("Customer")  # 客户 / 业主
+    SUPERVISING_BODY = "supervising_body", _("Supervising body")  # 监督机构
+
+
+# Roles that see every unit of their company whatever their scope says.
+COMPANY_WIDE_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE, Role.QUALITY_DEPARTMENT})
+# Roles that manage the organisation itself (units, posts, people, roles).
+ORG_ADMIN_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+# Roles of people outside the company: they never see the internal organisation.
+EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.CUSTOMER})
+# Roles of the company's own staff.
+STAFF_ROLES = frozenset(Role) - EXTERNAL_ROLES - {Role.SUPERVISING_BODY}
