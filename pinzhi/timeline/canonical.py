@@ -1,0 +1,86 @@
+"""Canonical JSON for the timeline hash chain (X-1).
+
+A payload is normalised once, before it is stored, to plain JSON types (Decimal, date,
+datetime, UUID, sets, lazy strings … become strings or lists in one fixed form), so that
+what is read back from SQLite or PostgreSQL hashes to the same value as what was written.
+"""
+
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import json
+import math
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, decimal.Decimal):
+            if not o.is_finite():
+                raise ValueError(f"cannot record a non-finite number: {o}")
+            return str(o)
+        if isinstance(o, dt.datetime):
+            if o.tzinfo is not None:
+                o = o.astimezone(dt.UTC)
+            return o.isoformat(timespec="microseconds")
+        if isinstance(o, dt.date | dt.time):
+            return o.isoformat()
+        if isinstance(o, dt.timedelta):
+            return o.total_seconds()
+        if isinstance(o, uuid.UUID):
+            return str(o)
+        if isinstance(o, Promise):
+            return str(o)
+        if isinstance(o, enum.Enum):
+            return o.value
+        if isinstance(o, set | frozenset):
+            return sorted(o, key=lambda v: json.dumps(v, cls=_Encoder, sort_keys=True))
+        if isinstance(o, models.Model):
+            return o.pk
+        if isinstance(o, bytes):
+            return o.hex()
+        return super().default(o)
+
+
+def _plain(value: Any) -> Any:
+    # str/int subclasses (TextChoices, IntegerChoices) become plain values; integral floats
+    # become ints because PostgreSQL's jsonb gives 1e+20 back without a decimal point.
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot record a non-finite number: {value}")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical(value: Any) -> Any:
+    """`value` as plain JSON types in one deterministic form (None stays None)."""
+    if value is None:
+        return None
+    text = json.dumps(value, cls=_Encoder, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return _plain(json.loads(text))
+
+
+def canonical_text(value: Any) -> str:
+    """The exact text that is hashed: sorted keys, no spaces, UTF-8 characters as is."""
+    return json.dumps(
+        _plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,157 @@
+"""The timeline (X-1): an append-only, hash-chained record of every change, and the
+attachments (photos, PDFs, office files) that quality records carry.
+
+Rows are only ever added, by `services.event_record` and `services.attachment_add`; the
+admin is read-only, and `pinzhi verify-timeline` reports any row changed, inserted or
+deleted behind the application's back.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# prev_hash of the first event of the chain.
+GENESIS_HASH = "0" * 64
+
+
+class Event(models.Model):
+    """事件: one attributed, time-stamped change to any object, linked to the one before."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
+    )
+    # A string, so that subjects with any kind of primary key can have a timeline.
+    object_id = models.CharField(_("subject id"), max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_repr = models.CharField(_("subject"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    at = models.DateTimeField(_("time"))
+    action = models.CharField(_("action"), max_length=80)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    seq = models.BigIntegerField(_("sequence number"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-seq"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "seq"], name="timeline_event_subject"
+            ),
+            models.Index(fields=["action", "at"], name="timeline_event_action_at"),
+            models.Index(fields=["at"], name="timeline_event_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} · {self.subject_repr}"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field whose value differs, for display."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class ChainHead(models.Model):
+    """The end of the chain (one row): locked by every append so that concurrent
+    transactions cannot fork the chain, and read by the verifier to detect events deleted
+    from the end."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain heads")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class Verification(models.Model):
+    """One run of the timeline verifier, kept to show the last result and as an anchor:
+    a later run checks that the event it ended at still carries the same hash."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    ok = models.BooleanField(_("intact"))
+    events_checked = models.BigIntegerField(_("events checked"))
+    head_seq = models.BigIntegerField(_("last sequence number"), null=True)
+    head_hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("triggered by"),
+    )
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("timeline verification")
+        verbose_name_plural = _("timeline verifications")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'FAILED'}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # `filename` is already the random safe name made by the service.
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    """附件: a photo, PDF or office file attached to any record."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
+    )
+    object_id = models.CharField(_("subject id"), max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_repr = models.CharField(_("subject"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    mime_type = models.CharField(_("file type"), max_length=120)
+    size = models.BigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-pk"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="timeline_attachment_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
