@@ -20,7 +20,9 @@ def test_it_signs_in_and_shows_the_home_page(client, person):
     assert client.get(reverse("core:home")).status_code == 200
 
 
-def test_it_stores_passwords_with_argon2(person):
+def test_it_stores_passwords_with_argon2(person, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    person.set_password("another-Secret-9")
     assert person.password.startswith("argon2")
 
 

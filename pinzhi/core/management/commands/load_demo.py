@@ -1,0 +1,12 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from pinzhi.core.demo import load_demo_organisation
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation and the property policy pack (idempotent)."
+
+    def handle(self, *args, **options):
+        call_command("policy", "load", "property", stdout=self.stdout)
+        load_demo_organisation(stdout=self.stdout)

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageMiddleware:
+    """The interface language is the one the person chose (the language cookie set by the
+    switcher), else simplified Chinese (X-2) — the browser's Accept-Language is not
+    consulted, because a company's staff share office machines set up in any language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
