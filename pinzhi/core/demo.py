@@ -40,7 +40,9 @@ POSTS = {
     "team": [("ZZ", "班长"), ("YG", "服务员")],
 }
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌鹏辉丹萍宇浩凯"
 
 
@@ -198,7 +200,7 @@ def _build(stdout) -> Company:
         )
         services.role_assign(person=manager, role=Role.DEPARTMENT_MANAGER, scope=[units[dept]])
     for code, _name in ESTATES:
-        for suffix, _team, dept in TEAMS:
+        for suffix, _team, _dept in TEAMS:
             team = units[f"{code}-{suffix}"]
             n += 1
             lead = _person(
