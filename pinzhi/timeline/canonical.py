@@ -1,4 +1,4 @@
-"""Canonical JSON for the timeline hash chain (X-1).
+"""Canonical JSON and the event hash of the timeline chain (X-1).
 
 A payload is normalised once, before it is stored, to plain JSON types (Decimal, date,
 datetime, UUID, sets, lazy strings … become strings or lists in one fixed form), so that
@@ -14,6 +14,7 @@ import math
 import uuid
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.functional import Promise
 
@@ -84,3 +85,61 @@ def canonical_text(value: Any) -> str:
 
 def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Bump when the hashed fields change; old events keep verifying under their own version.
+HASH_VERSION = 1
+
+
+# --- the event hash ----------------------------------------------------------------------------
+
+
+def _at_text(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(
+    *,
+    seq: int,
+    prev_hash: str,
+    subject_type: str,
+    object_id: str,
+    subject_repr: str,
+    actor_id: int | None,
+    actor_name: str,
+    at: dt.datetime,
+    action: str,
+    data: Any,
+    before: Any,
+    after: Any,
+    reason: str,
+) -> str:
+    """sha256 of the canonical JSON of an event's content and the hash before it.
+
+    The subject type is hashed as "app_label.model", not as a ContentType id, so that a
+    chain copied to another database (dump and load) still verifies.
+    """
+    return sha256_hex(
+        canonical_text(
+            {
+                "v": HASH_VERSION,
+                "seq": seq,
+                "prev_hash": prev_hash,
+                "subject_type": subject_type,
+                "object_id": object_id,
+                "subject_repr": subject_repr,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "at": _at_text(at),
+                "action": action,
+                "data": data,
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+        )
+    )
+
+
+def content_type_key(content_type: ContentType) -> str:
+    return f"{content_type.app_label}.{content_type.model}"

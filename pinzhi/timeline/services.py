@@ -2,77 +2,35 @@
 verification runs. Nothing here updates or deletes an event.
 """
 
-import datetime as dt
+import hashlib
+import os
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
-from pinzhi.timeline.canonical import canonical, canonical_text, sha256_hex
-from pinzhi.timeline.models import ChainHead, Event
+from pinzhi.timeline import filetypes
+from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
+from pinzhi.timeline.models import Attachment, ChainHead, Event, Verification
+from pinzhi.timeline.verify import Result, timeline_check
 
 ACTION_REQUIRED = _("An event needs an action code.")
 ACTION_TOO_LONG = _("The action code “%(action)s” is longer than 80 characters.")
 SUBJECT_NOT_SAVED = _("The subject of an event must be saved before its events are recorded.")
-
-# Bump when the hashed fields change; old events keep verifying under their own version.
-HASH_VERSION = 1
-
-
-# --- hashing ----------------------------------------------------------------------------
-
-
-def _at_text(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def event_hash(
-    *,
-    seq: int,
-    prev_hash: str,
-    subject_type: str,
-    object_id: str,
-    subject_repr: str,
-    actor_id: int | None,
-    actor_name: str,
-    at: dt.datetime,
-    action: str,
-    data: Any,
-    before: Any,
-    after: Any,
-    reason: str,
-) -> str:
-    """sha256 of the canonical JSON of an event's content and the hash before it.
-
-    The subject type is hashed as "app_label.model", not as a ContentType id, so that a
-    chain copied to another database (dump and load) still verifies.
-    """
-    return sha256_hex(
-        canonical_text(
-            {
-                "v": HASH_VERSION,
-                "seq": seq,
-                "prev_hash": prev_hash,
-                "subject_type": subject_type,
-                "object_id": object_id,
-                "subject_repr": subject_repr,
-                "actor_id": actor_id,
-                "actor_name": actor_name,
-                "at": _at_text(at),
-                "action": action,
-                "data": data,
-                "before": before,
-                "after": after,
-                "reason": reason,
-            }
-        )
-    )
-
-
-def content_type_key(content_type: ContentType) -> str:
-    return f"{content_type.app_label}.{content_type.model}"
+ATTACHMENT_NO_NAME = _("The uploaded file has no usable name.")
+ATTACHMENT_EMPTY = _("“%(name)s” is empty.")
+ATTACHMENT_TOO_BIG = _("“%(name)s” is %(size)s; an attachment may be at most %(limit)s.")
+ATTACHMENT_TYPE_NOT_ALLOWED = _("“%(name)s” is not an allowed file type. Allowed: %(allowed)s.")
+ATTACHMENT_CONTENT_MISMATCH = _(
+    "“%(name)s” is not really a .%(ext)s file: its content does not match its extension."
+)
 
 
 # --- recording events -------------------------------------------------------------------
@@ -198,3 +156,105 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys whose value differs between two snapshots, as (before, after)."""
     keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+def _attachment_error(message, code: str, **params) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code, params=params)})
+
+
+def attachment_validate(*, uploaded_file: UploadedFile) -> tuple[str, str, str]:
+    """Refuse an upload that is empty, too large (PINZHI_ATTACHMENT_MAX_BYTES), of a type
+    not allowed, or whose content does not match its extension (X-1). Returns the safe
+    display name, the extension and the MIME type."""
+    raw_name = uploaded_file.name or ""
+    name = filetypes.safe_display_name(raw_name)
+    shown = name or raw_name or "?"
+    ext = filetypes.extension(name)
+    if ext not in filetypes.ALLOWED:
+        allowed = ", ".join(sorted(filetypes.ALLOWED))
+        raise _attachment_error(ATTACHMENT_TYPE_NOT_ALLOWED, "type", name=shown, allowed=allowed)
+    if not os.path.splitext(name)[0]:
+        raise _attachment_error(ATTACHMENT_NO_NAME, "name")
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise _attachment_error(ATTACHMENT_EMPTY, "empty", name=shown)
+    limit = settings.PINZHI_ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise _attachment_error(
+            ATTACHMENT_TOO_BIG,
+            "size",
+            name=shown,
+            size=filesizeformat(size),
+            limit=filesizeformat(limit),
+        )
+    if not filetypes.content_matches(uploaded_file, ext, size):
+        raise _attachment_error(ATTACHMENT_CONTENT_MISMATCH, "content", name=shown, ext=ext)
+    return name, ext, filetypes.ALLOWED[ext]
+
+
+@transaction.atomic
+def attachment_add(
+    *, subject: models.Model, uploaded_file: UploadedFile, uploaded_by
+) -> Attachment:
+    """Attach a validated file to `subject` under a random safe name, keeping its original
+    (sanitised) name, size and SHA-256, and record an "attachment.added" event (X-1)."""
+    name, ext, mime_type = attachment_validate(uploaded_file=uploaded_file)
+    content_type, object_id, subject_repr = _subject_parts(subject)
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    attachment = Attachment(
+        content_type=content_type,
+        object_id=object_id,
+        subject_repr=subject_repr,
+        original_name=name,
+        mime_type=mime_type,
+        size=uploaded_file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+        uploaded_at=now(),
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{ext}", uploaded_file, save=False)
+    try:
+        attachment.save(force_insert=True)
+        event_record(
+            subject=subject,
+            action="attachment.added",
+            actor=uploaded_by,
+            data={
+                "attachment_id": attachment.pk,
+                "name": name,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+                "mime_type": mime_type,
+            },
+        )
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+# --- verification -----------------------------------------------------------------------
+
+
+def verification_record(*, triggered_by=None) -> tuple[Result, Verification]:
+    """Verify the whole timeline (X-1) and keep the result, whose end of chain becomes an
+    anchor that later runs check."""
+    result = timeline_check()
+    run = Verification.objects.create(
+        at=now(),
+        ok=result.ok,
+        events_checked=result.events_checked,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
+        findings=[f.as_dict() for f in result.findings],
+        triggered_by=triggered_by if getattr(triggered_by, "is_authenticated", False) else None,
+        duration_ms=result.duration_ms,
+    )
+    return result, run

@@ -13,8 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.timeline.canonical import event_hash
 from pinzhi.timeline.models import GENESIS_HASH, ChainHead, Event, Verification
-from pinzhi.timeline.services import event_hash
 
 ALTERED = "altered"
 DELETED = "deleted"
@@ -127,6 +127,7 @@ def _about(row: dict, kind: str, code: str, **params: Any) -> Finding:
 class _Walker:
     def __init__(self, head: ChainHead | None, anchors: dict[int, tuple[str, str]]):
         self.head = head
+        self.first_head = head
         self.anchors = anchors
         self.type_keys = {
             pk: f"{app}.{model}"
@@ -136,6 +137,7 @@ class _Walker:
         self.expected_seq = 1
         self.prev: dict | None = None  # the last event accepted as genuine
         self.prev_hash = GENESIS_HASH
+        self.prev_altered = False
 
     def recomputed(self, row: dict) -> str:
         return event_hash(
@@ -158,6 +160,10 @@ class _Walker:
         """Check the events sharing one sequence number (normally exactly one)."""
         seq = rows[0]["seq"]
         if self.head is not None and seq > self.head.seq:
+            # Appended since the walk began? The events come from one snapshot taken after
+            # the head was first read, so a fresh head covers every genuine one of them.
+            self.head = ChainHead.objects.filter(pk=1).first() or self.head
+        if self.head is not None and seq > self.head.seq:
             for row in rows:
                 self.findings.append(_about(row, INSERTED, "beyond_head", head_seq=self.head.seq))
             return
@@ -173,7 +179,9 @@ class _Walker:
         checks = [(row, self.recomputed(row) == row["hash"]) for row in rows]
 
         def links(row: dict) -> bool:
-            return gap or row["prev_hash"] == self.prev_hash
+            # After a gap or an altered event (whose stored hash is then untrusted too),
+            # the link cannot be judged; that event is reported already.
+            return gap or self.prev_altered or row["prev_hash"] == self.prev_hash
 
         genuine, intact = next(
             ((row, True) for row, ok in checks if ok and links(row)), (rows[0], checks[0][1])
@@ -196,22 +204,29 @@ class _Walker:
             )
         self.prev = genuine
         self.prev_hash = genuine["hash"]
+        self.prev_altered = not intact
         self.expected_seq = seq + 1
 
     def finish(self) -> None:
-        if self.head is None:
+        # Only the head read before the events were is sure to describe their snapshot.
+        head = self.first_head
+        if head is None:
             if self.prev is not None:
                 self.findings.append(Finding(kind=DELETED, code="head_missing"))
             return
-        if self.head.seq >= self.expected_seq:
+        if head.seq >= self.expected_seq:
             self.findings.append(
                 Finding(
                     kind=DELETED,
                     code="missing_tail",
-                    params={"first": self.expected_seq, "last": self.head.seq},
+                    params={"first": self.expected_seq, "last": head.seq},
                 )
             )
-        elif self.prev is not None and self.head.hash != self.prev["hash"]:
+        elif (
+            self.prev is not None
+            and head.seq == self.prev["seq"]
+            and head.hash != self.prev["hash"]
+        ):
             already = any(f.event_id == self.prev["id"] for f in self.findings)
             if not already:
                 self.findings.append(_about(self.prev, ALTERED, "head_mismatch"))

@@ -1,0 +1,55 @@
+"""`pinzhi verify-timeline`: walk the hash chain and report every altered, inserted or
+deleted event (X-1). Exit code 0 when the chain is intact, 1 when it is not."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from pinzhi.timeline.services import verification_record
+from pinzhi.timeline.verify import timeline_check
+
+
+class Command(BaseCommand):
+    help = "Verify the timeline's hash chain; list every altered, inserted or deleted event."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+        parser.add_argument(
+            "--no-record",
+            action="store_true",
+            help="do not keep this run as the last verification result",
+        )
+
+    def handle(self, *args, **options):
+        if options["no_record"]:
+            result = timeline_check()
+        else:
+            result, _run = verification_record()
+        if options["json"]:
+            report = {
+                "ok": result.ok,
+                "events_checked": result.events_checked,
+                "head_seq": result.head_seq,
+                "head_hash": result.head_hash,
+                "duration_ms": result.duration_ms,
+                "findings": [f.as_dict() for f in result.findings],
+            }
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            for f in result.findings:
+                where = (
+                    f"#{f.seq} (id {f.event_id}) {f.action} · {f.subject}: "
+                    if f.event_id is not None
+                    else ""
+                )
+                self.stdout.write(f"{f.kind.upper():9} {where}{f.message}")
+            summary = f"{result.events_checked} events checked in {result.duration_ms} ms: "
+            if result.ok:
+                self.stdout.write(self.style.SUCCESS(summary + "the timeline is intact."))
+            else:
+                self.stdout.write(
+                    self.style.ERROR(summary + f"{len(result.findings)} problem(s) found.")
+                )
+        if not result.ok:
+            sys.exit(1)
