@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from pinzhi.lib.env import env_int
 from pinzhi.settings import *  # noqa: F403
-from pinzhi.settings import SECRET_KEY
+from pinzhi.settings import MAILERS, SECRET_KEY
 
 if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set PINZHI_SECRET_KEY to a random string of 50+ characters.")
@@ -22,3 +22,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 STATIC_ROOT = VAR_DIR / "static"  # noqa: F405 — filled by `pinzhi collectstatic`
+
+if MAILERS["default"]["BACKEND"].endswith("console.EmailBackend"):
+    # Without PINZHI_EMAIL_HOST, hand mail to the local MTA rather than printing it.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25, "timeout": 20},
+        }
+    }
