@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "pinzhi.orgs",
     "pinzhi.policy",
     "pinzhi.timeline",
+    "pinzhi.deadlines",
+    "pinzhi.notify",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ urlpatterns = [
     path("org/", include("pinzhi.orgs.urls")),
     path("policy/", include("pinzhi.policy.urls")),
     path("timeline/", include("pinzhi.timeline.urls")),
+    path("deadlines/", include("pinzhi.deadlines.urls")),
+    path("notifications/", include("pinzhi.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
