@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class TimelineConfig(AppConfig):
     name = "pinzhi.timeline"
     verbose_name = _("Timeline")
+
+    def ready(self) -> None:
+        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.timeline.selectors import AUDIT_ROLES, INTEGRITY_ROLES
+
+        register_nav(
+            NavEntry(
+                section=_("Audit"),
+                label=_("Event log"),
+                url_name="timeline:events",
+                roles=AUDIT_ROLES,
+                icon="clock-history",
+                order=900,
+            )
+        )
+        register_nav(
+            NavEntry(
+                section=_("Audit"),
+                label=_("Timeline integrity"),
+                url_name="timeline:integrity",
+                roles=INTEGRITY_ROLES,
+                icon="shield-check",
+                order=910,
+            )
+        )

@@ -30,7 +30,7 @@ ALLOWED = {
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File Binary: doc, xls, ppt
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 _OOXML_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
-_TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
+_TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
@@ -58,12 +58,15 @@ def _head(file: IO[bytes], size: int = 8192) -> bytes:
 
 
 def _is_text(head: bytes, complete: bool) -> bool:
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # UTF-16 (Excel's "Unicode text") only with its byte order mark; otherwise a NUL byte
+    # means binary. GB18030 covers the GBK files Chinese offices still produce.
+    encodings = ("utf-16",) if head.startswith((b"\xff\xfe", b"\xfe\xff")) else _TEXT_ENCODINGS
+    if encodings == _TEXT_ENCODINGS and b"\x00" in head:
         return False
-    for encoding in _TEXT_ENCODINGS:
+    for encoding in encodings:
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, UnicodeError):
             continue
         return True
     return False

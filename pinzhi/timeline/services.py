@@ -3,7 +3,6 @@ verification runs. Nothing here updates or deletes an event.
 """
 
 import hashlib
-import os
 import uuid
 from typing import Any
 
@@ -24,7 +23,6 @@ from pinzhi.timeline.verify import Result, timeline_check
 ACTION_REQUIRED = _("An event needs an action code.")
 ACTION_TOO_LONG = _("The action code “%(action)s” is longer than 80 characters.")
 SUBJECT_NOT_SAVED = _("The subject of an event must be saved before its events are recorded.")
-ATTACHMENT_NO_NAME = _("The uploaded file has no usable name.")
 ATTACHMENT_EMPTY = _("“%(name)s” is empty.")
 ATTACHMENT_TOO_BIG = _("“%(name)s” is %(size)s; an attachment may be at most %(limit)s.")
 ATTACHMENT_TYPE_NOT_ALLOWED = _("“%(name)s” is not an allowed file type. Allowed: %(allowed)s.")
@@ -176,8 +174,6 @@ def attachment_validate(*, uploaded_file: UploadedFile) -> tuple[str, str, str]:
     if ext not in filetypes.ALLOWED:
         allowed = ", ".join(sorted(filetypes.ALLOWED))
         raise _attachment_error(ATTACHMENT_TYPE_NOT_ALLOWED, "type", name=shown, allowed=allowed)
-    if not os.path.splitext(name)[0]:
-        raise _attachment_error(ATTACHMENT_NO_NAME, "name")
     size = uploaded_file.size or 0
     if size == 0:
         raise _attachment_error(ATTACHMENT_EMPTY, "empty", name=shown)

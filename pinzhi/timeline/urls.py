@@ -1,2 +1,10 @@
+from django.urls import path
+
+from pinzhi.timeline import views
+
 app_name = "timeline"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.events, name="events"),
+    path("integrity/", views.integrity, name="integrity"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

@@ -1,0 +1,110 @@
+"""Reads of the timeline (X-1): a subject's events and attachments, the scoped event list,
+the last verification, and who may download an attachment."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from pinzhi.orgs.roles import Role
+from pinzhi.timeline.models import Attachment, Event, Verification
+
+# Roles that read the whole timeline (the audit trail of every record).
+AUDIT_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY_COMMITTEE})
+# Roles that see the integrity page and may run the verifier.
+INTEGRITY_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.LEADERSHIP})
+# Roles that may download any attachment.
+ATTACHMENT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+
+AttachmentRule = Callable[[object, models.Model | None], bool]
+_attachment_rules: dict[str, AttachmentRule] = {}
+
+
+def _subject_filter(subject: models.Model) -> dict:
+    return {
+        "content_type": ContentType.objects.get_for_model(subject),
+        "object_id": str(subject.pk),
+    }
+
+
+def events_for(subject: models.Model) -> QuerySet[Event]:
+    """The events of one record, newest first. Not scoped: call it for a record the
+    person has already been allowed to see."""
+    if subject is None or subject.pk is None:
+        return Event.objects.none()
+    return Event.objects.filter(**_subject_filter(subject)).select_related("actor").order_by("-seq")
+
+
+def attachments_for(subject: models.Model) -> QuerySet[Attachment]:
+    """The attachments of one record, newest first (not scoped, like `events_for`)."""
+    if subject is None or subject.pk is None:
+        return Attachment.objects.none()
+    return Attachment.objects.filter(**_subject_filter(subject)).select_related("uploaded_by")
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Every event for the quality department, leadership and the quality committee;
+    nothing for anyone else (they read events on the records they can open)."""
+    if user.is_authenticated and (user.is_superuser or user.has_role(*AUDIT_ROLES)):
+        return Event.objects.select_related("actor").order_by("-seq")
+    return Event.objects.none()
+
+
+def event_search(
+    *,
+    user,
+    text: str = "",
+    action: str = "",
+    actor: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Event]:
+    """The events `user` may read, filtered: `text` in subject, action, actor or reason;
+    `action` as a code or code prefix ("complaint."); `actor` in the actor's name; dates
+    inclusive, in the current time zone."""
+    events = events_visible_to(user)
+    if text:
+        events = events.filter(
+            Q(subject_repr__icontains=text)
+            | Q(action__icontains=text)
+            | Q(actor_name__icontains=text)
+            | Q(reason__icontains=text)
+        )
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor:
+        events = events.filter(Q(actor_name__icontains=actor) | Q(actor__username=actor))
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
+
+
+def last_verification() -> Verification | None:
+    return Verification.objects.select_related("triggered_by").first()
+
+
+def register_attachment_access(model_label: str, rule: AttachmentRule) -> None:
+    """Let an app decide who may download the attachments of its records:
+    `register_attachment_access("complaints.complaint", lambda user, subject: ...)`.
+    `subject` is None when the record no longer exists."""
+    _attachment_rules[model_label.lower()] = rule
+
+
+def attachment_may_download(user, attachment: Attachment) -> bool:
+    """The uploader, superusers and the quality department always; others when the rule
+    registered for the subject's model allows it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or attachment.uploaded_by_id == user.pk:
+        return True
+    if user.has_role(*ATTACHMENT_ROLES):
+        return True
+    content_type = ContentType.objects.get_for_id(attachment.content_type_id)
+    rule = _attachment_rules.get(f"{content_type.app_label}.{content_type.model}")
+    if rule is None:
+        return False
+    return bool(rule(user, attachment.subject))

@@ -1,0 +1,87 @@
+"""Pages of the timeline (X-1): integrity (verification), the event list, downloads."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from pinzhi.core.access import SIGNED_IN, page
+from pinzhi.timeline import selectors, services
+from pinzhi.timeline.forms import EventFilterForm
+from pinzhi.timeline.models import Attachment
+from pinzhi.timeline.verify import Finding
+
+FILE_MISSING = _("The file of this attachment is missing from storage.")
+
+
+@page(*selectors.INTEGRITY_ROLES)
+def integrity(request):
+    """The last verification of the hash chain; POST verifies now."""
+    if request.method == "POST":
+        result, _run = services.verification_record(triggered_by=request.user)
+        if result.ok:
+            messages.success(
+                request,
+                ngettext(
+                    "The timeline is intact: %(count)d event checked.",
+                    "The timeline is intact: %(count)d events checked.",
+                    result.events_checked,
+                )
+                % {"count": result.events_checked},
+            )
+        else:
+            messages.error(
+                request,
+                ngettext(
+                    "%(problems)d problem found in %(count)d events.",
+                    "%(problems)d problems found in %(count)d events.",
+                    len(result.findings),
+                )
+                % {"problems": len(result.findings), "count": result.events_checked},
+            )
+        return redirect("timeline:integrity")
+    last = selectors.last_verification()
+    findings = [Finding.from_dict(f) for f in last.findings] if last else []
+    return render(request, "timeline/integrity.html", {"last": last, "findings": findings})
+
+
+@page(*selectors.AUDIT_ROLES)
+def events(request):
+    """Recent events of every record, searchable and paginated."""
+    form = EventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.event_search(
+        user=request.user,
+        text=filters.get("q", ""),
+        action=filters.get("action", ""),
+        actor=filters.get("actor", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page_obj = Paginator(found, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page_obj": page_obj, "query": query.urlencode()}
+    template = "timeline/events.html#results" if request.htmx else "timeline/events.html"
+    return render(request, template, context)
+
+
+@page(SIGNED_IN)
+def attachment_download(request, pk: int):
+    """The file, as a download under its original name, for those allowed to see it;
+    others get "not found" so that they cannot probe which attachments exist."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    if not selectors.attachment_may_download(request.user, attachment):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(FILE_MISSING) from error
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.mime_type,
+    )
