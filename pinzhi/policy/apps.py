@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class PolicyConfig(AppConfig):
     name = "pinzhi.policy"
     verbose_name = _("Policy")
+
+    def ready(self):
+        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.policy import tiles
+        from pinzhi.policy.selectors import EDIT_ROLES, READ_ROLES
+
+        register_nav(
+            NavEntry(
+                section=_("Policy"),
+                label=_("Rules"),
+                url_name="policy:list",
+                roles=READ_ROLES,
+                icon="journal-text",
+                order=900,
+            )
+        )
+        register_tile(
+            Tile(
+                key="policy-upcoming",
+                template="policy/tiles/upcoming.html",
+                roles=EDIT_ROLES,
+                render=tiles.upcoming_changes,
+                order=900,
+            )
+        )

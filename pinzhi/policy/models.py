@@ -1,0 +1,138 @@
+"""Policy packs (DESIGN "Policy, not constants"; STD-5): every number of the regulations as a
+rule citing its clause, with an append-only history of values and their effective dates."""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.policy import values
+
+# A value loaded with a pack applies "since always", so that a case recorded with an earlier
+# start (an import of last year's complaints) still finds the rule that applied to it.
+BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
+LOADED_REASON = "loaded from pack"
+UPDATED_REASON = "updated from pack"
+
+
+class PolicyPack(models.Model):
+    """制度规则包: the rules of one industry's regulations, loaded from a YAML pack."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    loaded_at = models.DateTimeField(_("last loaded"))
+
+    class Meta:
+        verbose_name = _("policy pack")
+        verbose_name_plural = _("policy packs")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if not (get_language() or "").startswith("zh") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Rule(models.Model):
+    """规则: one value of the regulations (a time limit, a frequency, points, an amount), the
+    clause it comes from and a plain statement. Its values live in RuleVersion."""
+
+    pack = models.ForeignKey(PolicyPack, on_delete=models.CASCADE, related_name="rules")
+    key = models.CharField(_("key"), max_length=100)
+    # Requirement IDs separated by spaces ("CMP-4 CMP-5"), so that one indexed text search
+    # finds a rule by any of them.
+    requirement_ids = models.CharField(_("requirement IDs"), max_length=200)
+    value_type = models.CharField(_("value type"), max_length=20, choices=values.VALUE_TYPE_CHOICES)
+    unit = models.CharField(_("unit"), max_length=20, choices=values.UNIT_CHOICES, blank=True)
+    citation_seed = models.CharField(_("source document"), max_length=100)
+    citation_clause = models.CharField(_("clause"), max_length=200)
+    statement = models.TextField(_("statement"))
+    statement_en = models.TextField(_("English statement"), blank=True)
+    is_default = models.BooleanField(
+        _("company default"),
+        default=False,
+        help_text=_("The regulation asks for a value but leaves the figure to the company."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        ordering = ["pack", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "key"], name="policy_rule_key_unique_in_pack")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pack.code}:{self.key}"
+
+    @property
+    def requirements(self) -> list[str]:
+        return self.requirement_ids.split()
+
+    @property
+    def display_statement(self) -> str:
+        if not (get_language() or "").startswith("zh") and self.statement_en:
+            return self.statement_en
+        return self.statement
+
+
+class RuleVersion(models.Model):
+    """One value of a rule from `effective_from` on. Never edited: a revision is a new row,
+    so a case keeps the value that applied when it started."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
+    value = models.JSONField(_("value"))
+    effective_from = models.DateTimeField(_("effective from"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    reason = models.TextField(_("reason"))
+    # Whether the value came from the shipped pack or from a revision by a person: loading a
+    # pack again never replaces a value the quality department revised.
+    from_pack = models.BooleanField(_("from the pack"), default=False)
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+        ordering = ["rule", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "effective_from"], name="policy_version_one_per_instant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} @ {self.effective_from:%Y-%m-%d %H:%M}"
+
+    @property
+    def applies_from_start(self) -> bool:
+        return self.effective_from == BEGINNING
+
+    @property
+    def display_reason(self) -> str:
+        if self.from_pack:
+            return str(
+                _("loaded from pack") if self.reason == LOADED_REASON else _("updated from pack")
+            )
+        return self.reason
+
+    @property
+    def display_value(self) -> str:
+        return values.display(self.rule.value_type, self.rule.unit, self.value)

@@ -1,0 +1,80 @@
+"""The one accessor: which value applied at time T (STD-5)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from pinzhi.policy import services
+from pinzhi.policy.selectors import RuleNotFound, rule_value, rule_versions
+
+JUNE = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def revised(first_contact, person_with):
+    """first_contact: 30 minutes from the start, 20 from 1 June 2026 (revised in March)."""
+    editor = person_with("quality_department")
+    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
+        services.rule_revise(
+            rule=first_contact, value=20, effective_from=JUNE, author=editor, reason="提速"
+        )
+    return first_contact
+
+
+def test_it_answers_the_value_before_and_after_an_effective_date(revised):
+    """STD-5: a case keeps the value that applied when it started."""
+    key = "complaints.first_contact"
+    assert rule_value(key, pack="property", at=JUNE - timedelta(seconds=1)) == timedelta(minutes=30)
+    assert rule_value(key, pack="property", at=JUNE) == timedelta(minutes=20)
+    assert rule_value(key, pack="property", at=JUNE + timedelta(days=90)) == timedelta(minutes=20)
+
+
+def test_a_future_revision_applies_only_when_its_day_comes(revised):
+    key = "complaints.first_contact"
+    with time_machine.travel(datetime(2026, 5, 31, 23, 59, tzinfo=UTC), tick=False):
+        assert rule_value(key, pack="property") == timedelta(minutes=30)
+    with time_machine.travel(datetime(2026, 6, 1, 0, 1, tzinfo=UTC), tick=False):
+        assert rule_value(key, pack="property") == timedelta(minutes=20)
+
+
+def test_it_sees_a_revision_made_after_the_value_was_cached(first_contact, person_with):
+    key = "complaints.first_contact"
+    assert rule_value(key, pack="property") == timedelta(minutes=30)
+    services.rule_revise(
+        rule=first_contact,
+        value=15,
+        effective_from=None,
+        author=person_with("quality_department"),
+        reason="立即生效",
+    )
+    assert rule_value(key, pack="property") == timedelta(minutes=15)
+
+
+def test_a_repeated_lookup_costs_one_small_query(property_pack, django_assert_num_queries):
+    """Only the newest version id is read; the rule and its versions come from the cache."""
+    rule_value("complaints.first_contact", pack="property")
+    with django_assert_num_queries(10):
+        for _ in range(10):
+            rule_value("complaints.first_contact", pack="property")
+
+
+def test_it_types_each_kind_of_value(property_pack):
+    assert rule_value("assessment.service_star_reward", pack="property") == 500
+    assert rule_value("assessment.attitude_complaint", pack="property") == -5
+    assert rule_value("complaints.answer_complainant", pack="property").max == timedelta(days=3)
+
+
+def test_it_says_clearly_when_a_rule_is_unknown(property_pack):
+    with pytest.raises(RuleNotFound, match="complaints.nope.*property"):
+        rule_value("complaints.nope", pack="property")
+    with pytest.raises(RuleNotFound, match="'elsewhere'"):
+        rule_value("complaints.first_contact", pack="elsewhere")
+    with pytest.raises(RuleNotFound, match="had no value"):
+        rule_value("complaints.first_contact", pack="property", at=datetime(1999, 1, 1, tzinfo=UTC))
+
+
+def test_it_lists_the_history_newest_first(revised):
+    history = list(rule_versions("complaints.first_contact", pack="property"))
+    assert [v.value for v in history] == [20, 30]
+    assert history[0].reason == "提速" and history[0].author is not None
