@@ -2,10 +2,38 @@
 companies with registration data (ORG-4)."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.orgs.roles import Role
+
+# GB 32100-2015: the unified social credit code is 18 characters of this alphabet (no I, O,
+# S, V, Z), the last one a check character over the first 17.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_LENGTH = _("A unified social credit code has exactly 18 characters.")
+CREDIT_CODE_CHARACTERS = _(
+    "A unified social credit code uses only digits and the capital letters "
+    "A–H, J–N, P–R, T, U, W–Y (GB 32100)."
+)
+CREDIT_CODE_CHECK = _("The last character of the credit code does not match its check digit.")
+CAPITAL_NEGATIVE = _("The registered capital cannot be negative.")
+
+
+def credit_code_errors(code: str) -> list:
+    """Why `code` is not a valid unified social credit code (GB 32100), or []."""
+    if len(code) != 18:
+        return [CREDIT_CODE_LENGTH]
+    if any(ch not in CREDIT_CODE_ALPHABET for ch in code):
+        return [CREDIT_CODE_CHARACTERS]
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(code, CREDIT_CODE_WEIGHTS, strict=False)
+    )
+    check = (31 - total % 31) % 31
+    if CREDIT_CODE_ALPHABET[check] != code[17]:
+        return [CREDIT_CODE_CHECK]
+    return []
 
 
 class Company(models.Model):
@@ -29,6 +57,16 @@ class Company(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     policy_pack = models.CharField(_("policy pack"), max_length=30, blank=True)
+    # The operator company that works with (or supervises) this external company; its
+    # company-wide roles see and manage it (ORG-4).
+    operator = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("operator"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +76,17 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.credit_code:
+            if problems := credit_code_errors(self.credit_code):
+                errors["credit_code"] = problems
+        if self.registered_capital is not None and self.registered_capital < 0:
+            errors["registered_capital"] = [CAPITAL_NEGATIVE]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Unit(models.Model):
@@ -171,3 +220,29 @@ class SignInFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class PendingImport(models.Model):
+    """An uploaded organisation workbook kept between its preview and its confirmation.
+
+    Kept in the database (not on a local disk) so that any web process can confirm it; the
+    random token is also stored in the uploader's session, and the upload expires."""
+
+    token = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    # A digest of the previewed changes: confirming applies only what was previewed.
+    plan_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,14 +1,19 @@
 """Reads of the organisation, always scoped to the person asking (ORG-2)."""
 
-from django.db.models import Q, QuerySet
+from datetime import date, timedelta
 
-from pinzhi.orgs.models import Company, Person, Unit
-from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from pinzhi.lib.clock import now
+from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES, Role
+
+LICENCE_WARNING_DAYS = 90
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
     """Units the user may see: the whole company for company-wide roles, otherwise the
-    units in the scope of their roles together with every unit below them."""
+    units in the scope of their (internal) roles together with every unit below them."""
     if not user.is_authenticated:
         return Unit.objects.none()
     if user.is_superuser:
@@ -17,14 +22,18 @@ def units_visible_to(user) -> QuerySet[Unit]:
     condition = Q(pk__in=[])
     if codes & COMPANY_WIDE_ROLES and user.company_id:
         condition |= Q(company_id=user.company_id)
+    # One filter() call, so that both conditions apply to the same assignment: an external
+    # role of someone else covering a unit must not hide it from this user.
     scope_paths = (
-        Unit.objects.filter(role_assignments__person=user)
-        .exclude(role_assignments__role__in=EXTERNAL_ROLES)
-        .values_list("path", flat=True)
+        Unit.objects.filter(
+            role_assignments__person=user,
+            role_assignments__role__in=[r for r in codes if r not in EXTERNAL_ROLES],
+        )
+        .values_list("path", "company_id")
         .distinct()
     )
-    for path in scope_paths:
-        condition |= Q(path__startswith=path)
+    for path, company_id in scope_paths:
+        condition |= Q(company_id=company_id, path__startswith=path)
     return Unit.objects.filter(condition)
 
 
@@ -38,11 +47,132 @@ def people_visible_to(user) -> QuerySet[Person]:
 
 
 def companies_visible_to(user) -> QuerySet[Company]:
-    """The user's own company and every company owning a unit they see."""
+    """The user's own company, every company owning a unit they see, and — for the
+    company-wide roles — the external companies their company works with (ORG-4)."""
     if not user.is_authenticated:
         return Company.objects.none()
     if user.is_superuser:
         return Company.objects.all()
-    return Company.objects.filter(
-        Q(pk=user.company_id) | Q(units__in=units_visible_to(user))
-    ).distinct()
+    condition = Q(pk=user.company_id) | Q(units__in=units_visible_to(user))
+    if user.role_codes & COMPANY_WIDE_ROLES and user.company_id:
+        condition |= Q(operator_id=user.company_id)
+    return Company.objects.filter(pk__in=Company.objects.filter(condition).values("pk")).order_by(
+        "kind", "name"
+    )
+
+
+def may_manage_org(user) -> bool:
+    """Whether the user manages the organisation (units, posts, people, roles, companies)."""
+    return user.is_authenticated and (user.is_superuser or bool(user.role_codes & ORG_ADMIN_ROLES))
+
+
+# --- the tree --------------------------------------------------------------------------
+
+
+def unit_tree(user, *, company: Company | None = None) -> list[Unit]:
+    """The visible units in tree order (company, then path), each with `head_count` (active
+    people) and its posts prefetched; `indent` is the depth below the shallowest visible
+    unit of its company, so that a scoped reader's subtree starts at the left margin."""
+    units = units_visible_to(user).select_related("company", "parent")
+    if company is not None:
+        units = units.filter(company=company)
+    units = (
+        units.annotate(head_count=Count("people", filter=Q(people__is_active=True)))
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("code")))
+        .order_by("company__name", "path")
+    )
+    result = list(units)
+    top: dict[int, int] = {}
+    for unit in result:
+        top[unit.company_id] = min(top.get(unit.company_id, unit.depth), unit.depth)
+    for unit in result:
+        unit.indent = unit.depth - top[unit.company_id]
+    return result
+
+
+def unit_children(user, *, unit: Unit) -> QuerySet[Unit]:
+    return units_visible_to(user).filter(parent=unit).order_by("code")
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+def people_search(
+    user, *, query: str = "", unit: Unit | None = None, role: str = "", active: str = ""
+) -> QuerySet[Person]:
+    """People visible to the user matching a search over name, username, employee number
+    and phone, optionally within a unit's subtree and holding a role."""
+    people = people_visible_to(user).select_related("unit", "post", "company")
+    query = query.strip()
+    if query:
+        people = people.filter(
+            Q(full_name__icontains=query)
+            | Q(username__icontains=query)
+            | Q(employee_no__icontains=query)
+            | Q(phone__icontains=query)
+        )
+    if unit is not None:
+        people = people.filter(unit__company=unit.company, unit__path__startswith=unit.path)
+    if role:
+        people = people.filter(role_assignments__role=role)
+    if active == "yes":
+        people = people.filter(is_active=True)
+    elif active == "no":
+        people = people.filter(is_active=False)
+    return people.prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("role"))
+    ).order_by("unit__path", "username")
+
+
+def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
+    return person.role_assignments.prefetch_related(
+        Prefetch("scope", queryset=Unit.objects.order_by("path"))
+    ).order_by("role")
+
+
+def people_without_role(user) -> QuerySet[Person]:
+    return people_visible_to(user).filter(is_active=True, role_assignments__isnull=True)
+
+
+def role_choices_for(user) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices]
+
+
+# --- companies -------------------------------------------------------------------------
+
+
+def companies_search(user, *, query: str = "", kind: str = "") -> QuerySet[Company]:
+    companies = companies_visible_to(user)
+    query = query.strip()
+    if query:
+        companies = companies.filter(
+            Q(name__icontains=query)
+            | Q(short_name__icontains=query)
+            | Q(credit_code__icontains=query)
+            | Q(licence_number__icontains=query)
+        )
+    if kind:
+        companies = companies.filter(kind=kind)
+    return companies
+
+
+def licence_status(company: Company, *, today: date | None = None) -> str:
+    """ "expired", "expiring" (within LICENCE_WARNING_DAYS days), "valid" or "unknown"."""
+    if company.licence_valid_until is None:
+        return "unknown"
+    today = today or now().date()
+    if company.licence_valid_until < today:
+        return "expired"
+    if company.licence_valid_until <= today + timedelta(days=LICENCE_WARNING_DAYS):
+        return "expiring"
+    return "valid"
+
+
+def licences_expiring(user, *, within_days: int = LICENCE_WARNING_DAYS) -> QuerySet[Company]:
+    """ORG-4: visible companies whose licence has expired or expires within `within_days`."""
+    limit = now().date() + timedelta(days=within_days)
+    return (
+        companies_visible_to(user)
+        .filter(licence_valid_until__isnull=False, licence_valid_until__lte=limit)
+        .order_by("licence_valid_until")
+    )

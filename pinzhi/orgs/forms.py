@@ -1,0 +1,205 @@
+"""Forms of the organisation pages. They validate input; the services write."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.orgs.models import Company, Person, Post, Unit
+from pinzhi.orgs.roles import Role
+from pinzhi.orgs.spreadsheets import MAX_UPLOAD_BYTES
+from pinzhi.orgs.validators import normalise_phone, validate_phone
+
+USERNAME_TAKEN = _("This username is already taken.")
+POST_NOT_IN_UNIT = _("Choose a post of the selected unit.")
+FILE_TOO_LARGE = _("The file is larger than 5 MB.")
+FILE_NOT_XLSX_NAME = _("Upload an Excel workbook (.xlsx).")
+NO_COMPANY = _("Choose a parent unit: you do not belong to a company.")
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so that the templates render `{{ field }}`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+
+
+class UnitForm(BootstrapMixin, forms.Form):
+    parent = forms.ModelChoiceField(
+        label=_("Parent unit"), queryset=Unit.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    is_quality_department = forms.BooleanField(label=_("Quality department"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = units.order_by("company__name", "path")
+        self.fields["parent"].label_from_instance = lambda u: (
+            "\u00a0\u00a0" * u.depth + f"{u.code} · {u.name}"
+        )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if any(ch in code for ch in " /,，、;；"):
+            raise forms.ValidationError(
+                _("A code cannot contain spaces, “/” or list separators (, ， 、 ;).")
+            )
+        return code
+
+
+class PostForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    duties = forms.CharField(label=_("Duties"), required=False, widget=forms.Textarea({"rows": 3}))
+
+
+class PersonForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=60)
+    employee_no = forms.CharField(label=_("Employee number"), max_length=40, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, validators=[validate_phone]
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave empty to keep the current password (a new person without one cannot "
+            "sign in yet)."
+        ),
+    )
+
+    def __init__(self, *args, units, person: Person | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["unit"].queryset = units.order_by("company__name", "path")
+        self.fields["unit"].label_from_instance = lambda u: (
+            "\u00a0\u00a0" * u.depth + f"{u.code} · {u.name}"
+        )
+        self.fields["post"].queryset = Post.objects.filter(unit__in=units).select_related("unit")
+        if person is not None:
+            self.fields["username"].disabled = True
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        taken = Person.objects.filter(username=username)
+        if self.person is not None:
+            taken = taken.exclude(pk=self.person.pk)
+        if taken.exists():
+            raise forms.ValidationError(USERNAME_TAKEN)
+        return username
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        post, unit = data.get("post"), data.get("unit")
+        if post is not None and unit is not None and post.unit_id != unit.pk:
+            self.add_error("post", POST_NOT_IN_UNIT)
+        password = data.get("password")
+        if password:
+            try:
+                validate_password(password, user=self.person)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class RoleAssignForm(BootstrapMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    scope = forms.ModelMultipleChoiceField(
+        label=_("Scope"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The units the role covers, with everything below them."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = units.order_by("company__name", "path")
+        self.fields["scope"].label_from_instance = lambda u: f"{u.code} · {u.name}"
+
+
+class RoleRevokeForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class CompanyForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "credit_code",
+            "registered_capital",
+            "licence_number",
+            "licence_valid_until",
+            "address",
+            "contact_name",
+            "contact_phone",
+        ]
+        widgets = {"licence_valid_until": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_credit_code(self):
+        return self.cleaned_data["credit_code"].strip().upper()
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"]
+        validate_phone(phone)
+        return normalise_phone(phone)
+
+    def _post_clean(self):
+        # The service validates the model; a bound form checks fields only.
+        pass
+
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
+    file = forms.FileField(label=_("Workbook (.xlsx)"))
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies
+        if companies.count() == 1:
+            self.fields["company"].initial = companies.first()
+            self.fields["company"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(FILE_TOO_LARGE)
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError(FILE_NOT_XLSX_NAME)
+        return upload
+
+
+class CompanyChoiceForm(BootstrapMixin, forms.Form):
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies

@@ -1,0 +1,573 @@
+"""Organisation pages (ORG-1, ORG-2, ORG-4): the tree, units and posts, people and their
+roles, external companies, and the Excel import and export. Thin views: the access rule,
+a form, one service; reads go through the scoped selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.core.access import page
+from pinzhi.lib.clock import now
+from pinzhi.lib.privacy import is_customer
+from pinzhi.orgs import selectors, services, spreadsheets
+from pinzhi.orgs.forms import (
+    NO_COMPANY,
+    CompanyChoiceForm,
+    CompanyForm,
+    ImportUploadForm,
+    PersonForm,
+    PostForm,
+    RoleAssignForm,
+    RoleRevokeForm,
+    UnitForm,
+)
+from pinzhi.orgs.models import Company, Person, Post, RoleAssignment
+from pinzhi.orgs.roles import Role
+
+# Who may do what on these pages (ORG-2).
+MANAGERS = (Role.QUALITY_DEPARTMENT,)
+TREE_READERS = (
+    Role.QUALITY_DEPARTMENT,
+    Role.LEADERSHIP,
+    Role.QUALITY_COMMITTEE,
+    Role.DEPARTMENT_MANAGER,
+    Role.SUPERVISOR,
+    Role.UNIT_QUALITY_ADMIN,
+    Role.INSPECTOR,
+)
+PEOPLE_READERS = (*TREE_READERS, Role.SERVICE_DESK)
+COMPANY_READERS = (*TREE_READERS, Role.SUPERVISING_BODY)
+
+SAVED = _("Saved.")
+UNIT_CREATED = _("Unit %(name)s added.")
+POST_CREATED = _("Post %(name)s added.")
+PERSON_CREATED = _("%(name)s added.")
+ROLE_ASSIGNED = _("Role %(role)s given to %(name)s.")
+ROLE_REVOKED = _("Role %(role)s taken from %(name)s.")
+COMPANY_CREATED = _("Company %(name)s registered.")
+NOTHING_TO_EXPORT = _("You see no company whose organisation could be exported.")
+NO_PENDING_IMPORT = _("No uploaded file is waiting (it may have expired): upload it again.")
+IMPORT_DONE = _("Imported: %(units)d units, %(posts)d posts, %(people)d people created or updated.")
+IMPORT_STALE = _("The data changed since the preview: check the new preview and confirm again.")
+IMPORT_HAS_ERRORS = _("The file has errors; nothing was imported.")
+SESSION_KEY = "orgs_import_token"
+
+PER_PAGE = 25
+
+
+def _save(form, call):
+    """Run a service; its validation errors land on the form. Returns the result or None."""
+    try:
+        return call()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
+
+
+# --- the tree and units ----------------------------------------------------------------
+
+
+@page(*TREE_READERS)
+def tree(request):
+    """ORG-1: the organisation tree, as far as the reader's scope goes."""
+    units = selectors.unit_tree(request.user)
+    return render(
+        request,
+        "orgs/tree.html",
+        {"units": units, "may_manage": selectors.may_manage_org(request.user)},
+    )
+
+
+def _unit_for(request, pk):
+    return get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
+
+
+@page(*MANAGERS)
+def unit_create(request):
+    units = selectors.units_visible_to(request.user)
+    initial = {"is_active": True}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = units.filter(pk=request.GET["parent"]).first()
+    form = UnitForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        company = data["parent"].company if data["parent"] else request.user.company
+        if company is None:
+            form.add_error("parent", NO_COMPANY)
+        else:
+            unit = _save(
+                form, lambda: services.unit_create(company=company, actor=request.user, **data)
+            )
+            if unit is not None:
+                messages.success(request, UNIT_CREATED % {"name": unit.name})
+                return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": None})
+
+
+@page(*TREE_READERS)
+def unit_detail(request, pk):
+    unit = _unit_for(request, pk)
+    people = selectors.people_visible_to(request.user).filter(unit=unit).select_related("post")
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "posts": unit.posts.order_by("code"),
+            "people": people.prefetch_related("role_assignments").order_by("username"),
+            "children": selectors.unit_children(request.user, unit=unit),
+            "may_manage": selectors.may_manage_org(request.user),
+            "people_visible": request.user.is_superuser
+            or bool(request.user.role_codes & set(PEOPLE_READERS)),
+        },
+    )
+
+
+@page(*MANAGERS)
+def unit_edit(request, pk):
+    unit = _unit_for(request, pk)
+    units = selectors.units_visible_to(request.user).filter(company=unit.company)
+    form = UnitForm(
+        request.POST or None,
+        units=units.exclude(path__startswith=unit.path),
+        initial={
+            "parent": unit.parent,
+            "kind": unit.kind,
+            "code": unit.code,
+            "name": unit.name,
+            "is_quality_department": unit.is_quality_department,
+            "is_active": unit.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.unit_update(unit=unit, actor=request.user, **form.cleaned_data),
+        )
+        if saved is not None:
+            messages.success(request, SAVED)
+            return redirect("orgs:unit_detail", pk=unit.pk)
+        unit.refresh_from_db()
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
+
+
+@page(*MANAGERS)
+def post_create(request, pk):
+    unit = _unit_for(request, pk)
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        post = _save(
+            form,
+            lambda: services.post_create(unit=unit, actor=request.user, **form.cleaned_data),
+        )
+        if post is not None:
+            messages.success(request, POST_CREATED % {"name": post.name})
+            return redirect("orgs:unit_detail", pk=unit.pk)
+    return render(request, "orgs/post_form.html", {"form": form, "unit": unit, "post": None})
+
+
+@page(*MANAGERS)
+def post_edit(request, pk):
+    post = get_object_or_404(
+        Post.objects.filter(unit__in=selectors.units_visible_to(request.user)), pk=pk
+    )
+    form = PostForm(
+        request.POST or None,
+        initial={"code": post.code, "name": post.name, "duties": post.duties},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.post_update(post=post, actor=request.user, **form.cleaned_data),
+        )
+        if saved is not None:
+            messages.success(request, SAVED)
+            return redirect("orgs:unit_detail", pk=post.unit_id)
+    return render(request, "orgs/post_form.html", {"form": form, "unit": post.unit, "post": post})
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+@page(*PEOPLE_READERS)
+def people(request):
+    """ORG-1/ORG-2: people the reader's scope covers; customers' data masked (ORG-3)."""
+    units = selectors.units_visible_to(request.user).order_by("company__name", "path")
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = units.filter(pk=request.GET["unit"]).first()
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    query = request.GET.get("q", "")
+    found = selectors.people_search(request.user, query=query, unit=unit, role=role)
+    page_obj = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/people.html",
+        {
+            "page_obj": page_obj,
+            "units": units,
+            "roles": Role.choices,
+            "query": query,
+            "selected_unit": unit,
+            "selected_role": role,
+            "may_manage": selectors.may_manage_org(request.user),
+        },
+    )
+
+
+def _person_for(request, pk) -> Person:
+    return get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
+
+
+@page(*PEOPLE_READERS)
+def person_detail(request, pk):
+    person = _person_for(request, pk)
+    may_manage = selectors.may_manage_org(request.user)
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "assignments": selectors.person_assignments(person),
+            "may_manage": may_manage,
+            # ORG-3: a customer's record shows in full only to those who manage it.
+            "may_see": may_manage or person.pk == request.user.pk or not is_customer(person),
+        },
+    )
+
+
+@page(*MANAGERS)
+def person_create(request):
+    units = selectors.units_visible_to(request.user)
+    initial = {"is_active": True}
+    if request.GET.get("unit", "").isdigit():
+        initial["unit"] = units.filter(pk=request.GET["unit"]).first()
+    form = PersonForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        company = data["unit"].company if data["unit"] else request.user.company
+        person = _save(
+            form, lambda: services.person_create(company=company, actor=request.user, **data)
+        )
+        if person is not None:
+            messages.success(request, PERSON_CREATED % {"name": person.full_name})
+            return redirect("orgs:person_detail", pk=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": None})
+
+
+@page(*MANAGERS)
+def person_edit(request, pk):
+    person = _person_for(request, pk)
+    units = selectors.units_visible_to(request.user)
+    initial = {
+        name: getattr(person, name)
+        for name in ("username", "full_name", "employee_no", "unit", "post", "phone", "email")
+    }
+    initial["is_active"] = person.is_active
+    form = PersonForm(request.POST or None, units=units, person=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("password")
+        data.pop("username")
+
+        def save():
+            saved = services.person_update(person=person, actor=request.user, **data)
+            if password:
+                services.person_set_password(person=saved, password=password, actor=request.user)
+            return saved
+
+        if _save(form, save) is not None:
+            messages.success(request, SAVED)
+            return redirect("orgs:person_detail", pk=person.pk)
+        person.refresh_from_db()
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@page(*MANAGERS)
+def role_add(request, pk):
+    """ORG-2: give a person a role with its scope, chosen from the manager's visible tree."""
+    person = _person_for(request, pk)
+    units = selectors.units_visible_to(request.user)
+    initial = {"scope": [person.unit]} if person.unit_id else {}
+    form = RoleAssignForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        role = form.cleaned_data["role"]
+        assignment = _save(
+            form,
+            lambda: services.role_assign(
+                person=person,
+                role=role,
+                scope=list(form.cleaned_data["scope"]),
+                actor=request.user,
+            ),
+        )
+        if assignment is not None:
+            messages.success(
+                request,
+                ROLE_ASSIGNED % {"role": assignment.get_role_display(), "name": person},
+            )
+            return redirect("orgs:person_detail", pk=person.pk)
+    return render(request, "orgs/role_form.html", {"form": form, "person": person})
+
+
+@page(*MANAGERS)
+def role_remove(request, pk, role):
+    """ORG-2: take a role away, after a confirmation step."""
+    person = _person_for(request, pk)
+    assignment = get_object_or_404(RoleAssignment, person=person, role=role)
+    form = RoleRevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.role_revoke(
+            person=person, role=role, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, ROLE_REVOKED % {"role": assignment.get_role_display(), "name": person}
+        )
+        return redirect("orgs:person_detail", pk=person.pk)
+    return render(
+        request,
+        "orgs/role_remove.html",
+        {"form": form, "person": person, "assignment": assignment},
+    )
+
+
+# --- companies (ORG-4) -----------------------------------------------------------------
+
+
+@page(*COMPANY_READERS)
+def companies(request):
+    """ORG-4: companies with their registration data; licences expired or expiring soon
+    stand out."""
+    query = request.GET.get("q", "")
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Company.Kind.values else ""
+    found = selectors.companies_search(request.user, query=query, kind=kind)
+    page_obj = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    today = now().date()
+    for company in page_obj:
+        company.licence_state = selectors.licence_status(company, today=today)
+    return render(
+        request,
+        "orgs/companies.html",
+        {
+            "page_obj": page_obj,
+            "query": query,
+            "kind": kind,
+            "kinds": Company.Kind.choices,
+            "may_manage": selectors.may_manage_org(request.user),
+        },
+    )
+
+
+def _company_for(request, pk) -> Company:
+    return get_object_or_404(selectors.companies_visible_to(request.user), pk=pk)
+
+
+@page(*COMPANY_READERS)
+def company_detail(request, pk):
+    company = _company_for(request, pk)
+    return render(
+        request,
+        "orgs/company_detail.html",
+        {
+            "company": company,
+            "licence_state": selectors.licence_status(company),
+            "units": selectors.units_visible_to(request.user).filter(company=company),
+            "may_manage": selectors.may_manage_org(request.user),
+        },
+    )
+
+
+@page(*MANAGERS)
+def company_create(request):
+    form = CompanyForm(request.POST or None, initial={"kind": Company.Kind.SUPPLIER})
+    if request.method == "POST" and form.is_valid():
+        company = _save(
+            form,
+            lambda: services.company_create(
+                actor=request.user, operator=request.user.company, **form.cleaned_data
+            ),
+        )
+        if company is not None:
+            messages.success(request, COMPANY_CREATED % {"name": company.name})
+            return redirect("orgs:company_detail", pk=company.pk)
+    return render(request, "orgs/company_form.html", {"form": form, "company": None})
+
+
+@page(*MANAGERS)
+def company_edit(request, pk):
+    company = _company_for(request, pk)
+    form = CompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.company_update(
+                company=company, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, SAVED)
+            return redirect("orgs:company_detail", pk=company.pk)
+        company.refresh_from_db()
+    return render(request, "orgs/company_form.html", {"form": form, "company": company})
+
+
+# --- Excel export and import -----------------------------------------------------------
+
+
+def _org_companies(user):
+    """Companies whose organisation the user sees some of (for export and import)."""
+    return selectors.companies_visible_to(user).filter(
+        Q(pk__in=selectors.units_visible_to(user).values("company")) | Q(pk=user.company_id)
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@page(*TREE_READERS)
+def transfer(request):
+    """Excel import and export of the organisation (X-4)."""
+    companies = _org_companies(request.user)
+    return render(
+        request,
+        "orgs/transfer.html",
+        {
+            "export_form": CompanyChoiceForm(
+                companies=companies, initial={"company": request.user.company}
+            ),
+            "companies": companies,
+            "may_manage": selectors.may_manage_org(request.user),
+            "upload_form": ImportUploadForm(companies=companies)
+            if selectors.may_manage_org(request.user)
+            else None,
+        },
+    )
+
+
+@page(*TREE_READERS)
+def export(request):
+    """X-4: the units, posts and people the exporter sees, as one .xlsx (ORG-3 masked)."""
+    companies = _org_companies(request.user)
+    form = CompanyChoiceForm(request.GET or None, companies=companies)
+    company = form.cleaned_data.get("company") if form.is_valid() else None
+    company = company or companies.filter(pk=request.user.company_id).first() or companies.first()
+    if company is None:
+        messages.error(request, NOTHING_TO_EXPORT)
+        return redirect("orgs:transfer")
+    content = spreadsheets.org_workbook_export(user=request.user, company=company)
+    stamp = now().strftime("%Y%m%d")
+    return _xlsx(content, f"organisation-{company.pk}-{stamp}.xlsx")
+
+
+@page(*MANAGERS)
+def import_template(request):
+    return _xlsx(spreadsheets.org_workbook_template(), "organisation-template.xlsx")
+
+
+@page(*MANAGERS)
+def import_upload(request):
+    """Upload a workbook; it is kept under a random token until confirmed."""
+    companies = _org_companies(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, companies=companies)
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        company = form.cleaned_data["company"]
+        plan = spreadsheets.org_import_plan(user=request.user, company=company, content=content)
+        previous = spreadsheets.org_import_pending(
+            owner=request.user, token=request.session.get(SESSION_KEY)
+        )
+        if previous is not None:
+            spreadsheets.org_import_discard(pending=previous)
+        pending = spreadsheets.org_import_stash(
+            owner=request.user,
+            company=company,
+            filename=form.cleaned_data["file"].name,
+            content=content,
+            plan_digest=plan.digest,
+        )
+        request.session[SESSION_KEY] = pending.token
+        return redirect("orgs:import_preview")
+    return render(request, "orgs/import_upload.html", {"form": form})
+
+
+def _pending(request):
+    return spreadsheets.org_import_pending(
+        owner=request.user, token=request.session.get(SESSION_KEY)
+    )
+
+
+@page(*MANAGERS)
+def import_preview(request):
+    """What the uploaded file would change, and every error with sheet, row and column."""
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, NO_PENDING_IMPORT)
+        return redirect("orgs:import_upload")
+    plan = spreadsheets.org_import_plan(
+        user=request.user, company=pending.company, content=bytes(pending.content)
+    )
+    if plan.digest != pending.plan_digest:
+        pending.plan_digest = plan.digest
+        pending.save(update_fields=["plan_digest"])
+    return render(
+        request,
+        "orgs/import_preview.html",
+        {"plan": plan, "pending": pending},
+    )
+
+
+@page(*MANAGERS)
+def import_confirm(request):
+    """Import the previewed file in one transaction, or nothing (ORG-1, ORG-2)."""
+    if request.method != "POST":
+        return redirect("orgs:import_preview")
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, NO_PENDING_IMPORT)
+        return redirect("orgs:import_upload")
+    if request.POST.get("digest") != pending.plan_digest:
+        messages.warning(request, IMPORT_STALE)
+        return redirect("orgs:import_preview")
+    try:
+        plan = spreadsheets.org_import_apply(
+            user=request.user,
+            company=pending.company,
+            content=bytes(pending.content),
+            expected_digest=pending.plan_digest,
+            filename=pending.filename,
+        )
+    except spreadsheets.ImportRejected as rejected:
+        messages.error(request, IMPORT_STALE if rejected.stale else IMPORT_HAS_ERRORS)
+        return redirect("orgs:import_preview")
+    spreadsheets.org_import_discard(pending=pending)
+    request.session.pop(SESSION_KEY, None)
+    counts = {sheet.format.key: sheet.to_create + sheet.to_update for sheet in plan.sheets}
+    messages.success(request, IMPORT_DONE % counts)
+    return redirect("orgs:tree")
+
+
+@page(*MANAGERS)
+def import_cancel(request):
+    if request.method != "POST":
+        return redirect("orgs:import_preview")
+    pending = _pending(request)
+    if pending is not None:
+        spreadsheets.org_import_discard(pending=pending)
+    request.session.pop(SESSION_KEY, None)
+    return redirect("orgs:transfer")
