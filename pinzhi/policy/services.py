@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib import clock
@@ -33,6 +34,17 @@ MSG_EFFECTIVE_PAST = _(
 )
 MSG_EFFECTIVE_TAKEN = _("A value already takes effect at %(when)s; choose another time.")
 MSG_UNCHANGED = _("The new value is the same as the value in force at that time.")
+
+
+TEXT_FIELDS = (
+    "requirement_ids",
+    "citation_seed",
+    "citation_clause",
+    "statement",
+    "statement_en",
+    "is_default",
+    "position",
+)
 
 
 @dataclass
@@ -72,7 +84,15 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
         },
     )
     report = LoadReport(pack=spec.code)
-    existing = {rule.key: rule for rule in pack.rules.all()}
+    existing = {
+        rule.key: rule
+        for rule in pack.rules.prefetch_related(
+            Prefetch("versions", queryset=RuleVersion.objects.order_by("-effective_from"))
+        )
+    }
+    new_rules: list[tuple[Rule, Any]] = []
+    changed_rules: list[Rule] = []
+    new_versions: list[RuleVersion] = []
     for position, rule_spec in enumerate(spec.rules, start=1):
         texts = {
             "requirement_ids": " ".join(rule_spec.requirements),
@@ -85,21 +105,16 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
         }
         rule = existing.get(rule_spec.key)
         if rule is None:
-            rule = Rule.objects.create(
+            rule = Rule(
                 pack=pack,
                 key=rule_spec.key,
                 value_type=rule_spec.value_type,
                 unit=rule_spec.unit,
+                created_at=now,
+                updated_at=now,
                 **texts,
             )
-            RuleVersion.objects.create(
-                rule=rule,
-                value=rule_spec.value,
-                effective_from=BEGINNING,
-                reason=LOADED_REASON,
-                from_pack=True,
-                created_at=now,
-            )
+            new_rules.append((rule, rule_spec.value))
             report.created.append(rule.key)
             continue
         if (rule.value_type, rule.unit) != (rule_spec.value_type, rule_spec.unit):
@@ -112,24 +127,42 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
                     "new": f"{rule_spec.value_type}/{rule_spec.unit or '-'}",
                 }
             )
-        for name, value in texts.items():
-            setattr(rule, name, value)
-        rule.save()
-        versions = list(rule.versions.order_by("-effective_from"))
+        if any(getattr(rule, name) != value for name, value in texts.items()):
+            for name, value in texts.items():
+                setattr(rule, name, value)
+            rule.updated_at = now
+            changed_rules.append(rule)
+        versions = list(rule.versions.all())
         if any(not version.from_pack for version in versions):
             report.kept_revised.append(rule.key)
         elif versions and versions[0].value == rule_spec.value:
             report.unchanged.append(rule.key)
         else:
-            RuleVersion.objects.create(
-                rule=rule,
-                value=rule_spec.value,
-                effective_from=max(now, versions[0].effective_from) if versions else BEGINNING,
-                reason=UPDATED_REASON,
-                from_pack=True,
-                created_at=now,
+            new_versions.append(
+                RuleVersion(
+                    rule=rule,
+                    value=rule_spec.value,
+                    effective_from=max(now, versions[0].effective_from) if versions else BEGINNING,
+                    reason=UPDATED_REASON,
+                    from_pack=True,
+                    created_at=now,
+                )
             )
             report.updated_value.append(rule.key)
+    Rule.objects.bulk_create([rule for rule, _value in new_rules])
+    new_versions += [
+        RuleVersion(
+            rule=rule,
+            value=value,
+            effective_from=BEGINNING,
+            reason=LOADED_REASON,
+            from_pack=True,
+            created_at=now,
+        )
+        for rule, value in new_rules
+    ]
+    RuleVersion.objects.bulk_create(new_versions)
+    Rule.objects.bulk_update(changed_rules, [*TEXT_FIELDS, "updated_at"])
     rule_cache_clear()
     transaction.on_commit(rule_cache_clear)
     return report

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.policy import values
 
 PACKS_DIR = Path(__file__).resolve().parent
+# libyaml's loader when PyYAML was built with it: the same safe subset, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The source regulations (REQUIREMENTS "seeds/"), by file name, with their titles.
 KNOWN_SEEDS = {
@@ -90,7 +92,7 @@ def available(directory: Path = PACKS_DIR) -> list[str]:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as error:
         raise PackError(MSG_YAML % {"source": path.name, "error": error}) from None
 

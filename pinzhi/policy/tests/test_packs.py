@@ -1,5 +1,6 @@
 """The shipped packs: every rule cites a clause of a seed, and the seed's figures are there."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from pinzhi.policy import packs, values
 PACK_CODES = ["property", "itops", "windows", "retail"]
 
 
+@functools.cache
 def typed_rules(code):
     return {
         rule.key: values.typed(rule.value_type, rule.unit, rule.value)

@@ -1,0 +1,238 @@
+"""The policy pages: who reads, who revises, what the history shows (STD-5)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from pinzhi.core.shell import nav_for, tiles_for
+from pinzhi.policy import services
+from pinzhi.policy.models import Rule, RuleVersion
+from pinzhi.policy.selectors import rule_value
+
+NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.mark.parametrize("role", ["quality_department", "quality_committee", "leadership"])
+def test_the_quality_chain_reads_the_rules(signed_in, property_pack, role):
+    client = signed_in(role)
+    response = client.get(reverse("policy:list"))
+    assert response.status_code == 200
+    assert "30 分钟" in response.text
+    assert "第4篇 五.3" in response.text
+    assert "被投诉部门负责人须在 30 分钟内" in response.text
+
+
+@pytest.mark.parametrize("role", ["inspector", "service_staff", "customer", "supplier"])
+def test_others_are_refused(signed_in, first_contact, role):
+    client = signed_in(role)
+    assert client.get(reverse("policy:list")).status_code == 403
+    assert client.get(reverse("policy:detail", args=[first_contact.pk])).status_code == 403
+
+
+def test_the_list_says_when_no_pack_is_loaded(signed_in, db):
+    response = signed_in("quality_department").get(reverse("policy:list"))
+    assert 'data-testid="no-packs"' in response.text
+
+
+def test_the_list_searches_by_requirement_id_and_text(signed_in, property_pack):
+    client = signed_in("quality_committee")
+    response = client.get(reverse("policy:list"), {"pack": "property", "q": "NCR-5"})
+    assert "supplier.daily_check_failures" in response.text
+    assert "complaints.first_contact" not in response.text
+    response = client.get(reverse("policy:list"), {"pack": "property", "q": "服务明星"})
+    assert "assessment.service_star_reward" in response.text
+    response = client.get(reverse("policy:list"), {"pack": "property", "q": "nothing-like-it"})
+    assert 'data-testid="no-rules"' in response.text
+
+
+def test_the_list_filters_by_family_and_pages(signed_in, property_pack):
+    client = signed_in("leadership")
+    response = client.get(reverse("policy:list"), {"pack": "property", "family": "ASM"})
+    assert "assessment.attitude_complaint" in response.text
+    assert "complaints.first_contact<" not in response.text
+    first = client.get(reverse("policy:list"), {"pack": "property"})
+    assert first.context["page_obj"].paginator.num_pages > 1
+    second = client.get(reverse("policy:list"), {"pack": "property", "page": 2})
+    assert second.context["page_obj"].number == 2
+
+
+def test_the_list_answers_htmx_with_the_table_only(signed_in, property_pack):
+    client = signed_in("quality_department")
+    response = client.get(
+        reverse("policy:list"), {"pack": "property", "q": "CMP-4"}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in response.text
+    assert "complaints.first_contact" in response.text
+
+
+def test_the_list_shows_a_pending_value(signed_in, first_contact):
+    client = signed_in("quality_department")
+    services.rule_revise(
+        rule=first_contact,
+        value=20,
+        effective_from=NOW + timedelta(days=10),
+        author=client.person,
+        reason="提速",
+    )
+    response = client.get(reverse("policy:list"), {"pack": "property", "q": "CMP-4"})
+    assert 'data-testid="pending"' in response.text
+    assert "20 分钟" in response.text
+
+
+def test_a_reader_sees_the_history_but_no_form(signed_in, first_contact):
+    client = signed_in("leadership")
+    response = client.get(reverse("policy:detail", args=[first_contact.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="history"' in response.text
+    assert "从规则包载入" in response.text
+    assert 'data-testid="revise-form"' not in response.text
+    assert 'data-testid="read-only"' in response.text
+
+
+def test_a_reader_cannot_post_a_revision(signed_in, first_contact):
+    client = signed_in("quality_committee")
+    response = client.post(
+        reverse("policy:revise", args=[first_contact.pk]), {"value": "20", "reason": "x"}
+    )
+    assert response.status_code == 403
+    assert first_contact.versions.count() == 1
+
+
+def test_the_quality_department_revises_and_the_history_shows_it(signed_in, first_contact):
+    """STD-5: the edit is versioned with author, reason and effective date."""
+    client = signed_in("quality_department")
+    page = client.get(reverse("policy:detail", args=[first_contact.pk]))
+    assert 'data-testid="revise-form"' in page.text
+    assert page.context["form"].initial["value"] == "30"
+    response = client.post(
+        reverse("policy:revise", args=[first_contact.pk]),
+        {"value": "20", "effective_from": "2026-05-01T00:00", "reason": "业主委员会要求提速"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    version = first_contact.versions.get(from_pack=False)
+    assert (version.value, version.author, version.reason) == (
+        20,
+        client.person,
+        "业主委员会要求提速",
+    )
+    # Shanghai local time: 1 May 00:00 +08:00.
+    assert version.effective_from == datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
+    assert "业主委员会要求提速" in response.text
+    assert client.person.get_full_name() in response.text
+    assert "2026-05-01 00:00" in response.text
+    assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=30)
+
+
+def test_a_bad_revision_is_shown_with_its_reason(signed_in, first_contact):
+    client = signed_in("quality_department")
+    response = client.post(
+        reverse("policy:revise", args=[first_contact.pk]), {"value": "0", "reason": "试试"}
+    )
+    assert response.status_code == 400
+    assert "时长必须大于零" in response.text
+    response = client.post(reverse("policy:revise", args=[first_contact.pk]), {"value": "20"})
+    assert response.status_code == 400
+    assert "这个字段是必填项" in response.text or "reason" in response.context["form"].errors
+    assert first_contact.versions.count() == 1
+
+
+def test_a_range_is_revised_with_two_inputs(signed_in, property_pack):
+    rule = Rule.objects.get(pack__code="property", key="assessment.offence_category_a")
+    client = signed_in("quality_department")
+    response = client.post(
+        reverse("policy:revise", args=[rule.pk]),
+        {"minimum": "-5", "maximum": "-15", "reason": "调整"},
+    )
+    assert response.status_code == 400
+    assert "下限（−5）不能大于上限（−15）" in response.text
+    client.post(
+        reverse("policy:revise", args=[rule.pk]),
+        {"minimum": "-20", "maximum": "-5", "reason": "调整"},
+    )
+    assert RuleVersion.objects.get(rule=rule, from_pack=False).value == {"min": -20, "max": -5}
+
+
+def test_a_frequency_is_revised_with_times_and_period(signed_in, property_pack):
+    rule = Rule.objects.get(pack__code="property", key="inspections.supervision_check")
+    client = signed_in("quality_department")
+    client.post(
+        reverse("policy:revise", args=[rule.pk]),
+        {"times": "2", "per": "quarter", "reason": "加密检查"},
+    )
+    assert RuleVersion.objects.get(rule=rule, from_pack=False).value == {
+        "times": 2,
+        "per": "quarter",
+    }
+
+
+def test_the_pages_speak_english_too(english, signed_in, first_contact):
+    client = signed_in("quality_department")
+    response = client.get(reverse("policy:detail", args=[first_contact.pk]))
+    assert "30 minutes" in response.text
+    assert "contacts the customer within 30 minutes" in response.text
+
+
+def test_the_home_tile_shows_changes_due_within_30_days(person_with, first_contact):
+    editor = person_with("quality_department")
+    assert "policy-upcoming" not in [tile.key for tile, _ in tiles_for(editor)]
+    services.rule_revise(
+        rule=first_contact,
+        value=20,
+        effective_from=NOW + timedelta(days=40),
+        author=editor,
+        reason="远期",
+    )
+    assert "policy-upcoming" not in [tile.key for tile, _ in tiles_for(editor)]
+    services.rule_revise(
+        rule=first_contact,
+        value=25,
+        effective_from=NOW + timedelta(days=7),
+        author=editor,
+        reason="提速",
+    )
+    tile, context = next((t, c) for t, c in tiles_for(editor) if t.key == "policy-upcoming")
+    assert context["count"] == 1
+    with translation.override("zh-hans"):
+        html = render_to_string(tile.template, {"tile": context})
+    assert "25 分钟" in html
+    assert reverse("policy:detail", args=[first_contact.pk]) in html
+
+
+def test_the_tile_is_only_for_the_quality_department(person_with, first_contact):
+    services.rule_revise(
+        rule=first_contact,
+        value=25,
+        effective_from=NOW + timedelta(days=7),
+        author=person_with("quality_department"),
+        reason="提速",
+    )
+    leader = person_with("leadership")
+    assert "policy-upcoming" not in [tile.key for tile, _ in tiles_for(leader)]
+
+
+def test_the_nav_offers_the_rules_to_the_quality_chain(person_with, db):
+    with translation.override("zh-hans"):
+        sections = {str(name): entries for name, entries in nav_for(person_with("leadership"))}
+    assert "policy:list" in [entry.url_name for entry in sections["制度与规则"]]
+    assert not any(
+        entry.url_name == "policy:list"
+        for _, entries in nav_for(person_with("inspector"))
+        for entry in entries
+    )
