@@ -1,0 +1,69 @@
+"""Reads of the notifications app (X-3), each scoped to the person asking: a person sees
+only their own inbox; the webhook endpoints and the delivery log are the quality
+department's."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from pinzhi.notify.models import ChannelPreference, Delivery, Notification, WebhookEndpoint
+from pinzhi.orgs.roles import Role
+
+ADMIN_ROLES = frozenset({Role.QUALITY_DEPARTMENT.value})
+
+
+def user_may_manage_webhooks(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role_codes & ADMIN_ROLES))
+
+
+def notifications_visible_to(user, *, show: str = "all") -> QuerySet[Notification]:
+    """`user`'s own notifications, unread first, newest first; `show="unread"` keeps only
+    the unread ones."""
+    rows = Notification.objects.filter(recipient=user)
+    if show == "unread":
+        rows = rows.filter(read_at__isnull=True)
+    return rows.annotate(
+        read_rank=Case(
+            When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("read_rank", "-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def latest_unread(user, *, limit: int = 5) -> list[Notification]:
+    return list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
+
+
+def preference_of(person) -> ChannelPreference:
+    """The person's channel choices, or the unsaved defaults when they never chose."""
+    return ChannelPreference.objects.filter(person=person).first() or ChannelPreference(
+        person=person
+    )
+
+
+def endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+    if not user_may_manage_webhooks(user):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.all()
+
+
+def deliveries_visible_to(
+    user, *, status: str = "", channel: str = "", endpoint: int | None = None
+) -> QuerySet[Delivery]:
+    if not user_may_manage_webhooks(user):
+        return Delivery.objects.none()
+    rows = Delivery.objects.select_related("notification__recipient", "endpoint")
+    if status in Delivery.Status.values:
+        rows = rows.filter(status=status)
+    if channel in Delivery.Channel.values:
+        rows = rows.filter(channel=channel)
+    if endpoint:
+        rows = rows.filter(endpoint_id=endpoint)
+    return rows.order_by("-created_at", "-id")

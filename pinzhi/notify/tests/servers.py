@@ -1,0 +1,175 @@
+"""Real servers on 127.0.0.1 for the X-3 tests: a minimal SMTP server (python's smtpd is
+gone and aiosmtpd is not a dependency) and an HTTP gateway that checks the signature."""
+
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import re
+import socketserver
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ADDRESS = re.compile(r"<([^>]*)>")
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_to: list[str]
+    raw: bytes
+
+    @property
+    def message(self):
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode("ascii") + b"\r\n")
+
+    def handle(self) -> None:
+        self.reply("220 127.0.0.1 test SMTP ready")
+        mail_from, rcpt_to = "", []
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            command = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                self.wfile.write(b"250-127.0.0.1\r\n250 8BITMIME\r\n")
+            elif verb == "HELO":
+                self.reply("250 127.0.0.1")
+            elif verb == "MAIL":
+                found = ADDRESS.search(command)
+                mail_from, rcpt_to = (found.group(1) if found else ""), []
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                found = ADDRESS.search(command)
+                if not found:
+                    self.reply("501 Syntax: RCPT TO:<address>")
+                    continue
+                rcpt_to.append(found.group(1))
+                self.reply("250 OK")
+            elif verb == "DATA":
+                if not rcpt_to:
+                    self.reply("503 Need RCPT first")
+                    continue
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+                lines = []
+                while True:
+                    data_line = self.rfile.readline()
+                    if not data_line or data_line in (b".\r\n", b".\n"):
+                        break
+                    if data_line.startswith(b".."):
+                        data_line = data_line[1:]
+                    lines.append(data_line)
+                self.server.received.append(ReceivedMail(mail_from, rcpt_to, b"".join(lines)))
+                self.reply("250 OK: queued")
+            elif verb in ("RSET", "NOOP"):
+                if verb == "RSET":
+                    mail_from, rcpt_to = "", []
+                self.reply("250 OK")
+            elif verb == "QUIT":
+                self.reply("221 Bye")
+                return
+            else:
+                self.reply("502 Command not implemented")
+
+
+class _SMTPServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _SMTPHandler)
+        self.received: list[ReceivedMail] = []
+
+
+class SMTPServer:
+    """`with SMTPServer() as smtp:` listens on an ephemeral port; smtp.received fills up."""
+
+    def __enter__(self):
+        self._server = _SMTPServer()
+        self.port = self._server.server_address[1]
+        self.received = self._server.received
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@dataclass
+class GatewayRequest:
+    headers: dict
+    body: bytes
+    verified: bool
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Gateway:
+    """An HTTP gateway that verifies X-Pinzhi-Signature like the documented recipe, then
+    answers with the next status of `statuses` (200 once they run out)."""
+
+    secret: str
+    statuses: list[int] = field(default_factory=list)
+    requests: list[GatewayRequest] = field(default_factory=list)
+
+    def __enter__(self):
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                expected = (
+                    "sha256=" + hmac.new(gateway.secret.encode(), body, hashlib.sha256).hexdigest()
+                )
+                verified = hmac.compare_digest(expected, self.headers.get("X-Pinzhi-Signature", ""))
+                gateway.requests.append(GatewayRequest(dict(self.headers), body, verified))
+                status = (
+                    401 if not verified else (gateway.statuses.pop(0) if gateway.statuses else 200)
+                )
+                answer = b"ok" if status < 300 else b"gateway trouble"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/pinzhi"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (taken, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
