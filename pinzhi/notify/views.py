@@ -75,7 +75,7 @@ def mark_read(request, pk: int):
     services.notification_mark_read(person=request.user, notification=notification)
     if request.htmx:
         response = render(request, "notify/partials/inbox_item.html", {"n": notification})
-        response["HX-Trigger"] = "notify:changed"
+        response["HX-Trigger"] = "notifyChanged"
         return response
     return redirect(f"{reverse('notify:inbox')}?show={_show(request)}")
 
