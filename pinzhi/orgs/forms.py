@@ -13,6 +13,7 @@ USERNAME_TAKEN = _("This username is already taken.")
 POST_NOT_IN_UNIT = _("Choose a post of the selected unit.")
 FILE_TOO_LARGE = _("The file is larger than 5 MB.")
 FILE_NOT_XLSX_NAME = _("Upload an Excel workbook (.xlsx).")
+NO_IMPORT_COMPANY = _("You see no company to import into.")
 NO_COMPANY = _("Choose a parent unit: you do not belong to a company.")
 
 
@@ -176,15 +177,24 @@ class CompanyForm(BootstrapMixin, forms.ModelForm):
 
 
 class ImportUploadForm(BootstrapMixin, forms.Form):
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
     file = forms.FileField(label=_("Workbook (.xlsx)"))
 
-    def __init__(self, *args, companies, **kwargs):
+    def __init__(self, *args, companies, default: Company | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies
-        if companies.count() == 1:
-            self.fields["company"].initial = companies.first()
+        self.default = default if default is not None else companies.first()
+        self.fields["company"].initial = self.default
+        if companies.count() <= 1:
             self.fields["company"].widget = forms.HiddenInput()
+
+    def clean_company(self):
+        company = self.cleaned_data["company"] or self.default
+        if company is None:
+            raise forms.ValidationError(NO_IMPORT_COMPANY)
+        return company
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

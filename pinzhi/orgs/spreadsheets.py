@@ -163,43 +163,51 @@ PEOPLE = SheetFormat(
 )
 SHEETS = (UNITS, POSTS, PEOPLE)
 
-# Common Chinese names of the roles and unit kinds (GLOSSARY), on top of the labels.
+# The Chinese canonical label of each role and unit kind, written on export and listed in
+# the template whatever the interface language; on import the labels in every language,
+# the codes and the common synonyms below (GLOSSARY) are accepted too.
+ROLE_LABELS = {
+    Role.LEADERSHIP: "公司高层",
+    Role.QUALITY_COMMITTEE: "质量委员会",
+    Role.QUALITY_DEPARTMENT: "质量管理部",
+    Role.DEPARTMENT_MANAGER: "部门经理",
+    Role.SUPERVISOR: "专业主管",
+    Role.UNIT_QUALITY_ADMIN: "兼职质量管理员",
+    Role.INSPECTOR: "监督检查人员",
+    Role.SERVICE_DESK: "服务台",
+    Role.COMPLAINT_HANDLER: "投诉处理责任人",
+    Role.SERVICE_STAFF: "服务人员",
+    Role.SUPPLIER: "外包供方",
+    Role.CUSTOMER: "客户",
+    Role.SUPERVISING_BODY: "监督机构",
+}
+KIND_LABELS = {
+    Unit.Kind.DEPARTMENT: "部门",
+    Unit.Kind.OFFICE: "管理处",
+    Unit.Kind.ESTATE: "小区",
+    Unit.Kind.SITE: "场所",
+    Unit.Kind.PROJECT: "项目",
+    Unit.Kind.WINDOW: "服务窗口",
+    Unit.Kind.TEAM: "班组",
+}
 ROLE_ALIASES = {
-    "公司高层": Role.LEADERSHIP,
+    **{label: role for role, label in ROLE_LABELS.items()},
     "领导小组": Role.LEADERSHIP,
     "服务质量监督管理委员会": Role.QUALITY_COMMITTEE,
-    "质量委员会": Role.QUALITY_COMMITTEE,
-    "质量管理部": Role.QUALITY_DEPARTMENT,
     "品质部": Role.QUALITY_DEPARTMENT,
-    "部门经理": Role.DEPARTMENT_MANAGER,
-    "专业主管": Role.SUPERVISOR,
     "主管": Role.SUPERVISOR,
-    "兼职质量管理员": Role.UNIT_QUALITY_ADMIN,
-    "监督检查人员": Role.INSPECTOR,
     "巡检员": Role.INSPECTOR,
     "检查员": Role.INSPECTOR,
-    "服务台": Role.SERVICE_DESK,
-    "投诉处理责任人": Role.COMPLAINT_HANDLER,
     "投诉处理人": Role.COMPLAINT_HANDLER,
-    "服务人员": Role.SERVICE_STAFF,
     "员工": Role.SERVICE_STAFF,
-    "外包供方": Role.SUPPLIER,
     "供方": Role.SUPPLIER,
     "供应商": Role.SUPPLIER,
-    "客户": Role.CUSTOMER,
     "业主": Role.CUSTOMER,
     "住户": Role.CUSTOMER,
-    "监督机构": Role.SUPERVISING_BODY,
 }
 KIND_ALIASES = {
-    "部门": Unit.Kind.DEPARTMENT,
-    "管理处": Unit.Kind.OFFICE,
-    "小区": Unit.Kind.ESTATE,
-    "场所": Unit.Kind.SITE,
-    "项目": Unit.Kind.PROJECT,
-    "服务窗口": Unit.Kind.WINDOW,
+    **{label: kind for kind, label in KIND_LABELS.items()},
     "窗口": Unit.Kind.WINDOW,
-    "班组": Unit.Kind.TEAM,
 }
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "启用", "啟用", "√", "✓", "有效"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "停用", "禁用", "×", "无效"}
@@ -228,8 +236,8 @@ def _choice_lookup(choices, aliases: dict[str, str]) -> dict[str, str]:
     return lookup
 
 
-def _choices_text(choices) -> str:
-    return "、".join(_label(label) for _code, label in choices)
+def _choices_text(labels: dict) -> str:
+    return "、".join(labels.values())
 
 
 # --- plans -----------------------------------------------------------------------------
@@ -422,16 +430,15 @@ def _read_sheet(ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue]) -> l
         value = _header_value(ws, best_row, c, merged)
         if c not in best_map and value not in (None, ""):
             plan.ignored_columns.append(cell_text(value))
-    for column in fmt.columns:
-        if column.required and column.key not in positions:
-            issues.append(
-                Issue(
-                    fmt.name,
-                    best_row,
-                    column.header,
-                    str(COLUMN_MISSING % {"column": column.header}),
-                )
+    missing = [c for c in fmt.columns if c.required and c.key not in positions]
+    for column in missing:
+        issues.append(
+            Issue(
+                fmt.name, best_row, column.header, str(COLUMN_MISSING % {"column": column.header})
             )
+        )
+    if missing:  # the rows cannot be read meaningfully; the missing column says it all
+        return []
     rows = []
     for r in range(best_row + 1, max_row + 1):
         values = {}
@@ -532,7 +539,7 @@ class _Planner:
                             UNKNOWN_KIND
                             % {
                                 "value": values["kind"],
-                                "choices": _choices_text(Unit.Kind.choices),
+                                "choices": _choices_text(KIND_LABELS),
                             }
                         )
                     )
@@ -735,7 +742,7 @@ class _Planner:
                 role = self.roles.get(_norm(name))
                 if role is None:
                     self.issue(PEOPLE, r, "roles")(
-                        str(UNKNOWN_ROLE % {"value": name, "choices": _choices_text(Role.choices)})
+                        str(UNKNOWN_ROLE % {"value": name, "choices": _choices_text(ROLE_LABELS)})
                     )
                 else:
                     roles.append(role)
@@ -782,7 +789,7 @@ class _Planner:
                         str(
                             DUPLICATE_ROLE
                             % {
-                                "role": _label(Role(role).label),
+                                "role": ROLE_LABELS[role],
                                 "username": username,
                                 "row": role_rows[(username, role)],
                             }
@@ -811,7 +818,7 @@ class _Planner:
             }
             for role, scope in row_plan.values["roles"].items():
                 if held.get(role) != scope:
-                    changes.append(f"{_header(PEOPLE, 'roles')}: {_label(Role(role).label)}")
+                    changes.append(f"{_header(PEOPLE, 'roles')}: {ROLE_LABELS[role]}")
             row_plan.changes = changes
             row_plan.action = "update" if changes else "unchanged"
 
@@ -1024,7 +1031,7 @@ def org_workbook_export(*, user, company: Company) -> bytes:
             [
                 unit.code,
                 unit.name,
-                _label(unit.get_kind_display()),
+                KIND_LABELS[unit.kind],
                 unit.parent.code if unit.parent_id else "",
                 _yes_no(unit.is_quality_department),
                 _yes_no(unit.is_active),
@@ -1062,7 +1069,7 @@ def org_workbook_export(*, user, company: Company) -> bytes:
         for assignment in assignments or [None]:
             role, scope = "", ""
             if assignment is not None:
-                role = _label(assignment.get_role_display())
+                role = ROLE_LABELS[assignment.role]
                 scope = ",".join(
                     sorted(u.code for u in assignment.scope.all() if u.company_id == company.pk)
                 )
@@ -1083,8 +1090,8 @@ def org_workbook_template() -> bytes:
             "单位：单位编码、单位名称、类型；岗位：单位编码、岗位编码、岗位名称；人员：用户名、姓名",
         ]
     )
-    ws.append(["类型", _choices_text(Unit.Kind.choices)])
-    ws.append(["角色", _choices_text(Role.choices)])
+    ws.append(["类型", _choices_text(KIND_LABELS)])
+    ws.append(["角色", _choices_text(ROLE_LABELS)])
     ws.append(["角色范围", "单位编码，用逗号（, ，）或顿号（、）分隔"])
     ws.append(["是/否", "质量管理部门、启用：填“是”或“否”；启用留空视为“是”"])
     ws.append(

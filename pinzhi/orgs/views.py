@@ -453,7 +453,10 @@ def transfer(request):
             ),
             "companies": companies,
             "may_manage": selectors.may_manage_org(request.user),
-            "upload_form": ImportUploadForm(companies=companies)
+            "upload_form": ImportUploadForm(
+                companies=companies,
+                default=companies.filter(pk=request.user.company_id).first(),
+            )
             if selectors.may_manage_org(request.user)
             else None,
         },
@@ -484,7 +487,12 @@ def import_template(request):
 def import_upload(request):
     """Upload a workbook; it is kept under a random token until confirmed."""
     companies = _org_companies(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None, companies=companies)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        companies=companies,
+        default=companies.filter(pk=request.user.company_id).first(),
+    )
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         company = form.cleaned_data["company"]
