@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,42 @@ from django.utils.translation import gettext_lazy as _
 class DeadlinesConfig(AppConfig):
     name = "pinzhi.deadlines"
     verbose_name = _("Deadlines")
+
+    def ready(self) -> None:
+        from pinzhi.core.clock import register_periodic
+        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.deadlines import tiles
+        from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
+        from pinzhi.deadlines.tasks import sweep_deadlines
+
+        register_nav(
+            NavEntry(
+                section=_("Deadlines"),
+                label=_("Overdue"),
+                url_name="deadlines:list",
+                roles=OVERDUE_ROLES,
+                icon="alarm",
+                order=200,
+            )
+        )
+        register_nav(
+            NavEntry(
+                section=_("Deadlines"),
+                label=_("Working-time calendars"),
+                url_name="deadlines:calendars",
+                roles=CALENDAR_READ_ROLES,
+                icon="calendar3",
+                order=210,
+            )
+        )
+        register_tile(
+            Tile(
+                key="deadlines-overdue",
+                template="deadlines/tiles/overdue.html",
+                roles=OVERDUE_ROLES,
+                render=tiles.my_overdue,
+                order=50,
+            )
+        )
+        # The clock enqueues the sweep every minute (DESIGN mechanism 2).
+        register_periodic(name="deadlines.sweep", task=sweep_deadlines, every=timedelta(minutes=1))

@@ -1,2 +1,20 @@
+from django.urls import path
+
+from pinzhi.deadlines import views
+
 app_name = "deadlines"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overdue_list, name="list"),
+    path("calendars/", views.calendar_list, name="calendars"),
+    path("calendars/new/", views.calendar_create, name="calendar_create"),
+    path("calendars/<slug:code>/", views.calendar_detail, name="calendar"),
+    path("calendars/<slug:code>/hours/", views.calendar_hours, name="calendar_hours"),
+    path("calendars/<slug:code>/import/", views.calendar_import, name="calendar_import"),
+    path("calendars/<slug:code>/days/", views.calendar_day_add, name="calendar_day_add"),
+    path(
+        "calendars/<slug:code>/days/<int:pk>/remove/",
+        views.calendar_day_remove,
+        name="calendar_day_remove",
+    ),
+    path("calendars/<slug:code>/rules/", views.calendar_rule, name="calendar_rule"),
+]

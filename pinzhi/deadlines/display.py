@@ -1,0 +1,56 @@
+"""How deadlines read to people: durations, kinds and ladder levels in the UI language."""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+# Labels of the ladder levels the regulations name (CMP-3, CMP-7); other apps may add more.
+LEVEL_LABELS = {
+    "owner": _("the person responsible"),
+    "handler": _("the handler"),
+    "department_head": _("the department head"),
+    "manager": _("the manager in charge"),
+    "group_leader": _("the group leader"),
+    "chairman": _("the chairman"),
+    "quality_department": _("the quality department"),
+    "leadership": _("leadership"),
+}
+
+# Labels of deadline kinds, registered by the apps that open them.
+KIND_LABELS: dict[str, object] = {}
+
+
+def register_kind(kind: str, label) -> None:
+    """Give a deadline kind ("complaint.first_contact") a translatable label."""
+    KIND_LABELS[kind] = label
+
+
+def register_level(level: str, label) -> None:
+    LEVEL_LABELS[level] = label
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, level))
+
+
+def duration_text(value: timedelta) -> str:
+    """A duration in words, to the minute: "2 days 3 hours", "45 minutes"."""
+    seconds = abs(int(value.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)s day", "%(n)s days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours})
+    if minutes and not days:
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes})
+    if not parts:
+        return str(_("less than a minute"))
+    return " ".join(parts)

@@ -1,0 +1,125 @@
+"""Reads of the deadline engine, scoped to the person asking (DESIGN mechanism 5)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+
+from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline
+from pinzhi.lib.clock import now
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, STAFF_ROLES, Role
+from pinzhi.orgs.selectors import units_visible_to
+
+# Who may open the overdue page (staff), and who manages calendars.
+OVERDUE_ROLES = frozenset(STAFF_ROLES)
+CALENDAR_READ_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.QUALITY_COMMITTEE, Role.LEADERSHIP})
+CALENDAR_EDIT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+ACTIVE = (Deadline.State.OPEN, Deadline.State.BREACHED)
+
+
+def deadlines_for(subject: models.Model) -> QuerySet[Deadline]:
+    """Every deadline of one subject (a complaint, a rectification …), oldest first."""
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
+    ).order_by("started_at", "pk")
+
+
+def deadlines_visible_to(user) -> QuerySet[Deadline]:
+    """The quality department, committee and leadership see every deadline of their
+    company; others see the ones they own and those of the units they see."""
+    if not user.is_authenticated:
+        return Deadline.objects.none()
+    if user.is_superuser:
+        return Deadline.objects.all()
+    units = units_visible_to(user)
+    if user.role_codes & COMPANY_WIDE_ROLES:
+        return Deadline.objects.filter(
+            Q(unit__company_id=user.company_id) | Q(unit__isnull=True) | Q(owner=user)
+        )
+    return Deadline.objects.filter(Q(owner=user) | Q(unit__in=units))
+
+
+def deadlines_overdue(
+    user, *, state: str = "", kind: str = "", mine: bool = False, query: str = ""
+) -> QuerySet[Deadline]:
+    """Open and breached deadlines the user sees, the most urgent first; `state` is "open",
+    "breached" or "overdue" (past due, breached or not yet swept)."""
+    deadlines = deadlines_visible_to(user).filter(state__in=ACTIVE)
+    if state == "overdue":
+        deadlines = deadlines.filter(due_at__lte=now())
+    elif state in ACTIVE:
+        deadlines = deadlines.filter(state=state)
+    if kind:
+        deadlines = deadlines.filter(kind__startswith=kind)
+    if mine:
+        deadlines = deadlines.filter(owner=user)
+    query = query.strip()
+    if query:
+        deadlines = deadlines.filter(Q(subject_repr__icontains=query) | Q(kind__icontains=query))
+    return deadlines.select_related("owner", "unit", "calendar").order_by("due_at", "pk")
+
+
+def deadline_kinds(user) -> list[str]:
+    return list(
+        deadlines_visible_to(user)
+        .filter(state__in=ACTIVE)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def my_overdue(user) -> QuerySet[Deadline]:
+    """The user's own deadlines that are past due."""
+    return Deadline.objects.filter(owner=user, state__in=ACTIVE, due_at__lte=now()).order_by(
+        "due_at"
+    )
+
+
+def calendars_visible_to(user) -> QuerySet[Calendar]:
+    """Calendars are company settings: everyone who reaches the pages sees them all."""
+    if not user.is_authenticated:
+        return Calendar.objects.none()
+    return Calendar.objects.all()
+
+
+def calendars_with_days(user, *, year: int) -> QuerySet[Calendar]:
+    """The calendars with `year_days`, the number of days entered for `year`."""
+    return calendars_visible_to(user).annotate(
+        year_days=Count("days", filter=Q(days__date__year=year))
+    )
+
+
+def calendar_year_days(calendar: Calendar, year: int) -> QuerySet[CalendarDay]:
+    return calendar.days.filter(date__year=year).order_by("date")
+
+
+def calendar_years(calendar: Calendar) -> list[int]:
+    return sorted({d.year for d in calendar.days.dates("date", "year")})
+
+
+def calendar_weekly(calendar: Calendar) -> list[tuple[str, str]]:
+    """(weekday name, "09:00-12:00, 13:30-18:00") for Monday to Sunday."""
+    from pinzhi.deadlines.calendars import periods_text
+    from pinzhi.deadlines.forms import WEEKDAY_NAMES
+    from pinzhi.deadlines.models import WEEKDAYS
+
+    return [
+        (str(name), periods_text(calendar.hours.get(day, [])))
+        for day, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)
+    ]
+
+
+def duration_rules() -> list[tuple[str, str]]:
+    """(pack code, rule key) of the policy rules that are time limits, for choosing a
+    calendar per rule; empty when no pack is loaded."""
+    try:
+        from pinzhi.policy.models import Rule
+    except ImportError:  # the policy app is optional for the engine
+        return []
+    return list(
+        Rule.objects.filter(
+            value_type__in=["duration", "range"], unit__in=["minutes", "hours", "days"]
+        )
+        .order_by("pack__code", "key")
+        .values_list("pack__code", "key")
+    )

@@ -1,0 +1,548 @@
+"""Writes of the deadline engine (DESIGN mechanism 2, X-5): opening, meeting, pausing,
+resuming and cancelling deadlines, and maintaining working-time calendars.
+
+Every transition locks the deadline row, checks the transition table below, and records a
+timeline event on the deadline's SUBJECT ("deadline.opened", "deadline.met", …) so that
+the case's own history shows its time limits. Breaches and escalations are taken by the
+sweep (`pinzhi.deadlines.sweep.sweep`).
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.deadlines.calendars import calendar_add, calendar_elapsed, periods_parse
+from pinzhi.deadlines.escalation import OWNER
+from pinzhi.deadlines.models import WEEKDAYS, Calendar, CalendarDay, Deadline, RuleCalendar
+from pinzhi.lib.clock import now
+from pinzhi.timeline.services import event_record
+
+State = Deadline.State
+
+
+class DeadlineError(Exception):
+    """An invalid deadline operation; `str(error)` is a translated, user-facing message."""
+
+    def __init__(self, message, **params):
+        self.message = message
+        self.params = params
+        super().__init__(str(message % params) if params else str(message))
+
+
+INVALID_TRANSITION = _("This deadline is %(state)s; it cannot be %(action)s.")
+KIND_REQUIRED = _("A deadline needs a kind, e.g. “complaint.first_contact”.")
+DURATION_INVALID = _("The allowed time of a deadline must be a duration of zero or more.")
+SUBJECT_NOT_SAVED = _("The subject of a deadline must be saved first.")
+REASON_REQUIRED = _("Say why the deadline is %(action)s.")
+TIME_BEFORE_PAUSE = _("A deadline cannot resume before it was paused (%(paused_at)s).")
+TIME_BEFORE_START = _("The time given is before the deadline started (%(started_at)s).")
+LADDER_NOT_LIST = _("The escalation ladder must be a list of steps.")
+LADDER_STEP_INVALID = _(
+    "Step %(n)s of the escalation ladder needs “after” (seconds of overrun, zero or more) "
+    "and a “level”."
+)
+CALENDAR_CODE_TAKEN = _("A calendar with the code “%(code)s” already exists.")
+TIME_ZONE_UNKNOWN = _("“%(zone)s” is not a known time zone, e.g. Asia/Shanghai.")
+DAY_EXISTS = _("%(date)s is already in this calendar as “%(existing)s”.")
+
+# Words for the transition message, keyed by the action.
+ACTION_WORDS = {
+    "met": _("met"),
+    "paused": _("paused"),
+    "resumed": _("resumed"),
+    "cancelled": _("cancelled"),
+}
+
+# Which states each action may start from.
+TRANSITIONS = {
+    "met": {State.OPEN, State.BREACHED, State.PAUSED},
+    "paused": {State.OPEN, State.BREACHED},
+    "resumed": {State.PAUSED},
+    "cancelled": {State.OPEN, State.BREACHED, State.PAUSED},
+}
+
+
+# --- ladder ----------------------------------------------------------------------------
+
+
+def ladder_normalise(ladder: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ladder as stored: steps {"after": int seconds, "level": str} sorted by "after"
+    (stable), starting with the breach itself at overrun 0 — when the caller's first step
+    comes later, a breach step telling the owner is put in front. "after" may be given as
+    seconds or as a timedelta."""
+    if isinstance(ladder, dict | str) or not isinstance(ladder, Iterable):
+        raise DeadlineError(LADDER_NOT_LIST)
+    steps = []
+    for n, step in enumerate(ladder, start=1):
+        after = step.get("after") if isinstance(step, dict) else None
+        level = step.get("level") if isinstance(step, dict) else None
+        if isinstance(after, timedelta):
+            after = after.total_seconds()
+        if (
+            isinstance(after, bool)
+            or not isinstance(after, int | float)
+            or after < 0
+            or not isinstance(level, str)
+            or not level.strip()
+        ):
+            raise DeadlineError(LADDER_STEP_INVALID, n=n)
+        steps.append({"after": int(after), "level": level.strip()})
+    steps.sort(key=lambda s: s["after"])
+    if not steps or steps[0]["after"] > 0:
+        steps.insert(0, {"after": 0, "level": OWNER})
+    return steps
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _subject_of(deadline: Deadline) -> models.Model:
+    """The subject the events go on; the deadline itself if its subject is gone."""
+    subject = deadline.subject
+    return subject if subject is not None else deadline
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _event_data(deadline: Deadline, **extra) -> dict:
+    data = {
+        "kind": deadline.kind,
+        "deadline_id": deadline.pk,
+        "rule_key": deadline.rule_key,
+        "due_at": _iso(deadline.due_at),
+    }
+    data.update(extra)
+    return data
+
+
+def _locked(deadline: Deadline) -> Deadline:
+    return (
+        Deadline.objects.select_for_update().select_related("calendar", "owner").get(pk=deadline.pk)
+    )
+
+
+def _check(deadline: Deadline, action: str) -> None:
+    if deadline.state not in TRANSITIONS[action]:
+        raise DeadlineError(
+            INVALID_TRANSITION,
+            state=deadline.get_state_display(),
+            action=ACTION_WORDS[action],
+        )
+
+
+def _refresh(target: Deadline, source: Deadline) -> Deadline:
+    """Copy the saved row's field values onto the caller's instance."""
+    for field in Deadline._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
+# --- deadlines -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deadline_open(
+    *,
+    subject: models.Model,
+    kind: str,
+    duration: timedelta,
+    start: datetime | None = None,
+    calendar: Calendar | None = None,
+    ladder: Iterable[dict[str, Any]] = (),
+    owner=None,
+    unit=None,
+    rule_key: str = "",
+    actor=None,
+) -> Deadline:
+    """Open a deadline of `duration` on `subject` from `start` (default now), counted on the
+    wall clock unless a working-time `calendar` is given (X-5). The duration itself comes
+    from the policy pack (DESIGN mechanism 1); `rule_key` names the rule for traceability."""
+    if not kind or not kind.strip():
+        raise DeadlineError(KIND_REQUIRED)
+    if not isinstance(duration, timedelta) or duration < timedelta(0):
+        raise DeadlineError(DURATION_INVALID)
+    if subject.pk is None:
+        raise DeadlineError(SUBJECT_NOT_SAVED)
+    steps = ladder_normalise(ladder)
+    start = start or now()
+    due_at = calendar_add(calendar, start, duration)
+    deadline = Deadline.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        subject_repr=str(subject)[:200],
+        kind=kind.strip(),
+        rule_key=rule_key,
+        started_at=start,
+        duration=duration,
+        calendar=calendar,
+        due_at=due_at,
+        state=State.OPEN,
+        ladder=steps,
+        escalation_step=0,
+        next_escalation_at=due_at,
+        owner=owner,
+        unit=unit,
+        created_at=now(),
+    )
+    event_record(
+        subject=subject,
+        action="deadline.opened",
+        actor=actor,
+        data=_event_data(
+            deadline,
+            started_at=_iso(start),
+            duration_seconds=int(duration.total_seconds()),
+            calendar=calendar.code if calendar else None,
+            ladder=steps,
+        ),
+    )
+    return deadline
+
+
+def rule_duration(value: Any, *, start: datetime, calendar: Calendar | None = None) -> timedelta:
+    """Turn a policy rule value into an allowed time: a duration as it is, a range by its
+    upper end ("1–3 days" → 3 days), and a whole number of calendar days as "by the end of
+    that day" (0 = the same day, in the calendar's time zone or Asia/Shanghai)."""
+    if isinstance(value, timedelta):
+        return value
+    upper = getattr(value, "max", None)
+    if isinstance(upper, timedelta):
+        return upper
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        from zoneinfo import ZoneInfo
+
+        from pinzhi.deadlines.models import DEFAULT_TIME_ZONE
+
+        zone = calendar.zone if calendar else ZoneInfo(DEFAULT_TIME_ZONE)
+        local = start.astimezone(zone)
+        day = local.date() + timedelta(days=value + 1)
+        end = datetime(day.year, day.month, day.day, tzinfo=zone)
+        return end - local
+    raise DeadlineError(DURATION_INVALID)
+
+
+def deadline_open_for_rule(
+    *,
+    subject: models.Model,
+    kind: str,
+    rule_key: str,
+    pack: str,
+    start: datetime | None = None,
+    calendar: Calendar | None = None,
+    ladder: Iterable[dict[str, Any]] = (),
+    owner=None,
+    unit=None,
+    actor=None,
+) -> Deadline:
+    """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as in force at
+    `start` (STD-5), on the calendar chosen for that rule (X-5) unless one is given."""
+    from pinzhi.policy.selectors import rule_value
+
+    start = start or now()
+    if calendar is None:
+        calendar = rule_calendar(pack=pack, rule_key=rule_key)
+    value = rule_value(rule_key, pack=pack, at=start)
+    return deadline_open(
+        subject=subject,
+        kind=kind,
+        duration=rule_duration(value, start=start, calendar=calendar),
+        start=start,
+        calendar=calendar,
+        ladder=ladder,
+        owner=owner,
+        unit=unit,
+        rule_key=rule_key,
+        actor=actor,
+    )
+
+
+def rule_calendar(*, pack: str, rule_key: str) -> Calendar | None:
+    """The working-time calendar chosen for a rule, or None for the wall clock (X-5)."""
+    choice = (
+        RuleCalendar.objects.filter(pack=pack, rule_key=rule_key).select_related("calendar").first()
+    )
+    return choice.calendar if choice else None
+
+
+@transaction.atomic
+def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None) -> Deadline:
+    """The obligation was fulfilled at `at` (default now). A deadline met after its due
+    time stays visibly late: `breached_at` is kept (or set, if the sweep had not run yet)
+    and the event says so (CMP-4, CMP-9)."""
+    locked = _locked(deadline)
+    _check(locked, "met")
+    at = at or now()
+    if at < locked.started_at:
+        raise DeadlineError(TIME_BEFORE_START, started_at=locked.started_at)
+    if locked.state == State.PAUSED:
+        _close_pause(locked, at)
+    elif locked.state == State.OPEN and at > locked.due_at:
+        # Late, but the sweep has not taken the breach yet: record it now, without telling
+        # anyone (the work is done), so that every breach has its "deadline.breached" event.
+        from pinzhi.deadlines.sweep import breach_record
+
+        locked.breached_at = locked.due_at
+        locked.escalation_step = max(locked.escalation_step, 1)
+        breach_record(locked, at=at, step=1, notified=False)
+    locked.state = State.MET
+    locked.met_at = at
+    locked.next_escalation_at = None
+    locked.save()
+    overrun = locked.overrun(at)
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.met",
+        actor=actor,
+        data=_event_data(
+            locked,
+            met_at=_iso(at),
+            late=locked.breached_at is not None,
+            overrun_seconds=int(overrun.total_seconds()),
+        ),
+    )
+    return _refresh(deadline, locked)
+
+
+def _close_pause(deadline: Deadline, at: datetime) -> None:
+    """End a pause at `at`: the due time (and the escalation times with it) moves by the
+    time paused, counted like the deadline (working time for a working-time calendar)."""
+    if at < deadline.paused_at:
+        raise DeadlineError(TIME_BEFORE_PAUSE, paused_at=deadline.paused_at)
+    paused = calendar_elapsed(deadline.calendar, deadline.paused_at, at)
+    deadline.paused_total += paused
+    deadline.due_at = calendar_add(deadline.calendar, deadline.due_at, paused)
+    deadline.paused_at = None
+
+
+@transaction.atomic
+def deadline_pause(
+    *, deadline: Deadline, reason: str, at: datetime | None = None, actor=None
+) -> Deadline:
+    """Stop the clock (e.g. waiting on the customer): the time until resume does not count
+    and no escalation happens meanwhile (DESIGN mechanism 2)."""
+    if not reason or not str(reason).strip():
+        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["paused"])
+    locked = _locked(deadline)
+    _check(locked, "paused")
+    at = at or now()
+    if at < locked.started_at:
+        raise DeadlineError(TIME_BEFORE_START, started_at=locked.started_at)
+    before = locked.state
+    locked.state = State.PAUSED
+    locked.paused_at = at
+    locked.next_escalation_at = None
+    locked.save()
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.paused",
+        actor=actor,
+        reason=reason,
+        before={"state": before},
+        after={"state": State.PAUSED},
+        data=_event_data(locked, paused_at=_iso(at)),
+    )
+    return _refresh(deadline, locked)
+
+
+@transaction.atomic
+def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=None) -> Deadline:
+    """Restart the clock: the due time moves by the paused span, in working time for a
+    working-time calendar; a deadline paused after its breach goes back to breached and
+    climbs the rest of its ladder from the overrun it had."""
+    locked = _locked(deadline)
+    _check(locked, "resumed")
+    at = at or now()
+    paused_at = locked.paused_at
+    old_due = locked.due_at
+    _close_pause(locked, at)
+    locked.state = State.BREACHED if locked.breached_at else State.OPEN
+    locked.next_escalation_at = locked.step_at(locked.escalation_step)
+    locked.save()
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.resumed",
+        actor=actor,
+        before={"state": State.PAUSED, "due_at": _iso(old_due)},
+        after={"state": locked.state, "due_at": _iso(locked.due_at)},
+        data=_event_data(
+            locked,
+            paused_at=_iso(paused_at),
+            resumed_at=_iso(at),
+            paused_seconds=int(calendar_elapsed(locked.calendar, paused_at, at).total_seconds()),
+        ),
+    )
+    return _refresh(deadline, locked)
+
+
+@transaction.atomic
+def deadline_cancel(
+    *, deadline: Deadline, reason: str, at: datetime | None = None, actor=None
+) -> Deadline:
+    """The obligation no longer applies (e.g. a complaint found not established): no more
+    escalation."""
+    if not reason or not str(reason).strip():
+        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["cancelled"])
+    locked = _locked(deadline)
+    _check(locked, "cancelled")
+    at = at or now()
+    before = locked.state
+    locked.state = State.CANCELLED
+    locked.cancelled_at = at
+    locked.next_escalation_at = None
+    locked.save()
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.cancelled",
+        actor=actor,
+        reason=reason,
+        before={"state": before},
+        after={"state": State.CANCELLED},
+        data=_event_data(locked, cancelled_at=_iso(at)),
+    )
+    return _refresh(deadline, locked)
+
+
+# --- calendars -------------------------------------------------------------------------
+
+
+def _check_zone(zone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            {"time_zone": ValidationError(TIME_ZONE_UNKNOWN, params={"zone": zone})}
+        ) from error
+
+
+def _clean_hours(hours: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """Hours per weekday given as text ("09:00-12:00, 13:30-18:00") or lists of pairs."""
+    cleaned, errors = {}, {}
+    for day in WEEKDAYS:
+        value = hours.get(day, hours.get(int(day), ""))
+        text = value if isinstance(value, str) else ", ".join(f"{s}-{e}" for s, e in value)
+        try:
+            cleaned[day] = periods_parse(text)
+        except ValidationError as error:
+            errors[f"hours_{day}"] = error
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def calendar_create(
+    *, code: str, name: str, time_zone: str = "Asia/Shanghai", hours=None, actor=None
+) -> Calendar:
+    """A new working-time calendar (X-5), Monday–Friday 09:00–12:00 and 13:30–18:00 unless
+    `hours` says otherwise."""
+    if Calendar.objects.filter(code=code).exists():
+        raise ValidationError({"code": ValidationError(CALENDAR_CODE_TAKEN, params={"code": code})})
+    _check_zone(time_zone)
+    calendar = Calendar(code=code, name=name, time_zone=time_zone)
+    if hours is not None:
+        calendar.hours = _clean_hours(hours)
+    calendar.full_clean()
+    calendar.save()
+    event_record(subject=calendar, action="calendar.created", actor=actor, after=calendar.hours)
+    return calendar
+
+
+@transaction.atomic
+def calendar_update(
+    *,
+    calendar: Calendar,
+    name: str | None = None,
+    time_zone: str | None = None,
+    hours=None,
+    actor=None,
+) -> Calendar:
+    """Change a calendar's name, time zone or working hours (X-5). Deadlines already open
+    keep the due time computed when they opened (or last resumed)."""
+    before = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
+    if name is not None:
+        calendar.name = name
+    if time_zone is not None:
+        _check_zone(time_zone)
+        calendar.time_zone = time_zone
+    if hours is not None:
+        calendar.hours = _clean_hours(hours)
+    calendar.full_clean()
+    calendar.save()
+    after = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
+    event_record(
+        subject=calendar, action="calendar.updated", actor=actor, before=before, after=after
+    )
+    return calendar
+
+
+@transaction.atomic
+def calendar_day_add(
+    *, calendar: Calendar, date, kind: str, name: str = "", actor=None
+) -> CalendarDay:
+    """Enter one holiday or make-up working day by hand (X-5)."""
+    existing = CalendarDay.objects.filter(calendar=calendar, date=date).first()
+    if existing is not None:
+        raise ValidationError(
+            {"date": ValidationError(DAY_EXISTS, params={"date": date, "existing": existing})}
+        )
+    day = CalendarDay(calendar=calendar, date=date, kind=kind, name=name)
+    day.full_clean()
+    day.save()
+    event_record(
+        subject=calendar,
+        action="calendar.day_added",
+        actor=actor,
+        data={"date": date, "kind": kind, "name": name},
+    )
+    return day
+
+
+@transaction.atomic
+def calendar_day_remove(*, day: CalendarDay, actor=None) -> None:
+    event_record(
+        subject=day.calendar,
+        action="calendar.day_removed",
+        actor=actor,
+        data={"date": day.date, "kind": day.kind, "name": day.name},
+    )
+    day.delete()
+
+
+@transaction.atomic
+def rule_calendar_set(
+    *, pack: str, rule_key: str, calendar: Calendar | None, actor=None
+) -> RuleCalendar | None:
+    """Choose the calendar a rule's deadlines count on: a working-time calendar, or None
+    for the wall clock, the default (X-5). Applies to deadlines opened from now on."""
+    current = RuleCalendar.objects.filter(pack=pack, rule_key=rule_key).first()
+    before = current.calendar.code if current else None
+    if calendar is None:
+        if current:
+            current.delete()
+        choice = None
+    elif current:
+        current.calendar = calendar
+        current.save(update_fields=["calendar"])
+        choice = current
+    else:
+        choice = RuleCalendar.objects.create(pack=pack, rule_key=rule_key, calendar=calendar)
+    target = calendar or (current.calendar if current else None)
+    if target is not None:
+        event_record(
+            subject=target,
+            action="calendar.rule_chosen" if calendar else "calendar.rule_released",
+            actor=actor,
+            before={"calendar": before},
+            after={"calendar": calendar.code if calendar else None},
+            data={"pack": pack, "rule_key": rule_key},
+        )
+    return choice
