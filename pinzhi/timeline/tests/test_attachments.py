@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from pinzhi.timeline.filetypes import safe_display_name
 from pinzhi.timeline.models import Event
@@ -35,7 +36,8 @@ def ooxml(part: str) -> bytes:
 def refusal(subject, person, file) -> str:
     with pytest.raises(ValidationError) as error:
         attachment_add(subject=subject, uploaded_file=file, uploaded_by=person)
-    return " ".join(error.value.message_dict["file"])
+    with translation.override("en"):
+        return " ".join(error.value.message_dict["file"])
 
 
 @pytest.fixture
