@@ -187,7 +187,7 @@ def test_it_reparents_both_ways_in_one_file(qd, company, tree):
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        (b"", "empty"),
+        (b"", "文件为空"),
         ("用户名,姓名\nzhangsan,张三\n".encode("gbk"), ".xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
         (b"PK\x03\x04 not really a zip", ".xlsx"),
