@@ -143,8 +143,9 @@ def email_send(*, notification: Notification, address: str) -> Outcome:
         _("You receive this because e-mail is on in your notification settings: %(link)s")
         % {"link": absolute_url(reverse("notify:preferences"))}
     )
+    brand = _("Pinzhi")
     message = EmailMessage(
-        subject=f"[{_('Pinzhi')}] {notification.title}",
+        subject=f"[{brand}] {notification.title}",
         body="\n\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
