@@ -81,11 +81,8 @@ class Finding:
 
     @property
     def message(self) -> str:
-        return (
-            gettext(str(MESSAGES[self.code])) % self.params
-            if self.params
-            else gettext(str(MESSAGES[self.code]))
-        )
+        text = gettext(str(MESSAGES[self.code]))
+        return text % self.params if self.params else text
 
     @property
     def kind_label(self) -> str:

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from pinzhi.timeline.canonical import content_type_key, event_hash
 from pinzhi.timeline.models import ChainHead, Event
@@ -189,8 +190,9 @@ def test_it_reports_a_rewritten_history_against_an_earlier_verification(chain):
 
 def test_the_command_exits_0_for_an_intact_chain(chain):
     out = StringIO()
-    call_command("verify-timeline", stdout=out)
-    assert "intact" in out.getvalue()
+    with translation.override("en"):
+        call_command("verify-timeline", stdout=out)
+    assert "the timeline is intact" in out.getvalue()
 
 
 def test_the_command_exits_1_and_names_the_altered_event(chain):
@@ -198,7 +200,7 @@ def test_the_command_exits_1_and_names_the_altered_event(chain):
     target = chain[3]
     sql("UPDATE timeline_event SET action = %s WHERE id = %s", ["unit.nothing", target.pk])
     out = StringIO()
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(SystemExit) as exit_info, translation.override("en"):
         call_command("verify-timeline", stdout=out)
     assert exit_info.value.code == 1
     assert f"ALTERED   #{target.seq} (id {target.pk}) unit.nothing" in out.getvalue()
@@ -213,3 +215,15 @@ def test_the_command_reports_json(chain):
     assert report["ok"] is False
     assert [f["kind"] for f in report["findings"]] == [DELETED]
     assert report["findings"][0]["params"]["first"] == chain[1].seq
+
+
+def test_the_daily_task_keeps_the_result(chain):
+    """X-1: the clock's daily task verifies the chain and keeps the result."""
+    from pinzhi.timeline.models import Verification
+    from pinzhi.timeline.tasks import timeline_verify
+
+    sql("UPDATE timeline_event SET reason = %s WHERE id = %s", ["x", chain[0].pk])
+    outcome = timeline_verify.call()
+    run = Verification.objects.get(pk=outcome["verification_id"])
+    assert outcome["ok"] is False and outcome["findings"] == 1
+    assert run.findings[0]["event_id"] == chain[0].pk

@@ -5,9 +5,13 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy as _
 
 from pinzhi.timeline.services import verification_record
 from pinzhi.timeline.verify import timeline_check
+
+INTACT = _("%(count)s events checked in %(ms)s ms: the timeline is intact.")
+PROBLEMS = _("%(count)s events checked in %(ms)s ms: %(problems)s problem(s) found.")
 
 
 class Command(BaseCommand):
@@ -44,12 +48,14 @@ class Command(BaseCommand):
                     else ""
                 )
                 self.stdout.write(f"{f.kind.upper():9} {where}{f.message}")
-            summary = f"{result.events_checked} events checked in {result.duration_ms} ms: "
+            counts = {
+                "count": result.events_checked,
+                "ms": result.duration_ms,
+                "problems": len(result.findings),
+            }
             if result.ok:
-                self.stdout.write(self.style.SUCCESS(summary + "the timeline is intact."))
+                self.stdout.write(self.style.SUCCESS(str(INTACT) % counts))
             else:
-                self.stdout.write(
-                    self.style.ERROR(summary + f"{len(result.findings)} problem(s) found.")
-                )
+                self.stdout.write(self.style.ERROR(str(PROBLEMS) % counts))
         if not result.ok:
             sys.exit(1)
