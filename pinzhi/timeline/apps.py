@@ -7,7 +7,13 @@ class TimelineConfig(AppConfig):
     verbose_name = _("Timeline")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.timeline.tasks import timeline_verify
+
+        register_periodic(name="timeline.verify", task=timeline_verify, every=timedelta(days=1))
         from pinzhi.timeline.selectors import AUDIT_ROLES, INTEGRITY_ROLES
 
         register_nav(
