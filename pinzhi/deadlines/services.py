@@ -468,13 +468,22 @@ def calendar_update(
     """Change a calendar's name, time zone or working hours (X-5). Deadlines already open
     keep the due time computed when they opened (or last resumed)."""
     before = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
+    errors: dict = {}
     if name is not None:
         calendar.name = name
     if time_zone is not None:
-        _check_zone(time_zone)
+        try:
+            _check_zone(time_zone)
+        except ValidationError as error:
+            errors.update(error.error_dict)
         calendar.time_zone = time_zone
     if hours is not None:
-        calendar.hours = _clean_hours(hours)
+        try:
+            calendar.hours = _clean_hours(hours)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
     calendar.full_clean()
     calendar.save()
     after = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}

@@ -64,3 +64,13 @@ def office(db):
 
 def minutes(n):
     return timedelta(minutes=n)
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Messages are asserted in English; the Chinese catalogue has its own test."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
