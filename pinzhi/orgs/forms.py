@@ -37,7 +37,10 @@ class BootstrapMixin:
 
 class UnitForm(BootstrapMixin, forms.Form):
     parent = forms.ModelChoiceField(
-        label=_("Parent unit"), queryset=Unit.objects.none(), required=False
+        label=_("Parent unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— none: a top-level unit —"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
     code = forms.CharField(label=_("Code"), max_length=40)
@@ -71,8 +74,12 @@ class PersonForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     employee_no = forms.CharField(label=_("Employee number"), max_length=40, required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
-    post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("— none —")
+    )
+    post = forms.ModelChoiceField(
+        label=_("Post"), queryset=Post.objects.none(), required=False, empty_label=_("— none —")
+    )
     phone = forms.CharField(
         label=_("Phone"), max_length=40, required=False, validators=[validate_phone]
     )
@@ -178,7 +185,10 @@ class CompanyForm(BootstrapMixin, forms.ModelForm):
 
 class ImportUploadForm(BootstrapMixin, forms.Form):
     company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.none(), required=False
+        label=_("Company"),
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label=_("— my company —"),
     )
     file = forms.FileField(label=_("Workbook (.xlsx)"))
 
@@ -207,7 +217,10 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
 
 class CompanyChoiceForm(BootstrapMixin, forms.Form):
     company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.none(), required=False
+        label=_("Company"),
+        queryset=Company.objects.none(),
+        required=False,
+        empty_label=_("— my company —"),
     )
 
     def __init__(self, *args, companies, **kwargs):

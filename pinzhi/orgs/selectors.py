@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
-from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES, Role
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
 
 LICENCE_WARNING_DAYS = 90
 
@@ -132,10 +132,6 @@ def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
 
 def people_without_role(user) -> QuerySet[Person]:
     return people_visible_to(user).filter(is_active=True, role_assignments__isnull=True)
-
-
-def role_choices_for(user) -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices]
 
 
 # --- companies -------------------------------------------------------------------------

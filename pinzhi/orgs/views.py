@@ -228,6 +228,15 @@ def _person_for(request, pk) -> Person:
     return get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
 
 
+def _managed_person_for(request, pk) -> Person:
+    """A person the manager may change: never a superuser, unless the manager is one (a
+    password reset must not hand over a superuser account)."""
+    people = selectors.people_visible_to(request.user)
+    if not request.user.is_superuser:
+        people = people.exclude(is_superuser=True)
+    return get_object_or_404(people, pk=pk)
+
+
 @page(*PEOPLE_READERS)
 def person_detail(request, pk):
     person = _person_for(request, pk)
@@ -266,7 +275,7 @@ def person_create(request):
 
 @page(*MANAGERS)
 def person_edit(request, pk):
-    person = _person_for(request, pk)
+    person = _managed_person_for(request, pk)
     units = selectors.units_visible_to(request.user)
     initial = {
         name: getattr(person, name)
@@ -295,7 +304,7 @@ def person_edit(request, pk):
 @page(*MANAGERS)
 def role_add(request, pk):
     """ORG-2: give a person a role with its scope, chosen from the manager's visible tree."""
-    person = _person_for(request, pk)
+    person = _managed_person_for(request, pk)
     units = selectors.units_visible_to(request.user)
     initial = {"scope": [person.unit]} if person.unit_id else {}
     form = RoleAssignForm(request.POST or None, units=units, initial=initial)
@@ -322,7 +331,7 @@ def role_add(request, pk):
 @page(*MANAGERS)
 def role_remove(request, pk, role):
     """ORG-2: take a role away, after a confirmation step."""
-    person = _person_for(request, pk)
+    person = _managed_person_for(request, pk)
     assignment = get_object_or_404(RoleAssignment, person=person, role=role)
     form = RoleRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
