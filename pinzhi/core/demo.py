@@ -89,11 +89,11 @@ def load_demo_organisation(*, stdout=None) -> Company:
 
 def _build(stdout) -> Company:
     demo_usernames: list[str] = []
-    company = Company.objects.create(
+    company = services.company_create(
         name=COMPANY_NAME,
         short_name="锦华物业",
         kind=Company.Kind.OPERATOR,
-        credit_code="91440300MA5F0Q1X2K",
+        credit_code="91440300MA5F0Q1X2E",
         registered_capital=Decimal("1000.00"),
         licence_number="440300000123456",
         licence_valid_until=date(2035, 6, 30),
@@ -142,11 +142,12 @@ def _build(stdout) -> Company:
                     unit=team, code=post_code, name=post_name
                 )
 
-    contractor = Company.objects.create(
+    contractor = services.company_create(
         name="洁美保洁服务有限公司",
         short_name="洁美保洁",
         kind=Company.Kind.SUPPLIER,
-        credit_code="91440300MA5G7K8L3P",
+        operator=company,
+        credit_code="91440300MA5G7K8L3L",
         registered_capital=Decimal("200.00"),
         licence_number="440300000654321",
         licence_valid_until=date(2027, 1, 15),
@@ -159,11 +160,12 @@ def _build(stdout) -> Company:
     )
     services.post_create(unit=units["JM"], code="XMJL", name="项目经理")
     services.post_create(unit=units["JM"], code="BJY", name="保洁员")
-    inspected = Company.objects.create(
+    inspected = services.company_create(
         name="安居物业管理有限公司",
         short_name="安居物业",
         kind=Company.Kind.INSPECTED,
-        credit_code="91440300MA5H2J9M4Q",
+        operator=company,
+        credit_code="91440300MA5H2J9M43",
         registered_capital=Decimal("500.00"),
         licence_number="440300000777888",
         licence_valid_until=date(2026, 12, 31),
