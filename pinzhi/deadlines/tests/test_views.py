@@ -240,3 +240,22 @@ def test_leadership_reads_calendars_but_cannot_change_them(signed_in, office):
     assert 'data-testid="import-form"' not in page.content.decode()
     response = client.post(reverse("deadlines:calendar_hours", args=["office"]), hours_post())
     assert response.status_code == 403
+
+
+def test_the_pages_speak_chinese_by_default(clock, client, signed_in, unit, settings):
+    """X-2: simplified Chinese is the default interface language."""
+    from django.utils import translation
+
+    from pinzhi.deadlines.services import DeadlineError, deadline_meet
+
+    client = signed_in("quality_department")
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    deadline = open_overdue(unit, unit=unit)
+    clock.shift(minutes(45))
+    html = client.get(LIST).content.decode()
+    assert "超时时限" in html
+    assert "已超时 15 分钟" in html
+    deadline_meet(deadline=deadline)
+    with translation.override("zh-hans"), pytest.raises(DeadlineError) as error:
+        deadline_meet(deadline=deadline)
+    assert str(error.value) == "该时限当前为“已达成”，不能标记为达成。"

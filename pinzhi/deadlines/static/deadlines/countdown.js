@@ -13,7 +13,7 @@
     var m = Math.floor((seconds % 3600) / 60);
     var s = seconds % 60;
     var clock = pad(h) + ":" + pad(m) + ":" + pad(s);
-    return d > 0 ? (el.dataset.dayFormat || "%d d ").replace("%d", d) + clock : clock;
+    return d > 0 ? (el.dataset.dayFormat || "{days} d ").replace("{days}", d) + clock : clock;
   }
 
   function tick() {
@@ -27,7 +27,7 @@
       var text = words(Math.abs(left), el);
       var label = overdue ? el.dataset.overdueLabel : el.dataset.leftLabel;
       var target = el.querySelector("[data-countdown-text]") || el;
-      target.textContent = (label || "").replace("%s", text);
+      target.textContent = (label || "{time}").replace("{time}", text);
       el.classList.toggle("text-bg-danger", overdue);
       el.classList.toggle("text-bg-warning", !overdue && left < 3600);
       el.classList.toggle("text-bg-success", !overdue && left >= 3600);

@@ -1,0 +1,87 @@
+"""Benchmark of the sweep over 100,000 open deadlines (DESIGN scale path). Run with
+`make bench` (or `pytest -m bench pinzhi/deadlines`); set PINZHI_DATABASE_URL for PostgreSQL.
+
+Three cases: none of them due (the sweep every minute of a quiet day), 1,000 due, and — with
+PINZHI_BENCH_ALL=1 — all 100,000 breaching at once (a catch-up after an outage)."""
+
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+from pinzhi.deadlines.models import Deadline
+from pinzhi.deadlines.sweep import sweep
+from pinzhi.deadlines.tests.conftest import MONDAY_10
+from pinzhi.timeline.models import Event
+
+pytestmark = pytest.mark.bench
+
+TOTAL = int(os.environ.get("PINZHI_BENCH_DEADLINES", "100000"))
+LADDER = [{"after": 0, "level": "owner"}, {"after": 3600, "level": "owner"}]
+
+
+def make_deadlines(unit, owner, *, due: int):
+    """TOTAL open deadlines, the first `due` of them past due at MONDAY_10 + 1 h."""
+    content_type = ContentType.objects.get_for_model(unit)
+    rows = []
+    for n in range(TOTAL):
+        due_at = MONDAY_10 + (timedelta(minutes=30) if n < due else timedelta(days=2, seconds=n))
+        rows.append(
+            Deadline(
+                content_type=content_type,
+                object_id=str(unit.pk),
+                subject_repr=str(unit),
+                kind="complaint.first_contact",
+                started_at=MONDAY_10,
+                duration=due_at - MONDAY_10,
+                due_at=due_at,
+                state=Deadline.State.OPEN,
+                ladder=LADDER,
+                next_escalation_at=due_at,
+                owner=owner,
+                unit=unit,
+                created_at=MONDAY_10,
+            )
+        )
+    Deadline.objects.bulk_create(rows, batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE deadlines_deadline")
+
+
+def timed_sweep():
+    started = time.perf_counter()
+    result = sweep(MONDAY_10 + timedelta(hours=1))
+    return result, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("due", [0, 1000])
+def test_bench_sweep_over_100k_open_deadlines(db, unit, person_with, due):
+    owner = person_with("complaint_handler")
+    make_deadlines(unit, owner, due=due)
+    result, seconds = timed_sweep()
+    print(
+        f"\n[{connection.vendor}] sweep over {TOTAL} open, {due} due: "
+        f"{result.counts} in {seconds:.2f} s"
+    )
+    assert result.counts["breached"] == due
+    assert Event.objects.filter(action="deadline.breached").count() == due
+    again, idle = timed_sweep()
+    print(f"[{connection.vendor}] second sweep (nothing left to do): {idle * 1000:.1f} ms")
+    assert again.steps == 0
+    assert idle < 1.0
+
+
+@pytest.mark.skipif(not os.environ.get("PINZHI_BENCH_ALL"), reason="set PINZHI_BENCH_ALL=1")
+def test_bench_sweep_breaching_100k_at_once(db, unit, person_with):
+    owner = person_with("complaint_handler")
+    make_deadlines(unit, owner, due=TOTAL)
+    result, seconds = timed_sweep()
+    print(
+        f"\n[{connection.vendor}] sweep breaching all {TOTAL}: {result.counts} in "
+        f"{seconds:.1f} s ({TOTAL / seconds:.0f} steps/s)"
+    )
+    assert result.counts["breached"] == TOTAL
