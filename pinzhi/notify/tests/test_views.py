@@ -372,3 +372,17 @@ def test_the_delivery_log_answers_htmx_with_the_table(signed_in):
 
     assert 'data-testid="no-deliveries"' in response.text
     assert "<html" not in response.text
+
+
+def test_the_unread_badge_tag_renders_the_polled_bell(person_with):
+    person = person_with("complaint_handler")
+    _notify(person)
+    request = RequestFactory().get("/")
+    request.user = person
+
+    rendered = Template("{% load notify_tags %}{% unread_badge %}").render(
+        Context({"request": request})
+    )
+
+    assert 'data-testid="unread-count">1<' in rendered
+    assert 'hx-trigger="every 60s' in rendered
