@@ -15,6 +15,8 @@ VAR_DIR = Path(env_str("PINZHI_VAR_DIR", str(PROJECT_DIR / "var")))
 
 SECRET_KEY = env_str("PINZHI_SECRET_KEY", "insecure-dev-key-change-me-for-any-real-use")
 DEBUG = env_bool("PINZHI_DEBUG", False)
+# The address people reach Pinzhi at: links in e-mails, webhooks and QR codes use it.
+PINZHI_SITE_URL = env_str("PINZHI_SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("PINZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("PINZHI_CSRF_TRUSTED_ORIGINS", [])
 
@@ -115,6 +117,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Front-end assets from npm, copied here by `make assets` (git-ignored).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("PINZHI_MEDIA_ROOT", str(VAR_DIR / "media")))
