@@ -139,6 +139,15 @@ class WorkingTime:
         return total
 
 
+def working_day(calendar: Calendar) -> timedelta:
+    """The length of a standard working day: Monday's working hours (also those of a
+    make-up working day), or the longest weekday's when Monday is off."""
+    totals = [
+        sum(_minutes(e) - _minutes(s) for s, e in calendar.hours.get(day, [])) for day in WEEKDAYS
+    ]
+    return timedelta(minutes=totals[0] or max(totals))
+
+
 def calendar_add(calendar: Calendar | None, start: datetime, duration: timedelta) -> datetime:
     """The moment `duration` of counted time after `start`: wall-clock time without a
     calendar, otherwise working time of the calendar (X-5). Starting outside working hours

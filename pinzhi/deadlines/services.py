@@ -10,15 +10,28 @@ sweep (`pinzhi.deadlines.sweep.sweep`).
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.deadlines.calendars import calendar_add, calendar_elapsed, periods_parse
+from pinzhi.deadlines.calendars import (
+    calendar_add,
+    calendar_elapsed,
+    periods_parse,
+    working_day,
+)
 from pinzhi.deadlines.escalation import OWNER
-from pinzhi.deadlines.models import WEEKDAYS, Calendar, CalendarDay, Deadline, RuleCalendar
+from pinzhi.deadlines.models import (
+    DEFAULT_TIME_ZONE,
+    WEEKDAYS,
+    Calendar,
+    CalendarDay,
+    Deadline,
+    RuleCalendar,
+)
 from pinzhi.lib.clock import now
 from pinzhi.timeline.services import event_record
 
@@ -206,20 +219,22 @@ def deadline_open(
     return deadline
 
 
-def rule_duration(value: Any, *, start: datetime, calendar: Calendar | None = None) -> timedelta:
+def rule_duration(
+    value: Any, *, start: datetime, calendar: Calendar | None = None, unit: str = ""
+) -> timedelta:
     """Turn a policy rule value into an allowed time: a duration as it is, a range by its
     upper end ("1–3 days" → 3 days), and a whole number of calendar days as "by the end of
-    that day" (0 = the same day, in the calendar's time zone or Asia/Shanghai)."""
+    that day" (0 = the same day, in the calendar's time zone or Asia/Shanghai). On a
+    working-time calendar a rule in days means working days of the calendar's standard
+    length ("2 days" → 2 × 7.5 working hours), not 48 working hours."""
+    upper = None if isinstance(value, timedelta) else getattr(value, "max", None)
+    if isinstance(upper, timedelta):  # a policy Range
+        value = upper
     if isinstance(value, timedelta):
+        if calendar is not None and unit == "days":
+            return working_day(calendar) * (value / timedelta(days=1))
         return value
-    upper = getattr(value, "max", None)
-    if isinstance(upper, timedelta):
-        return upper
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        from zoneinfo import ZoneInfo
-
-        from pinzhi.deadlines.models import DEFAULT_TIME_ZONE
-
         zone = calendar.zone if calendar else ZoneInfo(DEFAULT_TIME_ZONE)
         local = start.astimezone(zone)
         day = local.date() + timedelta(days=value + 1)
@@ -248,11 +263,16 @@ def deadline_open_for_rule(
     start = start or now()
     if calendar is None:
         calendar = rule_calendar(pack=pack, rule_key=rule_key)
+    from pinzhi.policy.models import Rule
+
     value = rule_value(rule_key, pack=pack, at=start)
+    unit_name = (
+        Rule.objects.filter(pack__code=pack, key=rule_key).values_list("unit", flat=True).first()
+    )
     return deadline_open(
         subject=subject,
         kind=kind,
-        duration=rule_duration(value, start=start, calendar=calendar),
+        duration=rule_duration(value, start=start, calendar=calendar, unit=unit_name or ""),
         start=start,
         calendar=calendar,
         ladder=ladder,
