@@ -137,7 +137,9 @@ def _event_data(deadline: Deadline, **extra) -> dict:
 
 def _locked(deadline: Deadline) -> Deadline:
     return (
-        Deadline.objects.select_for_update().select_related("calendar", "owner").get(pk=deadline.pk)
+        Deadline.objects.select_for_update(of=("self",))
+        .select_related("calendar", "owner")
+        .get(pk=deadline.pk)
     )
 
 
