@@ -1,7 +1,8 @@
 # Pinzhi: `make demo` for a first look, `make test` for the whole suite.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
-PYTHON ?= python3
+# Python 3.12 (pyenv's, selected by .python-version); uv never downloads one.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 PORT ?= 8000
@@ -11,7 +12,7 @@ PORT ?= 8000
 env: .venv/.synced
 .venv/.synced: uv.lock pyproject.toml
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
 assets: pinzhi/static/vendor/.installed
@@ -25,7 +26,7 @@ pinzhi/static/vendor/.installed: package.json package-lock.json
 
 # Compiled translations are built, never committed.
 compiled-messages: env
-	cd pinzhi && $(RUN) django-admin compilemessages --ignore=.venv -v 0
+	$(RUN) python -m pinzhi.lib.messages compile
 
 demo: env assets compiled-messages
 	$(RUN) pinzhi demo --port $(PORT)

@@ -61,10 +61,17 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    """Debian's chromium driven by Playwright; never a downloaded browser. Without it the
+    browser tests are skipped with the reason, except in CI, which installs it."""
     import os
 
     from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
     # Playwright runs an event loop in this thread; the Django ORM calls made by the test
     # itself (fixtures) are still synchronous and safe.

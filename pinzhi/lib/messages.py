@@ -1,4 +1,5 @@
 """`make messages`: extract each app's message catalogue, then derive traditional Chinese.
+`python -m pinzhi.lib.messages compile` builds the .mo files (no system gettext needed).
 
 Simplified Chinese is written by hand in each app's `locale/zh_Hans`; the `zh_Hant`
 catalogue is generated from it with OpenCC (Taiwan standard with phrases), except for
@@ -24,6 +25,7 @@ def app_dirs() -> list[Path]:
 def extract(app: Path) -> None:
     (app / "locale").mkdir(exist_ok=True)
     for language in ("zh_Hans", "zh_Hant"):
+        # Extraction needs GNU gettext (xgettext): `apt-get install gettext`.
         subprocess.run(
             [DJANGO_ADMIN, "makemessages", "-l", language, "--ignore=tests/*", "--no-obsolete"],
             cwd=app,
@@ -55,7 +57,20 @@ def derive_traditional(app: Path, converter: opencc.OpenCC) -> tuple[int, int]:
     return converted, missing
 
 
+def compile_all() -> int:
+    """Compile every catalogue to .mo with polib, so no system gettext is needed."""
+    count = 0
+    for po_path in PACKAGE.glob("*/locale/*/LC_MESSAGES/django.po"):
+        catalogue = polib.pofile(str(po_path))
+        catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+        count += 1
+    return count
+
+
 def main() -> None:
+    if sys.argv[1:] == ["compile"]:
+        print(f"compiled {compile_all()} message catalogues")
+        return
     converter = opencc.OpenCC("s2twp")
     for app in app_dirs():
         extract(app)
