@@ -9,7 +9,13 @@ class PolicyConfig(AppConfig):
     def ready(self):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
         from pinzhi.policy import tiles
-        from pinzhi.policy.selectors import EDIT_ROLES, READ_ROLES
+        from pinzhi.policy.selectors import (
+            AMENDMENT_ROLES,
+            APPROVE_ROLES,
+            EDIT_ROLES,
+            READ_ROLES,
+            REVIEW_ROLES,
+        )
 
         register_nav(
             NavEntry(
@@ -19,6 +25,25 @@ class PolicyConfig(AppConfig):
                 roles=READ_ROLES,
                 icon="journal-text",
                 order=900,
+            )
+        )
+        register_nav(
+            NavEntry(
+                section=_("Policy"),
+                label=_("Amendments"),
+                url_name="policy:amendments",
+                roles=AMENDMENT_ROLES,
+                icon="pencil-square",
+                order=910,
+            )
+        )
+        register_tile(
+            Tile(
+                key="policy-amendments",
+                template="policy/tiles/amendments.html",
+                roles=REVIEW_ROLES | APPROVE_ROLES,
+                render=tiles.amendments_waiting,
+                order=890,
             )
         )
         register_tile(

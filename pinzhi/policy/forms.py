@@ -1,5 +1,5 @@
-"""The revision form: one set of inputs per value type, turned into the raw value that
-services.rule_revise checks."""
+"""The amendment form: one set of inputs per value type, turned into the raw value that
+services.amendment_propose checks; and the note or reason of a step of the workflow."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,19 +10,21 @@ from pinzhi.policy.models import Rule
 MSG_VALUE_REQUIRED = _("Enter the new value.")
 
 
-class RuleRevisionForm(forms.Form):
-    value = forms.CharField(label=_("New value"), required=False, max_length=40)
+class AmendmentForm(forms.Form):
+    value = forms.CharField(label=_("Proposed value"), required=False, max_length=40)
     minimum = forms.CharField(label=_("Minimum"), required=False, max_length=40)
     maximum = forms.CharField(label=_("Maximum"), required=False, max_length=40)
     times = forms.IntegerField(label=_("Times"), required=False, min_value=1)
     per = forms.ChoiceField(label=_("Period"), required=False, choices=values.PERIOD_CHOICES)
     flag = forms.ChoiceField(
-        label=_("New value"), required=False, choices=[("yes", _("yes")), ("no", _("no"))]
+        label=_("Proposed value"),
+        required=False,
+        choices=[("yes", _("yes")), ("no", _("no"))],
     )
     effective_from = forms.DateTimeField(
         label=_("Effective from"),
         required=False,
-        help_text=_("Leave empty to apply the new value immediately."),
+        help_text=_("Leave empty to apply the new value as soon as leadership approves it."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(
@@ -81,3 +83,29 @@ class RuleRevisionForm(forms.Form):
         if self.kind == values.ValueType.BOOLEAN and not data.get("flag"):
             self.add_error("value", MSG_VALUE_REQUIRED)
         return data
+
+
+class AmendmentStepForm(forms.Form):
+    """The text that goes with a step: the review note, the reason of a rejection, or an
+    optional word on a withdrawal. The service says when it is required."""
+
+    text = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    LABELS = {
+        "review": _("Review note"),
+        "reject": _("Reason for the rejection"),
+        "withdraw": _("Reason (optional)"),
+    }
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if action == "approve":  # approval is the decision itself; nothing to write
+            del self.fields["text"]
+            return
+        self.fields["text"].label = self.LABELS[action]
+        self.fields["text"].required = action in ("review", "reject")

@@ -136,3 +136,100 @@ class RuleVersion(models.Model):
     @property
     def display_value(self) -> str:
         return values.display(self.rule.value_type, self.rule.unit, self.value)
+
+
+class PolicyStamp(models.Model):
+    """One row whose counter moves (F() + 1, in the same transaction) with every write of a
+    RuleVersion, so that each process knows when its cached rules are stale. A counter and
+    not the newest id: on PostgreSQL ids are handed out before commit, so a version with a
+    smaller id can commit after one with a larger id and would go unnoticed."""
+
+    SINGLETON = 1
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("policy stamp")
+        verbose_name_plural = _("policy stamps")
+
+    def __str__(self) -> str:
+        return f"policy stamp {self.counter}"
+
+
+class AmendmentState(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    REVIEWED = "reviewed", _("reviewed")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class RuleAmendment(models.Model):
+    """制度修订: a proposed new value of a rule (STD-5). Proposed by the quality department,
+    a department manager or a member of the quality committee, reviewed by the quality
+    department, approved by leadership; only the approval writes the RuleVersion."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="amendments")
+    value = models.JSONField(_("proposed value"))
+    # None: as soon as leadership approves.
+    effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"))
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=AmendmentState,
+        default=AmendmentState.PROPOSED,
+        db_index=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    # Who approved, rejected or withdrew it, when, and why (a rejection needs a reason).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    version = models.OneToOneField(
+        RuleVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment",
+        verbose_name=_("version created"),
+    )
+
+    class Meta:
+        verbose_name = _("rule amendment")
+        verbose_name_plural = _("rule amendments")
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} → {self.display_value} ({self.state})"
+
+    @property
+    def display_value(self) -> str:
+        return values.display(self.rule.value_type, self.rule.unit, self.value)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (AmendmentState.PROPOSED, AmendmentState.REVIEWED)

@@ -12,19 +12,41 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 
 from pinzhi.lib import clock
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import values
-from pinzhi.policy.models import PolicyPack, Rule, RuleVersion
+from pinzhi.policy.models import (
+    AmendmentState,
+    PolicyPack,
+    PolicyStamp,
+    Rule,
+    RuleAmendment,
+    RuleVersion,
+)
 
-READ_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.QUALITY_COMMITTEE, Role.LEADERSHIP})
-EDIT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+# STD-5: amendments are proposed by the quality department, department managers and the
+# quality committee, reviewed by the quality department and approved by leadership.
+PROPOSE_ROLES = frozenset(
+    {Role.QUALITY_DEPARTMENT, Role.DEPARTMENT_MANAGER, Role.QUALITY_COMMITTEE}
+)
+REVIEW_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+APPROVE_ROLES = frozenset({Role.LEADERSHIP})
+# Whoever may propose a change must be able to read the rules.
+READ_ROLES = frozenset({Role.QUALITY_COMMITTEE, Role.LEADERSHIP}) | PROPOSE_ROLES
+EDIT_ROLES = REVIEW_ROLES
+AMENDMENT_ROLES = PROPOSE_ROLES | REVIEW_ROLES | APPROVE_ROLES
 
 
 class RuleNotFound(LookupError):
     """No such rule in the pack, or no value of it in force at the time asked."""
+
+
+class RuleValueInvalid(ValueError):
+    """A stored value of a rule that cannot be used (out of bounds or malformed): the message
+    names the pack, the rule and the version, so that it can be found and amended."""
 
 
 @dataclass(frozen=True)
@@ -32,13 +54,36 @@ class _CachedRule:
     value_type: str
     unit: str
     starts: tuple[datetime, ...]  # effective_from, ascending
-    stored: tuple[Any, ...]  # the stored value of each version, same order
+    typed: tuple[Any, ...]  # the typed value of each version (or its error), same order
+
+
+def _typed_or_error(rule: Rule, version: RuleVersion, pack: str) -> Any:
+    """The typed value of `version`, or a RuleValueInvalid to raise when it is asked for:
+    a bad stored value must not break the lookup of the rule's other versions."""
+    try:
+        stored = values.normalise(rule.value_type, rule.unit, version.value)
+        return values.typed(rule.value_type, rule.unit, stored)
+    except (ValidationError, ArithmeticError, TypeError, ValueError, KeyError) as error:
+        detail = "; ".join(error.messages) if isinstance(error, ValidationError) else error
+        return RuleValueInvalid(
+            f"Rule {rule.key!r} of policy pack {pack!r} has an unusable value "
+            f"{version.value!r} from {version.effective_from:%Y-%m-%d %H:%M} "
+            f"(version {version.pk}): {detail}"
+        )
+
+
+def _stamp() -> int | None:
+    return (
+        PolicyStamp.objects.filter(pk=PolicyStamp.SINGLETON)
+        .values_list("counter", flat=True)
+        .first()
+    )
 
 
 class _RuleCache:
-    """Per-process cache of rules and their versions, valid while the newest version id in the
-    database is the one it was filled at. Versions are append-only, so any revision or load
-    (in any process) moves that id and empties the cache; services also clear it directly."""
+    """Per-process cache of rules and their versions, valid while the PolicyStamp counter is
+    the one it was filled at. Every write of a version (in any process) bumps the counter in
+    its own transaction, which empties the cache; services also clear it directly."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -51,7 +96,7 @@ class _RuleCache:
             self.rules = {}
 
     def get(self, pack: str, key: str) -> _CachedRule:
-        stamp = RuleVersion.objects.aggregate(latest=Max("id"))["latest"]
+        stamp = _stamp()
         with self.lock:
             if stamp != self.stamp:
                 self.stamp, self.rules = stamp, {}
@@ -72,7 +117,7 @@ class _RuleCache:
             value_type=rule.value_type,
             unit=rule.unit,
             starts=tuple(v.effective_from for v in versions),
-            stored=tuple(v.value for v in versions),
+            typed=tuple(_typed_or_error(rule, v, pack) for v in versions),
         )
         with self.lock:
             if self.stamp == stamp:
@@ -94,13 +139,17 @@ def rule_value(key: str, *, pack: str, at: datetime | None = None) -> Any:
     boolean → bool, range → values.Range, frequency → values.Frequency.
 
     Pass the time a case started to get the rule that applied to it (STD-5). Raises
-    RuleNotFound for an unknown pack or key, or when no value was in force at `at`."""
+    RuleNotFound for an unknown pack or key, or when no value was in force at `at`, and
+    RuleValueInvalid when the stored value cannot be used."""
     cached = _cache.get(pack, key)
     at = at or clock.now()
     index = bisect_right(cached.starts, at) - 1
     if index < 0:
         raise RuleNotFound(f"Rule {key!r} of policy pack {pack!r} had no value at {at}")
-    return values.typed(cached.value_type, cached.unit, cached.stored[index])
+    value = cached.typed[index]
+    if isinstance(value, RuleValueInvalid):
+        raise value
+    return value
 
 
 def rule_versions(key: str, *, pack: str) -> QuerySet[RuleVersion]:
@@ -135,6 +184,18 @@ def packs_visible_to(user) -> QuerySet[PolicyPack]:
 
 def user_may_edit(user) -> bool:
     return bool(user.is_superuser or user.role_codes & EDIT_ROLES)
+
+
+def user_may_propose(user) -> bool:
+    return bool(user.is_superuser or user.role_codes & PROPOSE_ROLES)
+
+
+def user_may_review(user) -> bool:
+    return bool(user.is_superuser or user.role_codes & REVIEW_ROLES)
+
+
+def user_may_approve(user) -> bool:
+    return bool(user.is_superuser or user.role_codes & APPROVE_ROLES)
 
 
 def rules_visible_to(
@@ -204,3 +265,71 @@ def rule_states(rules, *, at: datetime | None = None) -> list[RuleState]:
             )
         )
     return states
+
+
+# --- amendments (STD-5) --------------------------------------------------------------------
+
+
+def amendments_visible_to(user) -> QuerySet[RuleAmendment]:
+    """Amendments proposed in the user's company (all for a superuser); a person without a
+    company sees their own."""
+    amendments = RuleAmendment.objects.select_related(
+        "rule", "rule__pack", "proposed_by", "reviewed_by", "decided_by", "version"
+    )
+    if user.is_superuser:
+        return amendments
+    if not user.role_codes & (AMENDMENT_ROLES | READ_ROLES):
+        return amendments.none()
+    if user.company_id is None:
+        return amendments.filter(proposed_by=user)
+    return amendments.filter(Q(proposed_by__company_id=user.company_id) | Q(proposed_by=user))
+
+
+def amendments_of_rule(user, *, rule: Rule) -> list[RuleAmendment]:
+    """The amendments of `rule` the user may see, open ones first, newest first."""
+    amendments = list(amendments_visible_to(user).filter(rule=rule))
+    amendments.sort(key=lambda a: not a.is_open)
+    return amendments
+
+
+def amendments_pending_for(user) -> QuerySet[RuleAmendment]:
+    """What waits for the user (STD-5): the quality department reviews proposed amendments,
+    leadership approves reviewed ones; a proposer sees their own open ones."""
+    visible = amendments_visible_to(user)
+    states = set()
+    if user_may_review(user):
+        states.add(AmendmentState.PROPOSED)
+    if user_may_approve(user):
+        states.add(AmendmentState.REVIEWED)
+    condition = Q(state__in=states)
+    if user.role_codes & PROPOSE_ROLES:
+        condition |= Q(
+            proposed_by=user, state__in=[AmendmentState.PROPOSED, AmendmentState.REVIEWED]
+        )
+    return visible.filter(condition).order_by("proposed_at", "id")
+
+
+def amendments_awaiting_action(user) -> QuerySet[RuleAmendment]:
+    """Only what the user must act on (review or approve): the home tile."""
+    states = set()
+    if user_may_review(user):
+        states.add(AmendmentState.PROPOSED)
+    if user_may_approve(user):
+        states.add(AmendmentState.REVIEWED)
+    return amendments_visible_to(user).filter(state__in=states).order_by("proposed_at", "id")
+
+
+def amendment_actions(user, amendment: RuleAmendment) -> list[str]:
+    """The steps `user` may take on `amendment` now, in the order the page offers them."""
+    actions = []
+    if amendment.state == AmendmentState.PROPOSED and user_may_review(user):
+        actions.append("review")
+    if amendment.state == AmendmentState.REVIEWED and user_may_approve(user):
+        actions.append("approve")
+    if (amendment.state == AmendmentState.PROPOSED and user_may_review(user)) or (
+        amendment.state == AmendmentState.REVIEWED and user_may_approve(user)
+    ):
+        actions.append("reject")
+    if amendment.is_open and (amendment.proposed_by_id == user.pk or user.is_superuser):
+        actions.append("withdraw")
+    return actions

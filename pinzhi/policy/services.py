@@ -1,4 +1,13 @@
-"""Writes of the policy app: loading the shipped packs and revising rule values (STD-5)."""
+"""Writes of the policy app (STD-5): loading the shipped packs, and amending rule values —
+an amendment is proposed, reviewed by the quality department and approved by leadership;
+only the approval writes a new RuleVersion (through `rule_revise`).
+
+    proposed ──review──▶ reviewed ──approve──▶ approved
+       │  └──reject/withdraw──┐     └──reject/withdraw──▶ rejected | withdrawn
+
+Every transition is checked against TRANSITIONS, runs in one transaction, records a timeline
+event (X-1) and notifies the next actor when the transaction commits (X-3).
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -7,20 +16,33 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib import clock
+from pinzhi.notify.services import notify
+from pinzhi.orgs.models import Person
+from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, values
 from pinzhi.policy.models import (
     BEGINNING,
     LOADED_REASON,
     UPDATED_REASON,
+    AmendmentState,
     PolicyPack,
+    PolicyStamp,
     Rule,
+    RuleAmendment,
     RuleVersion,
 )
-from pinzhi.policy.selectors import rule_cache_clear
+from pinzhi.policy.selectors import (
+    rule_cache_clear,
+    user_may_approve,
+    user_may_propose,
+    user_may_review,
+)
 from pinzhi.timeline.services import event_record
 
 MSG_TYPE_CHANGED = _(
@@ -34,6 +56,53 @@ MSG_EFFECTIVE_PAST = _(
 )
 MSG_EFFECTIVE_TAKEN = _("A value already takes effect at %(when)s; choose another time.")
 MSG_UNCHANGED = _("The new value is the same as the value in force at that time.")
+MSG_NOT_ALLOWED = _("This amendment is “%(state)s”; it cannot be %(action)s now.")
+MSG_MAY_NOT = _("You may not %(action)s an amendment: %(who)s.")
+MSG_ONLY_PROPOSER = _("Only the person who proposed an amendment may withdraw it.")
+MSG_NOTE_REQUIRED = _("Write a review note.")
+MSG_REJECT_REASON_REQUIRED = _("Say why the amendment is rejected.")
+MSG_APPROVAL_FAILED = _("The amendment cannot take effect: %(error)s")
+MSG_EFFECTIVE_NOW = _(
+    "The proposed effective date %(when)s had passed at approval; the new value is effective "
+    "now instead."
+)
+
+
+class AmendmentError(Exception):
+    """A step of the amendment workflow that is not allowed, with a message for the person
+    who tried it."""
+
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "review": frozenset({AmendmentState.PROPOSED}),
+    "approve": frozenset({AmendmentState.REVIEWED}),
+    "reject": frozenset({AmendmentState.PROPOSED, AmendmentState.REVIEWED}),
+    "withdraw": frozenset({AmendmentState.PROPOSED, AmendmentState.REVIEWED}),
+}
+ACTION_NAMES = {
+    "review": _("reviewed"),
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "withdraw": _("withdrawn"),
+}
+ACTION_VERBS = {
+    "propose": _("propose"),
+    "review": _("review"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+}
+WHO_MAY = {
+    "propose": _("the quality department, department managers and the quality committee do"),
+    "review": _("the quality department does"),
+    "approve": _("leadership does"),
+    "reject_proposed": _("the quality department does, before the review"),
+    "reject_reviewed": _("leadership does, after the review"),
+}
+TITLE_PROPOSED = _("Rule amendment to review: %(key)s")
+TITLE_REVIEWED = _("Rule amendment to approve: %(key)s")
+TITLE_APPROVED = _("Your rule amendment was approved: %(key)s")
+TITLE_REJECTED = _("Your rule amendment was rejected: %(key)s")
+TITLE_WITHDRAWN = _("A rule amendment was withdrawn: %(key)s")
 
 
 TEXT_FIELDS = (
@@ -47,6 +116,16 @@ TEXT_FIELDS = (
 )
 
 
+def _stamp_bump() -> None:
+    """Move the PolicyStamp counter in the caller's transaction, after a version write: every
+    process's rule cache sees the change once this commits (the row lock also orders
+    concurrent writers, so the counter follows commit order)."""
+    if not PolicyStamp.objects.filter(pk=PolicyStamp.SINGLETON).update(counter=F("counter") + 1):
+        PolicyStamp.objects.get_or_create(pk=PolicyStamp.SINGLETON, defaults={"counter": 1})
+    rule_cache_clear()
+    transaction.on_commit(rule_cache_clear)
+
+
 @dataclass
 class LoadReport:
     pack: str
@@ -54,6 +133,11 @@ class LoadReport:
     updated_value: list[str] = field(default_factory=list)
     kept_revised: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    texts_changed: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated_value or self.texts_changed)
 
     def __str__(self) -> str:
         return (
@@ -70,7 +154,10 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
     Idempotent: new rules are added, texts and citations follow the pack, and a value is
     taken from the pack only while nobody revised the rule — a value the quality department
     revised is never overwritten. A pack value that changed is a new version effective now,
-    so earlier cases keep the old one. Raises packs.PackError for a bad pack (nothing is
+    so earlier cases keep the old one. Loading is the company adopting the regulation text,
+    not an amendment, so it writes directly; when anything changed, one `policy.pack_loaded`
+    event on the pack records the report and each changed rule's value and texts before and
+    after (X-1), in the same transaction. Raises packs.PackError for a bad pack (nothing is
     written then)."""
     spec = packs.read_pack(code, directory or packs.PACKS_DIR)
     now = clock.now()
@@ -93,6 +180,8 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
     new_rules: list[tuple[Rule, Any]] = []
     changed_rules: list[Rule] = []
     new_versions: list[RuleVersion] = []
+    before: dict[str, dict] = {}
+    after: dict[str, dict] = {}
     for position, rule_spec in enumerate(spec.rules, start=1):
         texts = {
             "requirement_ids": " ".join(rule_spec.requirements),
@@ -116,6 +205,8 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
             )
             new_rules.append((rule, rule_spec.value))
             report.created.append(rule.key)
+            before[rule.key] = None
+            after[rule.key] = {"value": rule_spec.value, **texts}
             continue
         if (rule.value_type, rule.unit) != (rule_spec.value_type, rule_spec.unit):
             raise packs.PackError(
@@ -127,12 +218,17 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
                     "new": f"{rule_spec.value_type}/{rule_spec.unit or '-'}",
                 }
             )
-        if any(getattr(rule, name) != value for name, value in texts.items()):
+        versions = list(rule.versions.all())
+        old_texts = {name: getattr(rule, name) for name in texts}
+        old_value = versions[0].value if versions else None
+        if old_texts != texts:
             for name, value in texts.items():
                 setattr(rule, name, value)
             rule.updated_at = now
             changed_rules.append(rule)
-        versions = list(rule.versions.all())
+            report.texts_changed.append(rule.key)
+            before[rule.key] = dict(old_texts)
+            after[rule.key] = dict(texts)
         if any(not version.from_pack for version in versions):
             report.kept_revised.append(rule.key)
         elif versions and versions[0].value == rule_spec.value:
@@ -149,6 +245,8 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
                 )
             )
             report.updated_value.append(rule.key)
+            before.setdefault(rule.key, {})["value"] = old_value
+            after.setdefault(rule.key, {})["value"] = rule_spec.value
     Rule.objects.bulk_create([rule for rule, _value in new_rules])
     new_versions += [
         RuleVersion(
@@ -163,8 +261,24 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
     ]
     RuleVersion.objects.bulk_create(new_versions)
     Rule.objects.bulk_update(changed_rules, [*TEXT_FIELDS, "updated_at"])
-    rule_cache_clear()
-    transaction.on_commit(rule_cache_clear)
+    if new_versions:
+        _stamp_bump()
+    if report.changed_anything:
+        event_record(
+            subject=pack,
+            action="policy.pack_loaded",
+            before=before,
+            after=after,
+            reason=LOADED_REASON,
+            data={
+                "pack": spec.code,
+                "created": report.created,
+                "updated_value": report.updated_value,
+                "texts_changed": report.texts_changed,
+                "kept_revised": report.kept_revised,
+                "unchanged": len(report.unchanged),
+            },
+        )
     return report
 
 
@@ -181,6 +295,9 @@ def rule_revise(
     *, rule: Rule, value: Any, effective_from: datetime | None, author, reason: str
 ) -> RuleVersion:
     """Give `rule` a new value from `effective_from` on (now when None) — STD-5.
+
+    Internal: people change a rule through an amendment, and `amendment_approve` calls this;
+    no page calls it directly.
 
     The value is checked against the rule's type (durations positive, ranges min ≤ max,
     percentages 0–100, …); a reason is required; the effective date may be in the future but
@@ -221,8 +338,7 @@ def rule_revise(
         from_pack=False,
         created_at=now,
     )
-    rule_cache_clear()
-    transaction.on_commit(rule_cache_clear)
+    _stamp_bump()
     _record_event(rule=rule, version=version, author=author, before=before, reason=reason)
     return version
 
@@ -242,3 +358,290 @@ def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: s
         after={"value": version.value, "effective_from": version.effective_from.isoformat()},
         reason=reason,
     )
+
+
+# --- amendments (STD-5) ----------------------------------------------------------------------
+
+
+def _check(amendment: RuleAmendment, action: str) -> None:
+    if amendment.state not in TRANSITIONS[action]:
+        raise AmendmentError(
+            MSG_NOT_ALLOWED
+            % {"state": amendment.get_state_display(), "action": ACTION_NAMES[action]}
+        )
+
+
+def _refuse(action: str, who: str) -> AmendmentError:
+    return AmendmentError(MSG_MAY_NOT % {"action": ACTION_VERBS[action], "who": WHO_MAY[who]})
+
+
+def _lock(amendment: RuleAmendment) -> RuleAmendment:
+    """Re-read the amendment under a row lock so two people cannot race one transition."""
+    return (
+        RuleAmendment.objects.select_for_update()
+        .select_related("rule", "rule__pack")
+        .get(pk=amendment.pk)
+    )
+
+
+def _people_with(role: str, *, company_id, exclude=None) -> list:
+    people = Person.objects.filter(is_active=True, role_assignments__role=role)
+    if company_id is not None:
+        people = people.filter(company_id=company_id)
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return list(people.distinct())
+
+
+def _amendment_snapshot(amendment: RuleAmendment) -> dict:
+    return {
+        "state": amendment.state,
+        "value": amendment.value,
+        "effective_from": (
+            amendment.effective_from.isoformat() if amendment.effective_from else None
+        ),
+    }
+
+
+def _amendment_event(
+    amendment: RuleAmendment, action: str, actor, *, before=None, reason="", data=None
+) -> None:
+    event_record(
+        subject=amendment,
+        action=f"policy.amendment_{action}",
+        actor=actor,
+        before=before,
+        after=_amendment_snapshot(amendment),
+        reason=reason,
+        data={"rule": amendment.rule.key, "pack": amendment.rule.pack.code, **(data or {})},
+    )
+
+
+def _notify_later(amendment: RuleAmendment, *, recipients: list, kind: str, title) -> None:
+    """Notify once the transaction commits (X-3): a rolled-back step tells nobody."""
+    if not recipients:
+        return
+    rule = amendment.rule
+    kwargs = {
+        "recipients": recipients,
+        "kind": f"policy.amendment_{kind}",
+        "title": str(title % {"key": rule.key}),
+        "body": f"{rule.display_statement}\n→ {amendment.display_value}",
+        "url": reverse("policy:detail", args=[rule.pk]),
+        "subject": amendment,
+    }
+    transaction.on_commit(lambda: notify(**kwargs))
+
+
+@transaction.atomic
+def amendment_propose(
+    *, rule: Rule, value: Any, effective_from: datetime | None, reason: str, proposed_by
+) -> RuleAmendment:
+    """Propose a new value of `rule` (STD-5, 001 第八章 / 000 十、制度改进). Anyone of the
+    quality department, a department manager or a member of the quality committee proposes;
+    nothing changes until leadership approves. `effective_from` None means "as soon as it is
+    approved"; otherwise it may not be in the past. The value is checked against the rule's
+    type now, so reviewers only see values that could take effect. Raises ValidationError
+    keyed by field, AmendmentError when the person may not propose."""
+    if not user_may_propose(proposed_by):
+        raise _refuse("propose", "propose")
+    now = clock.now()
+    errors: dict[str, list] = {}
+    stored = None
+    try:
+        stored = values.normalise(rule.value_type, rule.unit, value)
+    except ValidationError as error:
+        errors["value"] = error.messages
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [MSG_REASON_REQUIRED]
+    if effective_from is not None and effective_from < now:
+        errors["effective_from"] = [MSG_EFFECTIVE_PAST]
+    in_force = _current_value(rule, effective_from or now)
+    if "value" not in errors and in_force == stored:
+        errors["value"] = [MSG_UNCHANGED]
+    if errors:
+        raise ValidationError(errors)
+    amendment = RuleAmendment.objects.create(
+        rule=rule,
+        value=stored,
+        effective_from=effective_from,
+        reason=reason,
+        proposed_by=proposed_by,
+        proposed_at=now,
+        state=AmendmentState.PROPOSED,
+    )
+    _amendment_event(
+        amendment,
+        "proposed",
+        proposed_by,
+        before={"value": in_force},
+        reason=reason,
+    )
+    _notify_later(
+        amendment,
+        recipients=_people_with(
+            Role.QUALITY_DEPARTMENT, company_id=proposed_by.company_id, exclude=proposed_by
+        ),
+        kind="proposed",
+        title=TITLE_PROPOSED,
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAmendment:
+    """The quality department reviews a proposed amendment (STD-5) with a note, and passes it
+    to leadership for approval. Raises AmendmentError for a wrong state or person,
+    ValidationError without a note."""
+    amendment = _lock(amendment)
+    if not user_may_review(reviewer):
+        raise _refuse("review", "review")
+    _check(amendment, "review")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [MSG_NOTE_REQUIRED]})
+    before = _amendment_snapshot(amendment)
+    amendment.state = AmendmentState.REVIEWED
+    amendment.reviewed_by = reviewer
+    amendment.reviewed_at = clock.now()
+    amendment.review_note = note
+    amendment.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    _amendment_event(amendment, "reviewed", reviewer, before=before, reason=note)
+    _notify_later(
+        amendment,
+        recipients=_people_with(
+            Role.LEADERSHIP, company_id=amendment.proposed_by.company_id, exclude=reviewer
+        ),
+        kind="reviewed",
+        title=TITLE_REVIEWED,
+    )
+    return amendment
+
+
+@dataclass
+class Approval:
+    amendment: RuleAmendment
+    version: RuleVersion
+    # True when the proposed effective date had passed and the value took effect now.
+    moved_to_now: bool
+
+
+@transaction.atomic
+def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
+    """Leadership approves a reviewed amendment (STD-5): only now is the new RuleVersion
+    written (through `rule_revise`, so lookups by time keep working). The value takes effect
+    at the proposed date when that is still ahead; when it has passed, it takes effect now
+    and the result says so (a case already started keeps the value of its start). Raises
+    AmendmentError for a wrong state or person, or when the value can no longer be applied
+    (another amendment gave the same value meanwhile)."""
+    amendment = _lock(amendment)
+    if not user_may_approve(approver):
+        raise _refuse("approve", "approve")
+    _check(amendment, "approve")
+    now = clock.now()
+    proposed = amendment.effective_from
+    moved_to_now = proposed is not None and proposed < now
+    effective_from = None if proposed is None or moved_to_now else proposed
+    try:
+        version = rule_revise(
+            rule=amendment.rule,
+            value=amendment.value,
+            effective_from=effective_from,
+            author=amendment.proposed_by,
+            reason=amendment.reason,
+        )
+    except ValidationError as error:
+        raise AmendmentError(MSG_APPROVAL_FAILED % {"error": " ".join(error.messages)}) from None
+    before = _amendment_snapshot(amendment)
+    amendment.state = AmendmentState.APPROVED
+    amendment.decided_by = approver
+    amendment.decided_at = now
+    amendment.version = version
+    if moved_to_now:
+        amendment.decision_reason = str(
+            MSG_EFFECTIVE_NOW % {"when": f"{timezone.localtime(proposed):%Y-%m-%d %H:%M}"}
+        )
+    amendment.save(
+        update_fields=["state", "decided_by", "decided_at", "version", "decision_reason"]
+    )
+    _amendment_event(
+        amendment,
+        "approved",
+        approver,
+        before=before,
+        reason=amendment.decision_reason,
+        data={
+            "version": version.pk,
+            "effective_from": version.effective_from.isoformat(),
+            "moved_to_now": moved_to_now,
+        },
+    )
+    _notify_later(
+        amendment,
+        recipients=[amendment.proposed_by] if amendment.proposed_by != approver else [],
+        kind="approved",
+        title=TITLE_APPROVED,
+    )
+    return Approval(amendment=amendment, version=version, moved_to_now=moved_to_now)
+
+
+@transaction.atomic
+def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAmendment:
+    """Reject an open amendment with a reason (STD-5): the quality department before its
+    review, leadership after it (a superuser at any point). The proposer is told."""
+    amendment = _lock(amendment)
+    _check(amendment, "reject")
+    if not person.is_superuser:
+        if amendment.state == AmendmentState.PROPOSED and not user_may_review(person):
+            raise _refuse("reject", "reject_proposed")
+        if amendment.state == AmendmentState.REVIEWED and not user_may_approve(person):
+            raise _refuse("reject", "reject_reviewed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [MSG_REJECT_REASON_REQUIRED]})
+    before = _amendment_snapshot(amendment)
+    amendment.state = AmendmentState.REJECTED
+    amendment.decided_by = person
+    amendment.decided_at = clock.now()
+    amendment.decision_reason = reason
+    amendment.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+    _amendment_event(amendment, "rejected", person, before=before, reason=reason)
+    _notify_later(
+        amendment,
+        recipients=[amendment.proposed_by] if amendment.proposed_by != person else [],
+        kind="rejected",
+        title=TITLE_REJECTED,
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") -> RuleAmendment:
+    """The proposer withdraws their open amendment (STD-5); whoever was to act next (the
+    quality department before the review, leadership after it) is told."""
+    amendment = _lock(amendment)
+    _check(amendment, "withdraw")
+    if amendment.proposed_by_id != person.pk and not person.is_superuser:
+        raise AmendmentError(MSG_ONLY_PROPOSER)
+    waiting_for = (
+        Role.QUALITY_DEPARTMENT if amendment.state == AmendmentState.PROPOSED else Role.LEADERSHIP
+    )
+    before = _amendment_snapshot(amendment)
+    amendment.state = AmendmentState.WITHDRAWN
+    amendment.decided_by = person
+    amendment.decided_at = clock.now()
+    amendment.decision_reason = (reason or "").strip()
+    amendment.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+    _amendment_event(
+        amendment, "withdrawn", person, before=before, reason=amendment.decision_reason
+    )
+    _notify_later(
+        amendment,
+        recipients=_people_with(
+            waiting_for, company_id=amendment.proposed_by.company_id, exclude=person
+        ),
+        kind="withdrawn",
+        title=TITLE_WITHDRAWN,
+    )
+    return amendment

@@ -101,6 +101,23 @@ MSG_FREQUENCY_PERIOD = _("“%(period)s” is not a period; use day, week, month
 MSG_BOOLEAN = _("“%(value)s” is not yes or no.")
 MSG_UNKNOWN_TYPE = _("“%(type)s” is not a value type.")
 MSG_UNIT = _("The unit “%(unit)s” does not fit a value of type “%(type)s”.")
+MSG_DURATION_LIMIT = _("A duration can be at most %(limit)s (ten years).")
+MSG_NUMBER_LIMIT = _("The value must be between −%(limit)s and %(limit)s.")
+MSG_COUNT_LIMIT = _("The value can be at most %(limit)s.")
+MSG_MONEY_LIMIT = _("An amount can be at most %(limit)s yuan.")
+MSG_TOO_PRECISE = _("Give at most %(places)s decimal places.")
+
+# Sane bounds, so that a typing slip (99999999999999 minutes) is refused with a message
+# instead of overflowing when code turns the value into a timedelta.
+MAX_DURATION_DAYS = 3650
+MAX_DURATION = {
+    "minutes": MAX_DURATION_DAYS * 24 * 60,
+    "hours": MAX_DURATION_DAYS * 24,
+    "days": MAX_DURATION_DAYS,
+}
+MAX_NUMBER = 100_000  # integers, points, decimals and times per period: within ±100000
+MAX_MONEY = 100_000_000
+MAX_DECIMAL_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -138,14 +155,22 @@ def _decimal(raw) -> Decimal:
         raise ValidationError(MSG_NOT_A_NUMBER, params={"value": raw}) from None
     if not number.is_finite():
         raise ValidationError(MSG_NOT_A_NUMBER, params={"value": raw})
+    if number != 0 and number.normalize().as_tuple().exponent < -MAX_DECIMAL_PLACES:
+        raise ValidationError(MSG_TOO_PRECISE, params={"places": MAX_DECIMAL_PLACES})
     return number
 
 
-def _integer(raw) -> int:
-    number = _decimal(raw)
+def _whole(number: Decimal, raw) -> int:
+    """`number` as an int; call it only on a number already checked against its bounds, so
+    that 1E+999999 is never expanded digit by digit."""
     if number != number.to_integral_value():
         raise ValidationError(MSG_NOT_WHOLE, params={"value": raw})
     return int(number)
+
+
+def _at_most(number: Decimal, limit: int, message, params: dict) -> None:
+    if number > limit:
+        raise ValidationError(message, params=params)
 
 
 def _plain(number: Decimal) -> int | str:
@@ -161,22 +186,31 @@ def _scalar(value_type: str, unit: str, raw) -> Any:
         number = _decimal(raw)
         if number <= 0:
             raise ValidationError(MSG_DURATION_POSITIVE)
+        limit = MAX_DURATION[unit]
+        _at_most(number, limit, MSG_DURATION_LIMIT, {"limit": _with_unit(unit, limit)})
         return _plain(number)
     if value_type == ValueType.POINTS:
-        return _integer(raw)
+        number = _decimal(raw)
+        _at_most(abs(number), MAX_NUMBER, MSG_NUMBER_LIMIT, {"limit": MAX_NUMBER})
+        return _whole(number, raw)
     if value_type == ValueType.INTEGER:
-        number = _integer(raw)
+        number = _decimal(raw)
         if unit == "day_of_month" and not 1 <= number <= 31:
             raise ValidationError(MSG_DAY_OF_MONTH)
         if number < 0:
             raise ValidationError(MSG_NEGATIVE)
-        return number
+        _at_most(number, MAX_NUMBER, MSG_COUNT_LIMIT, {"limit": MAX_NUMBER})
+        return _whole(number, raw)
     if value_type in (ValueType.MONEY, ValueType.PERCENT, ValueType.DECIMAL):
         number = _decimal(raw)
         if value_type == ValueType.PERCENT and not 0 <= number <= 100:
             raise ValidationError(MSG_PERCENT_RANGE)
         if value_type == ValueType.MONEY and number < 0:
             raise ValidationError(MSG_NEGATIVE)
+        if value_type == ValueType.MONEY:
+            _at_most(number, MAX_MONEY, MSG_MONEY_LIMIT, {"limit": MAX_MONEY})
+        if value_type == ValueType.DECIMAL:
+            _at_most(abs(number), MAX_NUMBER, MSG_NUMBER_LIMIT, {"limit": MAX_NUMBER})
         return format(number.normalize(), "f") if number != 0 else "0"
     raise ValidationError(MSG_UNKNOWN_TYPE, params={"type": value_type})
 
@@ -210,9 +244,11 @@ def normalise(value_type: str, unit: str, raw) -> Any:
     if value_type == ValueType.FREQUENCY:
         if not isinstance(raw, dict) or "times" not in raw or "per" not in raw:
             raise ValidationError(MSG_FREQUENCY_SHAPE)
-        times = _integer(raw["times"])
-        if times < 1:
+        number = _decimal(raw["times"])
+        if number < 1:
             raise ValidationError(MSG_FREQUENCY_TIMES)
+        _at_most(number, MAX_NUMBER, MSG_COUNT_LIMIT, {"limit": MAX_NUMBER})
+        times = _whole(number, raw["times"])
         if raw["per"] not in PERIODS:
             raise ValidationError(MSG_FREQUENCY_PERIOD, params={"period": raw["per"]})
         return {"times": times, "per": raw["per"]}

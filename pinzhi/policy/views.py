@@ -1,22 +1,39 @@
-"""Policy pages: the rules of a pack, a rule with its history, and the revision form
-(STD-5). Everyone in the quality chain reads; only the quality department revises."""
+"""Policy pages: the rules of a pack, a rule with its history and its amendments, and the
+amendment workflow (STD-5). The quality chain reads; the quality department, department
+managers and the quality committee propose; the quality department reviews; leadership
+approves."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, selectors, services, values
-from pinzhi.policy.forms import RuleRevisionForm
-from pinzhi.policy.models import Rule
+from pinzhi.policy.forms import AmendmentForm, AmendmentStepForm
+from pinzhi.policy.models import Rule, RuleAmendment
 
-MSG_REVISED = _("The new value of %(key)s is recorded, effective %(when)s.")
+MSG_PROPOSED = _(
+    "Your amendment of %(key)s is recorded; the quality department reviews it and leadership "
+    "approves it before it takes effect."
+)
+MSG_REVIEWED = _("The amendment of %(key)s is reviewed and goes to leadership for approval.")
+MSG_APPROVED = _("The amendment of %(key)s is approved: the new value applies from %(when)s.")
+MSG_REJECTED = _("The amendment of %(key)s is rejected.")
+MSG_WITHDRAWN = _("The amendment of %(key)s is withdrawn.")
+STEP_MESSAGES = {
+    "review": MSG_REVIEWED,
+    "reject": MSG_REJECTED,
+    "withdraw": MSG_WITHDRAWN,
+}
 
-READERS = (Role.QUALITY_DEPARTMENT, Role.QUALITY_COMMITTEE, Role.LEADERSHIP)
+READERS = tuple(selectors.READ_ROLES)
+PROPOSERS = tuple(selectors.PROPOSE_ROLES)
+AMENDMENT_PEOPLE = tuple(selectors.AMENDMENT_ROLES)
 
 
 def _chosen_pack(request, visible):
@@ -43,9 +60,18 @@ def rule_list(request):
     return render(request, template, context)
 
 
-def _detail(request, rule: Rule, form: RuleRevisionForm | None, status: int = 200):
-    versions = list(selectors.rule_versions(rule.key, pack=rule.pack.code))
+def _with_actions(user, amendments) -> list[tuple[RuleAmendment, list[str]]]:
+    return [(a, selectors.amendment_actions(user, a)) for a in amendments]
+
+
+def _detail(request, rule: Rule, form: AmendmentForm | None, status: int = 200):
+    versions = list(
+        selectors.rule_versions(rule.key, pack=rule.pack.code).select_related(
+            "amendment__decided_by"
+        )
+    )
     state = selectors.rule_states([rule])[0]
+    amendments = selectors.amendments_of_rule(request.user, rule=rule)
     return render(
         request,
         "policy/rule_detail.html",
@@ -54,8 +80,9 @@ def _detail(request, rule: Rule, form: RuleRevisionForm | None, status: int = 20
             "state": state,
             "versions": versions,
             "form": form,
+            "amendments": _with_actions(request.user, amendments),
             "seed_title": packs.KNOWN_SEEDS.get(rule.citation_seed, ""),
-            "may_edit": selectors.user_may_edit(request.user),
+            "may_propose": selectors.user_may_propose(request.user),
         },
         status=status,
     )
@@ -72,35 +99,125 @@ def _visible_rule(request, pk: int) -> Rule:
 def rule_detail(request, pk: int):
     rule = _visible_rule(request, pk)
     form = None
-    if selectors.user_may_edit(request.user):
+    if selectors.user_may_propose(request.user):
         current = selectors.rule_states([rule])[0].current
         initial = values.form_initial(rule.value_type, current.value) if current else {}
-        form = RuleRevisionForm(rule=rule, initial=initial)
+        form = AmendmentForm(rule=rule, initial=initial)
     return _detail(request, rule, form)
 
 
-@page(Role.QUALITY_DEPARTMENT)
-def rule_revise(request, pk: int):
+@page(*PROPOSERS)
+def rule_propose(request, pk: int):
+    """STD-5: propose an amendment; the value changes only when leadership approves."""
     rule = _visible_rule(request, pk)
     if request.method != "POST":
         return redirect("policy:detail", pk=rule.pk)
-    form = RuleRevisionForm(request.POST, rule=rule)
+    form = AmendmentForm(request.POST, rule=rule)
     if form.is_valid():
         try:
-            version = services.rule_revise(
+            services.amendment_propose(
                 rule=rule,
                 value=form.raw_value(),
                 effective_from=form.cleaned_data["effective_from"],
-                author=request.user,
                 reason=form.cleaned_data["reason"],
+                proposed_by=request.user,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(
-                request,
-                MSG_REVISED % {"key": rule.key, "when": f"{version.effective_from:%Y-%m-%d %H:%M}"},
-            )
+            messages.success(request, MSG_PROPOSED % {"key": rule.key})
             return redirect("policy:detail", pk=rule.pk)
     return _detail(request, rule, form, status=400)
+
+
+@page(*AMENDMENT_PEOPLE)
+def amendment_list(request):
+    """The amendments waiting for the user: to review (quality department), to approve
+    (leadership), or their own still open (proposers)."""
+    pending = selectors.amendments_pending_for(request.user)
+    page_obj = Paginator(pending, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "policy/amendment_list.html",
+        {
+            "page_obj": page_obj,
+            "amendments": _with_actions(request.user, page_obj.object_list),
+            "may_review": selectors.user_may_review(request.user),
+            "may_approve": selectors.user_may_approve(request.user),
+        },
+    )
+
+
+def _step(request, pk: int, action: str):
+    """GET: the confirmation page of `action`; POST: take the step."""
+    amendment = get_object_or_404(selectors.amendments_visible_to(request.user), pk=pk)
+    form = AmendmentStepForm(request.POST if request.method == "POST" else None, action=action)
+    error = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data.get("text", "")
+        try:
+            if action == "review":
+                services.amendment_review(amendment=amendment, reviewer=request.user, note=text)
+            elif action == "approve":
+                approval = services.amendment_approve(amendment=amendment, approver=request.user)
+            elif action == "reject":
+                services.amendment_reject(amendment=amendment, person=request.user, reason=text)
+            else:
+                services.amendment_withdraw(amendment=amendment, person=request.user, reason=text)
+        except services.AmendmentError as failure:
+            error = str(failure)
+        except ValidationError as failure:
+            for message in failure.messages:
+                form.add_error("text" if "text" in form.fields else None, message)
+        else:
+            key = amendment.rule.key
+            if action == "approve":
+                when = timezone.localtime(approval.version.effective_from)
+                messages.success(
+                    request, MSG_APPROVED % {"key": key, "when": f"{when:%Y-%m-%d %H:%M}"}
+                )
+                if approval.moved_to_now:
+                    messages.warning(request, approval.amendment.decision_reason)
+            else:
+                messages.success(request, STEP_MESSAGES[action] % {"key": key})
+            if request.POST.get("next") == "list":
+                return redirect("policy:amendments")
+            return redirect("policy:detail", pk=amendment.rule_id)
+    if request.method == "POST":
+        status = 400
+    current = selectors.rule_states([amendment.rule])[0].current
+    return render(
+        request,
+        "policy/amendment_confirm.html",
+        {
+            "amendment": amendment,
+            "action": action,
+            "form": form,
+            "error": error,
+            "current": current,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+        status=status,
+    )
+
+
+@page(Role.QUALITY_DEPARTMENT)
+def amendment_review(request, pk: int):
+    return _step(request, pk, "review")
+
+
+@page(Role.LEADERSHIP)
+def amendment_approve(request, pk: int):
+    return _step(request, pk, "approve")
+
+
+@page(Role.QUALITY_DEPARTMENT, Role.LEADERSHIP)
+def amendment_reject(request, pk: int):
+    return _step(request, pk, "reject")
+
+
+@page(*PROPOSERS)
+def amendment_withdraw(request, pk: int):
+    return _step(request, pk, "withdraw")

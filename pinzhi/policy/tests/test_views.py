@@ -10,7 +10,7 @@ from django.utils import translation
 
 from pinzhi.core.shell import nav_for, tiles_for
 from pinzhi.policy import services
-from pinzhi.policy.models import Rule, RuleVersion
+from pinzhi.policy.models import Rule, RuleAmendment
 from pinzhi.policy.selectors import rule_value
 
 NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
@@ -101,85 +101,135 @@ def test_a_reader_sees_the_history_but_no_form(signed_in, first_contact):
     assert response.status_code == 200
     assert 'data-testid="history"' in response.text
     assert "从规则包载入" in response.text
-    assert 'data-testid="revise-form"' not in response.text
+    assert 'data-testid="propose-form"' not in response.text
     assert 'data-testid="read-only"' in response.text
+    assert 'data-testid="no-amendments"' in response.text
 
 
-def test_a_reader_cannot_post_a_revision(signed_in, first_contact):
-    client = signed_in("quality_committee")
+@pytest.mark.parametrize("role", ["leadership", "inspector"])
+def test_others_cannot_propose(signed_in, first_contact, role):
+    """STD-5: amendments are proposed by the quality department, department managers and
+    the quality committee; leadership approves, it does not propose."""
+    client = signed_in(role)
     response = client.post(
-        reverse("policy:revise", args=[first_contact.pk]), {"value": "20", "reason": "x"}
+        reverse("policy:propose", args=[first_contact.pk]), {"value": "20", "reason": "x"}
     )
     assert response.status_code == 403
-    assert first_contact.versions.count() == 1
+    assert not RuleAmendment.objects.exists()
 
 
-def test_the_quality_department_revises_and_the_history_shows_it(signed_in, first_contact):
-    """STD-5: the edit is versioned with author, reason and effective date."""
-    client = signed_in("quality_department")
+@pytest.mark.parametrize("role", ["quality_department", "department_manager", "quality_committee"])
+def test_proposers_see_the_form_and_propose(signed_in, first_contact, role):
+    """STD-5: "amendments proposed" — by any of the three proposing roles; the value in force
+    does not change on a proposal."""
+    client = signed_in(role)
     page = client.get(reverse("policy:detail", args=[first_contact.pk]))
-    assert 'data-testid="revise-form"' in page.text
+    assert 'data-testid="propose-form"' in page.text
     assert page.context["form"].initial["value"] == "30"
     response = client.post(
-        reverse("policy:revise", args=[first_contact.pk]),
+        reverse("policy:propose", args=[first_contact.pk]),
         {"value": "20", "effective_from": "2026-05-01T00:00", "reason": "业主委员会要求提速"},
         follow=True,
     )
     assert response.status_code == 200
-    version = first_contact.versions.get(from_pack=False)
-    assert (version.value, version.author, version.reason) == (
+    amendment = RuleAmendment.objects.get()
+    assert (amendment.value, amendment.proposed_by, amendment.state) == (
         20,
         client.person,
-        "业主委员会要求提速",
+        "proposed",
     )
     # Shanghai local time: 1 May 00:00 +08:00.
-    assert version.effective_from == datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
+    assert amendment.effective_from == datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
+    assert first_contact.versions.count() == 1
+    assert 'data-testid="amendments"' in response.text
     assert "业主委员会要求提速" in response.text
-    assert client.person.get_full_name() in response.text
+
+
+def test_an_amendment_goes_through_review_and_approval_on_the_pages(
+    client, person_with, first_contact
+):
+    """STD-5: proposed → reviewed by the quality department → approved by leadership, with
+    an effective date; only the approval writes the new version."""
+    proposer = person_with("department_manager")
+    reviewer = person_with("quality_department")
+    leader = person_with("leadership")
+    client.force_login(proposer)
+    client.post(
+        reverse("policy:propose", args=[first_contact.pk]),
+        {"value": "20", "effective_from": "2026-05-01T00:00", "reason": "业主委员会要求提速"},
+    )
+    amendment = RuleAmendment.objects.get()
+
+    client.force_login(reviewer)
+    pending = client.get(reverse("policy:amendments"))
+    assert f'data-testid="amendment-{amendment.pk}"' in pending.text
+    confirm = client.get(reverse("policy:amendment_review", args=[amendment.pk]))
+    assert 'data-testid="confirm"' in confirm.text and "20 分钟" in confirm.text
+    missing_note = client.post(reverse("policy:amendment_review", args=[amendment.pk]), {})
+    assert missing_note.status_code == 400
+    client.post(
+        reverse("policy:amendment_review", args=[amendment.pk]),
+        {"text": "与客服部核实可行", "next": "list"},
+    )
+    amendment.refresh_from_db()
+    assert amendment.state == "reviewed" and amendment.reviewed_by == reviewer
+    assert first_contact.versions.count() == 1
+
+    client.force_login(leader)
+    pending = client.get(reverse("policy:amendments"))
+    assert f'data-testid="amendment-{amendment.pk}"' in pending.text
+    response = client.post(
+        reverse("policy:amendment_approve", args=[amendment.pk]), {"next": ""}, follow=True
+    )
+    assert response.status_code == 200
+    version = first_contact.versions.get(from_pack=False)
+    assert (version.value, version.author, version.reason) == (20, proposer, "业主委员会要求提速")
+    assert version.effective_from == datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
     assert "2026-05-01 00:00" in response.text
+    assert leader.get_full_name() in response.text
     assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=30)
+    assert rule_value(
+        "complaints.first_contact", pack="property", at=datetime(2026, 5, 2, tzinfo=UTC)
+    ) == timedelta(minutes=20)
 
 
-def test_a_bad_revision_is_shown_with_its_reason(signed_in, first_contact):
+def test_a_bad_proposal_is_shown_with_its_reason(signed_in, first_contact):
     client = signed_in("quality_department")
     response = client.post(
-        reverse("policy:revise", args=[first_contact.pk]), {"value": "0", "reason": "试试"}
+        reverse("policy:propose", args=[first_contact.pk]), {"value": "0", "reason": "试试"}
     )
     assert response.status_code == 400
     assert "时长必须大于零" in response.text
-    response = client.post(reverse("policy:revise", args=[first_contact.pk]), {"value": "20"})
+    response = client.post(reverse("policy:propose", args=[first_contact.pk]), {"value": "20"})
     assert response.status_code == 400
     assert "这个字段是必填项" in response.text or "reason" in response.context["form"].errors
-    assert first_contact.versions.count() == 1
+    assert not RuleAmendment.objects.exists()
 
 
-def test_a_range_is_revised_with_two_inputs(signed_in, property_pack):
+def test_a_range_is_proposed_with_two_inputs(signed_in, property_pack):
     rule = Rule.objects.get(pack__code="property", key="assessment.offence_category_a")
     client = signed_in("quality_department")
     response = client.post(
-        reverse("policy:revise", args=[rule.pk]),
+        reverse("policy:propose", args=[rule.pk]),
         {"minimum": "-5", "maximum": "-15", "reason": "调整"},
     )
     assert response.status_code == 400
     assert "下限（−5）不能大于上限（−15）" in response.text
     client.post(
-        reverse("policy:revise", args=[rule.pk]),
+        reverse("policy:propose", args=[rule.pk]),
         {"minimum": "-20", "maximum": "-5", "reason": "调整"},
     )
-    assert RuleVersion.objects.get(rule=rule, from_pack=False).value == {"min": -20, "max": -5}
+    assert RuleAmendment.objects.get(rule=rule).value == {"min": -20, "max": -5}
 
 
-def test_a_frequency_is_revised_with_times_and_period(signed_in, property_pack):
+def test_a_frequency_is_proposed_with_times_and_period(signed_in, property_pack):
     rule = Rule.objects.get(pack__code="property", key="inspections.supervision_check")
     client = signed_in("quality_department")
     client.post(
-        reverse("policy:revise", args=[rule.pk]),
+        reverse("policy:propose", args=[rule.pk]),
         {"times": "2", "per": "quarter", "reason": "加密检查"},
     )
-    assert RuleVersion.objects.get(rule=rule, from_pack=False).value == {
-        "times": 2,
-        "per": "quarter",
-    }
+    assert RuleAmendment.objects.get(rule=rule).value == {"times": 2, "per": "quarter"}
 
 
 def test_the_pages_speak_english_too(english, signed_in, first_contact):
