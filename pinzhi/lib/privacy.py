@@ -128,9 +128,19 @@ def customer_field(value: Any, *, kind: str, may_see: bool = False) -> str:
 
 
 def is_customer(person: Any) -> bool:
-    """A person holding only the customer role (a resident or owner, not staff)."""
-    codes = getattr(person, "role_codes", frozenset())
-    return bool(codes) and set(codes) <= {CUSTOMER_ROLE}
+    """ORG-3: whether a person's record is masked as a customer's. A person holding the
+    customer role is one; so is anyone outside the organisation — no company, no unit —
+    who holds no staff role (someone imported without a role, a customer before their role
+    is given): when in doubt, mask. Superusers are never customers."""
+    from pinzhi.orgs.roles import STAFF_ROLES
+
+    if getattr(person, "is_superuser", False):
+        return False
+    codes = set(getattr(person, "role_codes", None) or ())
+    if CUSTOMER_ROLE in codes:
+        return True
+    in_organisation = bool(getattr(person, "company_id", None) or getattr(person, "unit_id", None))
+    return not in_organisation and not codes & set(STAFF_ROLES)
 
 
 def person_field(person: Any, field: str, *, viewer: Any = None, may_see: bool = False) -> str:

@@ -1,25 +1,167 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+"""The Django admin of the organisation: read-only.
 
+Units, posts, roles and companies are written only through the services (which keep the
+materialised unit paths, check who may grant which role and record every change on the
+timeline, X-1), so the admin only shows them and points to the product's own pages. A
+superuser may still reset a person's password or (de)activate them, through the service.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.orgs import services
 from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
+
+ADMIN_READ_ONLY = _(
+    "The organisation is managed on Pinzhi's own pages (%(url)s), which keep the tree "
+    "consistent and record every change; this admin only shows it."
+)
+ADMIN_PERSON = _(
+    "Here a superuser can only reset a person's password or activate or deactivate them. "
+    "Units, posts, people and roles are managed on Pinzhi's own pages (%(url)s)."
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows the records; every write goes through the product's pages and services."""
+
+    product_url_name = "orgs:tree"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _point_to_product(self, request):
+        messages.info(request, ADMIN_READ_ONLY % {"url": reverse(self.product_url_name)})
+
+    def changelist_view(self, request, extra_context=None):
+        self._point_to_product(request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._point_to_product(request)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    filter_horizontal = ["scope"]
+    fields = ["role", "scope", "granted_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
+    """Superusers only: a password reset and the active flag; everything else read-only."""
+
     list_display = ["username", "full_name", "company", "unit", "is_active"]
     search_fields = ["username", "full_name", "employee_no", "phone"]
-    fieldsets = UserAdmin.fieldsets + (
-        ("Pinzhi", {"fields": ["full_name", "employee_no", "phone", "company", "unit", "post"]}),
+    list_filter = ["is_active", "is_superuser"]
+    fieldsets = (
+        (None, {"fields": ("username", "password", "is_active")}),
+        (
+            "Pinzhi",
+            {"fields": ("full_name", "employee_no", "phone", "email", "company", "unit", "post")},
+        ),
+        (None, {"fields": ("is_staff", "is_superuser", "last_login", "date_joined")}),
     )
+    readonly_fields = (
+        "username",
+        "full_name",
+        "employee_no",
+        "phone",
+        "email",
+        "company",
+        "unit",
+        "post",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    )
+    filter_horizontal = ()
     inlines = [RoleAssignmentInline]
 
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
 
-admin.site.register(Company)
-admin.site.register(Unit, list_display=["path", "name", "kind", "company"])
-admin.site.register(Post, list_display=["name", "unit"])
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        messages.info(request, ADMIN_PERSON % {"url": reverse("orgs:people")})
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, so that the change is recorded on the timeline (X-1)."""
+        person = Person.objects.get(pk=obj.pk)
+        services.person_update(
+            person=person, actor=request.user, is_active=form.cleaned_data["is_active"]
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # roles are read-only here
+
+    def user_change_password(self, request, id, form_url=""):
+        """The password reset, recorded on the timeline like the product's own (X-1)."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                person = self.get_object(request, unquote(id))
+                services._record(
+                    subject=person,
+                    action="person.password_set",
+                    actor=request.user,
+                    data={"via": "admin"},
+                )
+        return response
+
+
+@admin.register(Company)
+class CompanyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "credit_code", "licence_valid_until", "operator"]
+    product_url_name = "orgs:companies"
+
+
+@admin.register(Unit)
+class UnitAdmin(ReadOnlyAdmin):
+    list_display = ["path", "name", "kind", "company"]
+
+
+@admin.register(Post)
+class PostAdmin(ReadOnlyAdmin):
+    list_display = ["name", "unit"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["person", "role", "granted_at"]
+    list_filter = ["role"]
+    product_url_name = "orgs:people"

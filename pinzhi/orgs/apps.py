@@ -36,3 +36,21 @@ class OrgsConfig(AppConfig):
                 order=50,
             )
         )
+        # readable labels of the organisation's timeline events.
+        from pinzhi.timeline.actions import register_action
+
+        for code, label in (
+            ("unit.created", _("Unit created")),
+            ("unit.updated", _("Unit changed")),
+            ("post.created", _("Post created")),
+            ("post.updated", _("Post changed")),
+            ("person.created", _("Person added")),
+            ("person.updated", _("Person changed")),
+            ("person.password_set", _("Password set")),
+            ("role.assigned", _("Role assigned")),
+            ("role.revoked", _("Role revoked")),
+            ("company.created", _("Company added")),
+            ("company.updated", _("Company changed")),
+            ("org.imported", _("Organisation imported")),
+        ):
+            register_action(code, label)

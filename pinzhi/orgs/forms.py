@@ -15,6 +15,10 @@ FILE_TOO_LARGE = _("The file is larger than 5 MB.")
 FILE_NOT_XLSX_NAME = _("Upload an Excel workbook (.xlsx).")
 NO_IMPORT_COMPANY = _("You see no company to import into.")
 NO_COMPANY = _("Choose a parent unit: you do not belong to a company.")
+KIND_EXTERNAL_ONLY = _(
+    "A company registered here is a supplier or an inspected company; the operator "
+    "company is set up by a system administrator."
+)
 
 
 class BootstrapMixin:
@@ -169,6 +173,19 @@ class CompanyForm(BootstrapMixin, forms.ModelForm):
             "contact_phone",
         ]
         widgets = {"licence_valid_until": forms.DateInput(attrs={"type": "date"})}
+
+    EXTERNAL_KINDS = (Company.Kind.SUPPLIER, Company.Kind.INSPECTED)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        if self.instance.pk and self.instance.kind == Company.Kind.OPERATOR:
+            # ORG-4: the operator company's kind is not editable.
+            kind.disabled = True
+            kind.help_text = _("The operator company's kind cannot be changed.")
+        else:
+            kind.choices = [(k.value, k.label) for k in self.EXTERNAL_KINDS]
+            kind.error_messages["invalid_choice"] = KIND_EXTERNAL_ONLY
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()

@@ -19,6 +19,10 @@ CREDIT_CODE_CHARACTERS = _(
 )
 CREDIT_CODE_CHECK = _("The last character of the credit code does not match its check digit.")
 CAPITAL_NEGATIVE = _("The registered capital cannot be negative.")
+OPERATOR_WITH_OPERATOR = _(
+    "An operator company runs Pinzhi itself: it cannot have an operator of its own."
+)
+OWN_OPERATOR = _("A company cannot be its own operator.")
 
 
 def credit_code_errors(code: str) -> list:
@@ -85,6 +89,11 @@ class Company(models.Model):
                 errors["credit_code"] = problems
         if self.registered_capital is not None and self.registered_capital < 0:
             errors["registered_capital"] = [CAPITAL_NEGATIVE]
+        if self.operator_id is not None:
+            if self.pk is not None and self.operator_id == self.pk:
+                errors["operator"] = [OWN_OPERATOR]
+            elif self.kind == self.Kind.OPERATOR:
+                errors["operator"] = [OPERATOR_WITH_OPERATOR]
         if errors:
             raise ValidationError(errors)
 
@@ -184,7 +193,11 @@ class Person(AbstractUser):
 
     @property
     def role_codes(self) -> frozenset[str]:
-        """The person's role codes, read once per request."""
+        """The person's role codes, read once per request; from the prefetched
+        `role_assignments` when a selector prefetched them (no query per row)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("role_assignments")
+        if prefetched is not None:
+            return frozenset(assignment.role for assignment in prefetched)
         if not hasattr(self, "_role_codes"):
             self._role_codes = frozenset(self.role_assignments.values_list("role", flat=True))
         return self._role_codes
@@ -238,6 +251,9 @@ class PendingImport(models.Model):
     content = models.BinaryField()
     # A digest of the previewed changes: confirming applies only what was previewed.
     plan_digest = models.CharField(max_length=64)
+    # What the preview shows, planned once at upload (the file is planned again only when
+    # it is confirmed).
+    plan_summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

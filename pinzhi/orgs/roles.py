@@ -28,3 +28,5 @@ ORG_ADMIN_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
 EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.CUSTOMER})
 # Roles of the company's own staff.
 STAFF_ROLES = frozenset(Role) - EXTERNAL_ROLES - {Role.SUPERVISING_BODY}
+# Roles that approve what the quality department proposes: only a superuser grants them.
+SUPERUSER_ONLY_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE})

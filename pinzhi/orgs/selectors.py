@@ -8,7 +8,8 @@ from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
 
-LICENCE_WARNING_DAYS = 90
+LICENCE_WARNING_RULE = "organisation.licence_warning"
+DEFAULT_PACK = "property"
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
@@ -33,6 +34,8 @@ def units_visible_to(user) -> QuerySet[Unit]:
         .distinct()
     )
     for path, company_id in scope_paths:
+        if not path:  # a unit without a path would match the whole company
+            continue
         condition |= Q(company_id=company_id, path__startswith=path)
     return Unit.objects.filter(condition)
 
@@ -112,7 +115,10 @@ def people_search(
             | Q(phone__icontains=query)
         )
     if unit is not None:
-        people = people.filter(unit__company=unit.company, unit__path__startswith=unit.path)
+        if unit.path:
+            people = people.filter(unit__company=unit.company, unit__path__startswith=unit.path)
+        else:
+            people = people.filter(unit=unit)
     if role:
         people = people.filter(role_assignments__role=role)
     if active == "yes":
@@ -152,21 +158,48 @@ def companies_search(user, *, query: str = "", kind: str = "") -> QuerySet[Compa
     return companies
 
 
-def licence_status(company: Company, *, today: date | None = None) -> str:
-    """ "expired", "expiring" (within LICENCE_WARNING_DAYS days), "valid" or "unknown"."""
+def licence_warning(pack: str) -> timedelta | None:
+    """ORG-4: how long before its expiry a licence is flagged, from the policy pack
+    (`organisation.licence_warning`); None when the pack does not have the rule (then no
+    "expiring soon" warning is shown, only expired licences)."""
+    from pinzhi.policy.selectors import RuleNotFound, rule_value
+
+    try:
+        return rule_value(LICENCE_WARNING_RULE, pack=pack or DEFAULT_PACK)
+    except RuleNotFound:
+        return None
+
+
+def licence_status(
+    company: Company, *, today: date | None = None, warnings: dict | None = None
+) -> str:
+    """ "expired", "expiring" (within the pack's licence warning period), "valid" or
+    "unknown". `warnings` caches the warning period per pack across calls (lists)."""
     if company.licence_valid_until is None:
         return "unknown"
     today = today or now().date()
     if company.licence_valid_until < today:
         return "expired"
-    if company.licence_valid_until <= today + timedelta(days=LICENCE_WARNING_DAYS):
+    pack = company.policy_pack or DEFAULT_PACK
+    if warnings is None:
+        warnings = {}
+    if pack not in warnings:
+        warnings[pack] = licence_warning(pack)
+    warning = warnings[pack]
+    if warning is not None and company.licence_valid_until <= today + warning:
         return "expiring"
     return "valid"
 
 
-def licences_expiring(user, *, within_days: int = LICENCE_WARNING_DAYS) -> QuerySet[Company]:
-    """ORG-4: visible companies whose licence has expired or expires within `within_days`."""
-    limit = now().date() + timedelta(days=within_days)
+def licences_expiring(user, *, within: timedelta | None = None) -> QuerySet[Company]:
+    """ORG-4: visible companies whose licence has expired or expires within `within`
+    (default: the licence warning period of the user's company's pack; only expired ones
+    when the pack lacks the rule)."""
+    today = now().date()
+    if within is None:
+        company = getattr(user, "company", None)
+        within = licence_warning(company.policy_pack if company is not None else "")
+    limit = today + within if within is not None else today - timedelta(days=1)
     return (
         companies_visible_to(user)
         .filter(licence_valid_until__isnull=False, licence_valid_until__lte=limit)

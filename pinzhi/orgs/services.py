@@ -8,18 +8,24 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, SignInFailure, Unit
-from pinzhi.orgs.roles import Role
+from pinzhi.orgs.roles import SUPERUSER_ONLY_ROLES, Role
 
 PARENT_IN_OTHER_COMPANY = _("The parent unit belongs to another company.")
 PARENT_IS_DESCENDANT = _("A unit cannot be placed under itself or one of its own sub-units.")
 POST_IN_OTHER_UNIT = _("The post belongs to another unit than the person's.")
 SCOPE_IN_OTHER_COMPANY = _("A unit in the scope belongs to another company than the person's.")
 UNKNOWN_ROLE = _("Unknown role “%(role)s”.")
+ROLE_SUPERUSER_ONLY = _(
+    "Only a system administrator can give or take away the role “%(role)s”: it approves "
+    "what the quality department proposes."
+)
+OPERATOR_KIND_FIXED = _("The operator company stays an operator: its kind cannot be changed.")
+OWN_ROLES = _("You cannot change your own roles: ask a colleague or a system administrator.")
 
 # Fields recorded on the timeline; never the password hash.
 UNIT_FIELDS = ("code", "name", "kind", "parent", "is_quality_department", "is_active", "path")
@@ -83,11 +89,15 @@ def _record(*, subject, action: str, actor=None, before=None, after=None, reason
 # --- sign-in lock-out -------------------------------------------------------------------
 
 
-def signin_locked_until(*, username: str) -> datetime | None:
-    """The end of the lock on `username`, or None: locked after PINZHI_SIGNIN_MAX_FAILURES
-    failures within PINZHI_SIGNIN_LOCK_MINUTES, until that long after the last one."""
+def signin_locked_until(*, username: str, ip_address: str | None = None) -> datetime | None:
+    """The end of the lock on `username` signing in from `ip_address`, or None: locked
+    after PINZHI_SIGNIN_MAX_FAILURES failures of that (username, address) pair within
+    PINZHI_SIGNIN_LOCK_MINUTES, until that long after the last one. Keyed on the pair, so
+    that nobody can lock someone else's account out from their own address."""
     window = timedelta(minutes=settings.PINZHI_SIGNIN_LOCK_MINUTES)
-    recent = SignInFailure.objects.filter(username=username, at__gte=now() - window)
+    recent = SignInFailure.objects.filter(
+        username=username, ip_address=ip_address or None, at__gte=now() - window
+    )
     failures = list(recent.order_by("-at").values_list("at", flat=True))
     if len(failures) >= settings.PINZHI_SIGNIN_MAX_FAILURES:
         return failures[0] + window
@@ -95,11 +105,16 @@ def signin_locked_until(*, username: str) -> datetime | None:
 
 
 def signin_record_failure(*, username: str, ip_address: str | None) -> None:
-    SignInFailure.objects.create(username=username, ip_address=ip_address, at=now())
+    SignInFailure.objects.create(username=username, ip_address=ip_address or None, at=now())
 
 
-def signin_clear_failures(*, username: str) -> None:
-    SignInFailure.objects.filter(username=username).delete()
+def signin_clear_failures(*, username: str, ip_address: str | None = None) -> None:
+    """Forget the failures of `username` from `ip_address` (after a successful sign-in
+    from there); without an address, every failure of the username."""
+    failures = SignInFailure.objects.filter(username=username)
+    if ip_address:
+        failures = failures.filter(ip_address=ip_address)
+    failures.delete()
 
 
 # --- organisation tree ----------------------------------------------------------------
@@ -130,7 +145,10 @@ def unit_create(
     is_active: bool = True,
     actor=None,
 ) -> Unit:
-    """Add a unit to the organisation tree (ORG-1)."""
+    """Add a unit to the organisation tree (ORG-1). The parent row is locked while its path
+    is read, so that a concurrent move of the parent cannot leave the new unit behind."""
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
     _check_parent(unit=None, company=company, parent=parent)
     unit = Unit(
         company=company,
@@ -285,19 +303,49 @@ def person_set_password(*, person: Person, password: str, actor=None) -> Person:
     return person
 
 
+def _forget_roles(person: Person) -> None:
+    person.__dict__.pop("_role_codes", None)
+    getattr(person, "_prefetched_objects_cache", {}).pop("role_assignments", None)
+
+
+def _check_may_change_role(*, actor, person: Person, role: str) -> None:
+    """ORG-2: the leadership and the quality committee approve what the quality department
+    proposes, so only a superuser grants or removes those roles; and nobody but a superuser
+    changes their own roles. No actor means the system itself (commands, tests)."""
+    if actor is None or actor.is_superuser:
+        return
+    if role in SUPERUSER_ONLY_ROLES:
+        raise ValidationError({"role": ROLE_SUPERUSER_ONLY % {"role": Role(role).label}})
+    if actor.pk == person.pk:
+        raise ValidationError({"role": OWN_ROLES})
+
+
 @transaction.atomic
 def role_assign(
     *, person: Person, role: str, scope: list[Unit] | tuple = (), actor=None
 ) -> RoleAssignment:
     """Give `person` a role covering the units in `scope` (ORG-2); re-assigning a role
-    replaces its scope."""
+    replaces its scope. Only a superuser grants the leadership and quality committee roles
+    or changes their own roles. Safe against a concurrent assignment of the same role."""
     if role not in Role.values:
         raise ValidationError({"role": UNKNOWN_ROLE % {"role": role}})
-    assignment, created = RoleAssignment.objects.get_or_create(person=person, role=role)
+    scope = list(scope)
+    after = sorted(u.code for u in scope)
+    existing = RoleAssignment.objects.filter(person=person, role=role).first()
+    if existing is not None and {u.pk for u in existing.scope.all()} == {u.pk for u in scope}:
+        return existing  # nothing to change
+    _check_may_change_role(actor=actor, person=person, role=role)
+    try:
+        with transaction.atomic():
+            assignment, created = RoleAssignment.objects.get_or_create(person=person, role=role)
+    except IntegrityError:
+        # Another transaction created it between our read and our insert: use theirs.
+        assignment, created = RoleAssignment.objects.get(person=person, role=role), False
+    # Serialise concurrent scope changes of the same assignment.
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     before = None if created else sorted(u.code for u in assignment.scope.all())
     assignment.scope.set(scope)
-    person.__dict__.pop("_role_codes", None)
-    after = sorted(u.code for u in scope)
+    _forget_roles(person)
     if created or before != after:
         _record(
             subject=person,
@@ -311,13 +359,14 @@ def role_assign(
 
 @transaction.atomic
 def role_revoke(*, person: Person, role: str, actor=None, reason: str = "") -> None:
-    """Take a role away from `person` (ORG-2)."""
+    """Take a role away from `person` (ORG-2); the same limits as for giving it."""
     assignment = RoleAssignment.objects.filter(person=person, role=role).first()
     if assignment is None:
         return
+    _check_may_change_role(actor=actor, person=person, role=role)
     scope = sorted(assignment.scope.values_list("code", flat=True))
     assignment.delete()
-    person.__dict__.pop("_role_codes", None)
+    _forget_roles(person)
     _record(
         subject=person,
         action="role.revoked",
@@ -351,8 +400,11 @@ def company_create(*, actor=None, **fields) -> Company:
 def company_update(*, company: Company, actor=None, **fields) -> Company:
     """Change a company's data and registration data (ORG-4), validated as on creation."""
     before = _snapshot(company, COMPANY_FIELDS)
+    was_operator = company.kind == Company.Kind.OPERATOR
     for name, value in fields.items():
         setattr(company, name, value)
+    if was_operator and company.kind != Company.Kind.OPERATOR:
+        raise ValidationError({"kind": OPERATOR_KIND_FIXED})
     company.full_clean()
     company.save()
     _record(

@@ -47,13 +47,14 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
 from pinzhi.orgs import services
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment, Unit
-from pinzhi.orgs.roles import Role
+from pinzhi.orgs.roles import SUPERUSER_ONLY_ROLES, Role
 from pinzhi.orgs.selectors import people_visible_to, units_visible_to
 from pinzhi.orgs.validators import normalise_phone, phone_is_valid
 
@@ -95,6 +96,15 @@ DUPLICATE_ROLE = _("Role %(role)s given twice for %(username)s (first in row %(r
 SCOPE_WITHOUT_ROLE = _("A scope is given but no role.")
 PERSON_CONFLICT = _("Differs from row %(row)d: a person's columns must be the same on each row.")
 USERNAME_TAKEN = _("Username %(username)s belongs to a person outside your organisation.")
+TOO_MANY_ROWS = _(
+    "The sheet %(sheet)s has more than %(max)d rows; split it into several files of at most "
+    "%(max)d rows each."
+)
+ROLE_SUPERUSER_ONLY = _(
+    "Only a system administrator can give the role %(role)s; remove it from this row or "
+    "ask a system administrator."
+)
+OWN_ROLES = _("You cannot change your own roles (%(role)s) by an import.")
 
 # --- the format ------------------------------------------------------------------------
 
@@ -215,6 +225,14 @@ LIST_SEPARATORS = re.compile(r"[,，、;；]")
 BAD_CODE_CHARS = re.compile(r"[\s/,，、;；]")
 IMPORT_TTL = timedelta(hours=1)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Reading limits: a tiny file can claim a million rows (one formatted cell far down), so
+# the reader stops after this many empty rows in a row, refuses sheets longer than
+# MAX_ROWS, and reads at most MAX_COLUMNS columns and MAX_MERGED merged ranges.
+MAX_EMPTY_RUN = 50
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+MAX_MERGED = 2_000
+HEADER_ROWS = 10
 
 
 def _norm(text: Any) -> str:
@@ -269,6 +287,9 @@ class SheetPlan:
     rows: list[RowPlan] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     note: str = ""
+    # Rows the reader went through (data and empty), header included: bounded by the
+    # reading limits whatever the file claims.
+    rows_scanned: int = 0
 
     @property
     def name(self) -> str:
@@ -323,6 +344,47 @@ class ImportPlan:
         return next(sheet for sheet in self.sheets if sheet.format.key == key)
 
 
+def plan_summary(plan: ImportPlan) -> dict:
+    """What the preview of `plan` shows, as JSON (kept with the pending upload so that
+    the preview does not read the file again)."""
+    return {
+        "issues": [[i.sheet, i.row, i.column, i.message] for i in plan.issues],
+        "sheets": [
+            {
+                "key": sheet.format.key,
+                "present": sheet.present,
+                "note": sheet.note,
+                "ignored_columns": sheet.ignored_columns,
+                "rows": [[r.row, r.key, r.action, r.changes] for r in sheet.rows],
+            }
+            for sheet in plan.sheets
+        ],
+    }
+
+
+def plan_from_summary(summary: dict) -> ImportPlan:
+    """The plan a preview shows, rebuilt from `plan_summary` (without the row values)."""
+    formats = {fmt.key: fmt for fmt in SHEETS}
+    sheets = [
+        SheetPlan(
+            format=formats[data["key"]],
+            present=data["present"],
+            note=data["note"],
+            ignored_columns=list(data["ignored_columns"]),
+            rows=[
+                RowPlan(row=row, key=key, action=action, values={}, changes=list(changes))
+                for row, key, action, changes in data["rows"]
+            ],
+        )
+        for data in summary["sheets"]
+    ]
+    return ImportPlan(sheets=sheets, issues=[Issue(*issue) for issue in summary["issues"]])
+
+
+class ImportAlreadyDone(Exception):
+    """The pending upload was confirmed already (by a concurrent request)."""
+
+
 class ImportRejected(Exception):
     """The file has problems (see plan.issues) or changed meaning since its preview."""
 
@@ -343,7 +405,8 @@ def _open_workbook(content: bytes):
     if not content.startswith(b"PK"):
         raise ValueError(str(FILE_NOT_XLSX))
     try:
-        return load_workbook(io.BytesIO(content), data_only=True)
+        # Read-only: rows are streamed from the file, never all built in memory.
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError):
         raise ValueError(str(FILE_NOT_XLSX)) from None
 
@@ -369,27 +432,115 @@ def cell_text(value: Any, *, numeric_code: bool = False) -> str:
     return text
 
 
-def _header_value(ws, row: int, col: int, merged: dict) -> Any:
-    """A header cell's value; a cell inside a vertically merged range takes the range's
-    value, a horizontally merged one stays empty (so a merge does not repeat a column)."""
-    value = ws.cell(row=row, column=col).value
-    if value is None and (row, col) in merged:
-        top_row, top_col = merged[(row, col)]
-        if top_col == col:
-            value = ws.cell(row=top_row, column=top_col).value
-    return value
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+):([A-Z]+[0-9]+)\"")
+_COORDINATE = re.compile(r"([A-Z]+)([0-9]+)")
 
 
-def _read_sheet(ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue]) -> list:
-    """The data rows of a sheet as (row number, {column key: text}) pairs."""
-    merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    merged[(r, c)] = (rng.min_row, rng.min_col)
-    max_row, max_col = ws.max_row, ws.max_column
-    if max_row < 1 or (max_row == 1 and max_col == 1 and ws.cell(1, 1).value is None):
+def _coordinate(text: str) -> tuple[int, int]:
+    letters, digits = _COORDINATE.fullmatch(text).groups()
+    col = 0
+    for letter in letters:
+        col = col * 26 + ord(letter) - 64
+    return int(digits), col
+
+
+def _merged_ranges(workbook, ws) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a sheet as (min_row, min_col, max_row, max_col): read-only
+    worksheets do not parse them, so the sheet's XML is scanned for them (streamed in
+    chunks, at most MAX_MERGED ranges)."""
+    archive = getattr(workbook, "_archive", None)
+    path = getattr(ws, "_worksheet_path", None)
+    if archive is None or path is None:
+        return []
+    ranges, tail = [], b""
+    try:
+        with archive.open(path) as source:
+            while len(ranges) < MAX_MERGED:
+                chunk = source.read(1 << 20)
+                if not chunk:
+                    break
+                data = tail + chunk
+                last_end = 0
+                for match in _MERGE_CELL.finditer(data):
+                    (r1, c1), (r2, c2) = (_coordinate(g.decode()) for g in match.groups())
+                    ranges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+                    last_end = match.end()
+                tail = data[max(last_end, len(data) - 200) :]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return []
+    return ranges[:MAX_MERGED]
+
+
+class _Merged:
+    """Lookups in a sheet's merged ranges: the anchor (top-left cell) covering a cell."""
+
+    def __init__(self, ranges):
+        self.by_column: dict[int, list[tuple[int, int, int, int]]] = {}
+        self.anchors: set[tuple[int, int]] = set()
+        for rng in ranges:
+            min_row, min_col, max_row, max_col = rng
+            self.anchors.add((min_row, min_col))
+            for c in range(min_col, min(max_col, MAX_COLUMNS) + 1):
+                self.by_column.setdefault(c, []).append(rng)
+        self.values: dict[tuple[int, int], Any] = {}
+
+    def remember(self, r: int, row: tuple) -> None:
+        """Keep the values of the anchors in row `r` (rows are read once, in order)."""
+        if not self.anchors:
+            return
+        for c, value in enumerate(row, start=1):
+            if (r, c) in self.anchors:
+                self.values[(r, c)] = value
+
+    def anchor(self, r: int, c: int) -> tuple[int, int] | None:
+        for min_row, min_col, max_row, _max_col in self.by_column.get(c, ()):
+            if min_row <= r <= max_row and (r, c) != (min_row, min_col):
+                return (min_row, min_col)
+        return None
+
+    def header_value(self, r: int, c: int, value: Any) -> Any:
+        """A header cell inside a vertically merged range takes the range's value; a
+        horizontally merged one stays empty (so a merge does not repeat a column)."""
+        if value is None:
+            anchor = self.anchor(r, c)
+            if anchor is not None and anchor[1] == c:
+                return self.values.get(anchor)
+        return value
+
+    def data_value(self, r: int, c: int, value: Any, *, header_row: int) -> Any:
+        """A merged data cell repeats its range's value — not a header merged down into
+        the data rows."""
+        if value is None:
+            anchor = self.anchor(r, c)
+            if anchor is not None and anchor[0] > header_row:
+                return self.values.get(anchor)
+        return value
+
+
+def _cell(row: tuple, c: int) -> Any:
+    return row[c - 1] if c - 1 < len(row) else None
+
+
+def _empty(row: tuple) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+
+
+def _read_sheet(
+    ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue], *, workbook=None
+) -> list:
+    """The data rows of a sheet as (row number, {column key: text}) pairs. Streams the
+    rows once; stops after MAX_EMPTY_RUN empty rows and refuses more than MAX_ROWS rows, so
+    that a small file claiming a million rows costs nothing."""
+    merged = _Merged(_merged_ranges(workbook, ws) if workbook is not None else [])
+    rows_iter = ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    head: list[tuple] = []
+    for row in rows_iter:
+        plan.rows_scanned += 1
+        head.append(tuple(row))
+        merged.remember(len(head), head[-1])
+        if len(head) >= HEADER_ROWS:
+            break
+    if all(_empty(row) for row in head):
         plan.note = str(SHEET_EMPTY)
         return []
     lookup: dict[str, Column] = {}
@@ -398,36 +549,30 @@ def _read_sheet(ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue]) -> l
             lookup.setdefault(_norm(name), column)
     # The header is the row, among the first ten, naming the most known columns.
     best_row, best_map = None, {}
-    for r in range(1, min(max_row, 10) + 1):
+    for r, row in enumerate(head, start=1):
         found: dict[int, Column] = {}
-        for c in range(1, max_col + 1):
-            value = _header_value(ws, r, c, merged)
+        for c in range(1, len(row) + 1):
+            value = merged.header_value(r, c, _cell(row, c))
             if value is not None and _norm(value) in lookup:
                 found[c] = lookup[_norm(value)]
         if len(found) > len(best_map):
             best_row, best_map = r, found
     if best_row is None:
-        if all(
-            ws.cell(r, c).value is None
-            for r in range(1, min(max_row, 10) + 1)
-            for c in range(1, max_col + 1)
-        ):
-            plan.note = str(SHEET_EMPTY)
-            return []
         columns = "、".join(column.header for column in fmt.columns if column.required)
         issues.append(Issue(fmt.name, 1, "", str(HEADER_NOT_FOUND % {"columns": columns})))
         return []
+    header = head[best_row - 1]
     positions: dict[str, int] = {}
     for c, column in sorted(best_map.items()):
         if column.key in positions:
-            other = ws.cell(best_row, positions[column.key]).column_letter
+            other = get_column_letter(positions[column.key])
             issues.append(
                 Issue(fmt.name, best_row, column.header, str(COLUMN_TWICE % {"other": other}))
             )
             continue
         positions[column.key] = c
-    for c in range(1, max_col + 1):
-        value = _header_value(ws, best_row, c, merged)
+    for c in range(1, len(header) + 1):
+        value = merged.header_value(best_row, c, _cell(header, c))
         if c not in best_map and value not in (None, ""):
             plan.ignored_columns.append(cell_text(value))
     missing = [c for c in fmt.columns if c.required and c.key not in positions]
@@ -439,22 +584,46 @@ def _read_sheet(ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue]) -> l
         )
     if missing:  # the rows cannot be read meaningfully; the missing column says it all
         return []
-    rows = []
-    for r in range(best_row + 1, max_row + 1):
+
+    def data_rows():
+        yield from enumerate(head[best_row:], start=best_row + 1)
+        r = len(head)
+        for row in rows_iter:
+            r += 1
+            plan.rows_scanned += 1
+            row = tuple(row)
+            merged.remember(r, row)
+            yield r, row
+
+    rows, empty_run = [], 0
+    for r, row in data_rows():
+        if _empty(row) and not merged.anchors:
+            empty_run += 1
+            if empty_run >= MAX_EMPTY_RUN:
+                break
+            continue
         values = {}
         for column in fmt.columns:
             c = positions.get(column.key)
             if c is None:
                 values[column.key] = ""
                 continue
-            raw = ws.cell(row=r, column=c).value
-            if raw is None and (r, c) in merged:  # a merged data cell repeats its value
-                raw = ws.cell(*merged[(r, c)]).value
+            raw = merged.data_value(r, c, _cell(row, c), header_row=best_row)
             values[column.key] = cell_text(
                 raw, numeric_code=column.key not in ("name", "full_name")
             )
-        if any(values.values()):
-            rows.append((r, values))
+        if not any(values.values()):
+            empty_run += 1
+            if empty_run >= MAX_EMPTY_RUN:
+                break
+            continue
+        empty_run = 0
+        if r - best_row > MAX_ROWS:
+            issues.append(
+                Issue(fmt.name, r, "", str(TOO_MANY_ROWS % {"sheet": fmt.name, "max": MAX_ROWS}))
+            )
+            return []
+        rows.append((r, values))
     if not rows and plan.note == "":
         plan.note = str(SHEET_EMPTY)
     return rows
@@ -800,6 +969,7 @@ class _Planner:
                 row_plan.values["roles"][role] = sorted(set(scope))
         for username, row_plan in people.items():
             existing = existing_people.get(username)
+            self._check_role_changes(row_plan, existing, role_rows)
             if existing is None:
                 continue
             current = {
@@ -821,6 +991,29 @@ class _Planner:
                     changes.append(f"{_header(PEOPLE, 'roles')}: {ROLE_LABELS[role]}")
             row_plan.changes = changes
             row_plan.action = "update" if changes else "unchanged"
+
+    def _check_role_changes(self, row_plan: RowPlan, existing, role_rows) -> None:
+        """ORG-2: an import applies the same limits as the role pages: only a superuser
+        gives the leadership or quality committee role, or changes their own roles. A role
+        held already with the same scope is no change (re-importing an export is fine)."""
+        if self.user.is_superuser:
+            return
+        held = {}
+        if existing is not None:
+            held = {
+                a.role: sorted(u.code for u in a.scope.all() if u.company_id == self.company.pk)
+                for a in existing.role_assignments.all()
+            }
+        for role, scope in row_plan.values["roles"].items():
+            if held.get(role) == scope:
+                continue
+            row = role_rows.get((row_plan.key, role), row_plan.row)
+            if role in SUPERUSER_ONLY_ROLES:
+                self.issue(PEOPLE, row, "roles")(
+                    str(ROLE_SUPERUSER_ONLY % {"role": ROLE_LABELS[role]})
+                )
+            elif existing is not None and existing.pk == self.user.pk:
+                self.issue(PEOPLE, row, "roles")(str(OWN_ROLES % {"role": ROLE_LABELS[role]}))
 
 
 def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
@@ -844,7 +1037,8 @@ def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
             sheet_plan.note = str(SHEET_MISSING)
             continue
         sheet_plan.present = True
-        tables[fmt.key] = _read_sheet(ws, fmt, sheet_plan, planner.issues)
+        tables[fmt.key] = _read_sheet(ws, fmt, sheet_plan, planner.issues, workbook=workbook)
+    workbook.close()
     if not tables:
         names = "、".join(fmt.name for fmt in SHEETS)
         planner.issues.append(Issue("", None, "", str(NO_KNOWN_SHEET % {"sheets": names})))
@@ -944,12 +1138,37 @@ def org_import_apply(
     return plan
 
 
+@transaction.atomic
+def org_import_confirm(*, user, pending: PendingImport, expected_digest: str) -> ImportPlan:
+    """Import a pending upload once (ORG-1, ORG-2): the upload is claimed by deleting it in
+    the import's transaction, so that of two concurrent confirmations the second waits for
+    the first and then finds nothing to claim (ImportAlreadyDone). If the import is
+    rejected, the transaction — the claim included — is rolled back. Raises
+    ImportAlreadyDone or ImportRejected."""
+    claimed, _counts = PendingImport.objects.filter(pk=pending.pk).delete()
+    if not claimed:
+        raise ImportAlreadyDone
+    return org_import_apply(
+        user=user,
+        company=pending.company,
+        content=bytes(pending.content),
+        expected_digest=expected_digest,
+        filename=pending.filename,
+    )
+
+
 # --- keeping an upload between preview and confirmation --------------------------------
 
 
 @transaction.atomic
 def org_import_stash(
-    *, owner: Person, company: Company, filename: str, content: bytes, plan_digest: str
+    *,
+    owner: Person,
+    company: Company,
+    filename: str,
+    content: bytes,
+    plan_digest: str,
+    summary: dict | None = None,
 ) -> PendingImport:
     """Keep an uploaded workbook until it is confirmed, under a random token; uploads older
     than IMPORT_TTL are purged."""
@@ -961,6 +1180,7 @@ def org_import_stash(
         filename=filename[:255],
         content=content,
         plan_digest=plan_digest,
+        plan_summary=summary or {},
         created_at=now(),
     )
 

@@ -25,7 +25,7 @@ from pinzhi.orgs.forms import (
     RoleRevokeForm,
     UnitForm,
 )
-from pinzhi.orgs.models import Company, Person, Post, RoleAssignment
+from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment
 from pinzhi.orgs.roles import Role
 
 # Who may do what on these pages (ORG-2).
@@ -54,6 +54,10 @@ NO_PENDING_IMPORT = _("No uploaded file is waiting (it may have expired): upload
 IMPORT_DONE = _("Imported: %(units)d units, %(posts)d posts, %(people)d people created or updated.")
 IMPORT_STALE = _("The data changed since the preview: check the new preview and confirm again.")
 IMPORT_HAS_ERRORS = _("The file has errors; nothing was imported.")
+IMPORT_ALREADY_DONE = _(
+    "This file has already been imported (the confirmation was sent twice); nothing more "
+    "was changed."
+)
 SESSION_KEY = "orgs_import_token"
 
 PER_PAGE = 25
@@ -248,6 +252,10 @@ def person_detail(request, pk):
             "person": person,
             "assignments": selectors.person_assignments(person),
             "may_manage": may_manage,
+            # The unit page is for tree readers; others (the service desk) see its name.
+            "may_open_unit": person.unit_id is not None
+            and selectors.units_visible_to(request.user).filter(pk=person.unit_id).exists()
+            and (request.user.is_superuser or bool(request.user.role_codes & set(TREE_READERS))),
             # ORG-3: a customer's record shows in full only to those who manage it.
             "may_see": may_manage or person.pk == request.user.pk or not is_customer(person),
         },
@@ -335,13 +343,20 @@ def role_remove(request, pk, role):
     assignment = get_object_or_404(RoleAssignment, person=person, role=role)
     form = RoleRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.role_revoke(
-            person=person, role=role, actor=request.user, reason=form.cleaned_data["reason"]
+        done = _save(
+            form,
+            lambda: (
+                services.role_revoke(
+                    person=person, role=role, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                or True
+            ),
         )
-        messages.success(
-            request, ROLE_REVOKED % {"role": assignment.get_role_display(), "name": person}
-        )
-        return redirect("orgs:person_detail", pk=person.pk)
+        if done:
+            messages.success(
+                request, ROLE_REVOKED % {"role": assignment.get_role_display(), "name": person}
+            )
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(
         request,
         "orgs/role_remove.html",
@@ -361,9 +376,9 @@ def companies(request):
     kind = kind if kind in Company.Kind.values else ""
     found = selectors.companies_search(request.user, query=query, kind=kind)
     page_obj = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    today = now().date()
+    today, warnings = now().date(), {}
     for company in page_obj:
-        company.licence_state = selectors.licence_status(company, today=today)
+        company.licence_state = selectors.licence_status(company, today=today, warnings=warnings)
     return render(
         request,
         "orgs/companies.html",
@@ -517,6 +532,7 @@ def import_upload(request):
             filename=form.cleaned_data["file"].name,
             content=content,
             plan_digest=plan.digest,
+            summary=spreadsheets.plan_summary(plan),
         )
         request.session[SESSION_KEY] = pending.token
         return redirect("orgs:import_preview")
@@ -536,12 +552,16 @@ def import_preview(request):
     if pending is None:
         messages.info(request, NO_PENDING_IMPORT)
         return redirect("orgs:import_upload")
-    plan = spreadsheets.org_import_plan(
-        user=request.user, company=pending.company, content=bytes(pending.content)
-    )
-    if plan.digest != pending.plan_digest:
+    if pending.plan_summary:
+        # Planned at upload; the confirmation plans again against the data as it is then.
+        plan = spreadsheets.plan_from_summary(pending.plan_summary)
+    else:
+        plan = spreadsheets.org_import_plan(
+            user=request.user, company=pending.company, content=bytes(pending.content)
+        )
         pending.plan_digest = plan.digest
-        pending.save(update_fields=["plan_digest"])
+        pending.plan_summary = spreadsheets.plan_summary(plan)
+        pending.save(update_fields=["plan_digest", "plan_summary"])
     return render(
         request,
         "orgs/import_preview.html",
@@ -562,17 +582,21 @@ def import_confirm(request):
         messages.warning(request, IMPORT_STALE)
         return redirect("orgs:import_preview")
     try:
-        plan = spreadsheets.org_import_apply(
-            user=request.user,
-            company=pending.company,
-            content=bytes(pending.content),
-            expected_digest=pending.plan_digest,
-            filename=pending.filename,
+        plan = spreadsheets.org_import_confirm(
+            user=request.user, pending=pending, expected_digest=pending.plan_digest
         )
+    except spreadsheets.ImportAlreadyDone:
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, IMPORT_ALREADY_DONE)
+        return redirect("orgs:tree")
     except spreadsheets.ImportRejected as rejected:
+        # The preview shows the plan made now, and only that one can be confirmed.
+        PendingImport.objects.filter(pk=pending.pk).update(
+            plan_digest=rejected.plan.digest,
+            plan_summary=spreadsheets.plan_summary(rejected.plan),
+        )
         messages.error(request, IMPORT_STALE if rejected.stale else IMPORT_HAS_ERRORS)
         return redirect("orgs:import_preview")
-    spreadsheets.org_import_discard(pending=pending)
     request.session.pop(SESSION_KEY, None)
     counts = {sheet.format.key: sheet.to_create + sheet.to_update for sheet in plan.sheets}
     messages.success(request, IMPORT_DONE % counts)

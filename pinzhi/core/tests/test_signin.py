@@ -61,3 +61,33 @@ def test_the_home_page_needs_a_signed_in_person(client, db):
     response = client.get(reverse("core:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("core:login"))
+
+
+def test_failures_from_one_address_do_not_lock_the_account_elsewhere(client, person, settings):
+    """Anyone can type a username: failures from one address lock that address out for the
+    account, never the account's owner signing in from another."""
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 3
+    url = reverse("core:login")
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False):
+        for _ in range(3):
+            client.post(url, {"username": "zhang", "password": "wrong"}, REMOTE_ADDR="10.0.0.66")
+        locked = client.post(
+            url, {"username": "zhang", "password": PASSWORD}, REMOTE_ADDR="10.0.0.66"
+        )
+        assert locked.status_code == 200
+        assert "locked_out" in [e.code for e in locked.context["form"].non_field_errors().data]
+        owner = client.post(
+            url, {"username": "zhang", "password": PASSWORD}, REMOTE_ADDR="10.0.0.7"
+        )
+        assert owner.status_code == 302
+
+
+def test_the_lock_out_message_shows_local_time(client, person, settings):
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 3
+    settings.PINZHI_SIGNIN_LOCK_MINUTES = 15
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False):
+        for _ in range(3):
+            sign_in(client, "wrong")
+        response = sign_in(client, PASSWORD)
+    [error] = response.context["form"].non_field_errors()
+    assert "09:15" in error or "9:15" in error, error

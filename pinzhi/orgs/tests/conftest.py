@@ -59,3 +59,11 @@ def read_workbook(content: bytes) -> dict[str, list[list]]:
         ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
         for ws in workbook.worksheets
     }
+
+
+@pytest.fixture
+def property_pack(db):
+    """The shipped property policy pack, with `organisation.licence_warning` (ORG-4)."""
+    from pinzhi.policy.services import pack_load
+
+    pack_load(code="property")

@@ -49,7 +49,8 @@ def test_it_refuses_a_negative_registered_capital():
 
 
 @time_machine.travel(dt.datetime(2026, 6, 1, 4, tzinfo=dt.UTC))
-def test_it_tells_expired_and_expiring_licences_apart():
+def test_it_tells_expired_and_expiring_licences_apart(property_pack):
+    """ORG-4: the warning period comes from the policy pack (90 days by default)."""
     today = dt.date(2026, 6, 1)
 
     def status(days):
@@ -62,7 +63,7 @@ def test_it_tells_expired_and_expiring_licences_apart():
 
 
 @time_machine.travel(dt.datetime(2026, 6, 1, 4, tzinfo=dt.UTC))
-def test_it_highlights_licences_in_the_list_and_the_tile(signed_in, company):
+def test_it_highlights_licences_in_the_list_and_the_tile(signed_in, company, property_pack):
     """ORG-4: expired licences in red, those expiring within 90 days in amber."""
     CompanyFactory(name="过期公司", operator=company, licence_valid_until=dt.date(2026, 5, 1))
     CompanyFactory(name="将到期公司", operator=company, licence_valid_until=dt.date(2026, 8, 1))
