@@ -20,6 +20,7 @@ from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib import clock
 from pinzhi.notify.services import notify
@@ -80,10 +81,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "withdraw": frozenset({AmendmentState.PROPOSED, AmendmentState.REVIEWED}),
 }
 ACTION_NAMES = {
-    "review": _("reviewed"),
-    "approve": _("approved"),
-    "reject": _("rejected"),
-    "withdraw": _("withdrawn"),
+    "review": pgettext_lazy("amendment step", "reviewed"),
+    "approve": pgettext_lazy("amendment step", "approved"),
+    "reject": pgettext_lazy("amendment step", "rejected"),
+    "withdraw": pgettext_lazy("amendment step", "withdrawn"),
 }
 ACTION_VERBS = {
     "propose": _("propose"),

@@ -121,3 +121,71 @@ def test_the_command_loads_all_packs_and_lists_them(db, capsys):
 def test_the_command_names_an_unknown_pack(db):
     with pytest.raises(CommandError, match="There is no policy pack “nope”"):
         call_command("policy", "load", "nope")
+
+
+def test_a_load_is_one_timeline_event_with_its_report(property_pack):
+    """X-1: loading a pack writes rules and versions; one event on the pack records what."""
+    from pinzhi.timeline.models import Event
+
+    event = Event.objects.get(action="policy.pack_loaded")
+    assert event.object_id == str(PolicyPack.objects.get(code="property").pk)
+    assert "complaints.first_contact" in event.data["created"]
+    assert event.before["complaints.first_contact"] is None
+    assert event.after["complaints.first_contact"]["value"] == 30
+    assert event.after["complaints.first_contact"]["citation_clause"] == "第4篇 五.3"
+    services.pack_load(code="property")  # nothing changed: nothing to record
+    assert Event.objects.filter(action="policy.pack_loaded").count() == 1
+
+
+def test_a_reload_records_the_changed_value_and_texts_before_and_after(tmp_path, db):
+    """X-1: a changed pack value or text is recorded with the old and the new one."""
+    from pinzhi.timeline.models import Event
+
+    rule = """code: demo
+name: 演示
+rules:
+  - key: complaints.first_contact
+    requirements: [CMP-4]
+    type: duration
+    unit: minutes
+    value: {value}
+    citation: {{seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}}
+    statement: {statement}
+"""
+    (tmp_path / "demo.yaml").write_text(rule.format(value=30, statement="旧"), encoding="utf-8")
+    services.pack_load(code="demo", directory=tmp_path)
+    (tmp_path / "demo.yaml").write_text(rule.format(value=25, statement="新"), encoding="utf-8")
+    services.pack_load(code="demo", directory=tmp_path)
+    event = Event.objects.filter(action="policy.pack_loaded").order_by("-seq").first()
+    assert event.data["updated_value"] == ["complaints.first_contact"]
+    assert event.data["texts_changed"] == ["complaints.first_contact"]
+    assert event.before["complaints.first_contact"]["value"] == 30
+    assert event.before["complaints.first_contact"]["statement"] == "旧"
+    assert event.after["complaints.first_contact"]["value"] == 25
+    assert event.after["complaints.first_contact"]["statement"] == "新"
+
+
+def test_a_failed_load_records_no_event(tmp_path, db):
+    """X-1: the event is in the load's transaction."""
+    from pinzhi.timeline.models import Event
+
+    text = """code: demo
+name: 演示
+rules:
+  - key: complaints.first_contact
+    requirements: [CMP-4]
+    type: duration
+    unit: minutes
+    value: 30
+    citation: {seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}
+    statement: 三十分钟。
+"""
+    (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
+    services.pack_load(code="demo", directory=tmp_path)
+    (tmp_path / "demo.yaml").write_text(
+        text.replace("statement: 三十分钟。", "statement: 新。").replace("minutes", "hours"),
+        encoding="utf-8",
+    )
+    with pytest.raises(packs.PackError):
+        services.pack_load(code="demo", directory=tmp_path)
+    assert Event.objects.filter(action="policy.pack_loaded").count() == 1

@@ -52,7 +52,7 @@ def test_it_sees_a_revision_made_after_the_value_was_cached(first_contact, perso
 
 
 def test_a_repeated_lookup_costs_one_small_query(property_pack, django_assert_num_queries):
-    """Only the newest version id is read; the rule and its versions come from the cache."""
+    """Only the stamp counter is read; the rule and its versions come from the cache."""
     rule_value("complaints.first_contact", pack="property")
     with django_assert_num_queries(10):
         for _ in range(10):
@@ -78,3 +78,64 @@ def test_it_lists_the_history_newest_first(revised):
     history = list(rule_versions("complaints.first_contact", pack="property"))
     assert [v.value for v in history] == [20, 30]
     assert history[0].reason == "提速" and history[0].author is not None
+
+
+def test_a_bad_stored_value_is_named_not_an_overflow(first_contact):
+    """A value stored before the bounds existed (or by hand) gives an error naming the rule,
+    and does not break the rule's other versions."""
+    from pinzhi.policy.models import RuleVersion
+    from pinzhi.policy.selectors import RuleValueInvalid
+
+    RuleVersion.objects.create(
+        rule=first_contact,
+        value=99999999999999,
+        effective_from=JUNE,
+        reason="by hand",
+        created_at=JUNE,
+    )
+    services._stamp_bump()
+    key = "complaints.first_contact"
+    with pytest.raises(RuleValueInvalid, match=r"complaints.first_contact.*'property'.*at most"):
+        rule_value(key, pack="property", at=JUNE)
+    assert rule_value(key, pack="property", at=JUNE - timedelta(days=1)) == timedelta(minutes=30)
+
+
+def test_the_cache_follows_the_stamp_not_the_newest_id(first_contact, person_with):
+    """A version that commits with a smaller id than one already seen (PostgreSQL hands ids
+    out before commit) is still noticed: the stamp counter moves with every write."""
+    from pinzhi.policy.models import PolicyStamp, RuleVersion
+
+    key = "complaints.first_contact"
+    assert rule_value(key, pack="property") == timedelta(minutes=30)
+    stamp = PolicyStamp.objects.get().counter
+    # Simulate the late commit: a version whose id is below the newest one.
+    newest = RuleVersion.objects.order_by("-id").first()
+    RuleVersion.objects.filter(pk=newest.pk).update(id=newest.pk + 1000)
+    RuleVersion.objects.create(
+        id=newest.pk + 1,
+        rule=first_contact,
+        value=12,
+        effective_from=datetime(2026, 1, 1, tzinfo=UTC),
+        reason="late commit",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    services._stamp_bump()
+    assert PolicyStamp.objects.get().counter == stamp + 1
+    with time_machine.travel(datetime(2026, 2, 1, tzinfo=UTC), tick=False):
+        assert rule_value(key, pack="property") == timedelta(minutes=12)
+
+
+def test_every_version_write_bumps_the_stamp(first_contact, person_with):
+    from pinzhi.policy.models import PolicyStamp
+
+    before = PolicyStamp.objects.get().counter
+    services.rule_revise(
+        rule=first_contact,
+        value=15,
+        effective_from=None,
+        author=person_with("quality_department"),
+        reason="x",
+    )
+    assert PolicyStamp.objects.get().counter == before + 1
+    services.pack_load(code="property")  # nothing new: no bump
+    assert PolicyStamp.objects.get().counter == before + 1

@@ -227,3 +227,17 @@ def test_it_refuses_a_range_upside_down(tmp_path):
     )
     with pytest.raises(packs.PackError, match="rule 1 .*“value”: The minimum"):
         packs.read_pack("demo", write_pack(tmp_path, rules))
+
+
+@pytest.mark.parametrize("code", PACK_CODES)
+def test_every_pack_has_the_licence_warning_period(code):
+    """ORG-4, INS-8: the supervising body checks registration and licence (000 物业管理公司
+    服务质量监督检查规定 2.1); the warning period before a licence expires is a company
+    default of 90 days, shared by every pack."""
+    rule = next(r for r in packs.read_pack(code).rules if r.key == "organisation.licence_warning")
+    assert values.typed(rule.value_type, rule.unit, rule.value) == timedelta(days=90)
+    assert rule.is_default
+    assert rule.requirements == ["ORG-4", "INS-8"]
+    assert rule.seed == "000_14187720112fa1f5.txt"
+    assert rule.clause == "物业管理公司服务质量监督检查规定 2.1"
+    assert "由公司确定" in rule.statement and "leaves" in rule.statement_en

@@ -82,3 +82,40 @@ def test_it_shows_values_in_human_form(value_type, unit, stored, chinese, englis
         assert values.display(value_type, unit, stored) == chinese
     with translation.override("en"):
         assert values.display(value_type, unit, stored) == english
+
+
+@pytest.mark.parametrize(
+    "value_type,unit,raw,message",
+    [
+        ("duration", "minutes", "99999999999999", "at most 5256000 minutes"),
+        ("duration", "hours", "87601", "at most 87600 hours"),
+        ("duration", "days", "3651", "at most 3650 days"),
+        ("duration", "days", "1e999999", "at most 3650 days"),
+        ("integer", "times", "100001", "at most 100000"),
+        ("points", "", "-100001", "between −100000 and 100000"),
+        ("money", "yuan", "100000000.01", "at most 100000000 yuan"),
+        ("decimal", "", "1e9", "between −100000 and 100000"),
+        ("frequency", "", {"times": 100001, "per": "day"}, "at most 100000"),
+        ("range", "minutes", {"min": 1, "max": 99999999999999}, "at most 5256000 minutes"),
+        ("duration", "hours", "0.000001", "at most 4 decimal places"),
+    ],
+)
+def test_it_refuses_values_beyond_sane_bounds(value_type, unit, raw, message):
+    """A typing slip is refused with the limit named, instead of overflowing later."""
+    with pytest.raises(ValidationError) as error:
+        values.normalise(value_type, unit, raw)
+    assert message in error.value.messages[0]
+
+
+def test_the_bounds_themselves_are_accepted():
+    assert values.normalise("duration", "days", 3650) == 3650
+    assert values.normalise("duration", "minutes", 5256000) == 5256000
+    assert values.normalise("points", "", -100000) == -100000
+    assert values.normalise("money", "yuan", 100000000) == "100000000"
+    assert values.typed("duration", "minutes", 5256000) == timedelta(days=3650)
+
+
+def test_the_bound_is_named_in_chinese():
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        values.normalise("duration", "minutes", "99999999999999")
+    assert "5256000 分钟" in error.value.messages[0]

@@ -286,3 +286,175 @@ def test_the_nav_offers_the_rules_to_the_quality_chain(person_with, db):
         for _, entries in nav_for(person_with("inspector"))
         for entry in entries
     )
+
+
+def _queries(client, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("policy:list"), params).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_costs_the_same_queries_for_one_rule_or_a_full_page(signed_in, property_pack):
+    """No query per row: a page of 25 rules costs what a page of one costs."""
+    client = signed_in("quality_department")
+    client.get(reverse("policy:list"), {"pack": "property"})  # warm the session and caches
+    one = _queries(client, {"pack": "property", "q": "complaints.first_contact_special"})
+    full = _queries(client, {"pack": "property"})
+    assert one == full
+
+
+def test_the_detail_page_costs_the_same_queries_with_more_amendments(
+    signed_in, first_contact, person_with
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in("quality_department")
+    proposer = person_with("department_manager")
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("policy:detail", args=[first_contact.pk]))
+        return len(captured.captured_queries)
+
+    services.amendment_propose(
+        rule=first_contact, value=20, effective_from=None, reason="a", proposed_by=proposer
+    )
+    one = count()
+    for value in (21, 22, 23):
+        services.amendment_propose(
+            rule=first_contact, value=value, effective_from=None, reason="b", proposed_by=proposer
+        )
+    assert count() == one
+
+
+def test_the_amendments_page_is_empty_when_nothing_waits(signed_in, db):
+    response = signed_in("leadership").get(reverse("policy:amendments"))
+    assert response.status_code == 200
+    assert 'data-testid="no-pending"' in response.text
+
+
+def test_leadership_rejects_from_the_amendments_page(client, person_with, first_contact):
+    """STD-5: rejected by leadership, with a reason, after a confirmation page."""
+    proposer = person_with("quality_committee")
+    amendment = services.amendment_propose(
+        rule=first_contact, value=20, effective_from=None, reason="a", proposed_by=proposer
+    )
+    services.amendment_review(
+        amendment=amendment, reviewer=person_with("quality_department"), note="ok"
+    )
+    client.force_login(person_with("leadership"))
+    listing = client.get(reverse("policy:amendments"))
+    url = reverse("policy:amendment_reject", args=[amendment.pk])
+    assert f"{url}?next=list" in listing.text
+    confirm = client.get(url, {"next": "list"})
+    assert 'data-testid="confirm"' in confirm.text
+    assert client.post(url, {"text": "", "next": "list"}).status_code == 400
+    response = client.post(url, {"text": "暂缓", "next": "list"})
+    assert response.status_code == 302 and response["Location"] == reverse("policy:amendments")
+    amendment.refresh_from_db()
+    assert (amendment.state, amendment.decision_reason) == ("rejected", "暂缓")
+
+
+def test_the_proposer_withdraws_from_the_rule_page(signed_in, first_contact):
+    client = signed_in("department_manager")
+    amendment = services.amendment_propose(
+        rule=first_contact, value=20, effective_from=None, reason="a", proposed_by=client.person
+    )
+    page = client.get(reverse("policy:detail", args=[first_contact.pk]))
+    assert reverse("policy:amendment_withdraw", args=[amendment.pk]) in page.text
+    assert reverse("policy:amendment_review", args=[amendment.pk]) not in page.text
+    client.post(reverse("policy:amendment_withdraw", args=[amendment.pk]), {"text": ""})
+    amendment.refresh_from_db()
+    assert amendment.state == "withdrawn"
+
+
+def test_a_wrong_step_is_refused_on_the_page(client, person_with, first_contact):
+    amendment = services.amendment_propose(
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        reason="a",
+        proposed_by=person_with("quality_department"),
+    )
+    client.force_login(person_with("leadership"))
+    response = client.post(reverse("policy:amendment_approve", args=[amendment.pk]), {})
+    assert response.status_code == 400
+    assert 'data-testid="step-error"' in response.text
+    assert first_contact.versions.count() == 1
+
+
+def test_a_late_approval_says_the_value_applies_now(client, person_with, first_contact):
+    """STD-5: an effective date that passed before approval becomes "now", and the page
+    says so."""
+    amendment = services.amendment_propose(
+        rule=first_contact,
+        value=20,
+        effective_from=NOW + timedelta(days=1),
+        reason="a",
+        proposed_by=person_with("quality_department"),
+    )
+    services.amendment_review(
+        amendment=amendment, reviewer=person_with("quality_department"), note="ok"
+    )
+    client.force_login(person_with("leadership"))
+    with time_machine.travel(NOW + timedelta(days=3), tick=False):
+        response = client.post(
+            reverse("policy:amendment_approve", args=[amendment.pk]), {}, follow=True
+        )
+        assert "生效日期" in response.text or "had passed" in response.text
+        assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=20)
+
+
+def test_the_amendment_tile_shows_what_waits_and_none_otherwise(person_with, first_contact):
+    """STD-5: the quality department's tile lists proposals to review, leadership's the
+    reviewed ones to approve; no tile when nothing waits."""
+    reviewer = person_with("quality_department")
+    leader = person_with("leadership")
+
+    def tile_of(person):
+        return next((c for t, c in tiles_for(person) if t.key == "policy-amendments"), None)
+
+    assert tile_of(reviewer) is None and tile_of(leader) is None
+    amendment = services.amendment_propose(
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        reason="a",
+        proposed_by=person_with("department_manager"),
+    )
+    assert tile_of(reviewer)["count"] == 1 and tile_of(leader) is None
+    services.amendment_review(amendment=amendment, reviewer=reviewer, note="ok")
+    assert tile_of(reviewer) is None
+    context = tile_of(leader)
+    assert context["count"] == 1
+    tile = next(t for t, _ in tiles_for(leader) if t.key == "policy-amendments")
+    with translation.override("zh-hans"):
+        html = render_to_string(tile.template, {"tile": context})
+    assert "20 分钟" in html and reverse("policy:amendments") in html
+
+
+def test_the_nav_offers_amendments_to_proposers_reviewers_and_leadership(person_with, db):
+    def names(person):
+        return {entry.url_name for _, entries in nav_for(person) for entry in entries}
+
+    for role in ("quality_department", "leadership", "department_manager", "quality_committee"):
+        assert "policy:amendments" in names(person_with(role)), role
+    assert "policy:amendments" not in names(person_with("inspector"))
+
+
+def test_a_superuser_reaches_every_amendment_page(client, person_with, first_contact):
+    amendment = services.amendment_propose(
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        reason="a",
+        proposed_by=person_with("quality_department"),
+    )
+    client.force_login(person_with(is_superuser=True))
+    for name in ("amendment_review", "amendment_reject", "amendment_withdraw"):
+        assert client.get(reverse(f"policy:{name}", args=[amendment.pk])).status_code == 200
+    assert client.get(reverse("policy:amendments")).status_code == 200
