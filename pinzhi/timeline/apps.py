@@ -11,9 +11,13 @@ class TimelineConfig(AppConfig):
 
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import NavEntry, register_nav
-        from pinzhi.timeline.tasks import timeline_verify
+        from pinzhi.timeline.tasks import attachments_purge_orphans, timeline_verify
 
         register_periodic(name="timeline.verify", task=timeline_verify, every=timedelta(days=1))
+        # Attachment files left behind by rolled-back transactions.
+        register_periodic(
+            name="timeline.purge_orphans", task=attachments_purge_orphans, every=timedelta(hours=1)
+        )
         from pinzhi.timeline.selectors import AUDIT_ROLES, INTEGRITY_ROLES
 
         register_nav(

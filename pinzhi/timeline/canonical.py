@@ -9,13 +9,16 @@ import datetime as dt
 import decimal
 import enum
 import hashlib
+import hmac
 import json
 import math
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 
 
@@ -87,8 +90,27 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# Bump when the hashed fields change; old events keep verifying under their own version.
-HASH_VERSION = 1
+# Part of the hashed content. Version 2: keyed (HMAC-SHA256) and company_id hashed.
+# Version 1 (plain sha256, no company) is not accepted by the verifier: accepting it would
+# let anyone forge events with the unkeyed algorithm.
+HASH_VERSION = 2
+
+# Salt of the key derived from SECRET_KEY when PINZHI_TIMELINE_KEY is not set.
+_KEY_SALT = "pinzhi.timeline.event_hash"
+
+
+def hash_key() -> bytes:
+    """The key of the event hash (X-1): settings.PINZHI_TIMELINE_KEY, or else a key
+    derived from SECRET_KEY. Whoever edits the database without it cannot re-seal an edited
+    event. Verification needs the same key the events were written with."""
+    configured = getattr(settings, "PINZHI_TIMELINE_KEY", None)
+    if configured:
+        return configured if isinstance(configured, bytes) else str(configured).encode("utf-8")
+    return salted_hmac(_KEY_SALT, "timeline-hash-key", algorithm="sha256").digest()
+
+
+def hmac_hex(text: str, key: bytes | None = None) -> str:
+    return hmac.new(key or hash_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --- the event hash ----------------------------------------------------------------------------
@@ -105,6 +127,7 @@ def event_hash(
     subject_type: str,
     object_id: str,
     subject_repr: str,
+    company_id: int | None = None,
     actor_id: int | None,
     actor_name: str,
     at: dt.datetime,
@@ -113,13 +136,16 @@ def event_hash(
     before: Any,
     after: Any,
     reason: str,
+    key: bytes | None = None,
 ) -> str:
-    """sha256 of the canonical JSON of an event's content and the hash before it.
+    """HMAC-SHA256 (keyed with `hash_key()`, or `key`) of the canonical JSON of an event's
+    content and the hash before it.
 
     The subject type is hashed as "app_label.model", not as a ContentType id, so that a
-    chain copied to another database (dump and load) still verifies.
+    chain copied to another database (dump and load) still verifies; the company as its
+    primary key (ORG-2), so that moving an event to another company's log is detected.
     """
-    return sha256_hex(
+    return hmac_hex(
         canonical_text(
             {
                 "v": HASH_VERSION,
@@ -128,6 +154,7 @@ def event_hash(
                 "subject_type": subject_type,
                 "object_id": object_id,
                 "subject_repr": subject_repr,
+                "company_id": company_id,
                 "actor_id": actor_id,
                 "actor_name": actor_name,
                 "at": _at_text(at),
@@ -137,7 +164,8 @@ def event_hash(
                 "after": after,
                 "reason": reason,
             }
-        )
+        ),
+        key,
     )
 
 

@@ -25,7 +25,18 @@ class Event(models.Model):
     # A string, so that subjects with any kind of primary key can have a timeline.
     object_id = models.CharField(_("subject id"), max_length=64)
     subject = GenericForeignKey("content_type", "object_id")
+    # A label safe to show to every reader of the log: never a customer's personal data
+    # (ORG-3), because an event can never be changed afterwards.
     subject_repr = models.CharField(_("subject"), max_length=200)
+    # The company whose log the event belongs to (ORG-2); hashed, so PROTECT, never SET_NULL.
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -56,6 +67,7 @@ class Event(models.Model):
             ),
             models.Index(fields=["action", "at"], name="timeline_event_action_at"),
             models.Index(fields=["at"], name="timeline_event_at"),
+            models.Index(fields=["company", "seq"], name="timeline_event_company_seq"),
         ]
 
     def __str__(self) -> str:

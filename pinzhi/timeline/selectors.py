@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from pinzhi.orgs.roles import Role
+from pinzhi.timeline.actions import codes_labelled
 from pinzhi.timeline.models import Attachment, Event, Verification
 
 # Roles that read the whole timeline (the audit trail of every record).
@@ -45,11 +46,21 @@ def attachments_for(subject: models.Model) -> QuerySet[Attachment]:
 
 
 def events_visible_to(user) -> QuerySet[Event]:
-    """Every event for the quality department, leadership and the quality committee;
-    nothing for anyone else (they read events on the records they can open)."""
-    if user.is_authenticated and (user.is_superuser or user.has_role(*AUDIT_ROLES)):
-        return Event.objects.select_related("actor").order_by("-seq")
-    return Event.objects.none()
+    """ORG-2: for the quality department, leadership and the quality committee, the events
+    of their own company and of the external companies it works with (whose `operator` it
+    is); every event for superusers; nothing for anyone else (they read events on the
+    records they can open)."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    events = Event.objects.select_related("actor").order_by("-seq")
+    if user.is_superuser:
+        return events
+    if not user.has_role(*AUDIT_ROLES) or user.company_id is None:
+        return Event.objects.none()
+    from pinzhi.orgs.models import Company
+
+    companies = Company.objects.filter(Q(pk=user.company_id) | Q(operator_id=user.company_id))
+    return events.filter(company_id__in=companies.values("pk"))
 
 
 def event_search(
@@ -61,17 +72,26 @@ def event_search(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[Event]:
-    """The events `user` may read, filtered: `text` in subject, action, actor or reason;
-    `action` as a code or code prefix ("complaint."); `actor` in the actor's name; dates
-    inclusive, in the current time zone."""
+    """The events `user` may read, filtered: `text` in the subject label, the action (code
+    or label in the current language), the actor or the reason; `action` as a code or code
+    prefix ("complaint."); `actor` in the actor's name; dates inclusive, in the current time
+    zone.
+
+    ORG-3: the changed values (before/after, where personal data is) are never searched,
+    so a search cannot find a customer by a name or phone the viewer may not see. The
+    subject label is searched: it holds no personal data and is shown to every reader."""
     events = events_visible_to(user)
     if text:
-        events = events.filter(
+        matches = (
             Q(subject_repr__icontains=text)
             | Q(action__icontains=text)
             | Q(actor_name__icontains=text)
             | Q(reason__icontains=text)
         )
+        codes = codes_labelled(text)
+        if codes:
+            matches |= Q(action__in=codes)
+        events = events.filter(matches)
     if action:
         events = events.filter(action__startswith=action)
     if actor:

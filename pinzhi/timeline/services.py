@@ -4,6 +4,8 @@ verification runs. Nothing here updates or deletes an event.
 
 import hashlib
 import uuid
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from pinzhi.lib.clock import now
 from pinzhi.timeline import filetypes
 from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
 from pinzhi.timeline.models import Attachment, ChainHead, Event, Verification
+from pinzhi.timeline.privacy import actor_label, subject_label
 from pinzhi.timeline.verify import Result, timeline_check
 
 ACTION_REQUIRED = _("An event needs an action code.")
@@ -38,14 +41,42 @@ def _subject_parts(subject: models.Model) -> tuple[ContentType, str, str]:
     if subject.pk is None:
         raise ValueError(str(SUBJECT_NOT_SAVED))
     content_type = ContentType.objects.get_for_model(subject)
-    return content_type, str(subject.pk), str(subject)[:200]
+    return content_type, str(subject.pk), subject_label(subject)
 
 
 def _actor_parts(actor) -> tuple[Any, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, ""
-    name = (actor.get_full_name() or actor.get_username())[:150]
-    return actor, name
+    return actor, actor_label(actor)
+
+
+# `event_record(company=...)` not given: find the company from the subject.
+_FROM_SUBJECT: Any = object()
+
+
+def subject_company_id(subject: models.Model) -> int | None:
+    """The company a record belongs to (ORG-2): a Company is its own; a record with a
+    `company` (Unit, Person, a complaint …) or a `unit` (Post) gives that one's; a record
+    about another record (`subject`, e.g. a deadline) gives its subject's."""
+    from pinzhi.orgs.models import Company
+
+    if isinstance(subject, Company):
+        return subject.pk
+    for _hop in range(3):
+        if subject is None:
+            return None
+        company_id = getattr(subject, "company_id", None)
+        if company_id is not None:
+            return company_id
+        company = getattr(subject, "company", None)
+        if isinstance(company, Company):
+            return company.pk
+        unit = getattr(subject, "unit", None)
+        if unit is not None and getattr(unit, "company_id", None) is not None:
+            return unit.company_id
+        inner = getattr(subject, "subject", None)
+        subject = inner if isinstance(inner, models.Model) and inner is not subject else None
+    return None
 
 
 def _locked_head() -> ChainHead:
@@ -73,8 +104,13 @@ def event_record(
     after: Any = None,
     reason: str = "",
     data: Any = None,
+    company: Any = _FROM_SUBJECT,
 ) -> Event:
     """Append an attributed, time-stamped event about `subject` to the timeline (X-1).
+
+    The event belongs to `company`'s log (ORG-2): by default the subject's company (see
+    `subject_company_id`), else the actor's; pass `company=` (a Company, its pk or None)
+    to say otherwise. The subject's label never holds a customer's personal data (ORG-3).
 
     `action` is a short code ("unit.created", "complaint.verified"); `before`/`after` hold
     the changed fields (see `snapshot` and `changed`), `data` a structured payload for
@@ -88,6 +124,12 @@ def event_record(
         raise ValueError(str(ACTION_TOO_LONG % {"action": action}))
     content_type, object_id, subject_repr = _subject_parts(subject)
     actor, actor_name = _actor_parts(actor)
+    if company is _FROM_SUBJECT:
+        company_id = subject_company_id(subject)
+        if company_id is None and actor is not None:
+            company_id = getattr(actor, "company_id", None)
+    else:
+        company_id = getattr(company, "pk", company)
     data = canonical(data) if data is not None else {}
     before = canonical(before)
     after = canonical(after)
@@ -98,6 +140,7 @@ def event_record(
         content_type=content_type,
         object_id=object_id,
         subject_repr=subject_repr,
+        company_id=company_id,
         actor=actor,
         actor_name=actor_name,
         at=now(),
@@ -115,6 +158,7 @@ def event_record(
         subject_type=content_type_key(content_type),
         object_id=object_id,
         subject_repr=subject_repr,
+        company_id=company_id,
         actor_id=actor.pk if actor else None,
         actor_name=actor_name,
         at=event.at,
@@ -234,6 +278,48 @@ def attachment_add(
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+# Files younger than this may belong to an upload whose transaction is still open.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+ATTACHMENTS_DIR = "attachments"
+
+
+def _stored_files(storage, directory: str) -> Iterator[str]:
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for sub in directories:
+        yield from _stored_files(storage, f"{directory}/{sub}")
+
+
+def attachments_purge_orphans(*, min_age: timedelta = ORPHAN_MIN_AGE) -> list[str]:
+    """Delete the files under attachments/ that no attachment refers to and that are older
+    than `min_age` (X-1): `attachment_add` stores the file before its row, so when the
+    caller's transaction rolls back afterwards the file is left behind. Runs every hour
+    (the clock). Returns the names deleted."""
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = now() - min_age
+    names = list(_stored_files(storage, ATTACHMENTS_DIR))
+    known: set[str] = set()
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        known.update(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+    deleted = []
+    for name in names:
+        if name in known:
+            continue
+        try:
+            if storage.get_modified_time(name) > cutoff:
+                continue
+            storage.delete(name)
+        except FileNotFoundError:
+            continue
+        deleted.append(name)
+    return deleted
 
 
 # --- verification -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.timeline.canonical import event_hash
+from pinzhi.timeline.canonical import event_hash, hash_key
 from pinzhi.timeline.models import GENESIS_HASH, ChainHead, Event, Verification
 
 ALTERED = "altered"
@@ -56,6 +56,7 @@ _FIELDS = (
     "content_type_id",
     "object_id",
     "subject_repr",
+    "company_id",
     "actor_id",
     "actor_name",
     "at",
@@ -130,6 +131,7 @@ class _Walker:
             pk: f"{app}.{model}"
             for pk, app, model in ContentType.objects.values_list("pk", "app_label", "model")
         }
+        self.key = hash_key()
         self.findings: list[Finding] = []
         self.expected_seq = 1
         self.prev: dict | None = None  # the last event accepted as genuine
@@ -143,6 +145,7 @@ class _Walker:
             subject_type=self.type_keys.get(row["content_type_id"], "?"),
             object_id=row["object_id"],
             subject_repr=row["subject_repr"],
+            company_id=row["company_id"],
             actor_id=row["actor_id"],
             actor_name=row["actor_name"],
             at=row["at"],
@@ -151,6 +154,7 @@ class _Walker:
             before=row["before"],
             after=row["after"],
             reason=row["reason"],
+            key=self.key,
         )
 
     def group(self, rows: list[dict]) -> None:

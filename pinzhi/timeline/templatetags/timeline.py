@@ -1,9 +1,17 @@
 from django import template
+from django.contrib.contenttypes.models import ContentType
 
-from pinzhi.timeline import selectors
+from pinzhi.timeline import privacy, selectors
 from pinzhi.timeline.actions import action_label as _action_label
 
 register = template.Library()
+
+
+def _viewer(context):
+    request = context.get("request")
+    if request is not None and hasattr(request, "user"):
+        return request.user
+    return context.get("timeline_viewer") or context.get("user")
 
 
 @register.simple_tag
@@ -18,10 +26,33 @@ def attachments_for(subject):
     return selectors.attachments_for(subject)
 
 
-@register.inclusion_tag("timeline/partials/events.html")
-def timeline(subject):
-    """{% timeline complaint %} — the record's history, ready to include in its page."""
-    return {"events": selectors.events_for(subject)}
+@register.inclusion_tag("timeline/partials/events.html", takes_context=True)
+def timeline(context, subject):
+    """{% timeline complaint %} — the record's history, ready to include in its page;
+    customers' personal data masked unless the viewer may see it (ORG-3)."""
+    return {
+        "events": selectors.events_for(subject),
+        "timeline_subject": subject,
+        "timeline_viewer": _viewer(context),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def event_changes(context, event):
+    """{% event_changes event as changes %} — (field label, before, after) of each changed
+    field: labels from the subject's model (X-2), personal data masked unless the viewer
+    may see that subject's (ORG-3)."""
+    cache = context.render_context.setdefault("timeline_personal_data", {})
+    key = (event.content_type_id, event.object_id)
+    if key not in cache:
+        subject = context.get("timeline_subject")
+        if subject is not None and (
+            ContentType.objects.get_for_model(subject).pk != event.content_type_id
+            or str(subject.pk) != event.object_id
+        ):
+            subject = None
+        cache[key] = privacy.personal_data_visible(_viewer(context), event, subject)
+    return privacy.changes_shown(event, may_see=cache[key])
 
 
 @register.filter

@@ -194,3 +194,44 @@ def test_an_app_rule_can_allow_a_download(signed_in, photo):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, photo):
     assert download(client, photo).status_code == 302
+
+
+# --- files left behind by a rolled-back transaction --------------------------------------
+
+
+def test_it_purges_files_left_by_a_rolled_back_transaction(unit, uploader):
+    """X-1: when the caller's transaction rolls back after `attachment_add`, the stored file
+    has no row; the hourly sweep deletes it once it is an hour old, and nothing else."""
+    import datetime as dt
+
+    import time_machine
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from pinzhi.lib.clock import now
+    from pinzhi.timeline.services import attachments_purge_orphans
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = attachment_add(
+            subject=unit, uploaded_file=upload("a.pdf", PDF), uploaded_by=uploader
+        )
+        raise RuntimeError("the caller failed after the upload")
+    kept = attachment_add(subject=unit, uploaded_file=upload("b.pdf", PDF), uploaded_by=uploader)
+    assert default_storage.exists(lost.file.name)
+    assert attachments_purge_orphans() == []  # too young: its upload may still be running
+    with time_machine.travel(now() + dt.timedelta(hours=2)):
+        assert attachments_purge_orphans() == [lost.file.name]
+    assert not default_storage.exists(lost.file.name)
+    assert default_storage.exists(kept.file.name)
+
+
+def test_the_clock_runs_the_orphan_sweep_every_hour(unit, uploader, settings):
+    """X-1: the sweep is registered with the clock and runs as a task."""
+    import datetime as dt
+
+    from pinzhi.core.clock import periodic_jobs
+    from pinzhi.timeline.tasks import attachments_purge_orphans
+
+    job = periodic_jobs["timeline.purge_orphans"]
+    assert job.every == dt.timedelta(hours=1) and job.task is attachments_purge_orphans
+    assert attachments_purge_orphans.call() == {"deleted": 0}

@@ -100,3 +100,40 @@ def test_it_snapshots_fields_and_keeps_only_changes(unit):
     assert changed(before, after) == ({"name": "客服部"}, {"name": "客户服务部"})
     event = event_record(subject=unit, action="unit.updated", before=before, after=after)
     assert event.changes == [("name", "客服部", "客户服务部")]
+
+
+def test_it_keys_the_hash(unit, settings):
+    """X-1: the hash is an HMAC keyed with PINZHI_TIMELINE_KEY (else derived from
+    SECRET_KEY): without the key, an edited event cannot be re-sealed."""
+    from pinzhi.timeline.models import ChainHead
+
+    settings.PINZHI_TIMELINE_KEY = "key-one"
+    Event.objects.all().delete()
+    ChainHead.objects.all().delete()
+    event = event_record(subject=unit, action="unit.touched")
+    assert timeline_check().ok
+    common = dict(
+        seq=1,
+        prev_hash=GENESIS_HASH,
+        subject_type="orgs.unit",
+        object_id="1",
+        subject_repr="客服部",
+        company_id=1,
+        actor_id=None,
+        actor_name="",
+        at=event.at,
+        action="unit.touched",
+        data={},
+        before=None,
+        after=None,
+        reason="",
+    )
+    one = event_hash(**common)
+    assert one == event_hash(**common, key=b"key-one")
+    settings.PINZHI_TIMELINE_KEY = "key-two"
+    assert event_hash(**common) != one
+    assert not timeline_check().ok  # verified with another key: every event is suspect
+    settings.PINZHI_TIMELINE_KEY = None
+    derived = event_hash(**common)
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    assert event_hash(**common) != derived

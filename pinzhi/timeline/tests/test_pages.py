@@ -2,11 +2,12 @@ import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pinzhi.core.shell import nav_for
 from pinzhi.timeline.models import Verification
 from pinzhi.timeline.services import event_record
+from pinzhi.timeline.views import VERIFICATION_QUEUED
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,12 @@ def test_the_integrity_page_is_closed_to_other_roles(signed_in, role):
     assert signed_in(role).get(reverse("timeline:integrity")).status_code == 403
 
 
-def test_verify_now_runs_the_verifier_and_shows_the_result(signed_in, events):
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_verify_now_runs_the_verifier_and_shows_the_result(signed_in, events, immediate_tasks):
     """X-1: the quality department can verify the chain on demand."""
     client = signed_in("quality_department")
     response = client.post(reverse("timeline:integrity"), follow=True)
@@ -49,7 +55,27 @@ def test_verify_now_runs_the_verifier_and_shows_the_result(signed_in, events):
     assert f'data-testid="events-checked">{run.events_checked}<'.encode() in response.content
 
 
-def test_the_integrity_page_names_a_tampered_event(signed_in, events):
+def test_verify_now_queues_the_verification_instead_of_running_it(signed_in, events, settings):
+    """X-1: the page does not walk the chain inside the web request: it enqueues the
+    `timeline_verify` task, says so, and keeps showing the last result."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    client = signed_in("quality_department")
+    previous = Verification.objects.create(
+        at=events[0].at, ok=True, events_checked=1, head_seq=events[0].seq, head_hash="a" * 64
+    )
+    response = client.post(reverse("timeline:integrity"), follow=True)
+    assert list(Verification.objects.all()) == [previous]  # nothing ran in the request
+    [queued] = default_task_backend.results
+    assert queued.task.name == "timeline_verify"
+    assert queued.kwargs == {"triggered_by_id": client.person.pk}
+    assert b'data-testid="last-verification"' in response.content
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        assert str(VERIFICATION_QUEUED) in response.content.decode()
+
+
+def test_the_integrity_page_names_a_tampered_event(signed_in, events, immediate_tasks):
     """X-1: after a row is edited in the database, the page names the event."""
     with connection.cursor() as cursor:
         cursor.execute("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [events[0].pk])

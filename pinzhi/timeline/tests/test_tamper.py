@@ -29,7 +29,7 @@ def sql(statement, params=()):
 
 
 def rehash(event_id):
-    """What a tamperer who knows the algorithm would do after editing a row."""
+    """What a tamperer who knows the algorithm AND the key would do after editing a row."""
     e = Event.objects.get(pk=event_id)
     new = event_hash(
         seq=e.seq,
@@ -37,6 +37,7 @@ def rehash(event_id):
         subject_type=content_type_key(e.content_type),
         object_id=e.object_id,
         subject_repr=e.subject_repr,
+        company_id=e.company_id,
         actor_id=e.actor_id,
         actor_name=e.actor_name,
         at=e.at,

@@ -1,5 +1,9 @@
 """`pinzhi verify-timeline`: walk the hash chain and report every altered, inserted or
-deleted event (X-1). Exit code 0 when the chain is intact, 1 when it is not."""
+deleted event (X-1). Exit code 0 when the chain is intact, 1 when it is not.
+
+The event hashes are keyed (HMAC-SHA256) with settings.PINZHI_TIMELINE_KEY, or a key
+derived from SECRET_KEY when that is not set: verify with the same key the events were
+written with, or every event is reported as altered."""
 
 import json
 import sys
@@ -15,7 +19,12 @@ PROBLEMS = _("%(count)s events checked in %(ms)s ms: %(problems)s problem(s) fou
 
 
 class Command(BaseCommand):
-    help = "Verify the timeline's hash chain; list every altered, inserted or deleted event."
+    help = (
+        "Verify the timeline's hash chain; list every altered, inserted or deleted event. "
+        "The hashes are keyed: run it with the same PINZHI_TIMELINE_KEY (or, when that is "
+        "not set, the same SECRET_KEY) as when the events were written, or every event is "
+        "reported as altered."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")

@@ -1,0 +1,170 @@
+"""Customer personal data on the timeline (ORG-3).
+
+An event can never be changed once recorded, so nothing that identifies a customer may be
+stored where every reader of the log sees it:
+
+- the subject label (`Event.subject_repr`) comes from the subject's `timeline_label`
+  (a property or a method) when the model defines one, else `str(subject)`; a person who is
+  not known to be staff is stored under a masked name;
+- an actor who is a customer is stored under a masked name;
+- the changed values (`before`/`after`) are stored as they are (the record's history needs
+  them) but masked when shown, key by key, unless the viewer may see that subject's personal
+  data. Apps say who may, per model:
+
+      register_personal_data_rule("complaints.complaint", lambda user, subject: ...)
+
+  `subject` is the record, or the event itself when the record no longer exists. Without a
+  rule only the quality department (and superusers) see the personal data of a subject.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, is_customer, mask_name
+from pinzhi.orgs.roles import Role
+
+# Keys of before/after that hold personal data, and how each is masked.
+PERSONAL_KEYS = {
+    "name": "name",
+    "full_name": "name",
+    "customer_name": "name",
+    "phone": "phone",
+    "customer_phone": "phone",
+    "email": "email",
+    "customer_email": "email",
+    "address": "address",
+    "customer_address": "address",
+}
+# Who sees personal data of a subject whose model registered no rule.
+DEFAULT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
+# Labels of keys that are not fields of the subject's model.
+KEY_LABELS = {
+    "role": _("role"),
+    "calendar": _("calendar"),
+    "scope": _("scope"),
+    "value": _("value"),
+    "effective_from": _("effective from"),
+}
+
+PersonalDataRule = Callable[[Any, Any], bool]
+_rules: dict[str, PersonalDataRule] = {}
+
+
+def register_personal_data_rule(model_label: str, rule: PersonalDataRule) -> None:
+    """Let an app decide who may see the personal data in its records' events:
+    `rule(user, subject_or_event) -> bool` (ORG-3)."""
+    _rules[model_label.lower()] = rule
+
+
+def _is_person(obj: Any) -> bool:
+    return isinstance(obj, get_user_model())
+
+
+def is_known_staff(person: Any) -> bool:
+    """Not a customer (pinzhi.lib.privacy.is_customer) and either an administrator or
+    holding some role other than customer. A person with no role yet is not known to be
+    staff: a customer's account starts that way, and the event cannot be changed later."""
+    if getattr(person, "is_superuser", False):
+        return True
+    if is_customer(person):
+        return False
+    if getattr(person, "is_staff", False):
+        return True
+    return bool(set(getattr(person, "role_codes", None) or ()) - {CUSTOMER_ROLE})
+
+
+def subject_label(subject: models.Model) -> str:
+    """The label stored with an event (ORG-3): `timeline_label` if the model has one; a
+    person's name, masked unless they are known to be staff; else str(subject)."""
+    label = getattr(subject, "timeline_label", None)
+    if label is not None:
+        label = label() if callable(label) else label
+    elif _is_person(subject):
+        name = subject.get_full_name()
+        label = name if is_known_staff(subject) else mask_name(name)
+    else:
+        label = subject
+    return str(label)[:200]
+
+
+def actor_label(actor: Any) -> str:
+    """The actor's name as stored: masked unless the actor is known to be staff (ORG-3)."""
+    name = actor.get_full_name() or actor.get_username()
+    return (name if is_known_staff(actor) else mask_name(name))[:150]
+
+
+def _person_rule(user: Any, subject: Any) -> bool:
+    # Staff data is shown as it is; a customer's (or a person not known to be staff) only to
+    # themselves.
+    if not _is_person(subject):
+        return False
+    return is_known_staff(subject) or getattr(user, "pk", None) == subject.pk
+
+
+def _model_label(content_type_id: int) -> str:
+    content_type = ContentType.objects.get_for_id(content_type_id)
+    return f"{content_type.app_label}.{content_type.model}"
+
+
+def personal_data_visible(user: Any, event: Any, subject: Any = None) -> bool:
+    """Whether `user` may see the personal data in `event`'s before/after (ORG-3).
+    `subject`, when given, saves reading the record again."""
+    if user is None:
+        user = AnonymousUser()
+    if getattr(user, "is_superuser", False):
+        return True
+    rule = _rules.get(_model_label(event.content_type_id))
+    if rule is None:
+        return bool(user.is_authenticated and user.has_role(*DEFAULT_ROLES))
+    if subject is None:
+        subject = event.subject
+    return bool(rule(user, subject if subject is not None else event))
+
+
+def field_label(content_type_id: int, key: str) -> str:
+    """The key's field verbose_name on the subject's model (X-2), else a known label, else
+    the key."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is not None:
+        try:
+            return str(capfirst(model._meta.get_field(key).verbose_name))
+        except FieldDoesNotExist:
+            pass
+    return str(capfirst(KEY_LABELS[key])) if key in KEY_LABELS else key
+
+
+def shown_value(key: str, value: Any, *, may_see: bool) -> Any:
+    if value is None or may_see or key not in PERSONAL_KEYS:
+        return value
+    return customer_field(value, kind=PERSONAL_KEYS[key], may_see=False)
+
+
+def changes_shown(event: Any, *, may_see: bool) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) of each changed key, personal data masked unless
+    `may_see` (ORG-3, X-2)."""
+    return [
+        (
+            field_label(event.content_type_id, key),
+            shown_value(key, old, may_see=may_see),
+            shown_value(key, new, may_see=may_see),
+        )
+        for key, old, new in event.changes
+    ]
+
+
+def _always(user: Any, subject: Any) -> bool:
+    return True
+
+
+# Organisation records hold no customer data: a unit's "name" is not a person's.
+for _label in ("orgs.unit", "orgs.post", "orgs.company"):
+    register_personal_data_rule(_label, _always)
+register_personal_data_rule("orgs.person", _person_rule)
