@@ -2,7 +2,13 @@
 `make bench` (or `pytest -m bench pinzhi/deadlines`); set PINZHI_DATABASE_URL for PostgreSQL.
 
 Three cases: none of them due (the sweep every minute of a quiet day), 1,000 due, and — with
-PINZHI_BENCH_ALL=1 — all 100,000 breaching at once (a catch-up after an outage)."""
+PINZHI_BENCH_ALL=1 — all 100,000 breaching at once (a catch-up after an outage).
+
+Measured on the 2-core development machine (November 2026):
+  SQLite:     100,000 open, 0 due: 0.03 s; 1,000 due: 7.3 s; all 100,000 due: 590 s (170/s)
+  PostgreSQL: 100,000 open, 0 due: <0.01 s; 1,000 due: 13.0 s; 10,000 due: 277 s (36/s)
+Each step costs about 14 queries: the claim, the timeline event (chain head lock, insert,
+head update) and the notification with its deliveries; the event chain serialises appends."""
 
 import os
 import time
