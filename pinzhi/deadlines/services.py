@@ -69,6 +69,7 @@ ACTION_WORDS = {
     "paused": _("paused"),
     "resumed": _("resumed"),
     "cancelled": _("cancelled"),
+    "extended": _("extended"),
 }
 
 # Which states each action may start from.
@@ -427,6 +428,68 @@ def deadline_cancel(
         before={"state": before},
         after={"state": State.CANCELLED},
         data=_event_data(locked, cancelled_at=_iso(at)),
+    )
+    return _refresh(deadline, locked)
+
+
+EXTEND_ONLY_OPEN = _(
+    "A longer limit can only be granted while the deadline is still running; this one is %(state)s."
+)
+
+
+@transaction.atomic
+def deadline_extend(
+    *, deadline: Deadline, duration: timedelta, reason: str, actor=None
+) -> Deadline:
+    """Grant a longer allowed time before the deadline runs out (e.g. CMP-4: a special case
+    may take 4 hours for the first contact, with the reason recorded)."""
+    if not reason or not str(reason).strip():
+        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["extended"])
+    if not isinstance(duration, timedelta) or duration < timedelta(0):
+        raise DeadlineError(DURATION_INVALID)
+    locked = _locked(deadline)
+    if locked.state != State.OPEN:
+        raise DeadlineError(EXTEND_ONLY_OPEN, state=locked.get_state_display())
+    old_due, old_duration = locked.due_at, locked.duration
+    locked.duration = duration
+    due = calendar_add(locked.calendar, locked.started_at, duration)
+    locked.due_at = calendar_add(locked.calendar, due, locked.paused_total)
+    locked.next_escalation_at = locked.step_at(locked.escalation_step)
+    locked.save()
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.extended",
+        actor=actor,
+        reason=reason,
+        before={"due_at": _iso(old_due), "duration_seconds": int(old_duration.total_seconds())},
+        after={"due_at": _iso(locked.due_at), "duration_seconds": int(duration.total_seconds())},
+        data=_event_data(locked),
+    )
+    return _refresh(deadline, locked)
+
+
+@transaction.atomic
+def deadline_reassign(*, deadline: Deadline, owner=None, unit=None, actor=None) -> Deadline:
+    """Move a running deadline to another owner and/or unit (a case routed or handed over):
+    its queue and the first step of its ladder follow the work."""
+    locked = _locked(deadline)
+    if locked.state not in (State.OPEN, State.BREACHED, State.PAUSED):
+        return deadline
+    before = {"owner": locked.owner_id, "unit": locked.unit_id}
+    if owner is not None:
+        locked.owner = owner
+    if unit is not None:
+        locked.unit = unit
+    if before == {"owner": locked.owner_id, "unit": locked.unit_id}:
+        return deadline
+    locked.save(update_fields=["owner", "unit"])
+    event_record(
+        subject=_subject_of(locked),
+        action="deadline.reassigned",
+        actor=actor,
+        before=before,
+        after={"owner": locked.owner_id, "unit": locked.unit_id},
+        data=_event_data(locked),
     )
     return _refresh(deadline, locked)
 
