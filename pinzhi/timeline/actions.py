@@ -56,6 +56,8 @@ for _code, _label in (
     ("deadline.cancelled", _("Deadline cancelled")),
     ("deadline.breached", _("Deadline breached")),
     ("deadline.escalated", _("Deadline escalated")),
+    ("deadline.extended", _("Deadline extended")),
+    ("deadline.reassigned", _("Deadline reassigned")),
     ("calendar.created", _("Working-time calendar created")),
     ("calendar.updated", _("Working-time calendar changed")),
     ("calendar.day_added", _("Holiday or working day added")),
