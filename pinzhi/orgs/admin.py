@@ -52,22 +52,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class RoleAssignmentInline(admin.TabularInline):
-    model = RoleAssignment
-    extra = 0
-    fields = ["role", "scope", "granted_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     """Superusers only: a password reset and the active flag; everything else read-only."""
@@ -79,7 +63,18 @@ class PersonAdmin(UserAdmin):
         (None, {"fields": ("username", "password", "is_active")}),
         (
             "Pinzhi",
-            {"fields": ("full_name", "employee_no", "phone", "email", "company", "unit", "post")},
+            {
+                "fields": (
+                    "full_name",
+                    "employee_no",
+                    "phone",
+                    "email",
+                    "company",
+                    "unit",
+                    "post",
+                    "roles",
+                )
+            },
         ),
         (None, {"fields": ("is_staff", "is_superuser", "last_login", "date_joined")}),
     )
@@ -92,13 +87,22 @@ class PersonAdmin(UserAdmin):
         "company",
         "unit",
         "post",
+        "roles",
         "is_staff",
         "is_superuser",
         "last_login",
         "date_joined",
     )
     filter_horizontal = ()
-    inlines = [RoleAssignmentInline]
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        """Roles are shown only: they are given on the person's page in Pinzhi (ORG-2)."""
+        assignments = obj.role_assignments.prefetch_related("scope").order_by("role")
+        return "; ".join(
+            f"{a.get_role_display()} ({', '.join(u.code for u in a.scope.all()) or '—'})"
+            for a in assignments
+        )
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -125,9 +129,6 @@ class PersonAdmin(UserAdmin):
         services.person_update(
             person=person, actor=request.user, is_active=form.cleaned_data["is_active"]
         )
-
-    def save_related(self, request, form, formsets, change):
-        pass  # roles are read-only here
 
     def user_change_password(self, request, id, form_url=""):
         """The password reset, recorded on the timeline like the product's own (X-1)."""

@@ -4,8 +4,8 @@ from pinzhi.orgs import selectors
 
 
 def attention(user) -> dict | None:
-    """For the quality department: licences expired or expiring within 90 days (ORG-4) and
-    active people without any role; None when there is nothing."""
+    """For the quality department: licences expired or expiring within the pack's warning
+    period (ORG-4) and active people without any role; None when there is nothing."""
     licences = list(selectors.licences_expiring(user)[:5])
     licence_count = selectors.licences_expiring(user).count()
     roleless = selectors.people_without_role(user)
