@@ -13,6 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("PINZHI_VAR_DIR", str(PROJECT_DIR / "var")))
 
+# Key of the timeline's hash chain; without it one is derived from SECRET_KEY, so
+# rotating SECRET_KEY would make every event look altered. Keep it outside the database.
+PINZHI_TIMELINE_KEY = env_str("PINZHI_TIMELINE_KEY", "") or None
 SECRET_KEY = env_str("PINZHI_SECRET_KEY", "insecure-dev-key-change-me-for-any-real-use")
 DEBUG = env_bool("PINZHI_DEBUG", False)
 # The address people reach Pinzhi at: links in e-mails, webhooks and QR codes use it.
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "pinzhi.timeline",
     "pinzhi.deadlines",
     "pinzhi.notify",
+    "pinzhi.complaints",
 ]
 
 MIDDLEWARE = [

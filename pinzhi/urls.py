@@ -9,6 +9,7 @@ urlpatterns = [
     path("timeline/", include("pinzhi.timeline.urls")),
     path("deadlines/", include("pinzhi.deadlines.urls")),
     path("notifications/", include("pinzhi.notify.urls")),
+    path("complaints/", include("pinzhi.complaints.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,9 @@ def signin(request):
     )
     response = view(request)
     if request.method == "POST" and request.user.is_authenticated:
-        org_services.signin_clear_failures(username=request.user.username)
+        org_services.signin_clear_failures(
+            username=request.user.username, ip_address=request.META.get("REMOTE_ADDR")
+        )
     return response
 
 

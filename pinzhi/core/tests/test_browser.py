@@ -37,7 +37,7 @@ def test_the_language_can_be_switched_to_english(page):
     load_demo_organisation()
     sign_in(page, "staff")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.get_by_test_id("language").select_option("en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("language").select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Sign out" in page.content()

@@ -1,0 +1,57 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "pinzhi.complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from pinzhi.complaints import services
+        from pinzhi.complaints.selectors import (
+            deadline_escalation_recipients,
+            personal_data_rule,
+        )
+        from pinzhi.deadlines.display import register_kind, register_level
+        from pinzhi.deadlines.escalation import register_escalation
+        from pinzhi.timeline.actions import register_action
+        from pinzhi.timeline.privacy import register_personal_data_rule
+
+        register_escalation("complaint", deadline_escalation_recipients)
+        register_personal_data_rule("complaints.complaint", personal_data_rule)
+        for kind, label in [
+            (services.FIRST_CONTACT, _("First contact with the complainant")),
+            (services.ON_SITE, _("Staff on site (urgent complaint)")),
+            (services.RESOLUTION, _("Complaint resolved")),
+            (services.ANSWER, _("Complainant answered")),
+            (services.CALLBACK, _("Callback to the complainant")),
+            (services.CLOSURE, _("Result back to the registrar and case closed")),
+        ]:
+            register_kind(kind, label)
+        for level, label in [
+            ("handler", _("Handler")),
+            ("department_head", _("Head of the department complained about")),
+            ("group_leader", _("Group leader")),
+            ("chairman", _("Chairman")),
+        ]:
+            register_level(level, label)
+        for code, label in [
+            ("complaint.registered", _("Complaint registered")),
+            ("complaint.not_established", _("Closed as not established")),
+            ("complaint.routed", _("Contact letter sent")),
+            ("complaint.letter_acknowledged", _("Contact letter signed for")),
+            ("complaint.assigned", _("Handler and solution named")),
+            ("complaint.verified", _("Complaint verified")),
+            ("complaint.first_contact_extended", _("Longer first-contact limit granted")),
+            ("complaint.contacted", _("Customer contacted")),
+            ("complaint.resolved", _("Complaint resolved")),
+            ("complaint.callback_unreached", _("Callback: customer not reached")),
+            ("complaint.callback_confirmed", _("Callback: customer confirms the result")),
+            ("complaint.reopened", _("Reopened after the callback")),
+            ("complaint.closed", _("Complaint closed")),
+            ("complaint.handed_over", _("Handed over")),
+            ("complaint.customer_escalated", _("Escalated by the customer")),
+            ("complaint.customer_rated", _("Rated by the customer")),
+            ("complaint.offence", _("Offence recorded")),
+        ]:
+            register_action(code, label)

@@ -1,0 +1,321 @@
+"""Complaints (投诉): registration, routing, handling, callback, closure (CMP-1 … CMP-9)."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.orgs.models import Company, Unit
+
+
+class Channel(models.TextChoices):
+    """CMP-1: the ways a complaint reaches the company."""
+
+    HOTLINE = "hotline", _("Hotline")  # 服务热线
+    WECHAT = "wechat", _("WeChat official account")  # 微信公众号
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")  # 意见箱
+    WALK_IN = "walk_in", _("Walk-in")  # 来访
+    EMAIL = "email", _("E-mail")  # 电子邮件
+    WEB_FORM = "web_form", _("Web form")  # 网上投诉
+    OPINION_CARD = "opinion_card", _("Guest opinion card")  # 宾客意见征求表
+    REPORT_HOTLINE = "report_hotline", _("Supervision / report hotline")  # 监督举报电话
+    API = "api", _("Integration (API)")
+    IMPORT = "import", _("Imported record")
+
+
+class Category(models.TextChoices):
+    """What the complaint is about; attitude complaints carry their own points (ASM-4)."""
+
+    ATTITUDE = "attitude", _("Service attitude")  # 服务态度
+    EFFICIENCY = "efficiency", _("Efficiency")  # 办事效率
+    SKILL = "skill", _("Professional skill")  # 专业技能
+    ENVIRONMENT = "environment", _("Environment and hygiene")  # 环境卫生
+    SECURITY = "security", _("Security")  # 安全秩序
+    FACILITIES = "facilities", _("Facilities and repairs")  # 设施维修
+    GREENING = "greening", _("Greening")  # 绿化
+    CHARGES = "charges", _("Fees and charges")  # 收费
+    RESULT = "result", _("Service result")  # 服务结果
+    OTHER = "other", _("Other")  # 其他
+
+
+class Severity(models.TextChoices):
+    """CMP-3/CMP-4: severity decides the time limits and the level of manager in charge."""
+
+    GENERAL = "general", _("General")  # 一般
+    URGENT = "urgent", _("Urgent (safety or daily living)")  # 紧急
+    MAJOR = "major", _("Major")  # 重大
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered")  # 已登记
+    NOT_ESTABLISHED = "not_established", _("Not established")  # 不成立
+    ROUTED = "routed", _("Contact letter sent")  # 已发工作联系函
+    ACKNOWLEDGED = "acknowledged", _("Receipt signed")  # 已签收
+    IN_PROGRESS = "in_progress", _("Being handled")  # 处理中
+    RESOLVED = "resolved", _("Resolved, awaiting callback")  # 已解决待回访
+    CALLED_BACK = "called_back", _("Confirmed by the customer")  # 已回访
+    CLOSED = "closed", _("Closed")  # 已结案
+
+
+OPEN_STATUSES = (
+    Status.REGISTERED,
+    Status.ROUTED,
+    Status.ACKNOWLEDGED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+    Status.CALLED_BACK,
+)
+
+
+def new_tracking_code() -> str:
+    """A code the customer can read out on the phone: no 0/O, 1/I/L."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "TS" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Complaint(models.Model):
+    """投诉 — the registration record (客户投诉记录表) and the state of its handling."""
+
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=12, unique=True, default=new_tracking_code, editable=False
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="complaints")
+    # Where the service was given (an estate, a window); the department complained about is
+    # set when the contact letter routes the case.
+    location = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="complaints_here",
+        null=True,
+        blank=True,
+        verbose_name=_("estate / site"),
+    )
+    department = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="complaints_against",
+        null=True,
+        blank=True,
+        verbose_name=_("department complained about"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity, default=Severity.GENERAL
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.REGISTERED, db_index=True
+    )
+    # The complainant; personal data, masked outside the case page (ORG-3).
+    customer_name = models.CharField(_("customer name"), max_length=60)
+    customer_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    customer_email = models.EmailField(_("e-mail"), blank=True)
+    customer_address = models.CharField(_("address"), max_length=200, blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="own_complaints",
+        verbose_name=_("customer account"),
+    )
+    title = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("complaint content"))
+    request = models.TextField(_("customer's request"), blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    registered_at = models.DateTimeField(_("registered at"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_registered",
+        verbose_name=_("registrar"),
+    )
+    # 首问责任制: whoever first receives the request owns it until an explicit hand-over.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_owned",
+        verbose_name=_("first-contact owner"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_handled",
+        verbose_name=_("handler"),
+    )
+    # The staff member complained about, when known: the points of ASM-4 follow them.
+    staff_involved = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_about",
+        verbose_name=_("staff member complained about"),
+    )
+    # Set when the department confirms the complaint is founded (成立/有效投诉).
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    special_case_reason = models.CharField(
+        _("reason for the longer first-contact limit"), max_length=300, blank=True
+    )
+    # Validity judgement (CMP-2).
+    not_established_reason = models.TextField(_("why the complaint is not established"), blank=True)
+    # Handling (投诉处置表).
+    investigation = models.TextField(_("investigation findings"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    first_contact_at = models.DateTimeField(_("customer first contacted at"), null=True, blank=True)
+    on_site_at = models.DateTimeField(_("staff on site at"), null=True, blank=True)
+    resolution = models.TextField(_("result of the handling"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("complainant answered at"), null=True, blank=True)
+    # Closure (CMP-6).
+    final_result = models.TextField(_("final result"), blank=True)
+    evaluation = models.TextField(_("overall evaluation of the handling"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_closed",
+    )
+    # The customer's own rating from the tracking page (1–5).
+    customer_rating = models.PositiveSmallIntegerField(_("customer rating"), null=True, blank=True)
+    customer_comment = models.TextField(_("customer comment"), blank=True)
+    # Imported records keep their source id so a re-import does not duplicate them.
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    source_id = models.CharField(_("source id"), max_length=80, blank=True)
+    # The policy pack whose rules applied when the case started.
+    policy_pack = models.CharField(max_length=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["company", "status", "-received_at"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["location", "-received_at"]),
+            models.Index(fields=["customer_phone"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source=""),
+                name="complaint_source_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title}"
+
+    @property
+    def timeline_label(self) -> str:
+        """Stored with every event for good: the title may carry a customer's name (ORG-3)."""
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ContactLetter(models.Model):
+    """工作联系函 — routes the complaint to the head of the department complained about; the
+    head's acknowledgement in the app is the signed receipt (CMP-3)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="letters")
+    number = models.CharField(_("letter number"), max_length=30, unique=True)
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name=_("to department"))
+    to_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="letters_received",
+        verbose_name=_("department head"),
+    )
+    request = models.TextField(_("what is asked of the department"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="letters_sent"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters_acknowledged",
+    )
+    acknowledged_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact letter")
+        verbose_name_plural = _("contact letters")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Callback(models.Model):
+    """回访 — contacting the customer after resolution (CMP-5)."""
+
+    class Satisfaction(models.TextChoices):
+        VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+        SATISFIED = "satisfied", _("Satisfied")
+        NEUTRAL = "neutral", _("Neutral")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
+    at = models.DateTimeField(_("called back at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    method = models.CharField(_("method"), max_length=20, default="phone")
+    reached = models.BooleanField(_("customer reached"), default=True)
+    confirmed = models.BooleanField(_("customer confirms the result"), default=False)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction, blank=True
+    )
+    feedback = models.TextField(_("customer feedback"), blank=True)
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.tracking_code} {self.at:%Y-%m-%d}"
+
+    @property
+    def satisfied(self) -> bool:
+        return self.confirmed and self.satisfaction in (
+            self.Satisfaction.VERY_SATISFIED,
+            self.Satisfaction.SATISFIED,
+        )
+
+
+class CustomerEscalation(models.Model):
+    """The complainant escalates past a supervision group that did not act (CMP-7)."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="customer_escalations"
+    )
+    at = models.DateTimeField(_("escalated at"))
+    reason = models.TextField(_("reason"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer escalation")
+        verbose_name_plural = _("customer escalations")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.tracking_code} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,129 @@
+"""Reads of complaints, always scoped to the person asking (ORG-2, ORG-3)."""
+
+from django.db.models import Q, QuerySet
+
+from pinzhi.complaints.models import OPEN_STATUSES, Complaint
+from pinzhi.orgs.models import Person
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
+from pinzhi.orgs.selectors import units_visible_to
+
+# Roles that work complaints for the units in their scope.
+SCOPED_ROLES = frozenset(
+    {
+        Role.DEPARTMENT_MANAGER,
+        Role.SUPERVISOR,
+        Role.UNIT_QUALITY_ADMIN,
+        Role.INSPECTOR,
+        Role.SERVICE_DESK,
+        Role.COMPLAINT_HANDLER,
+    }
+)
+# Roles that may read a customer's personal data on every case they can open.
+PERSONAL_DATA_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK})
+STAFF_COMPLAINT_ROLES = frozenset(Role) - {Role.CUSTOMER, Role.SUPPLIER, Role.SUPERVISING_BODY}
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """Company-wide roles see the company's complaints; scoped roles those located in or
+    routed to a unit they see; everyone the cases they registered, own or handle; a customer
+    only their own complaints."""
+    if not user.is_authenticated:
+        return Complaint.objects.none()
+    if user.is_superuser:
+        return Complaint.objects.all()
+    codes = user.role_codes
+    condition = Q(customer=user)
+    if codes & STAFF_COMPLAINT_ROLES:
+        condition |= (
+            Q(registered_by=user) | Q(owner=user) | Q(handler=user) | Q(letters__to_person=user)
+        )
+    if codes & COMPANY_WIDE_ROLES and user.company_id:
+        condition |= Q(company_id=user.company_id)
+    if codes & SCOPED_ROLES:
+        units = units_visible_to(user)
+        condition |= Q(location__in=units) | Q(department__in=units)
+    return Complaint.objects.filter(pk__in=Complaint.objects.filter(condition).values("pk"))
+
+
+def may_see_customer(user, complaint: Complaint) -> bool:
+    """ORG-3: a customer's name, phone and address are shown only to the people handling
+    the case (and the customer). Everyone else gets them masked."""
+    if user.is_superuser or complaint.customer_id == user.pk:
+        return True
+    if user.role_codes & PERSONAL_DATA_ROLES:
+        return True
+    handling = {complaint.registered_by_id, complaint.owner_id, complaint.handler_id}
+    if user.pk in handling:
+        return True
+    return any(letter.to_person_id == user.pk for letter in complaint.letters.all())
+
+
+def personal_data_rule(user, subject) -> bool:
+    """The timeline's hook (ORG-3): a case's history shows the customer's data to those who
+    may see it on the case page."""
+    if isinstance(subject, Complaint):
+        return may_see_customer(user, subject)
+    return bool(user.is_superuser or user.role_codes & PERSONAL_DATA_ROLES)
+
+
+def open_complaints(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return queryset.filter(status__in=OPEN_STATUSES)
+
+
+def queue_for_person(user) -> QuerySet[Complaint]:
+    """My queue: open cases I own, handle, or must sign for / act on as department head."""
+    return (
+        open_complaints(complaints_visible_to(user))
+        .filter(
+            Q(owner=user)
+            | Q(handler=user)
+            | Q(letters__to_person=user, letters__acknowledged_at=None)
+        )
+        .distinct()
+    )
+
+
+def queue_for_unit(user, unit) -> QuerySet[Complaint]:
+    return open_complaints(complaints_visible_to(user)).filter(
+        Q(department__path__startswith=unit.path) | Q(location__path__startswith=unit.path)
+    )
+
+
+def escalation_recipients(complaint: Complaint, level: str) -> list[Person]:
+    """Who a breached complaint deadline reaches at each step of the ladder (CMP-7):
+    the handler, the head of the department complained about, the group leader (the quality
+    committee) and the chairman (leadership)."""
+    if level == "handler":
+        person = complaint.handler or complaint.owner
+        return [person] if person is not None else []
+    people = Person.objects.filter(is_active=True, company=complaint.company)
+    if level == "department_head":
+        department = complaint.department or complaint.location
+        if department is None:
+            return []
+        heads = list(
+            people.filter(
+                role_assignments__role=Role.DEPARTMENT_MANAGER,
+                role_assignments__scope__in=[u for u in _ancestors(department)],
+            ).distinct()
+        )
+        letter_heads = [letter.to_person for letter in complaint.letters.all()]
+        return list({p.pk: p for p in heads + letter_heads}.values())
+    role = {"group_leader": Role.QUALITY_COMMITTEE, "chairman": Role.LEADERSHIP}.get(level)
+    if role is None:
+        return []
+    return list(people.filter(role_assignments__role=role).distinct())
+
+
+def deadline_escalation_recipients(deadline, level: str) -> list[Person]:
+    """The deadlines app's hook: the complaint a deadline belongs to decides who is told."""
+    complaint = Complaint.objects.filter(pk=deadline.object_id).first()
+    return escalation_recipients(complaint, level) if complaint is not None else []
+
+
+def _ancestors(unit):
+    from pinzhi.orgs.models import Unit
+
+    codes = [c for c in unit.path.strip("/").split("/") if c]
+    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return Unit.objects.filter(company_id=unit.company_id, path__in=paths)

@@ -1,0 +1,688 @@
+"""The complaint workflow (CMP-2 … CMP-9). Each transition is checked against TRANSITIONS,
+runs in one transaction, records a timeline event and opens or closes the deadlines the
+regulation sets; notifications go out when the transaction commits.
+
+Registration → validity judgement (not established | contact letter) → receipt signed →
+handler and solution named → contact / on site → resolved → callback (satisfied: confirmed;
+not satisfied: reopened) → closed by the registrar with the final evaluation.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.complaints.models import (
+    Callback,
+    Complaint,
+    ContactLetter,
+    CustomerEscalation,
+    Severity,
+    Status,
+)
+from pinzhi.deadlines import services as deadlines
+from pinzhi.deadlines.models import Deadline
+from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib.clock import now
+from pinzhi.notify.services import notify
+from pinzhi.policy.selectors import rule_value
+from pinzhi.timeline.services import event_record
+
+
+class ComplaintError(Exception):
+    """A step the workflow does not allow, with a message for the person who tried it."""
+
+
+TRANSITIONS: dict[str, set[str]] = {
+    "judge_not_established": {Status.REGISTERED},
+    "route": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED},
+    "acknowledge": {Status.ROUTED},
+    "assign": {Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "record_contact": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "resolve": {Status.IN_PROGRESS},
+    "callback": {Status.RESOLVED},
+    "close": {Status.CALLED_BACK},
+    "hand_over": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "customer_escalate": {
+        Status.REGISTERED,
+        Status.ROUTED,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+    },
+    "customer_rate": {Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED},
+}
+
+NOT_ALLOWED = _("This complaint is “%(status)s”; it cannot be %(action)s now.")
+ACTION_NAMES = {
+    "judge_not_established": _("closed as not established"),
+    "route": _("routed with a contact letter"),
+    "acknowledge": _("signed for"),
+    "assign": _("given a handler"),
+    "record_contact": _("marked as contacted"),
+    "resolve": _("resolved"),
+    "callback": _("called back"),
+    "close": _("closed"),
+    "hand_over": _("handed over"),
+    "customer_escalate": _("escalated"),
+    "customer_rate": _("rated"),
+}
+REASON_REQUIRED = _("Give a reason.")
+EXPLANATION_REQUIRED = _("Write the explanation the customer will receive.")
+WRONG_HEAD = _("Only the head named on the contact letter can sign for it.")
+SAME_OWNER = _("The complaint is already owned by this person.")
+RATING_RANGE = _("A rating is between 1 and 5.")
+
+# Deadline kinds of a complaint.
+FIRST_CONTACT = "complaint.first_contact"
+ON_SITE = "complaint.on_site"
+RESOLUTION = "complaint.resolution"
+ANSWER = "complaint.answer"
+CALLBACK = "complaint.callback"
+CLOSURE = "complaint.closure"
+
+
+def _check(complaint: Complaint, action: str) -> None:
+    if complaint.status not in TRANSITIONS[action]:
+        raise ComplaintError(
+            NOT_ALLOWED % {"status": complaint.get_status_display(), "action": ACTION_NAMES[action]}
+        )
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    """Re-read the complaint under a row lock so two people cannot race one transition."""
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _rule(complaint: Complaint, key: str):
+    """The value of `key` that applied when the complaint was received (DESIGN 1)."""
+    return rule_value(key, pack=complaint.policy_pack, at=complaint.received_at)
+
+
+def _ladder(complaint: Complaint) -> list[dict]:
+    """The escalation ladder of CMP-7: the handler is told at the breach, then the head of
+    the department, the group leader and the chairman after the overruns the pack sets."""
+    steps = [
+        ("department_head", "complaints.escalate_department_head_after"),
+        ("group_leader", "complaints.escalate_group_leader_after"),
+        ("chairman", "complaints.escalate_chairman_after"),
+    ]
+    return [{"level": "handler", "after": 0}] + [
+        {"level": level, "after": int(_rule(complaint, key).total_seconds())}
+        for level, key in steps
+    ]
+
+
+def _open(complaint: Complaint, kind: str, rule_key: str, *, start: datetime, owner):
+    """Open the deadline of `rule_key` as in force when the complaint was received, on the
+    calendar the quality department chose for that rule (wall clock by default, X-5)."""
+    return deadlines.deadline_open_for_rule(
+        subject=complaint,
+        kind=kind,
+        rule_key=rule_key,
+        pack=complaint.policy_pack,
+        start=start,
+        ladder=_ladder(complaint),
+        owner=owner,
+        unit=complaint.department or complaint.location,
+    )
+
+
+RUNNING = [Deadline.State.OPEN, Deadline.State.BREACHED, Deadline.State.PAUSED]
+
+
+def _running(complaint: Complaint, *kinds: str):
+    deadlines_of_case = deadlines_for(complaint).filter(state__in=RUNNING)
+    return deadlines_of_case.filter(kind__in=kinds) if kinds else deadlines_of_case
+
+
+def _open_deadline(complaint: Complaint, kind: str):
+    return _running(complaint, kind).first()
+
+
+def _meet(complaint: Complaint, kind: str, at: datetime) -> None:
+    deadline = _open_deadline(complaint, kind)
+    if deadline is not None:
+        deadlines.deadline_meet(deadline=deadline, at=at)
+
+
+def _cancel_all(complaint: Complaint, reason: str) -> None:
+    for deadline in _running(complaint):
+        deadlines.deadline_cancel(deadline=deadline, reason=reason)
+
+
+def _event(complaint, action, actor, *, before=None, after=None, reason="", data=None):
+    event_record(
+        subject=complaint,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+        reason=reason,
+        data=data,
+    )
+
+
+# --- registration and judgement (CMP-1, CMP-2) --------------------------------------------
+
+
+@transaction.atomic
+def complaint_register(
+    *,
+    company,
+    channel: str,
+    category: str,
+    title: str,
+    content: str,
+    customer_name: str,
+    customer_phone: str = "",
+    customer_email: str = "",
+    customer_address: str = "",
+    request: str = "",
+    severity: str = Severity.GENERAL,
+    location=None,
+    received_at: datetime | None = None,
+    registered_by=None,
+    customer=None,
+    staff_involved=None,
+) -> Complaint:
+    """Register a complaint (客户投诉记录表, CMP-2). Whoever registers it owns it until an
+    explicit hand-over (首问责任制, CMP-3); the first-contact limit (CMP-4: 30 minutes),
+    for urgent cases the on-site limit (10 minutes), the resolution limit (general: 2 days)
+    and the answer to the complainant (within 3 days) start at once."""
+    registered_at = now()
+    complaint = Complaint(
+        company=company,
+        channel=channel,
+        category=category,
+        severity=severity,
+        title=title,
+        content=content,
+        request=request,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+        customer_email=customer_email,
+        customer_address=customer_address,
+        customer=customer,
+        location=location,
+        received_at=received_at or registered_at,
+        registered_at=registered_at,
+        registered_by=registered_by,
+        owner=registered_by,
+        staff_involved=staff_involved,
+        policy_pack=company.policy_pack or "property",
+    )
+    complaint.full_clean()
+    complaint.save()
+    _event(
+        complaint,
+        "complaint.registered",
+        registered_by,
+        after={"channel": channel, "category": category, "severity": severity},
+        data={"channel": channel, "category": category, "severity": severity},
+    )
+    start, owner = complaint.received_at, registered_by
+    _open(complaint, FIRST_CONTACT, "complaints.first_contact", start=start, owner=owner)
+    if severity == Severity.URGENT:
+        _open(complaint, ON_SITE, "complaints.urgent_on_site", start=start, owner=owner)
+    else:
+        _open(complaint, RESOLUTION, "complaints.general_resolution", start=start, owner=owner)
+    _open(complaint, ANSWER, "complaints.answer_complainant", start=start, owner=owner)
+    return complaint
+
+
+@transaction.atomic
+def complaint_judge_not_established(*, complaint: Complaint, actor, explanation: str) -> Complaint:
+    """CMP-2: a complaint judged unfounded is closed as "not established"; the customer gets
+    the tactful explanation written here (shown on the tracking page)."""
+    complaint = _lock(complaint)
+    _check(complaint, "judge_not_established")
+    if not explanation.strip():
+        raise ComplaintError(EXPLANATION_REQUIRED)
+    complaint.status = Status.NOT_ESTABLISHED
+    complaint.not_established_reason = explanation.strip()
+    complaint.closed_at = now()
+    complaint.closed_by = actor
+    complaint.save()
+    _cancel_all(complaint, "not established")
+    _event(
+        complaint,
+        "complaint.not_established",
+        actor,
+        reason=explanation,
+        after={"status": complaint.status},
+    )
+    return complaint
+
+
+def _next_letter_number(at: datetime) -> str:
+    prefix = f"LXH{timezone.localtime(at):%Y%m}-"
+    count = ContactLetter.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{count + 1:04d}"
+
+
+@transaction.atomic
+def complaint_route(
+    *, complaint: Complaint, actor, department, head, request: str, severity: str | None = None
+) -> ContactLetter:
+    """CMP-3: send the work contact letter (工作联系函) to the head of the department
+    complained about. Routing again (wrong department) sends a new letter."""
+    complaint = _lock(complaint)
+    _check(complaint, "route")
+    sent_at = now()
+    letter = ContactLetter.objects.create(
+        complaint=complaint,
+        number=_next_letter_number(sent_at),
+        to_unit=department,
+        to_person=head,
+        request=request,
+        sent_by=actor,
+        sent_at=sent_at,
+    )
+    before = {"status": complaint.status, "department": str(complaint.department or "")}
+    complaint.department = department
+    complaint.status = Status.ROUTED
+    if severity:
+        complaint.severity = severity
+    complaint.save()
+    for deadline in _running(complaint):
+        deadlines.deadline_reassign(deadline=deadline, owner=head, unit=department)
+    _event(
+        complaint,
+        "complaint.routed",
+        actor,
+        before=before,
+        after={
+            "status": complaint.status,
+            "department": department.name,
+            "letter": letter.number,
+            "head": str(head),
+        },
+        data={"letter": letter.number, "department_id": department.pk, "head_id": head.pk},
+    )
+    notify(
+        recipients=[head],
+        kind="complaint.routed",
+        subject=complaint,
+        title=str(_("Contact letter %(number)s: a complaint about your department"))
+        % {"number": letter.number},
+        body=complaint.title,
+        url=complaint_url(complaint),
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
+    """CMP-3: the department head signs for the contact letter (the kept receipt)."""
+    complaint = _lock(letter.complaint)
+    _check(complaint, "acknowledge")
+    if actor.pk != letter.to_person_id:
+        raise ComplaintError(WRONG_HEAD)
+    letter.acknowledged_by = actor
+    letter.acknowledged_at = now()
+    letter.save()
+    complaint.status = Status.ACKNOWLEDGED
+    complaint.save()
+    _event(
+        complaint,
+        "complaint.letter_acknowledged",
+        actor,
+        after={"letter": letter.number, "status": complaint.status},
+    )
+    return letter
+
+
+@transaction.atomic
+def complaint_assign(
+    *,
+    complaint: Complaint,
+    actor,
+    handler,
+    solution: str,
+    investigation: str = "",
+    staff_involved=None,
+    verified: bool = True,
+) -> Complaint:
+    """CMP-3: the department head investigates, names the person responsible for handling
+    and drafts the solution. A founded complaint is recorded as verified (CMP-9: an event the
+    assessment consumes, with the staff member complained about)."""
+    complaint = _lock(complaint)
+    _check(complaint, "assign")
+    before = {"handler": str(complaint.handler or ""), "solution": complaint.solution}
+    complaint.handler = handler
+    complaint.solution = solution
+    complaint.investigation = investigation or complaint.investigation
+    if staff_involved is not None:
+        complaint.staff_involved = staff_involved
+    complaint.status = Status.IN_PROGRESS
+    newly_verified = verified and complaint.verified_at is None
+    if newly_verified:
+        complaint.verified_at = now()
+    complaint.save()
+    for deadline in _running(complaint, RESOLUTION, ON_SITE, FIRST_CONTACT):
+        deadlines.deadline_reassign(deadline=deadline, owner=handler, unit=complaint.department)
+    _event(
+        complaint,
+        "complaint.assigned",
+        actor,
+        before=before,
+        after={"handler": str(handler), "solution": solution},
+        data={"handler_id": handler.pk},
+    )
+    if newly_verified:
+        _event(
+            complaint,
+            "complaint.verified",
+            actor,
+            data={
+                "category": complaint.category,
+                "attitude": complaint.category == "attitude",
+                "staff_id": complaint.staff_involved_id,
+                "department_id": complaint.department_id,
+            },
+        )
+    notify(
+        recipients=[handler],
+        kind="complaint.assigned",
+        subject=complaint,
+        title=str(_("You are handling complaint %(code)s")) % {"code": complaint.tracking_code},
+        body=solution,
+        url=complaint_url(complaint),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason: str):
+    """CMP-4: in a special case the first contact may take up to 4 hours, with a reason."""
+    complaint = _lock(complaint)
+    if not reason.strip():
+        raise ComplaintError(REASON_REQUIRED)
+    deadline = _open_deadline(complaint, FIRST_CONTACT)
+    if deadline is None:
+        raise ComplaintError(_("The customer has already been contacted."))
+    limit = _rule(complaint, "complaints.first_contact_special_max")
+    deadlines.deadline_extend(deadline=deadline, duration=limit, reason=reason, actor=actor)
+    complaint.special_case_reason = reason.strip()
+    complaint.save()
+    _event(
+        complaint,
+        "complaint.first_contact_extended",
+        actor,
+        reason=reason,
+        after={"limit_minutes": int(limit.total_seconds() // 60)},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_record_contact(
+    *, complaint: Complaint, actor, at: datetime | None = None, on_site: bool = False
+) -> Complaint:
+    """CMP-4: the customer was contacted (first-contact limit met); for urgent cases, staff
+    arrived on site (on-site limit met)."""
+    complaint = _lock(complaint)
+    _check(complaint, "record_contact")
+    at = at or now()
+    if complaint.first_contact_at is None:
+        complaint.first_contact_at = at
+        _meet(complaint, FIRST_CONTACT, at)
+    if on_site and complaint.on_site_at is None:
+        complaint.on_site_at = at
+        _meet(complaint, ON_SITE, at)
+    complaint.save()
+    _event(
+        complaint,
+        "complaint.contacted",
+        actor,
+        after={"first_contact_at": complaint.first_contact_at, "on_site": on_site},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
+    """CMP-5: the solution is completed (投诉处置表); the complainant has their answer and
+    the callback is due the same day."""
+    complaint = _lock(complaint)
+    _check(complaint, "resolve")
+    if not resolution.strip():
+        raise ComplaintError(_("Describe what was done."))
+    at = now()
+    complaint.resolution = resolution.strip()
+    complaint.resolved_at = at
+    complaint.answered_at = complaint.answered_at or at
+    complaint.status = Status.RESOLVED
+    complaint.save()
+    for kind in (RESOLUTION, ON_SITE, ANSWER, FIRST_CONTACT):
+        _meet(complaint, kind, at)
+    _open(
+        complaint,
+        CALLBACK,
+        "complaints.callback_deadline",
+        start=at,
+        owner=complaint.handler or complaint.owner,
+    )
+    _event(complaint, "complaint.resolved", actor, after={"resolution": complaint.resolution})
+    return complaint
+
+
+@transaction.atomic
+def complaint_callback(
+    *,
+    complaint: Complaint,
+    actor,
+    reached: bool,
+    confirmed: bool = False,
+    satisfaction: str = "",
+    feedback: str = "",
+    method: str = "phone",
+) -> Callback:
+    """CMP-5: every complaint gets a callback. A satisfied customer confirms the result and
+    the case goes back to the registrar to close the same day; a dissatisfied one reopens it;
+    an unreached customer leaves the callback due."""
+    complaint = _lock(complaint)
+    _check(complaint, "callback")
+    at = now()
+    callback = Callback.objects.create(
+        complaint=complaint,
+        at=at,
+        by=actor,
+        method=method,
+        reached=reached,
+        confirmed=confirmed,
+        satisfaction=satisfaction,
+        feedback=feedback,
+    )
+    data = {"reached": reached, "confirmed": confirmed, "satisfaction": satisfaction}
+    if not reached:
+        _event(complaint, "complaint.callback_unreached", actor, data=data)
+        return callback
+    _meet(complaint, CALLBACK, at)
+    if callback.satisfied:
+        complaint.status = Status.CALLED_BACK
+        complaint.save()
+        _event(complaint, "complaint.callback_confirmed", actor, data=data, reason=feedback)
+        registrar = complaint.registered_by or complaint.owner
+        if registrar is not None:
+            _open(complaint, CLOSURE, "complaints.result_to_registrar", start=at, owner=registrar)
+            notify(
+                recipients=[registrar],
+                kind="complaint.called_back",
+                subject=complaint,
+                title=str(_("Complaint %(code)s is confirmed by the customer: close it today"))
+                % {"code": complaint.tracking_code},
+                url=complaint_url(complaint),
+            )
+    else:
+        complaint.status = Status.IN_PROGRESS
+        complaint.resolved_at = None
+        complaint.save()
+        _open(
+            complaint,
+            RESOLUTION,
+            "complaints.general_resolution",
+            start=at,
+            owner=complaint.handler,
+        )
+        _event(complaint, "complaint.reopened", actor, data=data, reason=feedback)
+        if complaint.handler is not None:
+            notify(
+                recipients=[complaint.handler],
+                kind="complaint.reopened",
+                subject=complaint,
+                title=str(_("Complaint %(code)s is reopened: the customer is not satisfied"))
+                % {"code": complaint.tracking_code},
+                body=feedback,
+                url=complaint_url(complaint),
+            )
+    return callback
+
+
+@transaction.atomic
+def complaint_close(
+    *, complaint: Complaint, actor, final_result: str, evaluation: str
+) -> Complaint:
+    """CMP-6: the registrar records the final result and an overall evaluation of the
+    handling and closes the case; the record is archived and cannot change afterwards."""
+    complaint = _lock(complaint)
+    _check(complaint, "close")
+    if not final_result.strip() or not evaluation.strip():
+        raise ComplaintError(_("Record both the final result and the evaluation."))
+    at = now()
+    complaint.final_result = final_result.strip()
+    complaint.evaluation = evaluation.strip()
+    complaint.closed_at = at
+    complaint.closed_by = actor
+    complaint.status = Status.CLOSED
+    complaint.save()
+    _meet(complaint, CLOSURE, at)
+    _cancel_all(complaint, "closed")
+    _event(
+        complaint,
+        "complaint.closed",
+        actor,
+        after={"final_result": complaint.final_result, "evaluation": complaint.evaluation},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) -> Complaint:
+    """CMP-3 (首问责任制): ownership moves only by this explicit hand-over."""
+    complaint = _lock(complaint)
+    _check(complaint, "hand_over")
+    if complaint.owner_id == to_person.pk:
+        raise ComplaintError(SAME_OWNER)
+    if not note.strip():
+        raise ComplaintError(REASON_REQUIRED)
+    before = {"owner": str(complaint.owner or "")}
+    complaint.owner = to_person
+    complaint.save()
+    _event(
+        complaint,
+        "complaint.handed_over",
+        actor,
+        before=before,
+        after={"owner": str(to_person)},
+        reason=note,
+        data={"to_id": to_person.pk},
+    )
+    notify(
+        recipients=[to_person],
+        kind="complaint.handed_over",
+        subject=complaint,
+        title=str(_("Complaint %(code)s is handed over to you"))
+        % {"code": complaint.tracking_code},
+        body=note,
+        url=complaint_url(complaint),
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> CustomerEscalation:
+    """CMP-7: the complainant escalates straight to the group leader and the chairman when
+    the supervision group does not answer or arrive in time."""
+    complaint = _lock(complaint)
+    _check(complaint, "customer_escalate")
+    if not reason.strip():
+        raise ComplaintError(REASON_REQUIRED)
+    escalation = CustomerEscalation.objects.create(complaint=complaint, at=now(), reason=reason)
+    _event(
+        complaint,
+        "complaint.customer_escalated",
+        None,
+        reason=reason,
+        data={
+            "department_id": complaint.department_id,
+            "handler_id": complaint.handler_id,
+        },
+    )
+    recipients = escalation_recipients(complaint, "group_leader") + escalation_recipients(
+        complaint, "chairman"
+    )
+    notify(
+        recipients=recipients,
+        kind="complaint.customer_escalated",
+        subject=complaint,
+        title=str(_("The customer escalated complaint %(code)s"))
+        % {"code": complaint.tracking_code},
+        body=reason,
+        url=complaint_url(complaint),
+    )
+    return escalation
+
+
+@transaction.atomic
+def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
+    """The customer rates the handling from the tracking page."""
+    complaint = _lock(complaint)
+    _check(complaint, "customer_rate")
+    if not 1 <= rating <= 5:
+        raise ComplaintError(RATING_RANGE)
+    complaint.customer_rating = rating
+    complaint.customer_comment = comment
+    complaint.save()
+    _event(complaint, "complaint.customer_rated", None, data={"rating": rating}, reason=comment)
+    return complaint
+
+
+OFFENCES = {
+    "hiding": _("Hiding a complaint"),
+    "refusing": _("Refusing to admit a verified complaint"),
+    "retaliation": _("Retaliating against a complainant"),
+}
+
+
+@transaction.atomic
+def complaint_record_offence(
+    *, complaint: Complaint, actor, person, offence: str, note: str
+) -> None:
+    """CMP-9: hiding a complaint, refusing to admit a verified one or retaliating against the
+    complainant is recorded against the person, for the assessment to act on."""
+    if offence not in OFFENCES:
+        raise ComplaintError(_("Unknown offence."))
+    if not note.strip():
+        raise ComplaintError(REASON_REQUIRED)
+    _event(
+        complaint,
+        "complaint.offence",
+        actor,
+        reason=note,
+        data={"offence": offence, "person_id": person.pk},
+    )
+
+
+def complaint_url(complaint: Complaint) -> str:
+    from django.urls import reverse
+
+    return reverse("complaints:detail", args=[complaint.pk])
+
+
+def escalation_recipients(complaint: Complaint, level: str) -> list:
+    from pinzhi.complaints.selectors import escalation_recipients as resolve
+
+    return resolve(complaint, level)
