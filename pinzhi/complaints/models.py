@@ -191,6 +191,26 @@ class Complaint(models.Model):
     # Imported records keep their source id so a re-import does not duplicate them.
     source = models.CharField(_("source"), max_length=40, blank=True)
     source_id = models.CharField(_("source id"), max_length=80, blank=True)
+    # Words of the title, content and request for the archive search (text.search_document).
+    search_text = models.TextField(blank=True, editable=False)
+    # CMP-8: an earlier complaint this one repeats, why, and the topic group it belongs to.
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("repeat of"),
+    )
+    repeat_reasons = models.JSONField(_("repeat because"), default=list, blank=True)
+    repeat_group = models.ForeignKey(
+        "RepeatGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("topic group"),
+    )
     # The policy pack whose rules applied when the case started.
     policy_pack = models.CharField(max_length=30)
     updated_at = models.DateTimeField(auto_now=True)
@@ -319,3 +339,27 @@ class CustomerEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint.tracking_code} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RepeatGroup(models.Model):
+    """A topic that keeps coming back (CMP-8): similar complaints grouped, with the root
+    cause found and the corrective action taken."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="repeat_groups")
+    label = models.CharField(_("topic"), max_length=200)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    root_cause = models.TextField(_("root cause"), blank=True)
+    corrective_action = models.TextField(_("corrective action"), blank=True)
+    analysed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("repeat-complaint group")
+        verbose_name_plural = _("repeat-complaint groups")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label

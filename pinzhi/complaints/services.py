@@ -21,6 +21,8 @@ from pinzhi.complaints.models import (
     Severity,
     Status,
 )
+from pinzhi.complaints.repeats import repeat_flag
+from pinzhi.complaints.text import search_document
 from pinzhi.deadlines import services as deadlines
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
@@ -213,14 +215,22 @@ def complaint_register(
         staff_involved=staff_involved,
         policy_pack=company.policy_pack or "property",
     )
+    complaint.search_text = search_document(title, content, request)
     complaint.full_clean()
     complaint.save()
+    repeat_flag(complaint)
     _event(
         complaint,
         "complaint.registered",
         registered_by,
         after={"channel": channel, "category": category, "severity": severity},
-        data={"channel": channel, "category": category, "severity": severity},
+        data={
+            "channel": channel,
+            "category": category,
+            "severity": severity,
+            "repeat_of": complaint.repeat_of_id,
+            "repeat_reasons": complaint.repeat_reasons,
+        },
     )
     start, owner = complaint.received_at, registered_by
     _open(complaint, FIRST_CONTACT, "complaints.first_contact", start=start, owner=owner)

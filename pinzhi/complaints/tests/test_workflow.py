@@ -308,3 +308,21 @@ def test_the_customer_rates_between_one_and_five(clock, org, register):
     services.complaint_customer_rate(complaint=complaint, rating=5, comment="很满意")
     complaint.refresh_from_db()
     assert complaint.customer_rating == 5
+
+
+def test_the_same_customer_again_within_the_window_is_a_repeat(clock, org, register):
+    """CMP-8: same customer or address within the pack's window (90 days) is flagged."""
+    first = register()
+    clock.shift(timedelta(days=30))
+    again = register(title="还是没人巡逻")
+    assert again.repeat_of == first
+    assert set(again.repeat_reasons) == {"customer", "address"}
+    clock.shift(timedelta(days=100))
+    late = register(customer_phone="13700000000", customer_address="翠湖花园9栋")
+    assert late.repeat_of is None and late.repeat_reasons == []
+
+
+def test_registration_indexes_the_text_for_the_archive_search(clock, org, register):
+    """CMP-6: the archive is searchable in Chinese, traditional characters folded."""
+    complaint = register(title="電梯困人", content="电梯停在12楼")
+    assert "电梯" in complaint.search_text.split()
