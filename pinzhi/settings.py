@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "pinzhi.deadlines",
     "pinzhi.notify",
     "pinzhi.complaints",
+    "pinzhi.portal",
+    "pinzhi.api",
 ]
 
 MIDDLEWARE = [

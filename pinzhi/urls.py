@@ -9,7 +9,12 @@ urlpatterns = [
     path("timeline/", include("pinzhi.timeline.urls")),
     path("deadlines/", include("pinzhi.deadlines.urls")),
     path("notifications/", include("pinzhi.notify.urls")),
+    path("complaints/repeats/", include("pinzhi.complaints.urls_repeats")),
+    path("complaints/import/", include("pinzhi.complaints.urls_import")),
+    path("complaints/print/", include("pinzhi.complaints.urls_print")),
     path("complaints/", include("pinzhi.complaints.urls")),
+    path("public/", include("pinzhi.portal.urls")),
+    path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

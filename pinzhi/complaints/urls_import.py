@@ -1,0 +1,2 @@
+app_name = "complaint_import"
+urlpatterns: list = []
