@@ -1,0 +1,199 @@
+"""Reads for the public portal (CMP-1, CMP-2, CMP-7, X-6). Nothing here needs an account:
+the customer reaches a case only with its tracking code and the phone's last digits."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.complaints.models import Complaint, Status
+from pinzhi.complaints.services import TRANSITIONS
+from pinzhi.deadlines.models import Deadline
+from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib.clock import now
+from pinzhi.orgs.models import Company, Person, Unit
+from pinzhi.orgs.roles import Role
+from pinzhi.portal.models import PublicAttempt
+from pinzhi.timeline.models import Event
+
+# Units a customer complains about in person: where a QR code hangs (X-6).
+PUBLIC_UNIT_KINDS = (Unit.Kind.ESTATE, Unit.Kind.WINDOW, Unit.Kind.SITE)
+LOCATION_SALT = "pinzhi.portal.location"
+
+
+def operator_companies() -> QuerySet[Company]:
+    return Company.objects.filter(kind=Company.Kind.OPERATOR).order_by("name")
+
+
+def single_operator() -> Company | None:
+    """The operator company when there is exactly one; the generic form then needs no
+    location."""
+    companies = list(operator_companies()[:2])
+    return companies[0] if len(companies) == 1 else None
+
+
+def public_locations(company: Company | None = None) -> QuerySet[Unit]:
+    units = Unit.objects.filter(
+        is_active=True, kind__in=PUBLIC_UNIT_KINDS, company__kind=Company.Kind.OPERATOR
+    ).select_related("company")
+    if company is not None:
+        units = units.filter(company=company)
+    return units.order_by("company__name", "path")
+
+
+def location_token(unit: Unit) -> str:
+    """X-6: the per-location form URL carries a signed token, not a guessable id."""
+    return signing.dumps(unit.pk, salt=LOCATION_SALT, compress=True)
+
+
+def location_from_token(token: str) -> Unit | None:
+    """The unit a token was signed for, or None for a tampered, foreign or retired one."""
+    try:
+        pk = signing.loads(token, salt=LOCATION_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(pk, int):
+        return None
+    return public_locations().filter(pk=pk).first()
+
+
+def _covers(scope_paths: list[str], unit: Unit) -> bool:
+    return any(unit.path.startswith(path) for path in scope_paths)
+
+
+def first_contact_owner(*, company: Company, location: Unit | None) -> Person | None:
+    """Who owns a complaint nobody on the staff registered (首问责任制, CMP-3): the first
+    active service-desk person whose scope covers the location, else the first active person
+    of the company's quality department, else nobody."""
+    people = Person.objects.filter(is_active=True, company=company).order_by("pk")
+    if location is not None:
+        desks = people.filter(role_assignments__role=Role.SERVICE_DESK).prefetch_related(
+            "role_assignments__scope"
+        )
+        for person in desks.distinct():
+            for assignment in person.role_assignments.all():
+                if assignment.role != Role.SERVICE_DESK:
+                    continue
+                if _covers([unit.path for unit in assignment.scope.all()], location):
+                    return person
+    quality = people.filter(
+        Q(role_assignments__role=Role.QUALITY_DEPARTMENT) | Q(unit__is_quality_department=True)
+    )
+    return quality.distinct().first()
+
+
+def attempts_since(*, kind: str, since: datetime, address: str = "", key: str = "") -> int:
+    attempts = PublicAttempt.objects.filter(kind=kind, at__gte=since)
+    if address:
+        attempts = attempts.filter(address=address)
+    if key:
+        attempts = attempts.filter(key=key)
+    return attempts.count()
+
+
+def complaint_for_tracking(*, tracking_code: str, phone_last4: str) -> Complaint | None:
+    """CMP-2: the case of a tracking code, only when the last four digits of the phone it
+    was registered with match (a code alone is not enough)."""
+    code = tracking_code.strip().upper()
+    complaint = Complaint.objects.filter(tracking_code=code).first()
+    if complaint is None:
+        return None
+    digits = "".join(c for c in complaint.customer_phone if c.isdigit())
+    if len(digits) < 4 or digits[-4:] != phone_last4:
+        return None
+    return complaint
+
+
+@dataclass
+class Milestone:
+    key: str
+    label: str
+    at: datetime
+    note: str = ""
+
+
+MILESTONE_LABELS = {
+    "received": _("Complaint received"),
+    "not_established": _("Judged not established"),
+    "routed": _("Passed to the department concerned"),
+    "handling": _("Being handled"),
+    "contacted": _("We contacted you"),
+    "resolved": _("Resolved"),
+    "called_back": _("Called back and confirmed"),
+    "reopened": _("Reopened after the callback"),
+    "closed": _("Closed"),
+    "escalated": _("You escalated the complaint"),
+    "rated": _("You rated the handling"),
+}
+
+# Timeline actions the customer may see, and the milestone each one is.
+_ACTIONS = {
+    "complaint.registered": "received",
+    "complaint.not_established": "not_established",
+    "complaint.routed": "routed",
+    "complaint.assigned": "handling",
+    "complaint.contacted": "contacted",
+    "complaint.resolved": "resolved",
+    "complaint.callback_confirmed": "called_back",
+    "complaint.reopened": "reopened",
+    "complaint.closed": "closed",
+    "complaint.customer_escalated": "escalated",
+    "complaint.customer_rated": "rated",
+}
+
+
+def customer_milestones(complaint: Complaint) -> list[Milestone]:
+    """The customer's view of the history: milestones only, no staff names and no internal
+    notes (ORG-3). The department appears by name ("handled by 客服部"); the explanation of
+    a "not established" judgement and the result of the handling are for the customer."""
+    events = Event.objects.filter(
+        content_type__app_label="complaints",
+        content_type__model="complaint",
+        object_id=str(complaint.pk),
+        action__in=list(_ACTIONS),
+    ).order_by("seq")
+    milestones: list[Milestone] = []
+    seen_handling = False
+    for event in events:
+        key = _ACTIONS[event.action]
+        note = ""
+        if key == "not_established":
+            note = complaint.not_established_reason
+        elif key == "routed":
+            note = str(complaint.department or "")
+        elif key == "handling":
+            if seen_handling:
+                continue
+            seen_handling = True
+        elif key == "resolved":
+            note = complaint.resolution
+        elif key == "closed":
+            note = complaint.final_result
+        milestones.append(Milestone(key, str(MILESTONE_LABELS[key]), event.at, note))
+    return milestones
+
+
+def breached_deadlines(complaint: Complaint, at: datetime | None = None) -> QuerySet[Deadline]:
+    """Running deadlines of the case already past due (breached by the sweep, or due and not
+    yet swept)."""
+    moment = at or now()
+    return deadlines_for(complaint).filter(
+        Q(state=Deadline.State.BREACHED) | Q(state=Deadline.State.OPEN, due_at__lte=moment)
+    )
+
+
+def may_escalate(complaint: Complaint) -> bool:
+    """CMP-7: the customer may escalate an open case when one of its time limits is breached
+    ("the supervision group did not answer or arrive in time")."""
+    if complaint.status not in TRANSITIONS["customer_escalate"]:
+        return False
+    return breached_deadlines(complaint).exists()
+
+
+def may_rate(complaint: Complaint) -> bool:
+    return complaint.status in (Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED)
+
+
+TRACKING_SESSION_LIFETIME = timedelta(minutes=30)
