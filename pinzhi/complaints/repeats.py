@@ -1,10 +1,27 @@
 """Repeat complaints (CMP-8): the same customer, the same address or the same topic again
-within the window of the policy pack."""
+within the window of the policy pack.
+
+"Same topic" is similar text: the TF-IDF cosine similarity of the stored words
+(`search_text`) against the earlier complaints of the same company within the window (at
+most `TOPIC_CANDIDATES` of the most recent ones) reaches the pack's
+`complaints.repeat_similarity`. The new complaint then joins the topic group of the most
+similar earlier complaint (a new group is opened for the two when that one has none); see
+grouping.py for the regrouping of a whole period.
+"""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.complaints.models import Complaint
+from pinzhi.complaints.grouping import (
+    cosine,
+    document_words,
+    keywords_of,
+    label_for,
+    threshold_for,
+    vectorise,
+)
+from pinzhi.complaints.models import Complaint, RepeatGroup
+from pinzhi.lib.clock import now
 from pinzhi.policy.selectors import rule_value
 
 REASONS = {
@@ -12,6 +29,8 @@ REASONS = {
     "address": _("same address"),
     "topic": _("same topic"),
 }
+# Registration compares the new complaint with at most this many earlier ones.
+TOPIC_CANDIDATES = 2000
 
 
 def repeat_candidates(complaint: Complaint):
@@ -26,10 +45,58 @@ def repeat_candidates(complaint: Complaint):
     ).exclude(pk=complaint.pk)
 
 
+def topic_matches(complaint: Complaint, *, limit: int | None = None):
+    """CMP-8: earlier complaints in the window whose text is at least as similar as the
+    pack's threshold, most similar first, as (similarity, complaint) pairs."""
+    limit = limit or TOPIC_CANDIDATES
+    own = document_words(complaint)
+    if not own:
+        return []
+    candidates = list(
+        repeat_candidates(complaint)
+        .exclude(search_text="")
+        .order_by("-received_at", "-pk")
+        .only("pk", "search_text", "repeat_group_id", "received_at")[:limit]
+    )
+    if not candidates:
+        return []
+    vectors = vectorise([own] + [c.search_text.split() for c in candidates])
+    threshold = threshold_for(complaint.company, complaint.received_at)
+    scored = []
+    for candidate, vector in zip(candidates, vectors[1:], strict=True):
+        similarity = cosine(vectors[0], vector)
+        if similarity >= threshold:
+            scored.append((similarity, candidate, vector))
+    scored.sort(key=lambda item: (-item[0], -item[1].received_at.timestamp()))
+    if scored:
+        complaint._topic_vectors = [vectors[0]] + [v for _s, _c, v in scored]
+    return [(similarity, candidate) for similarity, candidate, _v in scored]
+
+
+def _join_topic_group(complaint: Complaint, matches) -> None:
+    """Put `complaint` in the group of its most similar earlier complaint; open a group for
+    the two when that one has none."""
+    best = matches[0][1]
+    if best.repeat_group_id:
+        complaint.repeat_group_id = best.repeat_group_id
+        return
+    keywords = keywords_of(complaint._topic_vectors[:2])
+    group = RepeatGroup.objects.create(
+        company=complaint.company, label=label_for(keywords), keywords=keywords, created_at=now()
+    )
+    Complaint.objects.filter(pk=best.pk).update(repeat_group=group)
+    complaint.repeat_group = group
+
+
 def repeat_flag(complaint: Complaint) -> list[str]:
     """Mark `complaint` as a repeat of the latest earlier complaint by the same customer
     (phone, e-mail or account) or at the same address within the window; returns the
-    reasons found (empty when it is not a repeat)."""
+    reasons found (empty when it is not a repeat).
+
+    Similar text (CMP-8 "same topic") puts the complaint in the topic group of the most
+    similar earlier complaint; "topic" is added to the reasons when a similar complaint
+    other than the one matched by customer or address exists (it is then `repeat_of` when
+    neither customer nor address matched)."""
     earlier = repeat_candidates(complaint).order_by("-received_at")
     same_customer = Q(pk__in=[])
     if complaint.customer_phone:
@@ -48,8 +115,19 @@ def repeat_flag(complaint: Complaint) -> list[str]:
         if match is not None:
             reasons.append("address")
             first = first or match
+    fields = []
+    matches = topic_matches(complaint)
+    if matches:
+        linked = {first.pk} if first is not None else set()
+        if any(candidate.pk not in linked for _s, candidate in matches):
+            reasons.append("topic")
+            first = first or matches[0][1]
+        _join_topic_group(complaint, matches)
+        fields.append("repeat_group")
     if reasons:
         complaint.repeat_of = first
         complaint.repeat_reasons = reasons
-        complaint.save(update_fields=["repeat_of", "repeat_reasons"])
+        fields += ["repeat_of", "repeat_reasons"]
+    if fields:
+        complaint.save(update_fields=fields)
     return reasons

@@ -1,0 +1,131 @@
+"""CMP-8: similar Chinese complaints grouped by topic (jieba + TF-IDF cosine), at
+registration and by the regrouping of a period."""
+
+from datetime import timedelta
+
+import pytest
+
+from pinzhi.complaints import grouping
+from pinzhi.complaints.models import Complaint, RepeatGroup
+from pinzhi.complaints.text import words
+from pinzhi.lib.clock import now
+from pinzhi.timeline.models import Event
+
+LIFT = dict(title="电梯又坏了", content="3栋电梯经常停运，老人上下楼很困难，电梯维修不及时。")
+LIFT2 = dict(title="电梯停运", content="电梯停运两天了，电梯维修一直没人来，老人上下楼困难。")
+LIFT3 = dict(title="電梯故障", content="電梯又停運，維修太慢，老人上下樓困難。")
+DOG = dict(title="小区遛狗不拴绳", content="草坪上很多狗粪，遛狗不牵绳吓到孩子。")
+
+
+def other_customer(n: int) -> dict:
+    return dict(customer_phone=f"1380000{n:04d}", customer_address=f"翠湖花园{n}栋")
+
+
+def test_it_weighs_words_by_tfidf_and_compares_by_cosine():
+    vectors = grouping.vectorise(
+        [words(LIFT["content"]), words(LIFT2["content"]), words(DOG["content"])]
+    )
+    assert all(abs(sum(w * w for w in v.values()) - 1) < 1e-9 for v in vectors)
+    assert grouping.cosine(vectors[0], vectors[1]) > 0.35
+    assert grouping.cosine(vectors[0], vectors[2]) < 0.1
+
+
+def test_it_clusters_by_leader_against_centroids():
+    docs = [words(d["title"] + d["content"]) for d in (LIFT, DOG, LIFT2, LIFT3)]
+    clusters = grouping.cluster(grouping.vectorise(docs), 0.35)
+    assert sorted(map(sorted, clusters)) == [[0, 2, 3], [1]]
+
+
+def test_the_threshold_comes_from_the_pack(org):
+    """CMP-8: complaints.repeat_similarity (35 %) of the company's pack."""
+    assert grouping.threshold_for(org.company) == pytest.approx(0.35)
+
+
+def test_it_groups_a_similar_complaint_by_another_customer_at_registration(clock, org, register):
+    """CMP-8: same topic within the window — flagged "topic" and put in one group, also
+    across traditional and simplified characters."""
+    first = register(**LIFT, **other_customer(1))
+    clock.shift(timedelta(days=3))
+    second = register(**LIFT2, **other_customer(2))
+    assert second.repeat_reasons == ["topic"]
+    assert second.repeat_of == first
+    assert second.repeat_group is not None
+    first.refresh_from_db()
+    assert first.repeat_group == second.repeat_group
+    assert "电梯" in second.repeat_group.keywords
+    clock.shift(timedelta(days=3))
+    third = register(**LIFT3, **other_customer(3))
+    assert third.repeat_group == second.repeat_group
+    assert "topic" in third.repeat_reasons
+    unrelated = register(**DOG, **other_customer(4))
+    assert unrelated.repeat_group is None and unrelated.repeat_reasons == []
+
+
+def test_a_similar_complaint_outside_the_window_is_not_a_topic_repeat(clock, org, register):
+    """CMP-8: the window (90 days) bounds the topic comparison too."""
+    register(**LIFT, **other_customer(1))
+    clock.shift(timedelta(days=120))
+    late = register(**LIFT2, **other_customer(2))
+    assert late.repeat_reasons == [] and late.repeat_group is None
+
+
+def test_registration_compares_with_a_capped_number_of_recent_complaints(
+    clock, org, register, monkeypatch
+):
+    """CMP-8 scaling: only the most recent TOPIC_CANDIDATES complaints are compared."""
+    from pinzhi.complaints import repeats
+
+    register(**LIFT, **other_customer(1))
+    clock.shift(timedelta(hours=1))
+    register(**DOG, **other_customer(2))
+    monkeypatch.setattr(repeats, "TOPIC_CANDIDATES", 1)
+    clock.shift(timedelta(hours=1))
+    again = register(**LIFT2, **other_customer(3))
+    assert again.repeat_group is None
+
+
+def test_regrouping_keeps_the_analysis_of_a_matching_group(clock, org, register):
+    """CMP-8: a rebuild matches old groups to new clusters by members and keeps their root
+    cause and corrective action; groups left empty without analysis go."""
+    lifts = [register(**data, **other_customer(i)) for i, data in enumerate((LIFT, LIFT2))]
+    group = Complaint.objects.get(pk=lifts[1].pk).repeat_group
+    grouping.group_analyse(
+        group=group, actor=org.quality, root_cause="维保单位响应慢", corrective_action="更换维保"
+    )
+    stray = RepeatGroup.objects.create(company=org.company, label="旧", created_at=now())
+    dogs = [register(**DOG, **other_customer(10 + i)) for i in range(2)]
+    Complaint.objects.filter(pk=dogs[0].pk).update(repeat_group=stray)
+    register(**LIFT3, **other_customer(20))
+    result = grouping.groups_rebuild(
+        company=org.company,
+        since=now() - timedelta(days=1),
+        until=now() + timedelta(days=1),
+        actor=org.quality,
+    )
+    assert result.groups == 2 and result.grouped == 5 and result.kept == 2
+    group.refresh_from_db()
+    assert group.root_cause == "维保单位响应慢"
+    assert group.complaints.count() == 3
+    dog_group = Complaint.objects.get(pk=dogs[1].pk).repeat_group
+    assert dog_group == stray  # matched by its one member, relabelled
+    assert "狗" in dog_group.label or "遛狗" in dog_group.keywords
+    assert Event.objects.filter(action="complaint.groups_rebuilt").exists()
+    assert Event.objects.filter(action="repeat_group.analysed", object_id=str(group.pk)).exists()
+
+
+def test_regrouping_removes_groups_without_members_or_analysis(clock, org, register):
+    a = register(**LIFT, **other_customer(1))
+    b = register(**DOG, **other_customer(2))
+    old = RepeatGroup.objects.create(company=org.company, label="错组", created_at=now())
+    Complaint.objects.filter(pk__in=[a.pk, b.pk]).update(repeat_group=old)
+    result = grouping.groups_rebuild(
+        company=org.company, since=now() - timedelta(days=1), until=now() + timedelta(days=1)
+    )
+    assert result.groups == 0 and result.removed == 1
+    assert not RepeatGroup.objects.filter(pk=old.pk).exists()
+
+
+def test_an_empty_analysis_is_refused(org):
+    group = RepeatGroup.objects.create(company=org.company, label="x", created_at=now())
+    with pytest.raises(grouping.GroupError):
+        grouping.group_analyse(group=group, actor=org.quality, root_cause=" ", corrective_action="")
