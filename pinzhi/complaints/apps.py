@@ -55,3 +55,68 @@ class ComplaintsConfig(AppConfig):
             ("complaint.offence", _("Offence recorded")),
         ]:
             register_action(code, label)
+        self._register_shell()
+
+    def _register_shell(self) -> None:
+        """Navigation, home tiles and attachment access of the staff complaint pages."""
+        from pinzhi.complaints import tiles
+        from pinzhi.complaints.selectors import (
+            REGISTER_ROLES,
+            STAFF_COMPLAINT_ROLES,
+            complaints_visible_to,
+        )
+        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.orgs.roles import Role
+        from pinzhi.timeline.selectors import register_attachment_access
+
+        section = _("Complaints")
+        staff = frozenset(STAFF_COMPLAINT_ROLES)
+        for label, url_name, roles, icon, order in [
+            (_("Register a complaint"), "complaints:create", REGISTER_ROLES, "plus-circle", 30),
+            (_("My queue"), "complaints:my_queue", staff, "inbox", 31),
+            (_("Department queue"), "complaints:department_queue", staff, "people", 32),
+            (_("All complaints"), "complaints:list", staff, "archive", 33),
+        ]:
+            register_nav(
+                NavEntry(
+                    section=section,
+                    label=label,
+                    url_name=url_name,
+                    roles=frozenset(roles),
+                    icon=icon,
+                    order=order,
+                )
+            )
+        for key, render, roles, order in [
+            ("complaints.my_open", tiles.my_open_cases, staff, 20),
+            ("complaints.letters", tiles.letters_to_sign, {Role.DEPARTMENT_MANAGER}, 21),
+            (
+                "complaints.callbacks",
+                tiles.callbacks_due,
+                {Role.COMPLAINT_HANDLER, Role.SERVICE_DESK},
+                22,
+            ),
+            (
+                "complaints.overview",
+                tiles.company_overview,
+                {Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY_COMMITTEE},
+                23,
+            ),
+        ]:
+            register_tile(
+                Tile(
+                    key=key,
+                    template=f"complaints/tiles/{key.split('.')[1]}.html",
+                    roles=frozenset(roles),
+                    render=render,
+                    order=order,
+                )
+            )
+        # Whoever may open a case may download its attachments (X-1, ORG-2).
+        register_attachment_access(
+            "complaints.complaint",
+            lambda user, complaint: (
+                complaint is not None
+                and complaints_visible_to(user).filter(pk=complaint.pk).exists()
+            ),
+        )

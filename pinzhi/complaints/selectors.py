@@ -127,3 +127,95 @@ def _ancestors(unit):
     codes = [c for c in unit.path.strip("/").split("/") if c]
     paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
     return Unit.objects.filter(company_id=unit.company_id, path__in=paths)
+
+
+# Who may take each step of the workflow (CMP-2 … CMP-9); the services check the status,
+# the pages check the person. Registering: the first-contact roles (CMP-1, CMP-3).
+REGISTER_ROLES = frozenset(
+    {
+        Role.SERVICE_DESK,
+        Role.COMPLAINT_HANDLER,
+        Role.QUALITY_DEPARTMENT,
+        Role.DEPARTMENT_MANAGER,
+        Role.SUPERVISOR,
+        Role.UNIT_QUALITY_ADMIN,
+    }
+)
+ACTIONS = (
+    "judge_not_established",
+    "route",
+    "acknowledge",
+    "assign",
+    "special_first_contact",
+    "record_contact",
+    "resolve",
+    "callback",
+    "close",
+    "hand_over",
+    "record_offence",
+)
+
+
+def complaint_actions_for(user, complaint: Complaint) -> list[str]:
+    """The workflow steps `user` may take on `complaint` now: valid for its status
+    (services.TRANSITIONS) and for the person's part in the case. Letters must be
+    prefetched or are read once."""
+    from pinzhi.complaints.services import TRANSITIONS
+
+    if not user.is_authenticated:
+        return []
+    superuser = user.is_superuser
+    codes = user.role_codes
+    quality = superuser or Role.QUALITY_DEPARTMENT in codes
+    registrar = superuser or complaint.registered_by_id == user.pk
+    owner = superuser or complaint.owner_id == user.pk
+    handler = superuser or complaint.handler_id == user.pk
+    letters = list(complaint.letters.all())
+    current = max(letters, key=lambda letter: (letter.sent_at, letter.pk), default=None)
+    head = superuser or (current is not None and current.to_person_id == user.pk)
+    signer = superuser or any(
+        letter.to_person_id == user.pk and letter.acknowledged_at is None for letter in letters
+    )
+    who = {
+        "judge_not_established": registrar or owner or quality,
+        "route": registrar or owner or quality,
+        "acknowledge": signer,
+        "assign": head,
+        "special_first_contact": registrar or owner or quality or head,
+        "record_contact": registrar or owner or handler or head,
+        "resolve": handler or head,
+        "callback": registrar or owner or quality or Role.SERVICE_DESK in codes,
+        "close": registrar or quality,
+        "hand_over": owner,
+        "record_offence": quality,
+    }
+    status_ok = {
+        "special_first_contact": complaint.status in TRANSITIONS["record_contact"]
+        and complaint.first_contact_at is None,
+        "record_offence": True,
+    }
+    return [
+        action
+        for action in ACTIONS
+        if who[action] and status_ok.get(action, complaint.status in TRANSITIONS.get(action, ()))
+    ]
+
+
+def complaint_current_letter(complaint: Complaint):
+    """The latest contact letter of a case (routing again sends a new one), or None."""
+    letters = list(complaint.letters.all())
+    return max(letters, key=lambda letter: (letter.sent_at, letter.pk), default=None)
+
+
+def department_heads(company_id: int, department) -> QuerySet[Person]:
+    """Department managers of the company whose role scope covers `department` (the unit
+    itself or one above it): the people a contact letter may go to (CMP-3)."""
+    from pinzhi.orgs.models import RoleAssignment
+
+    paths = [p for p in _ancestors(department).values_list("path", flat=True)]
+    assignments = RoleAssignment.objects.filter(
+        role=Role.DEPARTMENT_MANAGER, scope__path__in=paths, person__is_active=True
+    )
+    return Person.objects.filter(
+        company_id=company_id, pk__in=assignments.values("person_id")
+    ).order_by("full_name", "username")
