@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "pinzhi.api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.orgs.roles import Role
+        from pinzhi.timeline.actions import register_action
+
+        register_nav(
+            NavEntry(
+                section=_("Complaints"),
+                label=_("API tokens"),
+                url_name="api:tokens",
+                roles=frozenset({Role.QUALITY_DEPARTMENT}),
+                icon="key",
+                order=90,
+            )
+        )
+        register_action("api.token_created", _("API token created"))
+        register_action("api.token_revoked", _("API token revoked"))

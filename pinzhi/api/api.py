@@ -1,0 +1,367 @@
+"""The REST API for hotline and WeChat integrations (CMP-1, CMP-2, ORG-3), built with
+django-ninja. The OpenAPI schema is served at /api/openapi.json; the interactive docs page
+is switched off because it loads its scripts from a CDN, which this deployment cannot reach.
+
+Auth: `Authorization: Bearer <token>` with a token made on the API token page by the
+quality department. Scopes: complaints:write (register, read status), complaints:read (list
+the company's complaints; personal data of the complaints the token sent itself).
+Errors: 401 no or bad token, 403 missing scope, 404 unknown tracking code, 422 invalid
+input with the field and the reason, 429 more than 120 requests a minute."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja import Status as Reply
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from pydantic import Field, field_validator
+
+from pinzhi.api import services
+from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
+from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
+from pinzhi.complaints.services import ComplaintError
+from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib.clock import now
+from pinzhi.lib.privacy import customer_field
+from pinzhi.orgs.models import Unit
+from pinzhi.orgs.validators import BAD_PHONE, normalise_phone, phone_is_valid
+from pinzhi.portal.selectors import customer_milestones
+
+API_CHANNELS = (Channel.HOTLINE, Channel.WECHAT, Channel.EMAIL, Channel.API)
+ChannelIn = Literal[tuple(c.value for c in API_CHANNELS)]  # type: ignore[valid-type]
+CategoryIn = Literal[tuple(Category.values)]  # type: ignore[valid-type]
+SeverityIn = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+StatusOut = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+
+
+class TokenAuth(HttpBearer):
+    """A bearer token, counted against its rate limit."""
+
+    def authenticate(self, request, token: str) -> ApiToken | None:
+        api_token = services.api_token_authenticate(token)
+        if api_token is None:
+            return None
+        if services.api_usage_count(token=api_token) > services.RATE_LIMIT_PER_MINUTE:
+            raise HttpError(429, "Too many requests: at most 120 a minute per token.")
+        return api_token
+
+
+api = NinjaAPI(
+    title="Pinzhi complaints API",
+    version="1.0",
+    description=__doc__,
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+    auth=TokenAuth(),
+)
+
+
+def _clean_text(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in value) or "\ufffe" in value:
+        raise ValueError("contains control characters")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("contains unpaired surrogates")
+    return value.strip()
+
+
+class ComplaintIn(Schema):
+    """A complaint as a hotline or WeChat integration sends it (客户投诉记录表, CMP-2)."""
+
+    channel: ChannelIn
+    category: CategoryIn
+    severity: SeverityIn = Severity.GENERAL.value
+    title: str = Field("", max_length=200, description="Empty: the start of the content.")
+    content: str = Field(
+        ..., min_length=1, max_length=5000, examples=["连续三晚没有看到保安巡逻。"]
+    )
+    request: str = Field("", max_length=2000, description="What the customer wants.")
+    customer_name: str = Field(..., min_length=1, max_length=60, examples=["李业主"])
+    customer_phone: str = Field(
+        ...,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[0-9+()\- ]+$",
+        examples=["13912345678", "0755-12345678"],
+        description="A mobile number or a landline.",
+    )
+    customer_email: str = Field("", max_length=254, examples=["li@example.com"])
+    customer_address: str = Field("", max_length=200)
+    location_code: str | None = Field(
+        None, max_length=40, description="Code of the estate / window unit of the company."
+    )
+    received_at: datetime | None = Field(
+        None, description="When the customer called or wrote; default now. Not in the future."
+    )
+    external_id: str = Field("", max_length=80, description="The id in your system.")
+
+    @field_validator(
+        "title", "content", "request", "customer_name", "customer_address", "external_id"
+    )
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _clean_text(value)
+
+    @field_validator("content", "customer_name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("customer_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        _clean_text(value)
+        if not phone_is_valid(value):
+            raise ValueError(str(BAD_PHONE))
+        return normalise_phone(value)
+
+    @field_validator("customer_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = _clean_text(value)
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError("not a valid e-mail address") from None
+        return value
+
+    @field_validator("received_at")
+    @classmethod
+    def _received(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value > now():
+            raise ValueError("must not be in the future")
+        if value.year < 2000:
+            raise ValueError("must be after 2000")
+        return value
+
+
+class DeadlineOut(Schema):
+    kind: str
+    due_at: datetime
+    state: str
+
+
+class MilestoneOut(Schema):
+    key: str
+    label: str
+    at: datetime
+    note: str = ""
+
+
+class CustomerOut(Schema):
+    name: str
+    phone: str
+    email: str
+    address: str
+
+
+class ComplaintCreated(Schema):
+    id: int
+    tracking_code: str
+    status: StatusOut
+    deadlines: list[DeadlineOut]
+
+
+class ComplaintOut(Schema):
+    id: int
+    tracking_code: str
+    channel: str
+    category: str
+    severity: str
+    status: StatusOut
+    status_label: str
+    received_at: datetime
+    updated_at: datetime
+    location_code: str | None
+    department: str | None
+    customer: CustomerOut
+    milestones: list[MilestoneOut]
+
+
+class ErrorOut(Schema):
+    detail: str | list
+
+
+def _require(request, scope: str) -> ApiToken:
+    token: ApiToken = request.auth
+    if not token.has_scope(scope):
+        raise HttpError(403, f"This token lacks the {scope} scope.")
+    return token
+
+
+def _sent_by(token: ApiToken, complaint: Complaint) -> bool:
+    origin = getattr(complaint, "api_origin", None)
+    return origin is not None and origin.token_id == token.pk
+
+
+def _complaint_out(token: ApiToken, complaint: Complaint, *, milestones: bool = True) -> dict:
+    """ORG-3: personal data are shown only to a token with complaints:read, and only for
+    the complaints it sent itself (the data it already holds); masked otherwise."""
+    may_see = token.has_scope(SCOPE_READ) and _sent_by(token, complaint)
+    return {
+        "id": complaint.pk,
+        "tracking_code": complaint.tracking_code,
+        "channel": complaint.channel,
+        "category": complaint.category,
+        "severity": complaint.severity,
+        "status": complaint.status,
+        "status_label": str(complaint.get_status_display()),
+        "received_at": complaint.received_at,
+        "updated_at": complaint.updated_at,
+        "location_code": complaint.location.code if complaint.location else None,
+        "department": complaint.department.name if complaint.department else None,
+        "customer": {
+            "name": customer_field(complaint.customer_name, kind="name", may_see=may_see),
+            "phone": customer_field(complaint.customer_phone, kind="phone", may_see=may_see),
+            "email": customer_field(complaint.customer_email, kind="email", may_see=may_see),
+            "address": customer_field(complaint.customer_address, kind="address", may_see=may_see),
+        },
+        "milestones": [m.__dict__ for m in customer_milestones(complaint)] if milestones else [],
+    }
+
+
+def _company_complaints(token: ApiToken) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(company=token.company).select_related(
+        "location", "department", "api_origin"
+    )
+
+
+def _unprocessable(field: str, message: str) -> HttpError:
+    error = HttpError(422, message)
+    error.field = field  # type: ignore[attr-defined]
+    return error
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    field = getattr(exc, "field", None)
+    if field is not None:
+        detail = [{"loc": ["body", "payload", field], "msg": str(exc), "type": "value_error"}]
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.post(
+    "/complaints",
+    response={201: ComplaintCreated, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    url_name="complaints",
+    summary="Register a complaint",
+)
+def complaint_create(request, payload: ComplaintIn):
+    """CMP-1/CMP-2: register a complaint received by the hotline, WeChat, e-mail or another
+    integration. The time limits start at `received_at`; the tracking code is for the
+    customer."""
+    token = _require(request, SCOPE_WRITE)
+    location = None
+    if payload.location_code:
+        location = Unit.objects.filter(
+            company=token.company, code=payload.location_code, is_active=True
+        ).first()
+        if location is None:
+            raise _unprocessable("location_code", "No active unit of your company has this code.")
+    title = payload.title or " ".join(payload.content.split())[:60]
+    try:
+        complaint = services.api_complaint_register(
+            token=token,
+            external_id=payload.external_id,
+            channel=payload.channel,
+            category=payload.category,
+            severity=payload.severity,
+            title=title,
+            content=payload.content,
+            request=payload.request,
+            customer_name=payload.customer_name,
+            customer_phone=payload.customer_phone,
+            customer_email=payload.customer_email,
+            customer_address=payload.customer_address,
+            location=location,
+            received_at=payload.received_at,
+        )
+    except DjangoValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise _unprocessable(field, " ".join(messages)) from error
+    except ComplaintError as error:
+        raise _unprocessable("__all__", str(error)) from error
+    deadlines = [
+        {"kind": d.kind, "due_at": d.due_at, "state": d.state}
+        for d in deadlines_for(complaint).order_by("due_at")
+    ]
+    return Reply(
+        201,
+        {
+            "id": complaint.pk,
+            "tracking_code": complaint.tracking_code,
+            "status": complaint.status,
+            "deadlines": deadlines,
+        },
+    )
+
+
+@api.get(
+    "/complaints/{tracking_code}",
+    response={200: ComplaintOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    url_name="complaint",
+    summary="Status and milestones of a complaint",
+)
+def complaint_detail(request, tracking_code: str):
+    """CMP-2: the status and the customer-facing milestones of one of the company's cases."""
+    token: ApiToken = request.auth
+    code = tracking_code.strip().upper()[:12]
+    complaint = _company_complaints(token).filter(tracking_code=code).first()
+    if complaint is None:
+        raise HttpError(404, "No complaint of your company has this tracking code.")
+    return _complaint_out(token, complaint)
+
+
+PAGE_SIZE = 50
+
+
+class ListFilter(Schema):
+    updated_since: datetime | None = Field(None, description="Only cases changed since then.")
+    page: int = Field(1, ge=1, le=100000)
+
+
+class ComplaintPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ComplaintOut]
+
+
+@api.get(
+    "/complaints",
+    response={200: ComplaintPage, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    url_name="complaints_list",
+    summary="The company's complaints, latest change first",
+)
+def complaint_list(request, filters: Query[ListFilter]):
+    """The token's company's complaints (complaints:read), 50 a page, personal data masked
+    except for the complaints the token sent itself."""
+    token = _require(request, SCOPE_READ)
+    complaints = _company_complaints(token).order_by("-updated_at", "-pk")
+    if filters.updated_since is not None:
+        since = filters.updated_since
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since)
+        complaints = complaints.filter(updated_at__gte=since)
+    count = complaints.count()
+    start = (filters.page - 1) * PAGE_SIZE
+    items = complaints[start : start + PAGE_SIZE]
+    return {
+        "count": count,
+        "page": filters.page,
+        "pages": max(1, -(-count // PAGE_SIZE)),
+        "items": [_complaint_out(token, c, milestones=False) for c in items],
+    }

@@ -1,0 +1,117 @@
+"""API token management and the complaint intake of integrations (CMP-1, CMP-2, ORG-3)."""
+
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, ApiUsage, token_digest
+from pinzhi.complaints import services as complaints
+from pinzhi.lib.clock import now
+from pinzhi.portal.services import complaint_take_first_contact
+from pinzhi.timeline.services import event_record
+
+NAME_REQUIRED = _("Give the token a name, e.g. the system that will use it.")
+SCOPE_REQUIRED = _("Choose at least one permission.")
+UNKNOWN_SCOPE = _("Unknown permission: %(scope)s.")
+ALREADY_REVOKED = _("This token is already revoked.")
+
+# Requests a token may make in one minute.
+RATE_LIMIT_PER_MINUTE = 120
+
+
+class ApiTokenError(Exception):
+    pass
+
+
+@transaction.atomic
+def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[ApiToken, str]:
+    """CMP-1: a token for a hotline or WeChat integration. Returns the token record and the
+    secret, which is shown once and stored only as its SHA-256."""
+    if not name.strip():
+        raise ApiTokenError(NAME_REQUIRED)
+    if not scopes:
+        raise ApiTokenError(SCOPE_REQUIRED)
+    known = {code for code, _label in SCOPES}
+    for scope in scopes:
+        if scope not in known:
+            raise ApiTokenError(UNKNOWN_SCOPE % {"scope": scope})
+    secret = "pz_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name.strip(),
+        company=company,
+        token_hash=token_digest(secret),
+        prefix=secret[:10],
+        scopes=sorted(set(scopes)),
+        created_by=actor,
+        created_at=now(),
+    )
+    event_record(
+        subject=company,
+        action="api.token_created",
+        actor=actor,
+        data={"token_id": token.pk, "name": token.name, "scopes": token.scopes},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ApiTokenError(ALREADY_REVOKED)
+    token.revoked_at = now()
+    token.revoked_by = actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    event_record(
+        subject=token.company,
+        action="api.token_revoked",
+        actor=actor,
+        data={"token_id": token.pk, "name": token.name},
+    )
+    return token
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The active token with this secret, its last use noted (at most once a minute)."""
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("company")
+        .filter(token_hash=token_digest(secret), revoked_at=None)
+        .first()
+    )
+    if token is None:
+        return None
+    moment = now()
+    if token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+        token.last_used_at = moment
+    return token
+
+
+def api_usage_count(*, token: ApiToken) -> int:
+    """Count one request in the current minute and return the minute's total."""
+    minute = now().replace(second=0, microsecond=0)
+    updated = ApiUsage.objects.filter(token=token, minute=minute).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                ApiUsage.objects.create(token=token, minute=minute, count=1)
+        except IntegrityError:
+            ApiUsage.objects.filter(token=token, minute=minute).update(count=F("count") + 1)
+    if secrets.randbelow(100) == 0:
+        ApiUsage.objects.filter(minute__lt=minute - timedelta(hours=1)).delete()
+    return ApiUsage.objects.get(token=token, minute=minute).count
+
+
+@transaction.atomic
+def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields):
+    """CMP-1/CMP-2: a complaint sent by an integration, registered in the token's company
+    with the channel the integration names; the service desk of the location takes
+    first-contact ownership (CMP-3)."""
+    complaint = complaints.complaint_register(company=token.company, registered_by=None, **fields)
+    ApiComplaint.objects.create(token=token, complaint=complaint, external_id=external_id)
+    return complaint_take_first_contact(complaint=complaint)
