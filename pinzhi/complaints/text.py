@@ -11,6 +11,10 @@ import opencc
 jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
+# Text without CJK characters needs neither OpenCC nor jieba (a fast path for imports of
+# English records, e.g. the CFPB database): words are runs of letters and digits.
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_LATIN_WORD = re.compile(r"[^\W_]+")
 # Words too common in complaints to tell one topic from another.
 STOP_WORDS = frozenset(
     "的 了 是 在 我 我们 你 你们 他 她 它 和 与 及 也 都 就 还 又 很 太 非常 没有 没 不 有 "
@@ -27,14 +31,19 @@ def _converter() -> opencc.OpenCC:
 
 def fold(text: str) -> str:
     """Lower-case, simplified characters."""
-    return _converter().convert(text or "").lower()
+    text = text or ""
+    if not _CJK.search(text):
+        return text.lower()
+    return _converter().convert(text).lower()
 
 
 def words(text: str) -> list[str]:
     """The words of `text` for matching: jieba's cut for search, without punctuation, stop
     words and short numbers (long ones such as a tracking code or a room number stay)."""
     result = []
-    for word in jieba.lcut_for_search(fold(text)):
+    folded = fold(text)
+    cut = jieba.lcut_for_search(folded) if _CJK.search(folded) else _LATIN_WORD.findall(folded)
+    for word in cut:
         if not _WORD.fullmatch(word) or word in STOP_WORDS:
             continue
         if word.isdigit() and len(word) < 3:

@@ -152,7 +152,7 @@ def repeat_analysis(request):
     )
     query = request.GET.get("q", "").strip()
     if query:
-        groups_qs = groups_qs.filter(Q(label__icontains=query) | Q(keywords__icontains=query))
+        groups_qs = groups_qs.filter(label__icontains=query)
     group_page = Paginator(groups_qs, PER_PAGE).get_page(request.GET.get("gpage"))
     groups = list(group_page.object_list)
     kind, starts = _buckets(since, until)

@@ -1,0 +1,126 @@
+"""CMP-8: the repeat-analysis page — topics with counts, trend, members (masked per ORG-3),
+keywords, root cause and corrective action, regrouping, repeats by customer/address."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from pinzhi.complaints.models import RepeatGroup
+from pinzhi.complaints.tests.test_grouping import DOG, LIFT, LIFT2, LIFT3, other_customer
+from pinzhi.timeline.models import Event
+
+
+@pytest.fixture
+def topics(clock, org, register):
+    made = [register(**d, **other_customer(i)) for i, d in enumerate((LIFT, LIFT2, LIFT3))]
+    register(**DOG, **other_customer(9))
+    register()  # 李业主 at 翠湖花园3栋1单元502
+    clock.shift(timedelta(days=1))
+    again = register(title="还是没人巡逻")  # same customer as the fixture's default
+    register(title="夜里没有保安", customer_phone="13000000000")
+    return made, again
+
+
+def test_it_shows_the_topics_with_counts_trend_and_masked_members(client, org, topics):
+    """CMP-8 + ORG-3: the committee sees the topic and its members with masked names."""
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    lift = next(r for r in rows if "电梯" in r["group"].keywords)
+    assert lift["group"].members == 3
+    assert sum(lift["trend"]) == 3
+    assert {m["customer"] for m in lift["members"]} == {"李**"}
+    assert {m["complaint"] for m in lift["members"]} == set(topics[0])
+    html = response.content.decode()
+    assert 'id="repeat-trend-data"' in html and "echarts.min.js" in html
+    assert "李业主" not in html
+
+
+def test_the_quality_department_sees_names_unmasked(client, org, topics):
+    client.force_login(org.quality)
+    response = client.get(reverse("repeats:index"))
+    assert "李业主" in response.content.decode()
+
+
+def test_it_lists_the_repeats_by_customer_or_address(client, org, topics):
+    made, again = topics
+    client.force_login(org.quality)
+    response = client.get(reverse("repeats:index"))
+    flagged = [item["complaint"] for item in response.context["flagged"]]
+    assert again in flagged
+
+
+def test_it_shows_empty_states_for_a_quiet_period(client, org, topics):
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"), {"since": "2020-01-01", "until": "2020-02-01"})
+    html = response.content.decode()
+    assert 'data-testid="no-groups"' in html and 'data-testid="no-flagged"' in html
+
+
+def test_a_reversed_period_is_refused_with_a_message(client, org, topics):
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"), {"since": "2026-12-01", "until": "2026-01-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_the_root_cause_and_corrective_action_are_recorded_with_who_and_when(client, org, topics):
+    """CMP-8: the analysis per group, attributed on the timeline."""
+    group = next(g for g in RepeatGroup.objects.all() if "电梯" in g.keywords)
+    client.force_login(org.committee)
+    url = reverse("repeats:analyse", args=[group.pk])
+    response = client.post(
+        url, {f"g{group.pk}-root_cause": "维保响应慢", f"g{group.pk}-corrective_action": "换维保"}
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.root_cause == "维保响应慢" and group.analysed_by == org.committee
+    assert group.analysed_at is not None
+    event = Event.objects.get(action="repeat_group.analysed")
+    assert event.actor_id == org.committee.pk
+
+
+def test_a_department_manager_may_analyse_only_groups_in_scope(client, org, topics):
+    group = RepeatGroup.objects.first()
+    client.force_login(org.other_head)  # 客服部: no complaint of the estate in scope
+    response = client.post(
+        reverse("repeats:analyse", args=[group.pk]), {f"g{group.pk}-root_cause": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_regroup_now_is_for_the_quality_department(client, org, topics):
+    """CMP-8: "regroup now" rebuilds the period's topics; other roles are refused."""
+    client.force_login(org.committee)
+    assert client.post(reverse("repeats:regroup")).status_code == 403
+    RepeatGroup.objects.all().delete()
+    client.force_login(org.quality)
+    response = client.post(reverse("repeats:regroup"))
+    assert response.status_code == 302
+    assert RepeatGroup.objects.count() >= 1
+    assert Event.objects.filter(action="complaint.groups_rebuilt").exists()
+
+
+def test_a_long_period_is_regrouped_as_a_task(client, org, topics, settings, monkeypatch):
+    from pinzhi.complaints import views_repeats
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(views_repeats, "SYNC_REGROUP_MAX", 1)
+    RepeatGroup.objects.all().delete()
+    client.force_login(org.quality)
+    client.post(reverse("repeats:regroup"))
+    assert RepeatGroup.objects.count() >= 1
+
+
+def test_the_pages_refuse_roles_outside_the_rule(client, org, topics):
+    client.force_login(org.handler)
+    assert client.get(reverse("repeats:index")).status_code == 403
+
+
+def test_the_topic_search_filters_by_label(client, org, topics):
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"), {"q": "电梯"})
+    assert [r["group"].label for r in response.context["rows"]]
+    assert all("电梯" in r["group"].label for r in response.context["rows"])
