@@ -32,6 +32,17 @@ SOURCE_HELP = _(
 )
 
 
+STATE_LABELS = {
+    "uploaded": _("Uploaded, not mapped"),
+    "mapped": _("Mapped"),
+    "checked": _("Checked, not imported"),
+    "queued": _("Queued"),
+    "running": _("Running"),
+    "done": _("Done"),
+    "failed": _("Failed"),
+}
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or Excel file"),
@@ -163,7 +174,13 @@ def upload(request):
     return render(
         request,
         "complaints/import/upload.html",
-        {"form": form, "recent": [(b, b.progress()) for b in recent]},
+        {
+            "form": form,
+            "recent": [
+                (b, p, STATE_LABELS.get(p.get("state") or b.meta.get("state"), ""))
+                for b, p in ((b, b.progress()) for b in recent)
+            ],
+        },
     )
 
 

@@ -347,3 +347,11 @@ def test_the_real_files_import(clock, org, importing, name, source, imported, re
     )
     assert (result["imported"], result["reported"]) == (imported, reported)
     assert Complaint.objects.filter(source=source).count() == imported
+
+
+def test_the_upload_page_lists_recent_imports_with_their_state(clock, org, importing, client):
+    run(org, upload(org, "a.csv", "留言时间,留言主题\n2026-09-01,路灯不亮\n".encode()))
+    client.force_login(org.quality)
+    response = client.get(reverse("complaint_import:upload"))
+    ((batch, progress, state),) = response.context["recent"]
+    assert progress["imported"] == 1 and str(state) == "Done"
