@@ -120,3 +120,7 @@ class ComplaintsConfig(AppConfig):
                 and complaints_visible_to(user).filter(pk=complaint.pk).exists()
             ),
         )
+        # Repeat analysis (CMP-8) and the import of historical complaints: nav and actions.
+        from pinzhi.complaints.views_repeats import register_nav_entries
+
+        register_nav_entries()

@@ -124,3 +124,15 @@ def test_the_topic_search_filters_by_label(client, org, topics):
     response = client.get(reverse("repeats:index"), {"q": "电梯"})
     assert [r["group"].label for r in response.context["rows"]]
     assert all("电梯" in r["group"].label for r in response.context["rows"])
+
+
+def test_the_navigation_offers_repeat_analysis_and_import_to_the_right_roles(org):
+    from pinzhi.core.shell import nav_for
+
+    def names(person):
+        return {entry.url_name for _section, entries in nav_for(person) for entry in entries}
+
+    assert {"repeats:index", "complaint_import:upload"} <= names(org.quality)
+    assert "repeats:index" in names(org.committee)
+    assert "complaint_import:upload" not in names(org.committee)
+    assert "repeats:index" not in names(org.handler)
