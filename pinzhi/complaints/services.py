@@ -10,6 +10,7 @@ not satisfied: reopened) → closed by the registrar with the final evaluation.
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,10 @@ REASON_REQUIRED = _("Give a reason.")
 EXPLANATION_REQUIRED = _("Write the explanation the customer will receive.")
 WRONG_HEAD = _("Only the head named on the contact letter can sign for it.")
 SAME_OWNER = _("The complaint is already owned by this person.")
+NOTHING_OVERDUE = _(
+    "Every time limit of this complaint is still being kept; you can escalate when one of "
+    "them is missed."
+)
 RATING_RANGE = _("A rating is between 1 and 5.")
 
 # Deadline kinds of a complaint.
@@ -589,8 +594,13 @@ def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) ->
     if not note.strip():
         raise ComplaintError(REASON_REQUIRED)
     before = {"owner": str(complaint.owner or "")}
+    previous = complaint.owner_id
     complaint.owner = to_person
     complaint.save()
+    # The limits the previous owner carried (or nobody carried) move with the case.
+    for deadline in _running(complaint):
+        if deadline.owner_id in (previous, None):
+            deadlines.deadline_reassign(deadline=deadline, owner=to_person, actor=actor)
     _event(
         complaint,
         "complaint.handed_over",
@@ -620,6 +630,8 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     _check(complaint, "customer_escalate")
     if not reason.strip():
         raise ComplaintError(REASON_REQUIRED)
+    if not complaint_has_breach(complaint):
+        raise ComplaintError(NOTHING_OVERDUE)
     escalation = CustomerEscalation.objects.create(complaint=complaint, at=now(), reason=reason)
     _event(
         complaint,
@@ -683,6 +695,16 @@ def complaint_record_offence(
         actor,
         reason=note,
         data={"offence": offence, "person_id": person.pk},
+    )
+
+
+def complaint_has_breach(complaint: Complaint) -> bool:
+    """Whether a running limit of the case is past due — the supervision group "did not
+    answer or arrive in time" (CMP-7) — whether or not the sweep has marked it yet."""
+    return (
+        _running(complaint)
+        .filter(Q(state=Deadline.State.BREACHED) | Q(state=Deadline.State.OPEN, due_at__lt=now()))
+        .exists()
     )
 
 

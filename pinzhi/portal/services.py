@@ -113,10 +113,9 @@ def portal_complaint_submit(
         registered_by=None,
     )
     complaint = complaint_take_first_contact(complaint=complaint)
-    if photo is not None and complaint.owner is not None:
-        # Attachment.uploaded_by cannot be empty: the photo is filed in the name of the
-        # first-contact owner, who receives it (the event records it as "attachment.added").
-        attachment_add(subject=complaint, uploaded_file=photo, uploaded_by=complaint.owner)
+    if photo is not None:
+        # Uploaded by the customer, who has no account: no uploader is recorded.
+        attachment_add(subject=complaint, uploaded_file=photo, uploaded_by=None)
     attempt_record(kind=PublicAttempt.Kind.SUBMIT, address=address)
     return complaint
 

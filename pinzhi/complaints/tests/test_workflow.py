@@ -263,6 +263,7 @@ def test_ownership_moves_only_by_explicit_hand_over(clock, org, register):
     )
     complaint.refresh_from_db()
     assert complaint.owner == org.other_head
+    assert deadline(complaint, services.FIRST_CONTACT).owner == org.other_head
     assert "complaint.handed_over" in actions(complaint)
 
 
@@ -278,6 +279,9 @@ def test_a_verified_complaint_is_recorded_for_the_assessment(clock, org, registe
 def test_the_customer_can_escalate_to_the_group_leader_and_chairman(clock, org, register):
     """CMP-7: the complainant escalates past a supervision group that did not act."""
     complaint = register()
+    with pytest.raises(ComplaintError):
+        services.complaint_customer_escalate(complaint=complaint, reason="太慢")
+    clock.shift(timedelta(minutes=31))  # nobody contacted the customer within 30 minutes
     services.complaint_customer_escalate(complaint=complaint, reason="一直没人联系我")
     assert Notification.objects.filter(
         recipient=org.committee, kind="complaint.customer_escalated"
