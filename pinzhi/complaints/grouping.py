@@ -126,7 +126,7 @@ def keywords_of(vectors: list[Vector], count: int = KEYWORD_COUNT) -> list[str]:
     total: Counter = Counter()
     for vector in vectors:
         for word, w in vector.items():
-            if not word.isdigit():
+            if not word.isdigit() and len(word) > 1:
                 total[word] += w
     return [word for word, _weight in total.most_common(count)]
 

@@ -44,7 +44,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Category, Channel, Complaint, Status
@@ -89,7 +89,7 @@ IMPORTED_RESULT = _("Imported historical record.")
 FIELDS: list[tuple[str, object]] = [
     ("source_id", _("Source id (for re-imports)")),
     ("received_at", _("Received at")),
-    ("title", _("Subject")),
+    ("title", pgettext_lazy("complaint", "Subject")),
     ("content", _("Complaint content")),
     ("request", _("Customer's request")),
     ("customer_name", _("Customer name")),
@@ -791,6 +791,7 @@ def import_run(token: str) -> dict:
         "broken": [[b.line, b.reason] for b in check.broken[:200]],
         "seconds": round(time.monotonic() - started, 2),
         "groups": grouping["groups"] if grouping else 0,
+        "grouping_seconds": grouping["seconds"] if grouping else 0,
     }
     batch.progress_write(**result)
     batch.meta["state"] = "done"

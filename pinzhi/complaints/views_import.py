@@ -26,6 +26,7 @@ CHECKED = _("%(good)s rows can be imported, %(broken)s rows have problems.")
 NOTHING_TO_IMPORT = _("No row of this file can be imported; fix the file or the mapping.")
 STARTED = _("The import has started.")
 ALREADY_STARTED = _("This file has already been imported.")
+NO_LOCATION = _("— no particular estate or site —")
 SOURCE_HELP = _(
     "A short name of where the records come from; with each record's id it keeps a re-import "
     "from creating duplicates."
@@ -92,6 +93,7 @@ class MappingForm(forms.Form):
             label=_("Estate / site"),
             queryset=Unit.objects.filter(company__in=companies).order_by("path"),
             required=False,
+            empty_label=NO_LOCATION,
             initial=options.get("location_id"),
         )
         self.fields["category"] = forms.ChoiceField(

@@ -238,7 +238,9 @@ def test_the_import_pages_walk_upload_mapping_check_and_progress(clock, org, imp
     token = mapping_url.rstrip("/").rsplit("/", 1)[-1]
     page = client.get(mapping_url)
     assert page.status_code == 200
-    assert "景蓉华苑" in page.content.decode()  # the preview
+    html = page.content.decode()
+    assert "景蓉华苑" in html  # the preview
+    assert '<option value="2" selected>留言主题</option>' in html  # the guessed mapping
     form = page.context["form"]
     data = {}
     for name in form.fields:
@@ -343,7 +345,8 @@ def test_the_real_files_import(clock, org, importing, name, source, imported, re
     result = run(org, batch, source=source)
     print(
         f"\n{name}: {result['imported']} imported, {result['reported']} reported, "
-        f"{result['seconds']} s, {result['groups']} topic groups"
+        f"{result['seconds']} s, {result['groups']} topic groups "
+        f"(grouping {result['grouping_seconds']} s)"
     )
     assert (result["imported"], result["reported"]) == (imported, reported)
     assert Complaint.objects.filter(source=source).count() == imported
