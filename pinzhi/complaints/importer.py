@@ -1,4 +1,4 @@
-"""Import of historical complaints from CSV or XLSX (issue 3 item 7, CMP-6 archive).
+"""Import of historical complaints from CSV or XLSX (X-4, issue 3 item 7, CMP-6 archive).
 
 Steps, each a function the views call:
 

@@ -1,4 +1,4 @@
-"""Issue 3 item 7: import of historical complaints from CSV/XLSX with a column mapping;
+"""X-4 (issue 3 item 7): import of historical complaints from CSV/XLSX with a column mapping;
 every complete row imported, every broken row reported with line and reason, re-import
 without duplicates; the real-file quirks (truncated CFPB record, padded xlsx claiming far
 more rows than it holds, GBK)."""
@@ -65,7 +65,7 @@ HEADER = ["投诉时间", "投诉人", "联系电话", "投诉主题", "投诉�
 
 
 def test_it_imports_the_cfpb_sample_and_reports_the_cut_off_record(clock, org, importing):
-    """Item 7: the truncated last CFPB record is reported with its line, not a crash."""
+    """X-4 (issue item 7): the truncated last CFPB record is reported with its line, not a crash."""
     batch = upload(org, "cfpb.csv", (DATA / "cfpb_sample.csv").read_bytes())
     meta = batch.meta
     assert meta["encoding"] == "UTF-8" and meta["delimiter"] == "," and meta["header_line"] == 1
@@ -99,7 +99,7 @@ def test_it_imports_the_cfpb_sample_and_reports_the_cut_off_record(clock, org, i
 def test_imported_records_are_archive_records_without_deadlines_or_notifications(
     clock, org, importing
 ):
-    """Item 7: historical records start no time limits and notify nobody; one batch event
+    """X-4 (issue item 7): historical records start no time limits and notify nobody; one batch event
     plus complaint.imported per record."""
     result = run(org, upload(org, "cfpb.csv", (DATA / "cfpb_sample.csv").read_bytes()))
     assert result["imported"] == 29
@@ -111,7 +111,7 @@ def test_imported_records_are_archive_records_without_deadlines_or_notifications
 
 
 def test_a_re_import_creates_no_duplicates(clock, org, importing):
-    """Item 7: source + source_id make a re-import idempotent."""
+    """X-4 (issue item 7): source + source_id make a re-import idempotent."""
     content = (DATA / "cfpb_sample.csv").read_bytes()
     run(org, upload(org, "cfpb.csv", content), source="cfpb")
     again = run(org, upload(org, "cfpb.csv", content), source="cfpb")
@@ -120,7 +120,7 @@ def test_a_re_import_creates_no_duplicates(clock, org, importing):
 
 
 def test_it_strips_the_padding_and_stops_at_the_blank_tail_of_a_sheet(clock, org, importing):
-    """Item 7: the forum xlsx claims many more rows than hold data; text padded with \\n\\t."""
+    """X-4 (issue item 7): the forum xlsx claims many more rows than hold data; text padded with \\n\\t."""
     batch = upload(org, "taidi.xlsx", (DATA / "taidi_attach2.xlsx").read_bytes())
     headers = batch.meta["headers"]
     assert headers == ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "一级分类"]
@@ -141,7 +141,7 @@ def test_it_strips_the_padding_and_stops_at_the_blank_tail_of_a_sheet(clock, org
 
 
 def test_a_reply_closes_the_record_with_the_reply_time_and_text(clock, org, importing):
-    """Item 7: messages with an official reply are closed at the reply time, the reply being
+    """X-4 (issue item 7): messages with an official reply are closed at the reply time, the reply being
     the final result."""
     batch = upload(org, "attach4.xlsx", (DATA / "taidi_attach4.xlsx").read_bytes())
     result = run(org, batch, source="taidi4")
@@ -155,7 +155,7 @@ def test_a_reply_closes_the_record_with_the_reply_time_and_text(clock, org, impo
 
 
 def test_it_reads_gbk_and_reports_each_broken_row_with_line_and_reason(clock, org, importing):
-    """Item 7: GBK-encoded CSV; missing field, unparseable date, future date, text too long."""
+    """X-4 (issue item 7): GBK-encoded CSV; missing field, unparseable date, future date, text too long."""
     rows = [
         HEADER,
         ["2026-10-01 10:00", "张三", "13800000001", "电梯困人", "3栋电梯困人半小时", "", ""],
@@ -198,7 +198,7 @@ def test_it_detects_a_utf8_bom_and_a_semicolon_delimiter(clock, org, importing):
 
 
 def test_a_database_error_writes_none_of_the_rows(clock, org, importing, monkeypatch):
-    """Item 7: the good rows are one transaction — all or none."""
+    """X-4 (issue item 7): the good rows are one transaction — all or none."""
     monkeypatch.setattr(importer, "PROGRESS_EVERY", 5)
     real = Complaint.objects.bulk_create
     calls = []
@@ -227,7 +227,7 @@ def test_it_refuses_other_files_with_a_clear_message(org, importing):
 
 
 def test_the_import_pages_walk_upload_mapping_check_and_progress(clock, org, importing, client):
-    """Item 7 through the pages: preview with guessed mapping, check, task, progress."""
+    """X-4 (issue item 7) through the pages: preview with guessed mapping, check, task, progress."""
     client.force_login(org.quality)
     response = client.post(
         reverse("complaint_import:upload"),
@@ -340,7 +340,7 @@ REAL = Path("/work/shared/realdata")
     ],
 )
 def test_the_real_files_import(clock, org, importing, name, source, imported, reported):
-    """Item 7 on the real files of ../shared/realdata (skipped where they are absent)."""
+    """X-4 (issue item 7) on the real files of ../shared/realdata (skipped where they are absent)."""
     batch = upload(org, name, (REAL / name).read_bytes())
     result = run(org, batch, source=source)
     print(

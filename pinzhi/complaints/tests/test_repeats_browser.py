@@ -33,7 +33,7 @@ def test_the_repeat_analysis_draws_the_trend_chart(page, org, register):
 
 
 def test_an_import_runs_from_upload_to_done(page, org, settings, tmp_path):
-    """Item 7: GBK CSV through the pages; the progress part polls until done."""
+    """X-4 (issue item 7): GBK CSV through the pages; the progress part polls until done."""
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     out = io.StringIO()
