@@ -23,15 +23,8 @@ PINZHI_SITE_URL = env_str("PINZHI_SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("PINZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("PINZHI_CSRF_TRUSTED_ORIGINS", [])
 
+# Pinzhi's apps first: where two catalogues translate the same words, ours win.
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "django_htmx",
-    "django_tasks_db",
     "pinzhi.core",
     "pinzhi.orgs",
     "pinzhi.policy",
@@ -41,6 +34,14 @@ INSTALLED_APPS = [
     "pinzhi.complaints",
     "pinzhi.portal",
     "pinzhi.api",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
