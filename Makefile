@@ -31,6 +31,8 @@ compiled-messages: env
 demo: env assets compiled-messages
 	$(RUN) pinzhi demo --port $(PORT)
 
+# Two workers: the machines have two cores.
+PYTEST_ARGS ?= -n 2
 test: env assets compiled-messages
 	$(RUN) pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -47,7 +49,7 @@ messages: env
 	$(RUN) python -m pinzhi.lib.messages
 
 bench: env assets compiled-messages
-	$(RUN) pytest -p no:cacheprovider -m bench pinzhi $(PYTEST_ARGS)
+	$(RUN) pytest -p no:cacheprovider -m bench pinzhi
 
 check-deploy: env
 	PINZHI_SECRET_KEY=$$($(RUN) python -c "import secrets;print(secrets.token_urlsafe(60))") \

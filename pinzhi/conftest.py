@@ -91,3 +91,14 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default interface language (simplified Chinese), whatever an
+    earlier test on the same worker activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
