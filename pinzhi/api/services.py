@@ -111,7 +111,17 @@ def api_usage_count(*, token: ApiToken) -> int:
 def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields):
     """CMP-1/CMP-2: a complaint sent by an integration, registered in the token's company
     with the channel the integration names; the service desk of the location takes
-    first-contact ownership (CMP-3)."""
+    first-contact ownership (CMP-3). A resend with the same `external_id` returns the
+    complaint already registered instead of a duplicate."""
+    if external_id:
+        ApiToken.objects.select_for_update().filter(pk=token.pk).first()  # one resend at a time
+        sent = (
+            ApiComplaint.objects.filter(token__company=token.company, external_id=external_id)
+            .select_related("complaint")
+            .first()
+        )
+        if sent is not None:
+            return sent.complaint
     complaint = complaints.complaint_register(company=token.company, registered_by=None, **fields)
     ApiComplaint.objects.create(token=token, complaint=complaint, external_id=external_id)
     return complaint_take_first_contact(complaint=complaint)

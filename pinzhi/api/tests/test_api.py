@@ -175,3 +175,15 @@ def test_it_serves_the_openapi_schema_without_a_token(client, db):
     schema = response.json()
     assert "/api/complaints" in schema["paths"]
     assert schema["components"]["securitySchemes"]
+
+
+def test_a_resend_with_the_same_external_id_does_not_duplicate(
+    api_client, make_token, payload, clock
+):
+    """CMP-2: a hotline system that retries after a timeout registers the case once."""
+    _token, secret = make_token(WRITE)
+    first = api_client(secret).post("/api/complaints", payload(external_id="HL-2026-0001"))
+    again = api_client(secret).post("/api/complaints", payload(external_id="HL-2026-0001"))
+    assert first.status_code == again.status_code == 201
+    assert first.json()["tracking_code"] == again.json()["tracking_code"]
+    assert Complaint.objects.count() == 1
