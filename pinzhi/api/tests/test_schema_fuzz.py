@@ -11,6 +11,21 @@ from pinzhi.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight to the WSGI application, whose end-of-request signal would close
+    the database connection holding the test's transaction (as Django's test client avoids):
+    on PostgreSQL every later query would fail."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(make_token, monkeypatch):
     # The rate limit is tested on its own; here it would only turn examples into 429s.
