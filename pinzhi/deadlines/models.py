@@ -138,6 +138,15 @@ class Deadline(models.Model):
         related_name="deadlines",
         verbose_name=_("unit"),
     )
+    # The company whose obligation this is: a case without a unit still belongs to one (ORG-2).
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("company"),
+    )
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:

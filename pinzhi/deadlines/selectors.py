@@ -33,7 +33,7 @@ def deadlines_visible_to(user) -> QuerySet[Deadline]:
     units = units_visible_to(user)
     if user.role_codes & COMPANY_WIDE_ROLES:
         return Deadline.objects.filter(
-            Q(unit__company_id=user.company_id) | Q(unit__isnull=True) | Q(owner=user)
+            Q(company_id=user.company_id) | Q(unit__company_id=user.company_id) | Q(owner=user)
         )
     return Deadline.objects.filter(Q(owner=user) | Q(unit__in=units))
 

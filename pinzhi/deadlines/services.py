@@ -153,6 +153,15 @@ def _check(deadline: Deadline, action: str) -> None:
         )
 
 
+def _company_id(subject, unit, owner) -> int | None:
+    """The company a deadline belongs to: its subject's, else its unit's, else its owner's."""
+    for candidate in (subject, unit, owner):
+        company_id = getattr(candidate, "company_id", None)
+        if company_id:
+            return company_id
+    return None
+
+
 def _refresh(target: Deadline, source: Deadline) -> Deadline:
     """Copy the saved row's field values onto the caller's instance."""
     for field in Deadline._meta.concrete_fields:
@@ -205,6 +214,7 @@ def deadline_open(
         next_escalation_at=due_at,
         owner=owner,
         unit=unit,
+        company_id=_company_id(subject, unit, owner),
         created_at=now(),
     )
     event_record(

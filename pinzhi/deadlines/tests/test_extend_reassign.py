@@ -59,3 +59,18 @@ def test_a_met_deadline_is_not_reassigned(deadline, person_with):
     services.deadline_reassign(deadline=deadline, owner=person_with("inspector"))
     deadline.refresh_from_db()
     assert deadline.owner is None
+
+
+def test_a_deadline_without_a_unit_is_seen_by_its_own_company_only(db, company, person_with):
+    """ORG-2: a case with no unit (a web complaint) is not shown to other companies."""
+    from pinzhi.deadlines.selectors import deadlines_visible_to
+    from pinzhi.orgs.tests.factories import CompanyFactory, PersonFactory, UnitFactory
+
+    subject = PersonFactory(unit=None, company=company)  # anything with a company
+    deadline = services.deadline_open(subject=subject, kind="test.x", duration=timedelta(hours=1))
+    assert deadline.company == company
+    ours = person_with("quality_department")
+    other_unit = UnitFactory(company=CompanyFactory())
+    theirs = PersonFactory(unit=other_unit, roles=["quality_department"])
+    assert deadline in deadlines_visible_to(ours)
+    assert deadline not in deadlines_visible_to(theirs)
