@@ -51,6 +51,8 @@ class ComplaintsConfig(AppConfig):
             ("complaint.closed", _("Complaint closed")),
             ("complaint.handed_over", _("Handed over")),
             ("complaint.customer_escalated", _("Escalated by the customer")),
+            ("complaint.escalation_answered", _("Customer's escalation answered")),
+            ("complaint.reported_to_leadership", _("Major complaint reported to the leadership")),
             ("complaint.customer_rated", _("Rated by the customer")),
             ("complaint.offence", _("Offence recorded")),
         ]:

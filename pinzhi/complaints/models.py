@@ -227,14 +227,20 @@ class Complaint(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "source_id"],
+                fields=["company", "source", "source_id"],
                 condition=~models.Q(source=""),
-                name="complaint_source_unique",
+                name="complaint_company_source_unique",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The case page; deadline notifications link here."""
+        from django.urls import reverse
+
+        return reverse("complaints:detail", args=[self.pk])
 
     @property
     def timeline_label(self) -> str:
@@ -280,6 +286,21 @@ class ContactLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LetterCounter(models.Model):
+    """The last contact-letter number drawn in a month (CMP-3). Routing locks the month's row
+    so two letters sent at the same moment never get the same number."""
+
+    month = models.CharField(_("month"), max_length=6, unique=True)  # "YYYYMM"
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("contact-letter counter")
+        verbose_name_plural = _("contact-letter counters")
+
+    def __str__(self) -> str:
+        return f"{self.month}: {self.last}"
 
 
 class Callback(models.Model):

@@ -19,6 +19,7 @@ from pinzhi.complaints.models import (
     Complaint,
     ContactLetter,
     CustomerEscalation,
+    LetterCounter,
     Severity,
     Status,
 )
@@ -27,8 +28,11 @@ from pinzhi.complaints.text import search_document
 from pinzhi.deadlines import services as deadlines
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.deadlines.services import DeadlineError
 from pinzhi.lib.clock import now
 from pinzhi.notify.services import notify
+from pinzhi.orgs.models import Person
+from pinzhi.orgs.roles import Role
 from pinzhi.policy.selectors import rule_value
 from pinzhi.timeline.services import event_record
 
@@ -80,6 +84,23 @@ NOTHING_OVERDUE = _(
     "them is missed."
 )
 RATING_RANGE = _("A rating is between 1 and 5.")
+SUPERSEDED_LETTER = _(
+    "Contact letter %(number)s was replaced by letter %(latest)s when the case was routed "
+    "again; only the latest letter can be signed for."
+)
+ALREADY_SIGNED = _("Contact letter %(number)s is already signed for.")
+SPECIAL_LIMIT_TOO_LATE = _(
+    "The 30-minute limit has already passed; a longer limit must be granted before it runs out."
+)
+ESCALATION_PENDING = _(
+    "An earlier escalation of this complaint (%(at)s) is not answered yet; it will be answered "
+    "before a new one can be made."
+)
+ANSWER_REQUIRED = _("Write the answer to the customer's escalation.")
+ANSWER_NOT_ALLOWED = _(
+    "Only the quality committee or the leadership of the company can answer an escalation."
+)
+ALREADY_ANSWERED = _("This escalation has already been answered.")
 
 # Deadline kinds of a complaint.
 FIRST_CONTACT = "complaint.first_contact"
@@ -241,10 +262,39 @@ def complaint_register(
     _open(complaint, FIRST_CONTACT, "complaints.first_contact", start=start, owner=owner)
     if severity == Severity.URGENT:
         _open(complaint, ON_SITE, "complaints.urgent_on_site", start=start, owner=owner)
-    else:
-        _open(complaint, RESOLUTION, "complaints.general_resolution", start=start, owner=owner)
+    # CMP-4: every case, urgent ones too, must be resolved within the resolution limit.
+    _open(complaint, RESOLUTION, "complaints.general_resolution", start=start, owner=owner)
     _open(complaint, ANSWER, "complaints.answer_complainant", start=start, owner=owner)
+    if severity == Severity.MAJOR:
+        _report_to_leadership(complaint, registered_by)
     return complaint
+
+
+def _report_to_leadership(complaint: Complaint, actor) -> None:
+    """CMP-3/CMP-7: a major complaint is reported to the leadership and the quality committee
+    of the company at once."""
+    recipients = list(
+        Person.objects.filter(
+            is_active=True,
+            company=complaint.company,
+            role_assignments__role__in=[Role.LEADERSHIP, Role.QUALITY_COMMITTEE],
+        ).distinct()
+    )
+    _event(
+        complaint,
+        "complaint.reported_to_leadership",
+        actor,
+        data={"recipient_ids": [p.pk for p in recipients], "severity": complaint.severity},
+    )
+    notify(
+        recipients=recipients,
+        kind="complaint.major",
+        subject=complaint,
+        title=str(_("Major complaint %(code)s: reported to the leadership"))
+        % {"code": complaint.tracking_code},
+        body=complaint.title,
+        url=complaint_url(complaint),
+    )
 
 
 @transaction.atomic
@@ -272,9 +322,19 @@ def complaint_judge_not_established(*, complaint: Complaint, actor, explanation:
 
 
 def _next_letter_number(at: datetime) -> str:
-    prefix = f"LXH{timezone.localtime(at):%Y%m}-"
-    count = ContactLetter.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
+    """Draw the next number of the month under a row lock (call inside a transaction): two
+    routings at the same moment wait for each other instead of drawing the same number."""
+    month = f"{timezone.localtime(at):%Y%m}"
+    prefix = f"LXH{month}-"
+    LetterCounter.objects.get_or_create(
+        month=month,
+        # Letters numbered before the counter existed keep their numbers.
+        defaults={"last": ContactLetter.objects.filter(number__startswith=prefix).count()},
+    )
+    counter = LetterCounter.objects.select_for_update().get(month=month)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}{counter.last:04d}"
 
 
 @transaction.atomic
@@ -286,6 +346,7 @@ def complaint_route(
     complaint = _lock(complaint)
     _check(complaint, "route")
     sent_at = now()
+    superseded = complaint.letters.order_by("-sent_at", "-pk").first()
     letter = ContactLetter.objects.create(
         complaint=complaint,
         number=_next_letter_number(sent_at),
@@ -295,7 +356,12 @@ def complaint_route(
         sent_by=actor,
         sent_at=sent_at,
     )
-    before = {"status": complaint.status, "department": str(complaint.department or "")}
+    before = {
+        "status": complaint.status,
+        "department": str(complaint.department or ""),
+        "severity": complaint.severity,
+    }
+    previous_severity = complaint.severity
     complaint.department = department
     complaint.status = Status.ROUTED
     if severity:
@@ -303,19 +369,27 @@ def complaint_route(
     complaint.save()
     for deadline in _running(complaint):
         deadlines.deadline_reassign(deadline=deadline, owner=head, unit=department)
-    _event(
-        complaint,
-        "complaint.routed",
-        actor,
-        before=before,
-        after={
-            "status": complaint.status,
-            "department": department.name,
-            "letter": letter.number,
-            "head": str(head),
-        },
-        data={"letter": letter.number, "department_id": department.pk, "head_id": head.pk},
-    )
+    if (
+        complaint.severity == Severity.URGENT
+        and previous_severity != Severity.URGENT
+        and not deadlines_for(complaint).filter(kind=ON_SITE).exists()
+    ):
+        # CMP-4/X-1: raised to urgent: staff must be on site within the limit, from now.
+        _open(complaint, ON_SITE, "complaints.urgent_on_site", start=sent_at, owner=head)
+    after = {
+        "status": complaint.status,
+        "department": department.name,
+        "letter": letter.number,
+        "head": str(head),
+        "severity": complaint.severity,
+    }
+    data = {"letter": letter.number, "department_id": department.pk, "head_id": head.pk}
+    if superseded is not None:
+        after["supersedes"] = superseded.number
+        data["supersedes"] = superseded.number
+    _event(complaint, "complaint.routed", actor, before=before, after=after, data=data)
+    if complaint.severity == Severity.MAJOR and previous_severity != Severity.MAJOR:
+        _report_to_leadership(complaint, actor)
     notify(
         recipients=[head],
         kind="complaint.routed",
@@ -332,6 +406,12 @@ def complaint_route(
 def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
     """CMP-3: the department head signs for the contact letter (the kept receipt)."""
     complaint = _lock(letter.complaint)
+    letter = ContactLetter.objects.get(pk=letter.pk)
+    latest = complaint.letters.order_by("-sent_at", "-pk").first()
+    if latest is not None and latest.pk != letter.pk:
+        raise ComplaintError(SUPERSEDED_LETTER % {"number": letter.number, "latest": latest.number})
+    if letter.acknowledged_at is not None:
+        raise ComplaintError(ALREADY_SIGNED % {"number": letter.number})
     _check(complaint, "acknowledge")
     if actor.pk != letter.to_person_id:
         raise ComplaintError(WRONG_HEAD)
@@ -419,7 +499,11 @@ def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason
     if deadline is None:
         raise ComplaintError(_("The customer has already been contacted."))
     limit = _rule(complaint, "complaints.first_contact_special_max")
-    deadlines.deadline_extend(deadline=deadline, duration=limit, reason=reason, actor=actor)
+    try:
+        deadlines.deadline_extend(deadline=deadline, duration=limit, reason=reason, actor=actor)
+    except DeadlineError as error:
+        # The deadline is no longer open (the sweep marked it breached): too late to extend.
+        raise ComplaintError(SPECIAL_LIMIT_TOO_LATE) from error
     complaint.special_case_reason = reason.strip()
     complaint.save()
     _event(
@@ -468,6 +552,8 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     at = now()
     complaint.resolution = resolution.strip()
     complaint.resolved_at = at
+    # Resolving the case means the customer was reached: the record is never left blank.
+    complaint.first_contact_at = complaint.first_contact_at or at
     complaint.answered_at = complaint.answered_at or at
     complaint.status = Status.RESOLVED
     complaint.save()
@@ -630,6 +716,11 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     _check(complaint, "customer_escalate")
     if not reason.strip():
         raise ComplaintError(REASON_REQUIRED)
+    pending = complaint.customer_escalations.filter(answered_at__isnull=True).first()
+    if pending is not None:
+        raise ComplaintError(
+            ESCALATION_PENDING % {"at": f"{timezone.localtime(pending.at):%Y-%m-%d %H:%M}"}
+        )
     if not complaint_has_breach(complaint):
         raise ComplaintError(NOTHING_OVERDUE)
     escalation = CustomerEscalation.objects.create(complaint=complaint, at=now(), reason=reason)
@@ -653,6 +744,57 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
         title=str(_("The customer escalated complaint %(code)s"))
         % {"code": complaint.tracking_code},
         body=reason,
+        url=complaint_url(complaint),
+    )
+    return escalation
+
+
+def escalation_may_answer(person, complaint: Complaint) -> bool:
+    """CMP-7: the quality committee (group leader) or the leadership (chairman) of the
+    case's company answers a customer's escalation."""
+    if person is None or not person.is_authenticated:
+        return False
+    if person.is_superuser:
+        return True
+    return person.company_id == complaint.company_id and person.has_role(
+        Role.QUALITY_COMMITTEE, Role.LEADERSHIP
+    )
+
+
+@transaction.atomic
+def complaint_escalation_answer(
+    *, escalation: CustomerEscalation, actor, answer: str
+) -> CustomerEscalation:
+    """CMP-7: the group leader or the chairman answers the customer's escalation; the owner
+    and the handler of the case are told."""
+    complaint = _lock(escalation.complaint)
+    escalation = CustomerEscalation.objects.select_for_update().get(pk=escalation.pk)
+    if not escalation_may_answer(actor, complaint):
+        raise ComplaintError(ANSWER_NOT_ALLOWED)
+    if escalation.answered_at is not None:
+        raise ComplaintError(ALREADY_ANSWERED)
+    if not answer.strip():
+        raise ComplaintError(ANSWER_REQUIRED)
+    escalation.answered_by = actor
+    escalation.answered_at = now()
+    escalation.answer = answer.strip()
+    escalation.save()
+    _event(
+        complaint,
+        "complaint.escalation_answered",
+        actor,
+        reason=escalation.answer,
+        after={"answer": escalation.answer},
+        data={"escalation_id": escalation.pk},
+    )
+    recipients = [p for p in (complaint.owner, complaint.handler) if p is not None]
+    notify(
+        recipients=list({p.pk: p for p in recipients}.values()),
+        kind="complaint.escalation_answered",
+        subject=complaint,
+        title=str(_("The customer's escalation of complaint %(code)s is answered"))
+        % {"code": complaint.tracking_code},
+        body=escalation.answer,
         url=complaint_url(complaint),
     )
     return escalation
