@@ -443,6 +443,16 @@ class OffenceForm(ActionForm):
         self.fields["person"].queryset = _staff_of(self.complaint.company_id)
 
 
+class EscalationAnswerForm(forms.Form):
+    """CMP-7: the group leader's or chairman's answer to a customer's escalation."""
+
+    answer = forms.CharField(
+        label=_("answer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the answer to the customer's escalation.")},
+    )
+
+
 class AttachmentForm(forms.Form):
     files = MultipleFileField(label=_("Add files"))
 

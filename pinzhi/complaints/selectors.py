@@ -55,7 +55,10 @@ def may_see_customer(user, complaint: Complaint) -> bool:
     handling = {complaint.registered_by_id, complaint.owner_id, complaint.handler_id}
     if user.pk in handling:
         return True
-    return any(letter.to_person_id == user.pk for letter in complaint.letters.all())
+    # Only the head the current letter goes to handles the case; a superseded letter's
+    # head no longer does (CMP-3).
+    current = complaint_current_letter(complaint)
+    return current is not None and current.to_person_id == user.pk
 
 
 def personal_data_rule(user, subject) -> bool:
@@ -170,12 +173,10 @@ def complaint_actions_for(user, complaint: Complaint) -> list[str]:
     registrar = superuser or complaint.registered_by_id == user.pk
     owner = superuser or complaint.owner_id == user.pk
     handler = superuser or complaint.handler_id == user.pk
-    letters = list(complaint.letters.all())
-    current = max(letters, key=lambda letter: (letter.sent_at, letter.pk), default=None)
+    current = complaint_current_letter(complaint)
     head = superuser or (current is not None and current.to_person_id == user.pk)
-    signer = superuser or any(
-        letter.to_person_id == user.pk and letter.acknowledged_at is None for letter in letters
-    )
+    # CMP-3: only the current letter is signed for; a superseded one no longer counts.
+    signer = current is not None and current.acknowledged_at is None and (superuser or head)
     who = {
         "judge_not_established": registrar or owner or quality,
         "route": registrar or owner or quality,
@@ -185,13 +186,16 @@ def complaint_actions_for(user, complaint: Complaint) -> list[str]:
         "record_contact": registrar or owner or handler or head,
         "resolve": handler or head,
         "callback": registrar or owner or quality or Role.SERVICE_DESK in codes,
-        "close": registrar or quality,
+        # CMP-6: the registrar closes; a case that came in without one (web form, API)
+        # is closed by its owner.
+        "close": registrar or quality or (complaint.registered_by_id is None and owner),
         "hand_over": owner,
         "record_offence": quality,
     }
     status_ok = {
         "special_first_contact": complaint.status in TRANSITIONS["record_contact"]
-        and complaint.first_contact_at is None,
+        and complaint.first_contact_at is None
+        and first_contact_open(complaint),
         "record_offence": True,
     }
     return [
@@ -199,6 +203,30 @@ def complaint_actions_for(user, complaint: Complaint) -> list[str]:
         for action in ACTIONS
         if who[action] and status_ok.get(action, complaint.status in TRANSITIONS.get(action, ()))
     ]
+
+
+def first_contact_open(complaint: Complaint) -> bool:
+    """CMP-4: the longer first-contact limit may be granted only while the first-contact
+    limit is still running and not yet breached."""
+    from pinzhi.complaints.services import FIRST_CONTACT
+    from pinzhi.deadlines.models import Deadline
+    from pinzhi.deadlines.selectors import deadlines_for
+
+    return deadlines_for(complaint).filter(kind=FIRST_CONTACT, state=Deadline.State.OPEN).exists()
+
+
+# Who may answer a customer's escalation (CMP-7): the group leader and the chairman.
+ESCALATION_ANSWER_ROLES = frozenset({Role.QUALITY_COMMITTEE, Role.LEADERSHIP})
+
+
+def may_answer_escalations(user, complaint: Complaint) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.role_codes & ESCALATION_ANSWER_ROLES) and (
+        user.company_id == complaint.company_id
+    )
 
 
 def complaint_current_letter(complaint: Complaint):

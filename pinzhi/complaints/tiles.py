@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from pinzhi.complaints import search, selectors
@@ -14,8 +14,6 @@ LISTED = 5
 
 def my_open_cases(user) -> dict | None:
     """Open cases I own or handle, with how many are past a time limit."""
-    from django.db.models import Q
-
     mine = selectors.open_complaints(selectors.complaints_visible_to(user)).filter(
         Q(owner=user) | Q(handler=user)
     )
@@ -33,10 +31,18 @@ def my_open_cases(user) -> dict | None:
 
 
 def letters_to_sign(user) -> dict | None:
-    """Contact letters addressed to me that I have not signed for (CMP-3)."""
-    letters = ContactLetter.objects.filter(
-        to_person=user, acknowledged_at=None, complaint__status=Status.ROUTED
-    ).select_related("complaint", "to_unit")
+    """Contact letters addressed to me that I have not signed for (CMP-3): only each
+    case's current letter; one superseded by routing again is no longer to be signed."""
+    later = ContactLetter.objects.filter(complaint=OuterRef("complaint")).filter(
+        Q(sent_at__gt=OuterRef("sent_at")) | Q(sent_at=OuterRef("sent_at"), pk__gt=OuterRef("pk"))
+    )
+    letters = (
+        ContactLetter.objects.filter(
+            to_person=user, acknowledged_at=None, complaint__status=Status.ROUTED
+        )
+        .exclude(Exists(later))
+        .select_related("complaint", "to_unit")
+    )
     count = letters.count()
     if not count:
         return None
@@ -46,8 +52,6 @@ def letters_to_sign(user) -> dict | None:
 def callbacks_due(user) -> dict | None:
     """Resolved cases waiting for their same-day callback (CMP-5): those I registered or
     own; for the service desk, every one they see."""
-    from django.db.models import Q
-
     resolved = selectors.complaints_visible_to(user).filter(status=Status.RESOLVED)
     if not user.is_superuser and not user.has_role("service_desk", "quality_department"):
         resolved = resolved.filter(Q(registered_by=user) | Q(owner=user))

@@ -11,5 +11,10 @@ urlpatterns = [
     path("export/", views.complaint_export, name="export"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.complaint_act, name="act"),
+    path(
+        "<int:pk>/escalations/<int:escalation_pk>/answer/",
+        views.escalation_answer,
+        name="escalation_answer",
+    ),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
 ]

@@ -25,6 +25,7 @@ from pinzhi.complaints.selectors import (
 from pinzhi.complaints.services import ComplaintError
 from pinzhi.core.access import page, user_may
 from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.orgs.roles import Role
 from pinzhi.orgs.selectors import units_visible_to
 from pinzhi.timeline.services import attachment_add
 
@@ -37,6 +38,11 @@ FILES_ADDED = _("Files added.")
 EXPORT_TOO_MANY = _(
     "%(count)s complaints match; an export holds at most %(cap)s. Narrow the filters "
     "(for example a date range) and export again."
+)
+NO_ATTACH = _("Files can be added only to an open complaint, by someone with a step to take on it.")
+ESCALATION_ANSWERED = _("Answer to the customer's escalation recorded.")
+NO_ESCALATION_ANSWER = _(
+    "Only the quality committee or the company's leadership answer a customer's escalation."
 )
 NO_UNITS = _("You are not responsible for any unit, so there is no department queue for you.")
 
@@ -67,10 +73,8 @@ def _route(request, complaint, data):
 
 
 def _acknowledge(request, complaint, data):
-    """The unsigned letter addressed to this person (a superuser signs the latest one)."""
-    unsigned = [x for x in complaint.letters.all() if x.acknowledged_at is None]
-    mine = [x for x in unsigned if x.to_person_id == request.user.pk]
-    letter = (mine or unsigned or [selectors.complaint_current_letter(complaint)])[0]
+    """The case's current letter (CMP-3): a superseded letter is never signed for."""
+    letter = selectors.complaint_current_letter(complaint)
     return services.letter_acknowledge(letter=letter, actor=request.user)
 
 
@@ -240,10 +244,16 @@ def _case_context(request, complaint, *, failed=None, notice=None) -> dict:
         "letters": sorted(complaint.letters.all(), key=lambda x: x.sent_at, reverse=True),
         "callbacks": complaint.callbacks.select_related("by"),
         "escalations": complaint.customer_escalations.select_related("answered_by"),
+        "may_answer_escalations": selectors.may_answer_escalations(request.user, complaint),
         "attachment_form": forms.AttachmentForm(),
-        "may_attach": complaint.is_open or bool(allowed),
+        "may_attach": _may_attach(allowed, complaint),
         "notice": notice,
     }
+
+
+def _may_attach(allowed, complaint) -> bool:
+    """X-1: files go only to an open case, added by someone with a step to take on it."""
+    return complaint.is_open and bool(allowed)
 
 
 # --- registration -----------------------------------------------------------------------
@@ -439,7 +449,9 @@ def attachment_upload(request, pk):
     complaint = _complaint_for(request, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     notice = None
-    if form.is_valid():
+    if not _may_attach(complaint_actions_for(request.user, complaint), complaint):
+        notice = ("danger", NO_ATTACH)
+    elif form.is_valid():
         try:
             with transaction.atomic():
                 for uploaded in form.cleaned_data["files"]:
@@ -450,6 +462,33 @@ def attachment_upload(request, pk):
             notice = ("danger", " ".join(error.messages))
         else:
             notice = ("success", FILES_ADDED)
+    else:
+        notice = ("danger", " ".join(e for errors in form.errors.values() for e in errors))
+    if request.htmx:
+        return _case_response(request, complaint, notice=notice)
+    getattr(messages, "success" if notice[0] == "success" else "error")(request, notice[1])
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
+@page(Role.QUALITY_COMMITTEE, Role.LEADERSHIP)
+@require_POST
+def escalation_answer(request, pk, escalation_pk):
+    """CMP-7: the group leader or the chairman answers a customer's escalation; the case
+    panel comes back with the answer or the reason it was refused."""
+    complaint = _complaint_for(request, pk)
+    escalation = get_object_or_404(complaint.customer_escalations, pk=escalation_pk)
+    form = forms.EscalationAnswerForm(request.POST)
+    if not selectors.may_answer_escalations(request.user, complaint):
+        notice = ("danger", NO_ESCALATION_ANSWER)
+    elif form.is_valid():
+        try:
+            services.complaint_escalation_answer(
+                escalation=escalation, actor=request.user, answer=form.cleaned_data["answer"]
+            )
+        except ComplaintError as error:
+            notice = ("danger", str(error))
+        else:
+            notice = ("success", ESCALATION_ANSWERED)
     else:
         notice = ("danger", " ".join(e for errors in form.errors.values() for e in errors))
     if request.htmx:
