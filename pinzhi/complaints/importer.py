@@ -719,7 +719,7 @@ def import_run(token: str) -> dict:
         for start in range(0, len(ids), 500):
             existing.update(
                 Complaint.objects.filter(
-                    source=source, source_id__in=ids[start : start + 500]
+                    company=company, source=source, source_id__in=ids[start : start + 500]
                 ).values_list("source_id", flat=True)
             )
         todo = [row for row in check.rows if row.source_id not in existing]

@@ -10,7 +10,6 @@ people who may see it, masked for everyone else (ORG-3).
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from pinzhi.complaints.selectors import may_see_customer
 from pinzhi.deadlines.display import kind_label, level_label
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
 from pinzhi.policy.selectors import rule_value
 
@@ -134,7 +134,7 @@ def _base(complaint: Complaint, viewer, title) -> dict:
         "title": title,
         "customer": _customer(complaint, viewer),
         "viewer": viewer,
-        "printed_at": timezone.now(),
+        "printed_at": now(),
         "page_counter": _page_counter_css(),
     }
 

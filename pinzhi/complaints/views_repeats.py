@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -256,7 +257,9 @@ def group_analyse(request, pk: int):
             raise PermissionDenied
     form = AnalysisForm(request.POST, prefix=f"g{group.pk}")
     back = request.POST.get("next") or reverse("repeats:index")
-    if not back.startswith("/"):
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("repeats:index")
     if form.is_valid():
         try:

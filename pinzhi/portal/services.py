@@ -47,6 +47,12 @@ def submit_allowed(*, address: str) -> bool:
     )
 
 
+def tracking_key(tracking_code: str) -> str:
+    """CMP-1: the rate-limit key of a tracking code, normalised like the tracking form does
+    (all whitespace removed, upper-case) so spaced or lower-case variants share one limit."""
+    return "".join(tracking_code.split()).upper()[:40]
+
+
 def tracking_allowed(*, address: str, tracking_code: str = "") -> bool:
     moment = now()
     window, limit = TRACK_FAILED_PER_ADDRESS
@@ -55,7 +61,7 @@ def tracking_allowed(*, address: str, tracking_code: str = "") -> bool:
         return False
     if tracking_code:
         window, limit = TRACK_FAILED_PER_CODE
-        code = tracking_code.strip().upper()
+        code = tracking_key(tracking_code)
         if selectors.attempts_since(kind=kind, key=code, since=moment - window) >= limit:
             return False
     return True

@@ -137,7 +137,7 @@ def track(request):
     if request.method == "POST":
         form = TrackForm(request.POST)
         address = client_address(request)
-        code = request.POST.get("tracking_code", "").strip().upper()[:12]
+        code = services.tracking_key(request.POST.get("tracking_code", ""))
         if not services.tracking_allowed(address=address, tracking_code=code):
             form.add_error(None, TOO_MANY_CHECKS)
         elif form.is_valid():
