@@ -215,18 +215,11 @@ def first_contact_open(complaint: Complaint) -> bool:
     return deadlines_for(complaint).filter(kind=FIRST_CONTACT, state=Deadline.State.OPEN).exists()
 
 
-# Who may answer a customer's escalation (CMP-7): the group leader and the chairman.
-ESCALATION_ANSWER_ROLES = frozenset({Role.QUALITY_COMMITTEE, Role.LEADERSHIP})
-
-
 def may_answer_escalations(user, complaint: Complaint) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.role_codes & ESCALATION_ANSWER_ROLES) and (
-        user.company_id == complaint.company_id
-    )
+    """CMP-7: the case page offers the answer form to whoever the service lets answer."""
+    from pinzhi.complaints.services import escalation_may_answer
+
+    return escalation_may_answer(user, complaint)
 
 
 def complaint_current_letter(complaint: Complaint):
