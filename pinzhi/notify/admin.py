@@ -23,8 +23,8 @@ class ChannelPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "active", "updated_at"]
-    list_filter = ["active"]
+    list_display = ["name", "company", "url", "active", "updated_at"]
+    list_filter = ["active", "company"]
 
 
 @admin.register(Delivery)

@@ -91,9 +91,19 @@ def validate_http_url(value: str) -> None:
 class WebhookEndpoint(models.Model):
     """A gateway that receives notifications as signed JSON POSTs (X-3), managed by the
     quality department. `kinds` holds kind prefixes ("deadline", "complaint.assigned");
-    empty means every kind."""
+    empty means every kind. An endpoint belongs to one company and receives only the
+    notifications of that company's people (ORG-2); one without a company is a global
+    gateway set up by a superuser and receives everyone's."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    company = models.ForeignKey(
+        "orgs.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+    )
+    name = models.CharField(_("name"), max_length=100)
     url = models.CharField(_("URL"), max_length=500, validators=[validate_http_url])
     secret = models.CharField(_("signing secret"), max_length=200, default=new_secret)
     kinds = models.JSONField(_("kinds"), default=list, blank=True)
@@ -105,6 +115,16 @@ class WebhookEndpoint(models.Model):
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"], name="notify_endpoint_company_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(company__isnull=True),
+                name="notify_endpoint_global_name_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -49,9 +49,14 @@ def preference_of(person) -> ChannelPreference:
 
 
 def endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+    """ORG-2: the endpoints of the user's company; a superuser sees all, global ones too."""
     if not user_may_manage_webhooks(user):
         return WebhookEndpoint.objects.none()
-    return WebhookEndpoint.objects.all()
+    if user.is_superuser:
+        return WebhookEndpoint.objects.all()
+    if user.company_id is None:
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(company_id=user.company_id)
 
 
 def deliveries_visible_to(
@@ -60,6 +65,11 @@ def deliveries_visible_to(
     if not user_may_manage_webhooks(user):
         return Delivery.objects.none()
     rows = Delivery.objects.select_related("notification__recipient", "endpoint")
+    if not user.is_superuser:
+        # ORG-2: only the deliveries of notifications to the user's company's people.
+        if user.company_id is None:
+            return Delivery.objects.none()
+        rows = rows.filter(notification__recipient__company_id=user.company_id)
     if status in Delivery.Status.values:
         rows = rows.filter(status=status)
     if channel in Delivery.Channel.values:

@@ -173,6 +173,7 @@ def _planned_deliveries(notifications: list[Notification], *, now: datetime) -> 
                     **common,
                 )
                 for endpoint in endpoints
+                if endpoint.company_id is None or endpoint.company_id == person.company_id
             )
     return planned
 
@@ -372,7 +373,9 @@ def _recover_interrupted(*, now: datetime) -> int:
 
 
 def _check_endpoint(endpoint: WebhookEndpoint) -> None:
-    clash = WebhookEndpoint.objects.filter(name=endpoint.name).exclude(pk=endpoint.pk)
+    clash = WebhookEndpoint.objects.filter(
+        name=endpoint.name, company_id=endpoint.company_id
+    ).exclude(pk=endpoint.pk)
     if clash.exists():
         raise ValidationError({"name": ERR_ENDPOINT_NAME_TAKEN % {"name": endpoint.name}})
     for prefix in endpoint.kinds:
@@ -383,12 +386,20 @@ def _check_endpoint(endpoint: WebhookEndpoint) -> None:
 
 @transaction.atomic
 def webhook_endpoint_create(
-    *, name: str, url: str, kinds: list[str], secret: str = "", active: bool = True
+    *,
+    name: str,
+    url: str,
+    kinds: list[str],
+    secret: str = "",
+    active: bool = True,
+    company=None,
 ) -> WebhookEndpoint:
     """X-3: the quality department registers a gateway (WeChat/SMS) endpoint. A secret is
-    generated when none is given."""
+    generated when none is given. With a `company` (ORG-2) it receives only the
+    notifications of that company's people; without one it is a global gateway."""
     now = clock.now()
     endpoint = WebhookEndpoint(
+        company=company,
         name=name.strip(),
         url=url.strip(),
         kinds=list(kinds),

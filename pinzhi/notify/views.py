@@ -150,7 +150,9 @@ def webhook_create(request):
     form = WebhookEndpointForm(request.POST)
     if form.is_valid():
         try:
-            endpoint = services.webhook_endpoint_create(**form.cleaned_data)
+            endpoint = services.webhook_endpoint_create(
+                company=request.user.company, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:

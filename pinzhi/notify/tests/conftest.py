@@ -41,9 +41,14 @@ def gateway():
 
 @pytest.fixture
 def endpoint_for(db):
-    def make(gateway, *, kinds=(), name="SMS gateway", active=True):
+    def make(gateway, *, kinds=(), name="SMS gateway", active=True, company=None):
         return services.webhook_endpoint_create(
-            name=name, url=gateway.url, kinds=list(kinds), secret=gateway.secret, active=active
+            name=name,
+            url=gateway.url,
+            kinds=list(kinds),
+            secret=gateway.secret,
+            active=active,
+            company=company,
         )
 
     return make

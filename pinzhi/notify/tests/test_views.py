@@ -15,6 +15,17 @@ from pinzhi.notify.tests.conftest import SECRET
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def endpoint_for(endpoint_for, company):
+    """The endpoints of these page tests belong to the signed-in people's company (ORG-2)."""
+
+    def make(*args, **kwargs):
+        kwargs.setdefault("company", company)
+        return endpoint_for(*args, **kwargs)
+
+    return make
+
+
 def _notify(person, title="投诉已分派", url="/", **kwargs):
     (row,) = notify(recipients=[person], kind="complaint.assigned", title=title, url=url, **kwargs)
     return row
