@@ -21,6 +21,8 @@ DEBUG = env_bool("PINZHI_DEBUG", False)
 # The address people reach Pinzhi at: links in e-mails, webhooks and QR codes use it.
 PINZHI_SITE_URL = env_str("PINZHI_SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("PINZHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# How many reverse proxies stand in front of the web app (0: none; X-Forwarded-For ignored).
+PINZHI_TRUSTED_PROXIES = env_int("PINZHI_TRUSTED_PROXIES", 0)
 CSRF_TRUSTED_ORIGINS = env_list("PINZHI_CSRF_TRUSTED_ORIGINS", [])
 
 # Pinzhi's apps first: where two catalogues translate the same words, ours win.
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pinzhi.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

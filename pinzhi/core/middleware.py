@@ -21,3 +21,25 @@ class LanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class TrustedProxyMiddleware:
+    """Behind PINZHI_TRUSTED_PROXIES reverse proxies, the client's address is the one the
+    outermost of them saw (the Nth entry from the right of X-Forwarded-For); REMOTE_ADDR is
+    set to it so that rate limits and sign-in lock-outs count per visitor, not per proxy.
+    With 0 (the default) the header is ignored: anyone could forge it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.proxies = settings.PINZHI_TRUSTED_PROXIES
+
+    def __call__(self, request):
+        if self.proxies:
+            forwarded = [
+                part.strip()
+                for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if part.strip()
+            ]
+            if len(forwarded) >= self.proxies:
+                request.META["REMOTE_ADDR"] = forwarded[-self.proxies]
+        return self.get_response(request)
