@@ -90,7 +90,7 @@ SUPERSEDED_LETTER = _(
 )
 ALREADY_SIGNED = _("Contact letter %(number)s is already signed for.")
 SPECIAL_LIMIT_TOO_LATE = _(
-    "The 30-minute limit has already passed; a longer limit must be granted before it runs out."
+    "The first-contact limit has already passed; a longer limit must be granted before it runs out."
 )
 ESCALATION_PENDING = _(
     "An earlier escalation of this complaint (%(at)s) is not answered yet; it will be answered "
@@ -851,9 +851,7 @@ def complaint_has_breach(complaint: Complaint) -> bool:
 
 
 def complaint_url(complaint: Complaint) -> str:
-    from django.urls import reverse
-
-    return reverse("complaints:detail", args=[complaint.pk])
+    return complaint.get_absolute_url()
 
 
 def escalation_recipients(complaint: Complaint, level: str) -> list:

@@ -120,7 +120,7 @@ ACTIONS: dict[str, Action] = {
         icon="person-check",
     ),
     "special_first_contact": Action(
-        _("Allow up to 4 hours for first contact"),
+        _("Special case: longer first-contact limit"),
         forms.SpecialFirstContactForm,
         lambda r, c, d: services.complaint_allow_special_first_contact(
             complaint=c, actor=r.user, reason=d["reason"]
