@@ -43,7 +43,10 @@ def threshold_for(company, at: datetime | None = None) -> float:
     `complaints.repeat_similarity` (a percent) in force at `at`."""
     try:
         value = rule_value(
-            "complaints.repeat_similarity", pack=company.policy_pack or "property", at=at
+            "complaints.repeat_similarity",
+            pack=company.policy_pack or "property",
+            company=company,
+            at=at,
         )
     except RuleNotFound:
         return DEFAULT_THRESHOLD

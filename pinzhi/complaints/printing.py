@@ -192,7 +192,11 @@ def complaint_record_pdf(complaint: Complaint, *, viewer) -> bytes:
 
 def letter_copies(complaint: Complaint) -> int:
     """CMP-3: how many copies of the contact letter are printed (一式两份 in the pack)."""
-    copies = rule_value("complaints.contact_letter_copies", pack=complaint.policy_pack)
+    copies = rule_value(
+        "complaints.contact_letter_copies",
+        pack=complaint.policy_pack,
+        company=complaint.company_id,
+    )
     return max(int(copies or 1), 1)
 
 

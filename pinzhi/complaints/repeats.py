@@ -36,7 +36,10 @@ TOPIC_CANDIDATES = 2000
 def repeat_candidates(complaint: Complaint):
     """Earlier complaints of the same company within the repeat window."""
     window = rule_value(
-        "complaints.repeat_window", pack=complaint.policy_pack, at=complaint.received_at
+        "complaints.repeat_window",
+        pack=complaint.policy_pack,
+        company=complaint.company_id,
+        at=complaint.received_at,
     )
     return Complaint.objects.filter(
         company=complaint.company,

@@ -125,7 +125,9 @@ def _lock(complaint: Complaint) -> Complaint:
 
 def _rule(complaint: Complaint, key: str):
     """The value of `key` that applied when the complaint was received (DESIGN 1)."""
-    return rule_value(key, pack=complaint.policy_pack, at=complaint.received_at)
+    return rule_value(
+        key, pack=complaint.policy_pack, company=complaint.company_id, at=complaint.received_at
+    )
 
 
 def _ladder(complaint: Complaint) -> list[dict]:

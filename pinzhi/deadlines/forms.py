@@ -20,6 +20,18 @@ class CalendarForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=100)
     time_zone = forms.CharField(label=_("Time zone"), max_length=60, initial="Asia/Shanghai")
+    copy_from = forms.ModelChoiceField(
+        label=_("Start from"),
+        queryset=Calendar.objects.none(),
+        required=False,
+        empty_label=_("Office hours, no holidays"),
+        help_text=_("Copy the working hours and the days of a calendar you can see."),
+    )
+
+    def __init__(self, *args, calendars=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if calendars is not None:
+            self.fields["copy_from"].queryset = calendars
 
 
 class HoursForm(forms.Form):

@@ -27,9 +27,21 @@ def default_hours() -> dict[str, list[list[str]]]:
 
 class Calendar(models.Model):
     """工作时间日历: working hours per weekday plus holidays and make-up working days (X-5).
-    A make-up working day (调休上班) uses Monday's working hours."""
+    A make-up working day (调休上班) uses Monday's working hours.
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    A calendar belongs to one company, whose quality department maintains it; a calendar
+    without a company is shared (the public holidays shipped with the product, kept by an
+    operator): every company may count on it, none may change it."""
+
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     time_zone = models.CharField(_("time zone"), max_length=60, default=DEFAULT_TIME_ZONE)
     # {"0": [["09:00", "12:00"], ["13:30", "18:00"]], ..., "6": []}; "24:00" ends a day.
@@ -39,6 +51,18 @@ class Calendar(models.Model):
         verbose_name = _("working-time calendar")
         verbose_name_plural = _("working-time calendars")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(company__isnull=True),
+                name="calendar_shared_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "code"],
+                condition=models.Q(company__isnull=False),
+                name="calendar_code_unique_in_company",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,6 +70,10 @@ class Calendar(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def is_shared(self) -> bool:
+        return self.company_id is None
 
 
 class CalendarDay(models.Model):
@@ -194,9 +222,19 @@ class Deadline(models.Model):
 
 
 class RuleCalendar(models.Model):
-    """The calendar a policy rule's deadlines count on, chosen by the quality department
-    (X-5). A rule without a row counts on the wall clock, the default."""
+    """The calendar a policy rule's deadlines count on, chosen by a company's quality
+    department for its own deadlines (X-5); a row without a company is the operator's
+    default for every company without its own choice. A rule without a row counts on the
+    wall clock."""
 
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     pack = models.CharField(_("policy pack"), max_length=40)
     rule_key = models.CharField(_("policy rule"), max_length=120)
     calendar = models.ForeignKey(
@@ -208,7 +246,16 @@ class RuleCalendar(models.Model):
         verbose_name_plural = _("calendars of rules")
         ordering = ["pack", "rule_key"]
         constraints = [
-            models.UniqueConstraint(fields=["pack", "rule_key"], name="rule_calendar_unique")
+            models.UniqueConstraint(
+                fields=["pack", "rule_key"],
+                condition=models.Q(company__isnull=True),
+                name="rule_calendar_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "pack", "rule_key"],
+                condition=models.Q(company__isnull=False),
+                name="rule_calendar_unique_in_company",
+            ),
         ]
 
     def __str__(self) -> str:

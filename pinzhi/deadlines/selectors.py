@@ -76,10 +76,40 @@ def my_overdue(user) -> QuerySet[Deadline]:
 
 
 def calendars_visible_to(user) -> QuerySet[Calendar]:
-    """Calendars are company settings: everyone who reaches the pages sees them all."""
+    """The calendars of the user's company and the shared ones (X-5, ORG-2); every calendar
+    for an operator."""
     if not user.is_authenticated:
         return Calendar.objects.none()
-    return Calendar.objects.all()
+    if user.is_superuser:
+        return Calendar.objects.all()
+    if user.company_id is None:
+        return Calendar.objects.filter(company__isnull=True)
+    return Calendar.objects.filter(Q(company__isnull=True) | Q(company_id=user.company_id))
+
+
+def user_may_create_calendar(user) -> bool:
+    return bool(user.is_superuser or (user.role_codes & CALENDAR_EDIT_ROLES and user.company_id))
+
+
+def calendar_may_edit(user, calendar: Calendar) -> bool:
+    """The quality department changes its own company's calendars; shared calendars are
+    read-only but for an operator."""
+    if user.is_superuser:
+        return True
+    return bool(
+        user.role_codes & CALENDAR_EDIT_ROLES
+        and calendar.company_id is not None
+        and calendar.company_id == user.company_id
+    )
+
+
+def rule_calendars_of(user, calendar: Calendar) -> QuerySet:
+    """The rules counting on `calendar` that the user's company chose (an operator sees the
+    defaults and every company's choices)."""
+    choices = calendar.rules.select_related("company").order_by("pack", "rule_key")
+    if user.is_superuser:
+        return choices
+    return choices.filter(company_id=user.company_id)
 
 
 def calendars_with_days(user, *, year: int) -> QuerySet[Calendar]:

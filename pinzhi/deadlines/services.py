@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.deadlines.calendars import (
@@ -60,6 +61,7 @@ LADDER_STEP_INVALID = _(
     "and a “level”."
 )
 CALENDAR_CODE_TAKEN = _("A calendar with the code “%(code)s” already exists.")
+CALENDAR_OF_OTHER_COMPANY = _("That calendar belongs to another company.")
 TIME_ZONE_UNKNOWN = _("“%(zone)s” is not a known time zone, e.g. Asia/Shanghai.")
 DAY_EXISTS = _("%(date)s is already in this calendar as “%(existing)s”.")
 
@@ -269,16 +271,18 @@ def deadline_open_for_rule(
     unit=None,
     actor=None,
 ) -> Deadline:
-    """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as in force at
-    `start` (STD-5), on the calendar chosen for that rule (X-5) unless one is given."""
+    """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as the
+    deadline's company has it in force at `start` (STD-5), on the calendar that company
+    chose for the rule (X-5) unless one is given."""
     from pinzhi.policy.selectors import rule_value
 
     start = start or now()
+    company_id = _company_id(subject, unit, owner)
     if calendar is None:
-        calendar = rule_calendar(pack=pack, rule_key=rule_key)
+        calendar = rule_calendar(pack=pack, rule_key=rule_key, company=company_id)
     from pinzhi.policy.models import Rule
 
-    value = rule_value(rule_key, pack=pack, at=start)
+    value = rule_value(rule_key, pack=pack, company=company_id, at=start)
     unit_name = (
         Rule.objects.filter(pack__code=pack, key=rule_key).values_list("unit", flat=True).first()
     )
@@ -296,12 +300,17 @@ def deadline_open_for_rule(
     )
 
 
-def rule_calendar(*, pack: str, rule_key: str) -> Calendar | None:
-    """The working-time calendar chosen for a rule, or None for the wall clock (X-5)."""
-    choice = (
-        RuleCalendar.objects.filter(pack=pack, rule_key=rule_key).select_related("calendar").first()
-    )
-    return choice.calendar if choice else None
+def rule_calendar(*, pack: str, rule_key: str, company) -> Calendar | None:
+    """The working-time calendar `company` (a Company, its pk or None) chose for a rule,
+    else the operator's default choice, else None for the wall clock (X-5)."""
+    company_id = getattr(company, "pk", company)
+    choices = {
+        choice.company_id: choice.calendar
+        for choice in RuleCalendar.objects.filter(pack=pack, rule_key=rule_key)
+        .filter(Q(company__isnull=True) | Q(company_id=company_id))
+        .select_related("calendar")
+    }
+    return choices.get(company_id) or choices.get(None)
 
 
 @transaction.atomic
@@ -535,19 +544,43 @@ def _clean_hours(hours: dict[str, Any]) -> dict[str, list[list[str]]]:
 
 @transaction.atomic
 def calendar_create(
-    *, code: str, name: str, time_zone: str = "Asia/Shanghai", hours=None, actor=None
+    *,
+    company,
+    code: str,
+    name: str,
+    time_zone: str = "Asia/Shanghai",
+    hours=None,
+    copy_from: Calendar | None = None,
+    actor=None,
 ) -> Calendar:
-    """A new working-time calendar (X-5), Monday–Friday 09:00–12:00 and 13:30–18:00 unless
-    `hours` says otherwise."""
-    if Calendar.objects.filter(code=code).exists():
+    """A new working-time calendar of `company` (a Company, its pk, or None for a calendar
+    shared by every company, which only an operator makes) — X-5. Monday–Friday
+    09:00–12:00 and 13:30–18:00 unless `hours` says otherwise; `copy_from` gives the hours
+    and the holidays of another calendar (a company starts from the shared public
+    holidays and adds its own)."""
+    if copy_from is not None and hours is None:
+        hours = copy_from.hours
+    company_id = getattr(company, "pk", company)
+    if Calendar.objects.filter(company_id=company_id, code=code).exists():
         raise ValidationError({"code": ValidationError(CALENDAR_CODE_TAKEN, params={"code": code})})
     _check_zone(time_zone)
-    calendar = Calendar(code=code, name=name, time_zone=time_zone)
+    calendar = Calendar(company_id=company_id, code=code, name=name, time_zone=time_zone)
     if hours is not None:
         calendar.hours = _clean_hours(hours)
     calendar.full_clean()
     calendar.save()
-    event_record(subject=calendar, action="calendar.created", actor=actor, after=calendar.hours)
+    if copy_from is not None:
+        CalendarDay.objects.bulk_create(
+            CalendarDay(calendar=calendar, date=day.date, kind=day.kind, name=day.name)
+            for day in copy_from.days.all()
+        )
+    event_record(
+        subject=calendar,
+        action="calendar.created",
+        actor=actor,
+        after=calendar.hours,
+        data={"copied_from": copy_from.code} if copy_from is not None else None,
+    )
     return calendar
 
 
@@ -623,11 +656,18 @@ def calendar_day_remove(*, day: CalendarDay, actor=None) -> None:
 
 @transaction.atomic
 def rule_calendar_set(
-    *, pack: str, rule_key: str, calendar: Calendar | None, actor=None
+    *, company, pack: str, rule_key: str, calendar: Calendar | None, actor=None
 ) -> RuleCalendar | None:
-    """Choose the calendar a rule's deadlines count on: a working-time calendar, or None
-    for the wall clock, the default (X-5). Applies to deadlines opened from now on."""
-    current = RuleCalendar.objects.filter(pack=pack, rule_key=rule_key).first()
+    """Choose the calendar `company`'s deadlines of a rule count on: one of its own
+    calendars or a shared one, or None for the wall clock, the default (X-5). `company`
+    None sets the operator's default for companies without a choice. Applies to deadlines
+    opened from now on."""
+    company_id = getattr(company, "pk", company)
+    if calendar is not None and calendar.company_id not in (None, company_id):
+        raise ValidationError({"calendar": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
+    current = RuleCalendar.objects.filter(
+        company_id=company_id, pack=pack, rule_key=rule_key
+    ).first()
     before = current.calendar.code if current else None
     if calendar is None:
         if current:
@@ -638,11 +678,14 @@ def rule_calendar_set(
         current.save(update_fields=["calendar"])
         choice = current
     else:
-        choice = RuleCalendar.objects.create(pack=pack, rule_key=rule_key, calendar=calendar)
+        choice = RuleCalendar.objects.create(
+            company_id=company_id, pack=pack, rule_key=rule_key, calendar=calendar
+        )
     target = calendar or (current.calendar if current else None)
     if target is not None:
         event_record(
             subject=target,
+            company=company_id,
             action="calendar.rule_chosen" if calendar else "calendar.rule_released",
             actor=actor,
             before={"calendar": before},

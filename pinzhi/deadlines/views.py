@@ -2,9 +2,10 @@
 calendars the quality department maintains (X-5)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,11 @@ MSG_IMPORTED = _("%(created)s days imported for %(years)s (%(replaced)s earlier 
 MSG_IMPORT_REFUSED = _("Nothing was imported: fix the rows below and upload the file again.")
 MSG_DAY_ADDED = _("%(date)s was added.")
 MSG_DAY_REMOVED = _("%(date)s was removed.")
+MSG_SHARED_READ_ONLY = _(
+    "This calendar is shared by every company and cannot be changed here; create your own "
+    "calendar starting from it."
+)
+MSG_NO_COMPANY = _("You belong to no company, so you have no calendars of your own.")
 MSG_RULE_SET = _("Deadlines of %(rule)s opened from now on count on %(clock)s.")
 WALL_CLOCK = _("the wall clock")
 
@@ -58,25 +64,36 @@ def overdue_list(request):
 @page(*CALENDAR_READ_ROLES)
 def calendar_list(request):
     calendars = selectors.calendars_with_days(request.user, year=now().year)
-    may_edit = bool(request.user.is_superuser or request.user.role_codes & CALENDAR_EDIT_ROLES)
     return render(
         request,
         "deadlines/calendar_list.html",
-        {"calendars": calendars, "may_edit": may_edit, "year": now().year},
+        {
+            "calendars": calendars,
+            "may_create": selectors.user_may_create_calendar(request.user),
+            "year": now().year,
+        },
     )
 
 
 @page(*CALENDAR_EDIT_ROLES)
 def calendar_create(request):
-    form = CalendarForm(request.POST or None)
+    """A new calendar of the user's company (an operator's is shared by every company)."""
+    if not selectors.user_may_create_calendar(request.user):
+        raise PermissionDenied(MSG_NO_COMPANY)
+    form = CalendarForm(
+        request.POST or None, calendars=selectors.calendars_visible_to(request.user)
+    )
     if request.method == "POST" and form.is_valid():
+        company = None if request.user.is_superuser else request.user.company_id
         try:
-            calendar = services.calendar_create(**form.cleaned_data, actor=request.user)
+            calendar = services.calendar_create(
+                **form.cleaned_data, company=company, actor=request.user
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, MSG_CREATED % {"name": calendar.name})
-            return redirect("deadlines:calendar", code=calendar.code)
+            return redirect("deadlines:calendar", pk=calendar.pk)
     return render(request, "deadlines/calendar_form.html", {"form": form})
 
 
@@ -88,19 +105,33 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _visible(request, pk: int) -> Calendar:
+    """A calendar the user may see; another company's is "not found" (ORG-2)."""
+    return get_object_or_404(selectors.calendars_visible_to(request.user), pk=pk)
+
+
+def _editable(request, pk: int) -> Calendar:
+    """A calendar the user may change: their company's own; a shared one is read-only."""
+    calendar = _visible(request, pk)
+    if not selectors.calendar_may_edit(request.user, calendar):
+        raise PermissionDenied(MSG_SHARED_READ_ONLY)
+    return calendar
+
+
 def _detail(request, calendar: Calendar, *, status: int = 200, **forms):
     try:
         year = int(request.GET.get("year") or now().year)
     except ValueError:
         year = now().year
-    may_edit = bool(request.user.is_superuser or request.user.role_codes & CALENDAR_EDIT_ROLES)
     context = {
         "calendar": calendar,
         "year": year,
         "years": sorted(set(selectors.calendar_years(calendar)) | {now().year, year}),
         "days": selectors.calendar_year_days(calendar, year),
-        "rules": calendar.rules.all(),
-        "may_edit": may_edit,
+        "rules": selectors.rule_calendars_of(request.user, calendar),
+        "may_edit": selectors.calendar_may_edit(request.user, calendar),
+        "may_choose": bool(request.user.is_superuser or request.user.company_id)
+        and bool(request.user.role_codes & CALENDAR_EDIT_ROLES or request.user.is_superuser),
         "weekly": selectors.calendar_weekly(calendar),
         "hours_form": forms.get("hours_form") or HoursForm(calendar=calendar),
         "day_form": forms.get("day_form") or DayForm(),
@@ -113,15 +144,14 @@ def _detail(request, calendar: Calendar, *, status: int = 200, **forms):
 
 
 @page(*CALENDAR_READ_ROLES)
-def calendar_detail(request, code: str):
-    calendar = get_object_or_404(Calendar, code=code)
-    return _detail(request, calendar)
+def calendar_detail(request, pk: int):
+    return _detail(request, _visible(request, pk))
 
 
 @page(*CALENDAR_EDIT_ROLES)
 @require_POST
-def calendar_hours(request, code: str):
-    calendar = get_object_or_404(Calendar, code=code)
+def calendar_hours(request, pk: int):
+    calendar = _editable(request, pk)
     form = HoursForm(request.POST, calendar=calendar)
     if form.is_valid():
         try:
@@ -137,14 +167,14 @@ def calendar_hours(request, code: str):
             _add_errors(form, error)
         else:
             messages.success(request, MSG_HOURS % {"name": calendar.name})
-            return redirect("deadlines:calendar", code=calendar.code)
+            return redirect("deadlines:calendar", pk=calendar.pk)
     return _detail(request, calendar, hours_form=form, status=400)
 
 
 @page(*CALENDAR_EDIT_ROLES)
 @require_POST
-def calendar_import(request, code: str):
-    calendar = get_object_or_404(Calendar, code=code)
+def calendar_import(request, pk: int):
+    calendar = _editable(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -171,15 +201,13 @@ def calendar_import(request, code: str):
 
 
 def calendar_url(calendar: Calendar) -> str:
-    from django.urls import reverse
-
-    return reverse("deadlines:calendar", kwargs={"code": calendar.code})
+    return reverse("deadlines:calendar", kwargs={"pk": calendar.pk})
 
 
 @page(*CALENDAR_EDIT_ROLES)
 @require_POST
-def calendar_day_add(request, code: str):
-    calendar = get_object_or_404(Calendar, code=code)
+def calendar_day_add(request, pk: int):
+    calendar = _editable(request, pk)
     form = DayForm(request.POST)
     if form.is_valid():
         try:
@@ -196,34 +224,44 @@ def calendar_day_add(request, code: str):
 
 @page(*CALENDAR_EDIT_ROLES)
 @require_POST
-def calendar_day_remove(request, code: str, pk: int):
-    day = get_object_or_404(CalendarDay, calendar__code=code, pk=pk)
-    year = day.date.year
-    services.calendar_day_remove(day=day, actor=request.user)
-    messages.success(request, MSG_DAY_REMOVED % {"date": day.date})
-    return redirect(f"{calendar_url(day.calendar)}?year={year}")
+def calendar_day_remove(request, pk: int, day: int):
+    calendar = _editable(request, pk)
+    entry = get_object_or_404(CalendarDay, calendar=calendar, pk=day)
+    services.calendar_day_remove(day=entry, actor=request.user)
+    messages.success(request, MSG_DAY_REMOVED % {"date": entry.date})
+    return redirect(f"{calendar_url(calendar)}?year={entry.date.year}")
 
 
 @page(*CALENDAR_EDIT_ROLES)
 @require_POST
-def calendar_rule(request, code: str):
-    calendar = get_object_or_404(Calendar, code=code)
+def calendar_rule(request, pk: int):
+    """Choose this calendar (or the wall clock) for a rule's deadlines of the user's company;
+    a shared calendar may be chosen, not changed."""
+    calendar = _visible(request, pk)
+    if not request.user.is_superuser and request.user.company_id is None:
+        raise PermissionDenied(MSG_NO_COMPANY)
     form = RuleCalendarForm(request.POST)
     if form.is_valid():
         use = form.cleaned_data["use"] == "calendar"
-        services.rule_calendar_set(
-            pack=form.cleaned_data["pack"],
-            rule_key=form.cleaned_data["rule_key"],
-            calendar=calendar if use else None,
-            actor=request.user,
-        )
-        messages.success(
-            request,
-            MSG_RULE_SET
-            % {
-                "rule": f"{form.cleaned_data['pack']}/{form.cleaned_data['rule_key']}",
-                "clock": calendar.name if use else WALL_CLOCK,
-            },
-        )
-        return redirect("deadlines:calendar", code=calendar.code)
+        company = None if request.user.is_superuser else request.user.company_id
+        try:
+            services.rule_calendar_set(
+                company=company,
+                pack=form.cleaned_data["pack"],
+                rule_key=form.cleaned_data["rule_key"],
+                calendar=calendar if use else None,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                MSG_RULE_SET
+                % {
+                    "rule": f"{form.cleaned_data['pack']}/{form.cleaned_data['rule_key']}",
+                    "clock": calendar.name if use else WALL_CLOCK,
+                },
+            )
+            return redirect("deadlines:calendar", pk=calendar.pk)
     return _detail(request, calendar, rule_form=form, status=400)

@@ -158,14 +158,15 @@ def companies_search(user, *, query: str = "", kind: str = "") -> QuerySet[Compa
     return companies
 
 
-def licence_warning(pack: str) -> timedelta | None:
+def licence_warning(pack: str, *, company) -> timedelta | None:
     """ORG-4: how long before its expiry a licence is flagged, from the policy pack
-    (`organisation.licence_warning`); None when the pack does not have the rule (then no
-    "expiring soon" warning is shown, only expired licences)."""
+    (`organisation.licence_warning`) as `company` (the operator whose rules apply) has it;
+    None when the pack does not have the rule (then no "expiring soon" warning is shown,
+    only expired licences)."""
     from pinzhi.policy.selectors import RuleNotFound, rule_value
 
     try:
-        return rule_value(LICENCE_WARNING_RULE, pack=pack or DEFAULT_PACK)
+        return rule_value(LICENCE_WARNING_RULE, pack=pack or DEFAULT_PACK, company=company)
     except RuleNotFound:
         return None
 
@@ -181,11 +182,13 @@ def licence_status(
     if company.licence_valid_until < today:
         return "expired"
     pack = company.policy_pack or DEFAULT_PACK
+    # An external company is watched under the rules of the operator working with it.
+    rules_of = company.operator_id or company.pk
     if warnings is None:
         warnings = {}
-    if pack not in warnings:
-        warnings[pack] = licence_warning(pack)
-    warning = warnings[pack]
+    if (pack, rules_of) not in warnings:
+        warnings[(pack, rules_of)] = licence_warning(pack, company=rules_of)
+    warning = warnings[(pack, rules_of)]
     if warning is not None and company.licence_valid_until <= today + warning:
         return "expiring"
     return "valid"
@@ -198,7 +201,9 @@ def licences_expiring(user, *, within: timedelta | None = None) -> QuerySet[Comp
     today = now().date()
     if within is None:
         company = getattr(user, "company", None)
-        within = licence_warning(company.policy_pack if company is not None else "")
+        within = licence_warning(
+            company.policy_pack if company is not None else "", company=user.company_id
+        )
     limit = today + within if within is not None else today - timedelta(days=1)
     return (
         companies_visible_to(user)

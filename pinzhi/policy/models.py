@@ -89,9 +89,21 @@ class Rule(models.Model):
 
 class RuleVersion(models.Model):
     """One value of a rule from `effective_from` on. Never edited: a revision is a new row,
-    so a case keeps the value that applied when it started."""
+    so a case keeps the value that applied when it started.
+
+    A version without a company is the pack's own value (shipped, or revised by an
+    operator): the default of every company. A version of a company is that company's own
+    value and, from its effective date on, takes precedence over the default for it alone."""
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     value = models.JSONField(_("value"))
     effective_from = models.DateTimeField(_("effective from"))
     author = models.ForeignKey(
@@ -114,8 +126,15 @@ class RuleVersion(models.Model):
         ordering = ["rule", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "effective_from"], name="policy_version_one_per_instant"
-            )
+                fields=["rule", "effective_from"],
+                condition=models.Q(company__isnull=True),
+                name="policy_version_one_per_instant",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "company", "effective_from"],
+                condition=models.Q(company__isnull=False),
+                name="policy_company_version_one_per_instant",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,6 +189,15 @@ class RuleAmendment(models.Model):
     department, approved by leadership; only the approval writes the RuleVersion."""
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="amendments")
+    # The company whose value it amends; None: the pack's default (an operator's amendment).
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     value = models.JSONField(_("proposed value"))
     # None: as soon as leadership approves.
     effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)

@@ -50,11 +50,31 @@ class RuleValueInvalid(ValueError):
 
 
 @dataclass(frozen=True)
+class _Timeline:
+    starts: tuple[datetime, ...]  # effective_from, ascending
+    typed: tuple[Any, ...]  # the typed value of each version (or its error), same order
+
+    def at(self, when: datetime) -> Any:
+        """The typed value in force at `when`, or _NONE before the first version."""
+        index = bisect_right(self.starts, when) - 1
+        return self.typed[index] if index >= 0 else _NONE
+
+
+_NONE = object()
+_EMPTY = _Timeline(starts=(), typed=())
+
+
+@dataclass(frozen=True)
 class _CachedRule:
     value_type: str
     unit: str
-    starts: tuple[datetime, ...]  # effective_from, ascending
-    typed: tuple[Any, ...]  # the typed value of each version (or its error), same order
+    default: _Timeline  # the pack's own versions (no company)
+    companies: dict[int, _Timeline]  # each company's own versions
+
+
+def company_pk(company) -> int | None:
+    """A Company, its pk or None, as a pk."""
+    return getattr(company, "pk", company)
 
 
 def _typed_or_error(rule: Rule, version: RuleVersion, pack: str) -> Any:
@@ -112,12 +132,21 @@ class _RuleCache:
         )
         if rule is None:
             raise RuleNotFound(f"No rule {key!r} in policy pack {pack!r}")
-        versions = list(rule.versions.all())
+        grouped: dict[int | None, list[RuleVersion]] = {}
+        for version in rule.versions.all():
+            grouped.setdefault(version.company_id, []).append(version)
+        timelines = {
+            company_id: _Timeline(
+                starts=tuple(v.effective_from for v in versions),
+                typed=tuple(_typed_or_error(rule, v, pack) for v in versions),
+            )
+            for company_id, versions in grouped.items()
+        }
         cached = _CachedRule(
             value_type=rule.value_type,
             unit=rule.unit,
-            starts=tuple(v.effective_from for v in versions),
-            typed=tuple(_typed_or_error(rule, v, pack) for v in versions),
+            default=timelines.pop(None, _EMPTY),
+            companies=timelines,
         )
         with self.lock:
             if self.stamp == stamp:
@@ -133,46 +162,75 @@ def rule_cache_clear() -> None:
     _cache.clear()
 
 
-def rule_value(key: str, *, pack: str, at: datetime | None = None) -> Any:
-    """The value of rule `key` of `pack` in force at `at` (default: now), typed:
-    duration → timedelta, integer/points → int, money/decimal/percent → Decimal,
-    boolean → bool, range → values.Range, frequency → values.Frequency.
+def rule_value(key: str, *, pack: str, company, at: datetime | None = None) -> Any:
+    """The value of rule `key` of `pack` for `company` (a Company, its pk, or None for the
+    pack's default) in force at `at` (default: now), typed: duration → timedelta,
+    integer/points → int, money/decimal/percent → Decimal, boolean → bool, range →
+    values.Range, frequency → values.Frequency.
 
-    Pass the time a case started to get the rule that applied to it (STD-5). Raises
-    RuleNotFound for an unknown pack or key, or when no value was in force at `at`, and
-    RuleValueInvalid when the stored value cannot be used."""
+    A company's own value, once in force, takes precedence over the pack's default; before
+    it (and for a company that never amended the rule) the default applies. Pass the time a
+    case started to get the rule that applied to it (STD-5). Raises RuleNotFound for an
+    unknown pack or key, or when no value was in force at `at`, and RuleValueInvalid when
+    the stored value cannot be used."""
     cached = _cache.get(pack, key)
     at = at or clock.now()
-    index = bisect_right(cached.starts, at) - 1
-    if index < 0:
+    value = cached.companies.get(company_pk(company), _EMPTY).at(at)
+    if value is _NONE:
+        value = cached.default.at(at)
+    if value is _NONE:
         raise RuleNotFound(f"Rule {key!r} of policy pack {pack!r} had no value at {at}")
-    value = cached.typed[index]
     if isinstance(value, RuleValueInvalid):
         raise value
     return value
 
 
-def rule_versions(key: str, *, pack: str) -> QuerySet[RuleVersion]:
-    """The history of a rule, newest effective date first, with authors."""
+def rule_versions(key: str, *, pack: str, company) -> QuerySet[RuleVersion]:
+    """The history of a rule as it applies to `company` (a Company, its pk or None): the
+    pack's default versions and the company's own, newest effective date first, with
+    authors."""
     if not Rule.objects.filter(pack__code=pack, key=key).exists():
         raise RuleNotFound(f"No rule {key!r} in policy pack {pack!r}")
     return (
         RuleVersion.objects.filter(rule__pack__code=pack, rule__key=key)
+        .filter(_of_company(company))
         .select_related("author", "rule")
         .order_by("-effective_from")
     )
 
 
-def version_in_force(versions: list[RuleVersion], at: datetime) -> RuleVersion | None:
-    """From a rule's versions (any order), the one in force at `at`."""
-    applying = [v for v in versions if v.effective_from <= at]
-    return max(applying, key=lambda v: v.effective_from) if applying else None
+def _of_company(company) -> Q:
+    """Versions that apply to `company`: the pack's default and the company's own."""
+    pk = company_pk(company)
+    return Q(company__isnull=True) if pk is None else Q(company__isnull=True) | Q(company_id=pk)
 
 
-def next_version(versions: list[RuleVersion], at: datetime) -> RuleVersion | None:
-    """From a rule's versions, the first one that takes effect after `at`."""
-    pending = [v for v in versions if v.effective_from > at]
-    return min(pending, key=lambda v: v.effective_from) if pending else None
+def version_in_force(
+    versions: list[RuleVersion], at: datetime, *, company=None
+) -> RuleVersion | None:
+    """From a rule's versions (any order, any company), the one in force for `company` at
+    `at`: the company's own newest version by then, else the pack's default by then."""
+    pk = company_pk(company)
+    for owner in (pk, None) if pk is not None else (None,):
+        applying = [v for v in versions if v.company_id == owner and v.effective_from <= at]
+        if applying:
+            return max(applying, key=lambda v: v.effective_from)
+    return None
+
+
+def next_version(versions: list[RuleVersion], at: datetime, *, company=None) -> RuleVersion | None:
+    """From a rule's versions, the first one after `at` that will be in force for
+    `company` when it takes effect (a later default hidden by the company's own value is
+    not a change for the company)."""
+    pk = company_pk(company)
+    pending = sorted(
+        (v for v in versions if v.effective_from > at and v.company_id in (None, pk)),
+        key=lambda v: v.effective_from,
+    )
+    for version in pending:
+        if version_in_force(versions, version.effective_from, company=pk) == version:
+            return version
+    return None
 
 
 def packs_visible_to(user) -> QuerySet[PolicyPack]:
@@ -217,9 +275,10 @@ def rules_visible_to(
         )
     if family:
         rules = rules.filter(requirement_ids__icontains=f"{family}-")
-    return rules.prefetch_related(
-        Prefetch("versions", queryset=RuleVersion.objects.select_related("author"))
-    ).order_by("position", "key")
+    versions = RuleVersion.objects.filter(_of_company(user.company_id)).select_related("author")
+    return rules.prefetch_related(Prefetch("versions", queryset=versions)).order_by(
+        "position", "key"
+    )
 
 
 def requirement_families(pack: PolicyPack) -> list[str]:
@@ -231,12 +290,14 @@ def requirement_families(pack: PolicyPack) -> list[str]:
 
 
 def upcoming_changes(user, *, within: timedelta = timedelta(days=30)) -> list[RuleVersion]:
-    """Revisions that take effect in the next `within` (the quality department's home tile)."""
+    """Revisions that take effect for the user's company in the next `within` (the quality
+    department's home tile)."""
     if not packs_visible_to(user).exists():
         return []
     now = clock.now()
     return list(
         RuleVersion.objects.filter(effective_from__gt=now, effective_from__lte=now + within)
+        .filter(_of_company(user.company_id))
         .select_related("rule", "rule__pack", "author")
         .order_by("effective_from")
     )
@@ -251,8 +312,9 @@ class RuleState:
     pending: RuleVersion | None
 
 
-def rule_states(rules, *, at: datetime | None = None) -> list[RuleState]:
-    """Current and pending versions of `rules` (with versions prefetched) at `at`."""
+def rule_states(rules, *, company, at: datetime | None = None) -> list[RuleState]:
+    """Current and pending versions of `rules` (with versions prefetched) for `company` at
+    `at`."""
     at = at or clock.now()
     states = []
     for rule in rules:
@@ -260,8 +322,8 @@ def rule_states(rules, *, at: datetime | None = None) -> list[RuleState]:
         states.append(
             RuleState(
                 rule=rule,
-                current=version_in_force(versions, at),
-                pending=next_version(versions, at),
+                current=version_in_force(versions, at, company=company),
+                pending=next_version(versions, at, company=company),
             )
         )
     return states
@@ -271,18 +333,16 @@ def rule_states(rules, *, at: datetime | None = None) -> list[RuleState]:
 
 
 def amendments_visible_to(user) -> QuerySet[RuleAmendment]:
-    """Amendments proposed in the user's company (all for a superuser); a person without a
-    company sees their own."""
+    """Amendments of the user's company's values (every company's for a superuser); a
+    person without a company sees none."""
     amendments = RuleAmendment.objects.select_related(
-        "rule", "rule__pack", "proposed_by", "reviewed_by", "decided_by", "version"
+        "rule", "rule__pack", "company", "proposed_by", "reviewed_by", "decided_by", "version"
     )
     if user.is_superuser:
         return amendments
-    if not user.role_codes & (AMENDMENT_ROLES | READ_ROLES):
+    if not user.role_codes & (AMENDMENT_ROLES | READ_ROLES) or user.company_id is None:
         return amendments.none()
-    if user.company_id is None:
-        return amendments.filter(proposed_by=user)
-    return amendments.filter(Q(proposed_by__company_id=user.company_id) | Q(proposed_by=user))
+    return amendments.filter(company_id=user.company_id)
 
 
 def amendments_of_rule(user, *, rule: Rule) -> list[RuleAmendment]:

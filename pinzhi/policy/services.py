@@ -39,10 +39,12 @@ from pinzhi.policy.models import (
     RuleVersion,
 )
 from pinzhi.policy.selectors import (
+    company_pk,
     rule_cache_clear,
     user_may_approve,
     user_may_propose,
     user_may_review,
+    version_in_force,
 )
 from pinzhi.timeline.services import event_record
 
@@ -63,6 +65,8 @@ MSG_ONLY_PROPOSER = _("Only the person who proposed an amendment may withdraw it
 MSG_NOTE_REQUIRED = _("Write a review note.")
 MSG_REJECT_REASON_REQUIRED = _("Say why the amendment is rejected.")
 MSG_APPROVAL_FAILED = _("The amendment cannot take effect: %(error)s")
+MSG_NO_COMPANY = _("You belong to no company, so there is no company value for you to amend.")
+MSG_OTHER_COMPANY = _("This amendment concerns another company's rules.")
 MSG_EFFECTIVE_NOW = _(
     "The proposed effective date %(when)s had passed at approval; the new value is effective "
     "now instead."
@@ -172,10 +176,17 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
         },
     )
     report = LoadReport(pack=spec.code)
+    # Only the pack's own versions: each company's values are its own and a load never
+    # touches them.
     existing = {
         rule.key: rule
         for rule in pack.rules.prefetch_related(
-            Prefetch("versions", queryset=RuleVersion.objects.order_by("-effective_from"))
+            Prefetch(
+                "versions",
+                queryset=RuleVersion.objects.filter(company__isnull=True).order_by(
+                    "-effective_from"
+                ),
+            )
         )
     }
     new_rules: list[tuple[Rule, Any]] = []
@@ -293,9 +304,11 @@ def pack_load_all(*, directory: Path | None = None) -> list[LoadReport]:
 
 @transaction.atomic
 def rule_revise(
-    *, rule: Rule, value: Any, effective_from: datetime | None, author, reason: str
+    *, rule: Rule, company, value: Any, effective_from: datetime | None, author, reason: str
 ) -> RuleVersion:
-    """Give `rule` a new value from `effective_from` on (now when None) — STD-5.
+    """Give `rule` a new value for `company` (a Company, its pk, or None for the pack's
+    default that every company without its own value follows) from `effective_from` on (now
+    when None) — STD-5.
 
     Internal: people change a rule through an amendment, and `amendment_approve` calls this;
     no page calls it directly.
@@ -317,21 +330,18 @@ def rule_revise(
         effective_from = now
     elif effective_from < now:
         errors["effective_from"] = [MSG_EFFECTIVE_PAST]
-    elif RuleVersion.objects.filter(rule=rule, effective_from=effective_from).exists():
+    elif RuleVersion.objects.filter(
+        rule=rule, company_id=company_pk(company), effective_from=effective_from
+    ).exists():
         errors["effective_from"] = [MSG_EFFECTIVE_TAKEN % {"when": effective_from}]
-    if not errors:
-        in_force = (
-            RuleVersion.objects.filter(rule=rule, effective_from__lte=effective_from)
-            .order_by("-effective_from")
-            .first()
-        )
-        if in_force is not None and in_force.value == stored:
-            errors["value"] = [MSG_UNCHANGED]
+    before = _current_value(rule, company, effective_from)
+    if not errors and before == stored:
+        errors["value"] = [MSG_UNCHANGED]
     if errors:
         raise ValidationError(errors)
-    before = _current_value(rule, effective_from)
     version = RuleVersion.objects.create(
         rule=rule,
+        company_id=company_pk(company),
         value=stored,
         effective_from=effective_from,
         author=author,
@@ -344,15 +354,19 @@ def rule_revise(
     return version
 
 
-def _current_value(rule: Rule, at: datetime) -> Any:
-    version = rule.versions.filter(effective_from__lte=at).order_by("-effective_from").first()
+def _current_value(rule: Rule, company, at: datetime) -> Any:
+    """The stored value of `rule` in force for `company` at `at` (None before any)."""
+    versions = list(rule.versions.filter(effective_from__lte=at))
+    version = version_in_force(versions, at, company=company)
     return None if version is None else version.value
 
 
 def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: str) -> None:
-    """Write the revision to the timeline (X-1), in the same transaction."""
+    """Write the revision to the timeline (X-1), in the same transaction, in the log of the
+    company whose value it is."""
     event_record(
         subject=rule,
+        company=version.company_id,
         action="policy.rule_revised",
         actor=author,
         before={"value": before},
@@ -372,6 +386,12 @@ def _check(amendment: RuleAmendment, action: str) -> None:
         )
 
 
+def _check_company(amendment: RuleAmendment, person) -> None:
+    """Only the company whose value an amendment changes takes its steps (operators any)."""
+    if not person.is_superuser and person.company_id != amendment.company_id:
+        raise AmendmentError(MSG_OTHER_COMPANY)
+
+
 def _refuse(action: str, who: str) -> AmendmentError:
     return AmendmentError(MSG_MAY_NOT % {"action": ACTION_VERBS[action], "who": WHO_MAY[who]})
 
@@ -386,9 +406,14 @@ def _lock(amendment: RuleAmendment) -> RuleAmendment:
 
 
 def _people_with(role: str, *, company_id, exclude=None) -> list:
-    people = Person.objects.filter(is_active=True, role_assignments__role=role)
-    if company_id is not None:
-        people = people.filter(company_id=company_id)
+    """The active people of `company_id` with `role`; for an amendment of the pack's default
+    (no company), the operators (superusers)."""
+    if company_id is None:
+        people = Person.objects.filter(is_active=True, is_superuser=True)
+    else:
+        people = Person.objects.filter(
+            is_active=True, role_assignments__role=role, company_id=company_id
+        )
     if exclude is not None:
         people = people.exclude(pk=exclude.pk)
     return list(people.distinct())
@@ -409,6 +434,7 @@ def _amendment_event(
 ) -> None:
     event_record(
         subject=amendment,
+        company=amendment.company_id,
         action=f"policy.amendment_{action}",
         actor=actor,
         before=before,
@@ -446,6 +472,9 @@ def amendment_propose(
     keyed by field, AmendmentError when the person may not propose."""
     if not user_may_propose(proposed_by):
         raise _refuse("propose", "propose")
+    if proposed_by.company_id is None and not proposed_by.is_superuser:
+        raise AmendmentError(MSG_NO_COMPANY)
+    company_id = proposed_by.company_id
     now = clock.now()
     errors: dict[str, list] = {}
     stored = None
@@ -458,13 +487,14 @@ def amendment_propose(
         errors["reason"] = [MSG_REASON_REQUIRED]
     if effective_from is not None and effective_from < now:
         errors["effective_from"] = [MSG_EFFECTIVE_PAST]
-    in_force = _current_value(rule, effective_from or now)
+    in_force = _current_value(rule, company_id, effective_from or now)
     if "value" not in errors and in_force == stored:
         errors["value"] = [MSG_UNCHANGED]
     if errors:
         raise ValidationError(errors)
     amendment = RuleAmendment.objects.create(
         rule=rule,
+        company_id=company_id,
         value=stored,
         effective_from=effective_from,
         reason=reason,
@@ -482,7 +512,7 @@ def amendment_propose(
     _notify_later(
         amendment,
         recipients=_people_with(
-            Role.QUALITY_DEPARTMENT, company_id=proposed_by.company_id, exclude=proposed_by
+            Role.QUALITY_DEPARTMENT, company_id=company_id, exclude=proposed_by
         ),
         kind="proposed",
         title=TITLE_PROPOSED,
@@ -498,6 +528,7 @@ def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAm
     amendment = _lock(amendment)
     if not user_may_review(reviewer):
         raise _refuse("review", "review")
+    _check_company(amendment, reviewer)
     _check(amendment, "review")
     note = (note or "").strip()
     if not note:
@@ -511,9 +542,7 @@ def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAm
     _amendment_event(amendment, "reviewed", reviewer, before=before, reason=note)
     _notify_later(
         amendment,
-        recipients=_people_with(
-            Role.LEADERSHIP, company_id=amendment.proposed_by.company_id, exclude=reviewer
-        ),
+        recipients=_people_with(Role.LEADERSHIP, company_id=amendment.company_id, exclude=reviewer),
         kind="reviewed",
         title=TITLE_REVIEWED,
     )
@@ -539,6 +568,7 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
     amendment = _lock(amendment)
     if not user_may_approve(approver):
         raise _refuse("approve", "approve")
+    _check_company(amendment, approver)
     _check(amendment, "approve")
     now = clock.now()
     proposed = amendment.effective_from
@@ -547,6 +577,7 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
     try:
         version = rule_revise(
             rule=amendment.rule,
+            company=amendment.company_id,
             value=amendment.value,
             effective_from=effective_from,
             author=amendment.proposed_by,
@@ -592,6 +623,7 @@ def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAm
     """Reject an open amendment with a reason (STD-5): the quality department before its
     review, leadership after it (a superuser at any point). The proposer is told."""
     amendment = _lock(amendment)
+    _check_company(amendment, person)
     _check(amendment, "reject")
     if not person.is_superuser:
         if amendment.state == AmendmentState.PROPOSED and not user_may_review(person):
@@ -622,6 +654,7 @@ def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") ->
     """The proposer withdraws their open amendment (STD-5); whoever was to act next (the
     quality department before the review, leadership after it) is told."""
     amendment = _lock(amendment)
+    _check_company(amendment, person)
     _check(amendment, "withdraw")
     if amendment.proposed_by_id != person.pk and not person.is_superuser:
         raise AmendmentError(MSG_ONLY_PROPOSER)
@@ -639,9 +672,7 @@ def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") ->
     )
     _notify_later(
         amendment,
-        recipients=_people_with(
-            waiting_for, company_id=amendment.proposed_by.company_id, exclude=person
-        ),
+        recipients=_people_with(waiting_for, company_id=amendment.company_id, exclude=person),
         kind="withdrawn",
         title=TITLE_WITHDRAWN,
     )

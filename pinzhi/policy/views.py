@@ -53,7 +53,7 @@ def rule_list(request):
         page_obj = Paginator(rules, 25).get_page(request.GET.get("page"))
         context.update(
             page_obj=page_obj,
-            states=selectors.rule_states(page_obj.object_list),
+            states=selectors.rule_states(page_obj.object_list, company=request.user.company_id),
             families=selectors.requirement_families(pack),
         )
     template = "policy/partials/rule_table.html" if request.htmx else "policy/rule_list.html"
@@ -66,11 +66,11 @@ def _with_actions(user, amendments) -> list[tuple[RuleAmendment, list[str]]]:
 
 def _detail(request, rule: Rule, form: AmendmentForm | None, status: int = 200):
     versions = list(
-        selectors.rule_versions(rule.key, pack=rule.pack.code).select_related(
-            "amendment__decided_by"
-        )
+        selectors.rule_versions(
+            rule.key, pack=rule.pack.code, company=request.user.company_id
+        ).select_related("amendment__decided_by")
     )
-    state = selectors.rule_states([rule])[0]
+    state = selectors.rule_states([rule], company=request.user.company_id)[0]
     amendments = selectors.amendments_of_rule(request.user, rule=rule)
     return render(
         request,
@@ -100,7 +100,7 @@ def rule_detail(request, pk: int):
     rule = _visible_rule(request, pk)
     form = None
     if selectors.user_may_propose(request.user):
-        current = selectors.rule_states([rule])[0].current
+        current = selectors.rule_states([rule], company=request.user.company_id)[0].current
         initial = values.form_initial(rule.value_type, current.value) if current else {}
         form = AmendmentForm(rule=rule, initial=initial)
     return _detail(request, rule, form)
@@ -187,7 +187,7 @@ def _step(request, pk: int, action: str):
             return redirect("policy:detail", pk=amendment.rule_id)
     if request.method == "POST":
         status = 400
-    current = selectors.rule_states([amendment.rule])[0].current
+    current = selectors.rule_states([amendment.rule], company=amendment.company_id)[0].current
     return render(
         request,
         "policy/amendment_confirm.html",

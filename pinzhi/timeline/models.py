@@ -143,6 +143,15 @@ class Attachment(models.Model):
     object_id = models.CharField(_("subject id"), max_length=64)
     subject = GenericForeignKey("content_type", "object_id")
     subject_repr = models.CharField(_("subject"), max_length=200)
+    # The company of the record it is attached to (ORG-2): downloads never cross companies.
+    company = models.ForeignKey(
+        "orgs.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     mime_type = models.CharField(_("file type"), max_length=120)

@@ -103,6 +103,17 @@ def event_search(
     return events
 
 
+def _company_audited_by(user, company_id: int | None) -> bool:
+    """Whether `company_id` is the user's company or an external company it works with."""
+    if company_id is None or user.company_id is None:
+        return False
+    if company_id == user.company_id:
+        return True
+    from pinzhi.orgs.models import Company
+
+    return Company.objects.filter(pk=company_id, operator_id=user.company_id).exists()
+
+
 def last_verification() -> Verification | None:
     return Verification.objects.select_related("triggered_by").first()
 
@@ -115,13 +126,14 @@ def register_attachment_access(model_label: str, rule: AttachmentRule) -> None:
 
 
 def attachment_may_download(user, attachment: Attachment) -> bool:
-    """The uploader, superusers and the quality department always; others when the rule
-    registered for the subject's model allows it."""
+    """Superusers and the uploader always; the quality department for the attachments of
+    its company's records (and of the external companies it works with); others when the
+    rule registered for the subject's model allows it (ORG-2: never across companies)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or attachment.uploaded_by_id == user.pk:
         return True
-    if user.has_role(*ATTACHMENT_ROLES):
+    if user.has_role(*ATTACHMENT_ROLES) and _company_audited_by(user, attachment.company_id):
         return True
     content_type = ContentType.objects.get_for_id(attachment.content_type_id)
     rule = _attachment_rules.get(f"{content_type.app_label}.{content_type.model}")

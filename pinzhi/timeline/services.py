@@ -252,6 +252,7 @@ def attachment_add(
         content_type=content_type,
         object_id=object_id,
         subject_repr=subject_repr,
+        company_id=subject_company_id(subject) or getattr(uploaded_by, "company_id", None),
         original_name=name,
         mime_type=mime_type,
         size=uploaded_file.size,

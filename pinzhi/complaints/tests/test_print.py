@@ -12,6 +12,8 @@ from django.urls import reverse
 from pinzhi.complaints import printing, services
 from pinzhi.complaints.models import Callback
 from pinzhi.orgs.tests.factories import PASSWORD, PersonFactory, UnitFactory
+from pinzhi.policy.models import Rule
+from pinzhi.policy.services import rule_revise
 
 FULL_PHONE = "13912345678"
 
@@ -187,13 +189,24 @@ def test_it_fills_the_receipt_from_the_acknowledgement(clock, org, register):
     assert str(org.head) in receipt
 
 
-def test_it_follows_a_revised_number_of_copies(clock, org, register, monkeypatch):
-    """CMP-3: the number of copies is the pack's rule, not a constant."""
+def test_it_follows_a_revised_number_of_copies(clock, org, register):
+    """CMP-3: the number of copies is the company's value of the pack's rule, not a
+    constant."""
     complaint = register()
     letter = services.complaint_route(
         complaint=complaint, actor=org.registrar, department=org.ab, head=org.head, request="查"
     )
-    monkeypatch.setattr(printing, "rule_value", lambda key, pack: 3)
+    rule = Rule.objects.get(
+        pack__code=complaint.policy_pack, key="complaints.contact_letter_copies"
+    )
+    rule_revise(
+        rule=rule,
+        company=complaint.company,
+        value=3,
+        effective_from=None,
+        author=None,
+        reason="三份",
+    )
 
     html = printing.contact_letter_html(letter, viewer=org.registrar)
 

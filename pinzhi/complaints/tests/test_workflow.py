@@ -81,7 +81,14 @@ def test_a_revised_limit_applies_to_new_cases_only(clock, org, register):
     """CMP-4 (editable in the pack): old cases keep the limit in force when they started."""
     old = register()
     rule = Rule.objects.get(pack__code="property", key="complaints.first_contact")
-    rule_revise(rule=rule, value=20, effective_from=now(), author=org.quality, reason="提速")
+    rule_revise(
+        rule=rule,
+        company=org.quality.company,
+        value=20,
+        effective_from=now(),
+        author=org.quality,
+        reason="提速",
+    )
     clock.shift(timedelta(minutes=1))
     new = register()
     assert deadline(old, services.FIRST_CONTACT).duration == timedelta(minutes=30)

@@ -119,5 +119,5 @@ def test_the_command_explains_a_refused_file(db, tmp_path):
     bad.write_text("日期,类型\n2026-02-30,放假\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Row 2: “2026-02-30” is not a date"):
         call_command("calendar", "import", "office", str(bad))
-    with pytest.raises(CommandError, match="No calendar with code 'nope'"):
+    with pytest.raises(CommandError, match="No shared calendar with code 'nope'"):
         call_command("calendar", "import", "nope", str(bad))

@@ -66,7 +66,9 @@ def test_same_day_means_by_the_end_of_that_day(clock, subject, pack):
 def test_a_rule_can_count_on_a_working_time_calendar(clock, subject, pack, office):
     """X-5: resolution within 2 days counts 2 working days once the quality department sets
     the rule on the office calendar: from Monday 10:00 to Wednesday 10:00."""
-    rule_calendar_set(pack=pack, rule_key="complaints.general_resolution", calendar=office)
+    rule_calendar_set(
+        pack=pack, rule_key="complaints.general_resolution", calendar=office, company=None
+    )
     deadline = deadline_open_for_rule(
         subject=subject,
         kind="complaint.resolve",

@@ -134,7 +134,7 @@ def test_the_quality_department_creates_a_calendar(signed_in):
 
 def test_it_refuses_a_taken_code_and_an_unknown_zone(signed_in):
     client = signed_in("quality_department")
-    Calendar.objects.create(code="office", name="x")
+    Calendar.objects.create(code="office", name="x", company=client.person.company)
     response = client.post(
         reverse("deadlines:calendar_create"), {"code": "office", "name": "y", "time_zone": "Mars"}
     )
@@ -143,8 +143,9 @@ def test_it_refuses_a_taken_code_and_an_unknown_zone(signed_in):
 
 
 @pytest.fixture
-def office(db):
-    return Calendar.objects.create(code="office", name="办公时间")
+def office(unit):
+    """A calendar of the company of the people `signed_in` makes."""
+    return Calendar.objects.create(code="office", name="办公时间", company=unit.company)
 
 
 def hours_post(**overrides):
@@ -157,7 +158,7 @@ def hours_post(**overrides):
 def test_it_saves_working_hours(signed_in, office):
     client = signed_in("quality_department")
     response = client.post(
-        reverse("deadlines:calendar_hours", args=["office"]),
+        reverse("deadlines:calendar_hours", args=[office.pk]),
         hours_post(hours_5="09:00-12:00"),
     )
     assert response.status_code == 302
@@ -168,7 +169,7 @@ def test_it_saves_working_hours(signed_in, office):
 def test_it_explains_bad_working_hours(signed_in, office):
     client = signed_in("quality_department")
     response = client.post(
-        reverse("deadlines:calendar_hours", args=["office"]),
+        reverse("deadlines:calendar_hours", args=[office.pk]),
         hours_post(hours_2="18:00-09:00", time_zone="Nowhere/City"),
     )
     assert response.status_code == 400
@@ -184,7 +185,7 @@ def test_it_shows_every_bad_row_of_an_upload(signed_in, office):
         "2026.csv",
         "日期,类型,名称\n2026-10-01,放假,国庆节\nabc,放假,x\n2026-10-10,开会,y\n".encode(),
     )
-    response = client.post(reverse("deadlines:calendar_import", args=["office"]), {"file": upload})
+    response = client.post(reverse("deadlines:calendar_import", args=[office.pk]), {"file": upload})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Row 3: “abc” is not a date" in html
@@ -195,7 +196,7 @@ def test_it_shows_every_bad_row_of_an_upload(signed_in, office):
 def test_an_upload_imports_the_year(signed_in, office):
     client = signed_in("quality_department")
     upload = SimpleUploadedFile("2026.csv", "日期,类型,名称\n2026-10-01,放假,国庆节\n".encode())
-    response = client.post(reverse("deadlines:calendar_import", args=["office"]), {"file": upload})
+    response = client.post(reverse("deadlines:calendar_import", args=[office.pk]), {"file": upload})
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert "国庆节" in page.content.decode()
@@ -203,26 +204,36 @@ def test_an_upload_imports_the_year(signed_in, office):
 
 def test_days_are_added_and_removed_by_hand(signed_in, office):
     client = signed_in("quality_department")
-    url = reverse("deadlines:calendar_day_add", args=["office"])
+    url = reverse("deadlines:calendar_day_add", args=[office.pk])
     response = client.post(url, {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
     assert response.status_code == 302
     day = office.days.get()
     response = client.post(url, {"date": "2027-01-01", "kind": "workday", "name": ""})
     assert response.status_code == 400
     assert "already in this calendar" in response.content.decode()
-    client.post(reverse("deadlines:calendar_day_remove", args=["office", day.pk]))
+    client.post(reverse("deadlines:calendar_day_remove", args=[office.pk, day.pk]))
     assert not office.days.exists()
 
 
 def test_a_rule_is_set_to_count_on_a_calendar(signed_in, office):
     """X-5: the working-time calendar is chosen per rule; the wall clock is the default."""
     client = signed_in("quality_department")
-    assert rule_calendar(pack="property", rule_key="complaints.general_resolution") is None
-    url = reverse("deadlines:calendar_rule", args=["office"])
+    assert (
+        rule_calendar(
+            pack="property", rule_key="complaints.general_resolution", company=office.company
+        )
+        is None
+    )
+    url = reverse("deadlines:calendar_rule", args=[office.pk])
     client.post(
         url, {"pack": "property", "rule_key": "complaints.general_resolution", "use": "calendar"}
     )
-    assert rule_calendar(pack="property", rule_key="complaints.general_resolution") == office
+    assert (
+        rule_calendar(
+            pack="property", rule_key="complaints.general_resolution", company=office.company
+        )
+        == office
+    )
     client.post(
         url, {"pack": "property", "rule_key": "complaints.general_resolution", "use": "wall"}
     )
@@ -234,11 +245,11 @@ def test_leadership_reads_calendars_but_cannot_change_them(signed_in, office):
     CalendarDay.objects.create(
         calendar=office, date=date(2026, 10, 1), kind="holiday", name="国庆节"
     )
-    page = client.get(reverse("deadlines:calendar", args=["office"]), {"year": 2026})
+    page = client.get(reverse("deadlines:calendar", args=[office.pk]), {"year": 2026})
     assert page.status_code == 200
     assert "国庆节" in page.content.decode()
     assert 'data-testid="import-form"' not in page.content.decode()
-    response = client.post(reverse("deadlines:calendar_hours", args=["office"]), hours_post())
+    response = client.post(reverse("deadlines:calendar_hours", args=[office.pk]), hours_post())
     assert response.status_code == 403
 
 

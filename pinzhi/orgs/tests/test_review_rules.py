@@ -263,6 +263,7 @@ def test_a_revised_warning_period_applies(property_pack, person_with):
         effective_from=None,
         author=person_with("quality_department"),
         reason="30 天足够",
+        company=None,
     )
     today = dt.date.today()
     company = Company(licence_valid_until=today + dt.timedelta(days=60), policy_pack="property")

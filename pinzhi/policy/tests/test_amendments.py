@@ -63,12 +63,12 @@ def test_a_proposal_changes_nothing_until_approval(first_contact, proposer, revi
     assert amendment.state == "proposed"
     services.amendment_review(amendment=amendment, reviewer=reviewer, note="可行")
     assert RuleVersion.objects.filter(rule=first_contact).count() == 1
-    assert rule_value(KEY, pack="property") == timedelta(minutes=30)
+    assert rule_value(KEY, pack="property", company=proposer.company) == timedelta(minutes=30)
     approval = services.amendment_approve(amendment=amendment, approver=leader)
     assert approval.amendment.state == "approved"
     assert approval.version.amendment == approval.amendment
     assert (approval.version.author, approval.version.reason) == (proposer, "提速")
-    assert rule_value(KEY, pack="property") == timedelta(minutes=20)
+    assert rule_value(KEY, pack="property", company=proposer.company) == timedelta(minutes=20)
 
 
 @pytest.mark.parametrize("role", ["quality_department", "department_manager", "quality_committee"])
@@ -207,8 +207,11 @@ def test_a_future_effective_date_is_kept_at_approval(reviewed, leader):
     approval = services.amendment_approve(amendment=reviewed, approver=leader)
     assert approval.version.effective_from == NOW + timedelta(days=10)
     assert not approval.moved_to_now
-    assert rule_value(KEY, pack="property") == timedelta(minutes=30)
-    assert rule_value(KEY, pack="property", at=NOW + timedelta(days=10)) == timedelta(minutes=20)
+    company = reviewed.company_id
+    assert rule_value(KEY, pack="property", company=company) == timedelta(minutes=30)
+    assert rule_value(
+        KEY, pack="property", at=NOW + timedelta(days=10), company=company
+    ) == timedelta(minutes=20)
 
 
 def test_a_passed_effective_date_becomes_now_and_says_so(reviewed, leader):
@@ -220,9 +223,9 @@ def test_a_passed_effective_date_becomes_now_and_says_so(reviewed, leader):
     assert approval.moved_to_now
     assert approval.version.effective_from == later
     assert "had passed at approval" in approval.amendment.decision_reason
-    assert rule_value(KEY, pack="property", at=later - timedelta(seconds=1)) == timedelta(
-        minutes=30
-    )
+    assert rule_value(
+        KEY, pack="property", at=later - timedelta(seconds=1), company=None
+    ) == timedelta(minutes=30)
 
 
 def test_approval_fails_clearly_when_the_value_no_longer_changes_anything(

@@ -35,11 +35,18 @@ def test_loading_keeps_a_revised_value(first_contact, person_with):
     """STD-5: the quality department's value survives a reload of the pack."""
     editor = person_with("quality_department")
     services.rule_revise(
-        rule=first_contact, value=20, effective_from=None, author=editor, reason="更严格"
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        author=editor,
+        reason="更严格",
+        company=None,
     )
     report = services.pack_load(code="property")
     assert "complaints.first_contact" in report.kept_revised
-    assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=20)
+    assert rule_value("complaints.first_contact", pack="property", company=None) == timedelta(
+        minutes=20
+    )
 
 
 def test_loading_updates_texts_adds_rules_and_follows_a_changed_pack_value(tmp_path, db):
@@ -76,11 +83,16 @@ def test_loading_updates_texts_adds_rules_and_follows_a_changed_pack_value(tmp_p
     assert (first.statement, first.citation_clause) == ("新", "第4篇 五.3（修订）")
     # The old pack value still applies to cases started before the reload.
     at_old = rule_value(
-        "complaints.first_contact", pack="demo", at=first.versions.last().effective_from
+        "complaints.first_contact",
+        pack="demo",
+        at=first.versions.last().effective_from,
+        company=None,
     )
     assert at_old == timedelta(minutes=30)
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
-        assert rule_value("complaints.first_contact", pack="demo") == timedelta(minutes=25)
+        assert rule_value("complaints.first_contact", pack="demo", company=None) == timedelta(
+            minutes=25
+        )
 
 
 def test_it_refuses_a_pack_that_changes_a_rules_type(tmp_path, db):

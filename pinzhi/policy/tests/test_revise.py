@@ -27,7 +27,7 @@ def _english():
 
 def revise_errors(**kwargs):
     with pytest.raises(ValidationError) as error:
-        services.rule_revise(**kwargs)
+        services.rule_revise(**kwargs, company=None)
     return error.value.message_dict
 
 
@@ -74,7 +74,7 @@ def test_it_refuses_a_backdated_revision(first_contact, editor):
 def test_it_refuses_two_versions_at_the_same_instant(first_contact, editor):
     later = NOW + timedelta(days=10)
     services.rule_revise(
-        rule=first_contact, value=20, effective_from=later, author=editor, reason="a"
+        rule=first_contact, value=20, effective_from=later, author=editor, reason="a", company=None
     )
     errors = revise_errors(
         rule=first_contact, value=25, effective_from=later, author=editor, reason="b"
@@ -92,7 +92,12 @@ def test_it_refuses_a_value_that_changes_nothing(first_contact, editor):
 def test_a_revision_adds_a_version_and_keeps_the_old_one(first_contact, editor):
     old = RuleVersion.objects.get(rule=first_contact)
     version = services.rule_revise(
-        rule=first_contact, value="20", effective_from=None, author=editor, reason="提速"
+        rule=first_contact,
+        value="20",
+        effective_from=None,
+        author=editor,
+        reason="提速",
+        company=None,
     )
     assert (version.value, version.author, version.effective_from) == (20, editor, NOW)
     assert not version.from_pack
@@ -104,7 +109,12 @@ def test_a_revision_adds_a_version_and_keeps_the_old_one(first_contact, editor):
 def test_a_revision_is_recorded_on_the_timeline(first_contact, editor):
     """X-1: every change is attributed and time-stamped."""
     services.rule_revise(
-        rule=first_contact, value=20, effective_from=None, author=editor, reason="提速"
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        author=editor,
+        reason="提速",
+        company=None,
     )
     event = Event.objects.get(action="policy.rule_revised")
     assert event.actor == editor

@@ -89,6 +89,7 @@ def test_the_list_shows_a_pending_value(signed_in, first_contact):
         effective_from=NOW + timedelta(days=10),
         author=client.person,
         reason="提速",
+        company=None,
     )
     response = client.get(reverse("policy:list"), {"pack": "property", "q": "CMP-4"})
     assert 'data-testid="pending"' in response.text
@@ -187,9 +188,16 @@ def test_an_amendment_goes_through_review_and_approval_on_the_pages(
     assert version.effective_from == datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
     assert "2026-05-01 00:00" in response.text
     assert leader.get_full_name() in response.text
-    assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=30)
+    company = proposer.company
+    assert version.company == company
+    assert rule_value("complaints.first_contact", pack="property", company=company) == timedelta(
+        minutes=30
+    )
     assert rule_value(
-        "complaints.first_contact", pack="property", at=datetime(2026, 5, 2, tzinfo=UTC)
+        "complaints.first_contact",
+        pack="property",
+        at=datetime(2026, 5, 2, tzinfo=UTC),
+        company=company,
     ) == timedelta(minutes=20)
 
 
@@ -248,6 +256,7 @@ def test_the_home_tile_shows_changes_due_within_30_days(person_with, first_conta
         effective_from=NOW + timedelta(days=40),
         author=editor,
         reason="远期",
+        company=None,
     )
     assert "policy-upcoming" not in [tile.key for tile, _ in tiles_for(editor)]
     services.rule_revise(
@@ -256,6 +265,7 @@ def test_the_home_tile_shows_changes_due_within_30_days(person_with, first_conta
         effective_from=NOW + timedelta(days=7),
         author=editor,
         reason="提速",
+        company=None,
     )
     tile, context = next((t, c) for t, c in tiles_for(editor) if t.key == "policy-upcoming")
     assert context["count"] == 1
@@ -272,6 +282,7 @@ def test_the_tile_is_only_for_the_quality_department(person_with, first_contact)
         effective_from=NOW + timedelta(days=7),
         author=person_with("quality_department"),
         reason="提速",
+        company=None,
     )
     leader = person_with("leadership")
     assert "policy-upcoming" not in [tile.key for tile, _ in tiles_for(leader)]
@@ -406,7 +417,9 @@ def test_a_late_approval_says_the_value_applies_now(client, person_with, first_c
             reverse("policy:amendment_approve", args=[amendment.pk]), {}, follow=True
         )
         assert "生效日期" in response.text or "had passed" in response.text
-        assert rule_value("complaints.first_contact", pack="property") == timedelta(minutes=20)
+        assert rule_value(
+            "complaints.first_contact", pack="property", company=amendment.company_id
+        ) == timedelta(minutes=20)
 
 
 def test_the_amendment_tile_shows_what_waits_and_none_otherwise(person_with, first_contact):

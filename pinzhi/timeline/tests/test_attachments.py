@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from pinzhi.orgs import services
+from pinzhi.orgs.tests.factories import CompanyFactory, PersonFactory, UnitFactory
 from pinzhi.timeline.filetypes import safe_display_name
 from pinzhi.timeline.models import Event
 from pinzhi.timeline.selectors import register_attachment_access
@@ -175,8 +177,35 @@ def test_the_uploader_downloads_under_the_original_name(client, photo):
     assert b"".join(response.streaming_content) == JPEG
 
 
-def test_the_quality_department_downloads_any_attachment(signed_in, photo):
+def test_the_quality_department_downloads_any_attachment_of_its_company(signed_in, photo):
+    assert photo.company == photo.uploaded_by.company
     assert download(signed_in("quality_department"), photo).status_code == 200
+
+
+def test_another_companys_quality_department_does_not_find_it(client, photo):
+    """Issue 6 item 1: ids are sequential; B's quality department asking for A's file,
+    customer photos included, gets "not found"."""
+    other = PersonFactory(unit=UnitFactory(company=CompanyFactory(name="乙物业")))
+    services.role_assign(person=other, role="quality_department", scope=[])
+    client.force_login(other)
+    assert download(client, photo).status_code == 404
+
+
+def test_a_customer_photo_belongs_to_the_company_of_its_record(unit):
+    """Issue 6 item 1: a file without an uploader (public form) still has a company."""
+    attachment = attachment_add(subject=unit, uploaded_file=upload("p.jpg", JPEG), uploaded_by=None)
+    assert attachment.company == unit.company
+
+
+def test_the_quality_department_reaches_its_partners_attachments(signed_in, photo):
+    """ORG-4: an external company the operator works with is audited by its quality
+    department, not by anyone else's."""
+    client = signed_in("quality_department")
+    supplier = CompanyFactory(name="洁美保洁", kind="supplier", operator=client.person.company)
+    on_supplier = attachment_add(
+        subject=supplier, uploaded_file=upload("合同.pdf", PDF), uploaded_by=None
+    )
+    assert download(client, on_supplier).status_code == 200
 
 
 def test_others_do_not_see_the_attachment(signed_in, photo):

@@ -1,6 +1,8 @@
 """`pinzhi calendar import <code> <file>`: import a year's holidays and make-up working days
-into a working-time calendar (X-5); `pinzhi calendar create <code> <name>` makes one;
-`pinzhi calendar list` shows them."""
+into a shared working-time calendar (X-5); `pinzhi calendar create <code> <name>` makes one;
+`pinzhi calendar list` shows every calendar. This is the operator's tool: the calendars it
+makes are shared by every company and read-only on the pages; each company keeps its own
+calendars on the pages."""
 
 from pathlib import Path
 
@@ -31,10 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "list":
-            for calendar in Calendar.objects.all():
+            for calendar in Calendar.objects.select_related("company"):
+                owner = calendar.company.name if calendar.company else "shared"
                 self.stdout.write(
                     f"{calendar.code}\t{calendar.name}\t{calendar.time_zone}\t"
-                    f"{calendar.days.count()} days"
+                    f"{calendar.days.count()} days\t{owner}"
                 )
             return
         if action == "create":
@@ -42,11 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"created calendar {calendar.code}"))
             return
         code, path = options["code"], Path(options["file"])
-        calendar = Calendar.objects.filter(code=code).first()
+        calendar = Calendar.objects.filter(company__isnull=True, code=code).first()
         if calendar is None:
             if not options["create"]:
                 raise CommandError(
-                    f"No calendar with code {code!r}; create it first or pass --create NAME."
+                    f"No shared calendar with code {code!r}; create it first or pass --create NAME."
                 )
             calendar = self._create(code, options["create"], "Asia/Shanghai")
         if not path.is_file():
@@ -69,6 +72,6 @@ class Command(BaseCommand):
 
     def _create(self, code: str, name: str, time_zone: str) -> Calendar:
         try:
-            return services.calendar_create(code=code, name=name, time_zone=time_zone)
+            return services.calendar_create(company=None, code=code, name=name, time_zone=time_zone)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

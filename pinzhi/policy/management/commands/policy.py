@@ -36,8 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(str(report)))
             if report.kept_revised:
                 self.stdout.write(
-                    "  kept values revised by the quality department: "
-                    + ", ".join(report.kept_revised)
+                    "  kept values revised by an operator: " + ", ".join(report.kept_revised)
                 )
 
     def list(self, code):
@@ -58,6 +57,7 @@ class Command(BaseCommand):
                 f"Policy pack {code!r} is not loaded; run `pinzhi policy load {code}`."
             )
         now = clock.now()
+        # The pack's default values; each company's own values are on its rule pages.
         for rule in pack.rules.prefetch_related("versions").select_related("pack"):
             versions = list(rule.versions.all())
             current = version_in_force(versions, now)
