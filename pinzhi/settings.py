@@ -141,6 +141,17 @@ STORAGES = {
 # Attachments: size limit and the file types a quality record may carry.
 PINZHI_ATTACHMENT_MAX_BYTES = env_int("PINZHI_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Reading uploaded spreadsheets (imports of calendars, complaints, the organisation; issue 6
+# item 3): an .xlsx is a zip archive, checked before it is unpacked (parts, compression ratio
+# of each part, total unpacked size), then read with bounds on filled cells, characters of
+# text, a cell's length and the columns read. See pinzhi/core/spreadsheets.py.
+PINZHI_IMPORT_MAX_PARTS = env_int("PINZHI_IMPORT_MAX_PARTS", 500)
+PINZHI_IMPORT_MAX_RATIO = env_int("PINZHI_IMPORT_MAX_RATIO", 100)
+PINZHI_IMPORT_MAX_UNPACKED_MB = env_int("PINZHI_IMPORT_MAX_UNPACKED_MB", 200)
+PINZHI_IMPORT_MAX_CELLS = env_int("PINZHI_IMPORT_MAX_CELLS", 1_000_000)
+PINZHI_IMPORT_MAX_CHARS = env_int("PINZHI_IMPORT_MAX_CHARS", 50_000_000)
+PINZHI_IMPORT_MAX_CELL_CHARS = env_int("PINZHI_IMPORT_MAX_CELL_CHARS", 32_767)
+PINZHI_IMPORT_MAX_COLUMNS = env_int("PINZHI_IMPORT_MAX_COLUMNS", 200)
 
 # E-mail: SMTP when PINZHI_EMAIL_HOST is set, otherwise messages are printed to the console.
 if env_str("PINZHI_EMAIL_HOST", ""):

@@ -1,6 +1,8 @@
 """The Excel export of a complaint list (X-4): the same filters as the list, Chinese
 headers, the customer's personal data masked per row unless the person may see it
-(ORG-3). A write-only workbook keeps memory flat for large lists."""
+(ORG-3). A write-only workbook keeps memory flat for large lists. Every text is written as
+text: a subject "=HYPERLINK(…)" from the public form is never a live formula (issue 6
+item 6)."""
 
 import tempfile
 
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from pinzhi.complaints.models import Complaint
 from pinzhi.complaints.search import shown_customer
+from pinzhi.core.spreadsheets import xlsx_append
 from pinzhi.lib.clock import now
 
 MAX_ROWS = 50_000
@@ -81,13 +84,13 @@ def complaints_workbook(user, complaints: QuerySet[Complaint], target) -> int:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
-    sheet.append(_headers())
+    xlsx_append(sheet, _headers())
     rows = 0
     queryset = complaints.select_related(
         "location", "department", "owner", "handler", "repeat_of"
     ).prefetch_related("letters")
     for complaint in queryset[:MAX_ROWS].iterator(chunk_size=CHUNK):
-        sheet.append(_row(user, complaint))
+        xlsx_append(sheet, _row(user, complaint))
         rows += 1
     workbook.save(target)
     return rows

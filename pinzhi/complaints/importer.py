@@ -27,8 +27,8 @@ transaction is still open.
 import codecs
 import csv
 import hashlib
-import io
 import json
+import logging
 import os
 import re
 import secrets
@@ -49,14 +49,34 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Category, Channel, Complaint, Status
 from pinzhi.complaints.text import fold, search_document
+from pinzhi.core.spreadsheets import (
+    SpreadsheetRefused,
+    SpreadsheetUnreadable,
+    csv_row,
+    csv_rows,
+    xlsx_open,
+    xlsx_rows,
+)
 from pinzhi.lib.clock import now
 from pinzhi.timeline.services import event_record
+
+logger = logging.getLogger(__name__)
 
 EMPTY_RUN = 50  # consecutive empty rows that end a sheet or file
 PREVIEW_ROWS = 8
 PROGRESS_EVERY = 100
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_CONTENT = 20000
+HEADER_MAX = 100
+# Times before this year are misread cells, not complaints (and year 1 overflows when it
+# is converted to UTC).
+OLDEST_YEAR = 1900
+# The batch's JSON files (meta.json, progress.json) are read on every visit to the import
+# pages: they hold headers, a short preview and at most 200 broken rows, far below
+# this bound, which a file is never written or read above (issue 6 item 3).
+MAX_STATE_BYTES = 2 * 1024 * 1024
+# errors.csv lists at most this many broken rows (more means the mapping is wrong).
+ERRORS_LISTED = 10_000
 # Above this many records the per-record `complaint.imported` events are left out: the batch
 # event lists the ids instead (the chain stays readable, the import fast).
 PER_RECORD_EVENTS_MAX = 10000
@@ -80,6 +100,15 @@ DUPLICATE_ID = _("the id “%(id)s” was already used by line %(line)s of this 
 REPLY_BEFORE = _("the reply time is before the time received")
 NEED_TEXT = _("map a column to the subject or to the content")
 NEED_DATE = _("map a column to the time received")
+NUL_IN_FIELD = _(
+    "“%(field)s” contains a NUL character (a zero byte), which cannot be stored; remove it"
+)
+STATE_TOO_BIG = _(
+    "The file's header and first rows are too large to keep for the column mapping; check "
+    "that the first row holds the column names."
+)
+ERRORS_NOT_LISTED = _("… and %(count)s further rows with problems, not listed")
+IMPORT_FAILED = _("An unexpected error occurred; the system administrator finds it in the log.")
 ANONYMOUS = _("Anonymous")
 IMPORTED_RESULT = _("Imported historical record.")
 
@@ -226,7 +255,7 @@ class Batch:
 
     def progress(self) -> dict:
         try:
-            return json.loads((self.folder / "progress.json").read_text("utf-8"))
+            return _read_json(self.folder / "progress.json")
         except (OSError, ValueError):
             return {}
 
@@ -243,10 +272,24 @@ class Batch:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    """Atomic: a reader sees the old or the new file, never half of one."""
+    """Atomic: a reader sees the old or the new file, never half of one. Never larger than
+    MAX_STATE_BYTES (ImportError_)."""
+    text = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    if len(text) > MAX_STATE_BYTES:
+        raise ImportError_(STATE_TOO_BIG)
     tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), "utf-8")
+    tmp.write_bytes(text)
     os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict:
+    """A batch's JSON file; ValueError when it is larger than MAX_STATE_BYTES (it is then
+    not parsed: these files are read on every visit to the import pages)."""
+    with open(path, "rb") as source:
+        text = source.read(MAX_STATE_BYTES + 1)
+    if len(text) > MAX_STATE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_STATE_BYTES} bytes")
+    return json.loads(text)
 
 
 def batch_get(token: str) -> Batch:
@@ -254,7 +297,7 @@ def batch_get(token: str) -> Batch:
         raise BatchNotFound(token)
     batch = Batch(token)
     try:
-        batch.meta = json.loads((batch.folder / "meta.json").read_text("utf-8"))
+        batch.meta = _read_json(batch.folder / "meta.json")
     except (OSError, ValueError):
         raise BatchNotFound(token) from None
     return batch
@@ -321,40 +364,37 @@ def _empty(row) -> bool:
 def iter_records(path: Path, meta: dict):
     """(line number, cells) of every record of the file, header included; line numbers are
     the physical line a CSV record starts on, or the sheet's row number. Stops after
-    `EMPTY_RUN` empty rows."""
-    if meta["kind"] == "csv":
-        text, _codec, _label = _decode(path.read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=meta["delimiter"])
-        empties, start = 0, 1
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if _empty(row):
-                empties += 1
-                if empties >= EMPTY_RUN:
-                    return
-                continue
-            empties = 0
-            yield line, [clean_cell(c) for c in row]
-        return
-    import openpyxl
+    `EMPTY_RUN` empty rows. Read within the shared reading limits (issue 6 item 3): a file
+    over one raises ImportError_ naming the limit."""
+    try:
+        if meta["kind"] == "csv":
+            text, _codec, _label = _decode(path.read_bytes())
+            records = csv_rows(text, delimiter=meta["delimiter"])
+            yield from _records(records)
+            return
+        try:
+            workbook = xlsx_open(path)
+        except SpreadsheetUnreadable as error:
+            raise ImportError_(UNREADABLE_XLSX) from error
+        try:
+            sheet = workbook.active or workbook.worksheets[0]
+            yield from _records(xlsx_rows(sheet))
+        finally:
+            workbook.close()
+    except SpreadsheetRefused as error:
+        raise ImportError_(error.message) from error
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise ImportError_(UNREADABLE_XLSX) from error
-    try:
-        sheet = workbook.active or workbook.worksheets[0]
+
+def _records(rows):
+    empties = 0
+    for number, row in rows:
+        if _empty(row):
+            empties += 1
+            if empties >= EMPTY_RUN:
+                return
+            continue
         empties = 0
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if _empty(row):
-                empties += 1
-                if empties >= EMPTY_RUN:
-                    return
-                continue
-            empties = 0
-            yield number, [clean_cell(c) for c in row]
-    finally:
-        workbook.close()
+        yield number, [clean_cell(c) for c in row]
 
 
 def inspect_file(path: Path, kind: str) -> dict:
@@ -379,6 +419,8 @@ def inspect_file(path: Path, kind: str) -> dict:
     if not headers:
         raise ImportError_(NO_HEADER)
     headers = [h or gettext("Column %(n)s") % {"n": i + 1} for i, h in enumerate(headers)]
+    # A header is a name, not a text: kept short, so the batch's meta.json stays small.
+    headers = [h if len(h) <= HEADER_MAX else h[: HEADER_MAX - 1] + "…" for h in headers]
     info.update(header_line=header_line, headers=headers, preview=rows)
     return info
 
@@ -396,29 +438,34 @@ def upload_store(uploaded_file, *, user) -> Batch:
     batch = Batch(secrets.token_urlsafe(24))
     batch.folder.mkdir(parents=True, exist_ok=True)
     batch.meta = {"kind": kind}
-    with open(batch.upload_path, "wb") as out:
-        for chunk in uploaded_file.chunks():
-            out.write(chunk)
+    # Whatever goes wrong, a refused upload leaves nothing behind (issue 6 items 3, 8).
     try:
+        written = 0
+        with open(batch.upload_path, "wb") as out:
+            for chunk in uploaded_file.chunks():
+                written += len(chunk)
+                if written > MAX_UPLOAD_BYTES:
+                    raise ImportError_(FILE_TOO_LARGE)
+                out.write(chunk)
         info = inspect_file(batch.upload_path, kind)
-    except ImportError_:
+        preview = info.pop("preview")
+        mapping, extras = guess_mapping(info["headers"])
+        batch.meta.update(
+            info,
+            filename=os.path.basename(name)[:200],
+            size=uploaded_file.size,
+            uploaded_by=user.pk,
+            uploaded_at=now().isoformat(),
+            company_id=user.company_id,
+            state="uploaded",
+            mapping=mapping,
+            extras=extras,
+            preview=[[_preview_cell(c) for c in row] for row in preview],
+        )
+        batch.save()
+    except BaseException:
         shutil.rmtree(batch.folder, ignore_errors=True)
         raise
-    preview = info.pop("preview")
-    mapping, extras = guess_mapping(info["headers"])
-    batch.meta.update(
-        info,
-        filename=os.path.basename(name)[:200],
-        size=uploaded_file.size,
-        uploaded_by=user.pk,
-        uploaded_at=now().isoformat(),
-        company_id=user.company_id,
-        state="uploaded",
-        mapping=mapping,
-        extras=extras,
-        preview=[[_preview_cell(c) for c in row] for row in preview],
-    )
-    batch.save()
     return batch
 
 
@@ -536,6 +583,14 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
             return None
         return cells[index]
 
+    # Issue 6 item 8: a NUL in any column the record is made of (the database refuses it),
+    # and any field over its column's length, is this row's problem, not a server error.
+    used = [(name, index) for name, index in mapping.items() if index is not None]
+    used += [(None, index) for index in meta.get("extras", [])]
+    for name, index in used:
+        if index < len(cells) and "\x00" in _text(cells[index]):
+            label = FIELD_LABELS[name] if name else headers[index]
+            return Broken(line, str(NUL_IN_FIELD % {"field": label}), excerpt.replace("\x00", ""))
     values: dict = {}
     for name, _label in FIELDS:
         if name not in ("source_id", "received_at", "replied_at"):
@@ -549,7 +604,7 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     if _text(received) == "":
         return Broken(line, str(MISSING % {"field": FIELD_LABELS["received_at"]}), excerpt)
     values["received_at"] = parse_datetime(received)
-    if values["received_at"] is None:
+    if values["received_at"] is None or values["received_at"].year < OLDEST_YEAR:
         reason = BAD_DATE % {"value": _text(received)[:40], "field": FIELD_LABELS["received_at"]}
         return Broken(line, str(reason), excerpt)
     if values["received_at"] > now_at:
@@ -558,7 +613,7 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     values["replied_at"] = None
     if _text(replied):
         values["replied_at"] = parse_datetime(replied)
-        if values["replied_at"] is None:
+        if values["replied_at"] is None or values["replied_at"].year < OLDEST_YEAR:
             reason = BAD_DATE % {"value": _text(replied)[:40], "field": FIELD_LABELS["replied_at"]}
             return Broken(line, str(reason), excerpt)
         if values["replied_at"] < values["received_at"] - timedelta(days=1):
@@ -594,7 +649,7 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     values["customer_name"] = values["customer_name"] or str(ANONYMOUS)
     source_id = _text(get("source_id"))
     if len(source_id) > LIMITS["source_id"]:
-        source_id = ""
+        source_id = ""  # too long to keep: the row's content hash identifies it instead
     if not source_id:
         digest = hashlib.sha256("\x1f".join(_text(c) for c in cells).encode()).hexdigest()
         source_id = "h:" + digest[:40]
@@ -644,11 +699,16 @@ def mapping_save(batch: Batch, *, mapping: dict, extras: list[int], options: dic
 
 
 def errors_write(batch: Batch, broken: list[Broken]) -> None:
+    """errors.csv: the first ERRORS_LISTED broken rows, every cell safe to open in a
+    spreadsheet (issue 6 item 6: the excerpt is the file's own text)."""
     with open(batch.errors_path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow([gettext("Line"), gettext("Reason"), gettext("Beginning of the row")])
-        for item in broken:
-            writer.writerow([item.line, item.reason, item.excerpt])
+        for item in broken[:ERRORS_LISTED]:
+            writer.writerow(csv_row([item.line, item.reason, item.excerpt]))
+        if len(broken) > ERRORS_LISTED:
+            more = len(broken) - ERRORS_LISTED
+            writer.writerow(csv_row(["", str(ERRORS_NOT_LISTED % {"count": more}), ""]))
 
 
 # --- the import -----------------------------------------------------------------------
@@ -777,7 +837,14 @@ def import_run(token: str) -> dict:
                 company=company, since=min(times), until=max(times), actor=actor
             ).as_dict()
     except Exception as error:
-        batch.progress_write(state="failed", error=str(error)[:500], phase="")
+        # The person sees why when it is about the file, never a raw database error (issue
+        # 6 item 8); the transaction has written nothing.
+        if isinstance(error, ImportError_):
+            shown = str(error)
+        else:
+            logger.exception("complaint import %s failed", token)
+            shown = str(IMPORT_FAILED)
+        batch.progress_write(state="failed", error=shown[:500], phase="")
         batch.meta["state"] = "failed"
         batch.save()
         raise

@@ -183,6 +183,7 @@ def upload(request):
                 for b, p in ((b, b.progress()) for b in recent)
             ],
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -196,8 +197,13 @@ def mapping(request, token: str):
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         problems = form.save(batch)
+        check = None
         if not problems:
-            check = importer.rows_check(batch)
+            try:
+                check = importer.rows_check(batch)
+            except importer.ImportError_ as error:  # over a reading limit further down
+                problems = [str(error)]
+        if check is not None:
             batch.meta["check"] = {
                 "good": len(check.rows),
                 "broken": len(check.broken),
@@ -211,6 +217,7 @@ def mapping(request, token: str):
         request,
         "complaints/import/mapping.html",
         {"batch": batch, "meta": batch.meta, "form": form, "problems": problems},
+        status=400 if request.method == "POST" else 200,
     )
 
 

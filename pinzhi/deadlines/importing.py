@@ -2,11 +2,10 @@
 from a CSV or XLSX file with the columns 日期/date, 类型/kind (放假/holiday or
 调休上班/workday) and 名称/name. The import is all or nothing: every bad row is reported
 with its row number and the reason, and nothing is written unless every row is good. The
-days of each year the file covers replace the calendar's days of that year.
+days of each year the file covers replace the calendar's days of that year. The file is
+read within the shared reading limits (pinzhi.core.spreadsheets, issue 6 item 3).
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +14,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.core.spreadsheets import (
+    SpreadsheetRefused,
+    SpreadsheetUnreadable,
+    csv_rows,
+    xlsx_open,
+    xlsx_rows,
+)
 from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.timeline.services import event_record
 
@@ -38,6 +44,10 @@ ROW_KIND = _(
 )
 ROW_NAME = _("Row %(row)s: the name is longer than 60 characters.")
 ROW_DUPLICATE = _("Row %(row)s: %(date)s is already given in row %(first)s.")
+ROW_NUL = _(
+    "Row %(row)s: the column “%(column)s” contains a NUL character (a zero byte), which "
+    "cannot be stored; remove it."
+)
 
 HEADERS = {
     "date": {"日期", "date", "day"},
@@ -76,6 +86,17 @@ class ImportSummary:
     years: list[int] = field(default_factory=list)
 
 
+def _bounded(rows) -> list[list]:
+    """The rows, header included, but at most MAX_ROWS + 2 of them: one more than allowed,
+    so that days_parse refuses the file naming the limit without the rest being read."""
+    kept: list[list] = []
+    for _number, cells in rows:
+        kept.append(list(cells))
+        if len(kept) > MAX_ROWS + 1:
+            break
+    return kept
+
+
 def _cells_csv(content: bytes) -> list[list]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -85,25 +106,30 @@ def _cells_csv(content: bytes) -> list[list]:
             continue
     else:
         raise CalendarImportError([str(FILE_ENCODING)])
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return _bounded(csv_rows(text))
+    except SpreadsheetRefused as error:
+        raise CalendarImportError([error.message]) from error
 
 
 def _cells_xlsx(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise CalendarImportError([str(FILE_UNREADABLE % {"reason": error})]) from error
+        workbook = xlsx_open(content)
+    except SpreadsheetUnreadable as error:
+        reason = error.__cause__ or error.message
+        raise CalendarImportError([str(FILE_UNREADABLE % {"reason": reason})]) from error
+    except SpreadsheetRefused as error:
+        raise CalendarImportError([error.message]) from error
     try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return _bounded(xlsx_rows(workbook.worksheets[0]))
+    except SpreadsheetRefused as error:
+        raise CalendarImportError([error.message]) from error
     finally:
         workbook.close()
 
 
 def rows_read(name: str, content: bytes) -> list[list]:
-    """The cells of a CSV or XLSX file, first sheet, as lists."""
+    """The cells of a CSV or XLSX file, first sheet, as lists (within the reading limits)."""
     if len(content) > MAX_BYTES:
         raise CalendarImportError([str(FILE_TOO_BIG)])
     suffix = Path(name or "").suffix.lower()
@@ -163,6 +189,12 @@ def days_parse(rows: list[list]) -> list[CalendarDay]:
 
     for number, row in enumerate(rows[1:], start=2):
         if not any(_text(c) for c in row):
+            continue
+        with_nul = [key for key in columns if "\x00" in _text(cell(row, key))]
+        if with_nul:  # issue 6 item 8: a database refuses NUL; say so instead of a 500
+            for key in with_nul:
+                label = _text(rows[0][columns[key]])
+                errors.append(str(ROW_NUL % {"row": number, "column": label}))
             continue
         raw_date, raw_kind, name = cell(row, "date"), cell(row, "kind"), _text(cell(row, "name"))
         day = _date(raw_date)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from pinzhi.core.access import page
 from pinzhi.deadlines import selectors, services
 from pinzhi.deadlines.forms import CalendarForm, DayForm, HoursForm, ImportForm, RuleCalendarForm
-from pinzhi.deadlines.importing import CalendarImportError, calendar_days_import
+from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_days_import
 from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline
 from pinzhi.deadlines.selectors import CALENDAR_EDIT_ROLES, CALENDAR_READ_ROLES, OVERDUE_ROLES
 from pinzhi.lib.clock import now
@@ -179,8 +179,12 @@ def calendar_import(request, pk: int):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            # At most one byte more than allowed is read: a huge upload is refused unread.
             summary = calendar_days_import(
-                calendar=calendar, name=upload.name, content=upload.read(), actor=request.user
+                calendar=calendar,
+                name=upload.name,
+                content=upload.read(MAX_BYTES + 1),
+                actor=request.user,
             )
         except CalendarImportError as error:
             messages.error(request, MSG_IMPORT_REFUSED)

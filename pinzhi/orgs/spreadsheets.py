@@ -28,6 +28,7 @@ until a password is set for them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -45,11 +46,19 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from pinzhi.core.spreadsheets import (
+    Limits,
+    SpreadsheetRefused,
+    SpreadsheetUnreadable,
+    import_limits,
+    xlsx_append,
+    xlsx_open,
+    xlsx_rows,
+)
 from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
 from pinzhi.orgs import services
@@ -84,6 +93,10 @@ DUPLICATE_UNIT = _("Unit code %(code)s appears twice (first in row %(row)d).")
 UNIT_OUT_OF_SCOPE = _("Unit %(code)s exists but is outside your scope.")
 UNKNOWN_PARENT = _("Unknown parent unit code %(code)s.")
 PARENT_CYCLE = _("Cycle in the parent units: %(cycle)s.")
+UNIT_TOO_DEEP = _(
+    "The unit would sit too deep in the tree: the path of unit codes down to it would be "
+    "%(length)s characters long, at most %(max)s."
+)
 UNKNOWN_UNIT = _("Unknown unit code %(code)s.")
 DUPLICATE_POST = _("Post %(code)s of unit %(unit)s appears twice (first in row %(row)d).")
 UNKNOWN_POST = _("Unknown post %(code)s in unit %(unit)s.")
@@ -233,6 +246,9 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 100
 MAX_MERGED = 2_000
 HEADER_ROWS = 10
+# What the stored plan keeps of a problem's message and of a row's key (issue 6 item 3).
+MAX_MESSAGE = 500
+MAX_KEY_SHOWN = 200
 
 
 def _norm(text: Any) -> str:
@@ -269,6 +285,12 @@ class Issue:
     row: int | None
     column: str
     message: str
+
+    def __post_init__(self):
+        # A message may quote a cell: kept short, since the plan is stored with the upload
+        # and one long shared string may fill thousands of cells (issue 6 item 3).
+        if len(self.message) > MAX_MESSAGE:
+            self.message = self.message[: MAX_MESSAGE - 1] + "…"
 
 
 @dataclass
@@ -355,7 +377,7 @@ def plan_summary(plan: ImportPlan) -> dict:
                 "present": sheet.present,
                 "note": sheet.note,
                 "ignored_columns": sheet.ignored_columns,
-                "rows": [[r.row, r.key, r.action, r.changes] for r in sheet.rows],
+                "rows": [[r.row, r.key[:MAX_KEY_SHOWN], r.action, r.changes] for r in sheet.rows],
             }
             for sheet in plan.sheets
         ],
@@ -405,10 +427,18 @@ def _open_workbook(content: bytes):
     if not content.startswith(b"PK"):
         raise ValueError(str(FILE_NOT_XLSX))
     try:
-        # Read-only: rows are streamed from the file, never all built in memory.
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError):
+        # Read-only: rows are streamed from the file, never all built in memory; the archive
+        # is checked against the reading limits first (issue 6 item 3).
+        return xlsx_open(content)
+    except SpreadsheetUnreadable:
         raise ValueError(str(FILE_NOT_XLSX)) from None
+    except SpreadsheetRefused as error:
+        raise ValueError(error.message) from None
+
+
+def _limits() -> Limits:
+    """The shared reading limits, reading at most MAX_COLUMNS columns."""
+    return dataclasses.replace(import_limits(), columns=MAX_COLUMNS)
 
 
 def cell_text(value: Any, *, numeric_code: bool = False) -> str:
@@ -532,7 +562,7 @@ def _read_sheet(
     rows once; stops after MAX_EMPTY_RUN empty rows and refuses more than MAX_ROWS rows, so
     that a small file claiming a million rows costs nothing."""
     merged = _Merged(_merged_ranges(workbook, ws) if workbook is not None else [])
-    rows_iter = ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    rows_iter = (row for _number, row in xlsx_rows(ws, limits=_limits()))
     head: list[tuple] = []
     for row in rows_iter:
         plan.rows_scanned += 1
@@ -665,6 +695,8 @@ class _Planner:
         self.roles = _choice_lookup(Role.choices, ROLE_ALIASES)
         self.file_units: dict[str, RowPlan] = {}
         self.file_posts: dict[tuple[str, str], RowPlan] = {}
+        self.code_by_id = {unit.pk: code for code, unit in self.units.items()}
+        self.depth: dict[str, int] = {}
 
     def issue(self, fmt: SheetFormat, row: int | None, key: str):
         header = _header(fmt, key) if key else ""
@@ -767,35 +799,83 @@ class _Planner:
             parent = row_plan.values["parent"]
             if parent and not self.known_unit(parent):
                 self.issue(UNITS, row_plan.row, "parent")(str(UNKNOWN_PARENT % {"code": parent}))
-        reported: set[str] = set()
-        for code, row_plan in self.file_units.items():
-            chain, current = [code], self._final_parent(code)
-            while (
-                current
-                and current not in chain
-                and len(chain) <= len(self.units) + len(self.file_units)
-            ):
-                chain.append(current)
-                current = self._final_parent(current)
-            if current == code and code not in reported:
-                cycle = " → ".join([*chain, code])
-                for member in chain:
-                    reported.add(member)
-                self.issue(UNITS, row_plan.row, "parent")(str(PARENT_CYCLE % {"cycle": cycle}))
+        self._final_tree()
+        order = {code: index for index, code in enumerate(self.file_units)}
+        for cycle in self.cycles:
+            # Reported once, on the row of its unit that comes first in the file.
+            start = min((c for c in cycle if c in order), key=order.__getitem__)
+            at = cycle.index(start)
+            chain = cycle[at:] + cycle[:at]
+            row = self.file_units[start].row
+            text = " → ".join([*chain, start])
+            self.issue(UNITS, row, "parent")(str(PARENT_CYCLE % {"cycle": text}))
+        # Issue 6 item 8: the materialised path is a bounded column; a unit that would sit
+        # too deep is this row's problem, not a database error (for a unit not in the file,
+        # moved down with its parent, the row of its nearest ancestor in the file).
+        limit = Unit._meta.get_field("path").max_length
+        reported: set[int] = set()
+        for code, length in self.path_length.items():
+            if length <= limit:
+                continue
+            row_plan = self.file_units.get(self.nearest_in_file.get(code) or "")
+            if row_plan is None or row_plan.row in reported:
+                continue
+            reported.add(row_plan.row)
+            self.issue(UNITS, row_plan.row, "parent")(
+                str(UNIT_TOO_DEEP % {"length": length, "max": limit})
+            )
 
     def _final_parent(self, code: str) -> str:
         if code in self.file_units:
             return self.file_units[code].values["parent"]
         unit = self.units.get(code)
-        return unit.parent.code if unit is not None and unit.parent_id else ""
+        if unit is None or not unit.parent_id:
+            return ""
+        return self.code_by_id.get(unit.parent_id) or unit.parent.code
+
+    def _final_tree(self) -> None:
+        """Every unit's place once the file is applied, each unit walked once (a chain of
+        thousands of units stays cheap): `cycles` (lists of codes, child before parent),
+        and per code not on or under a cycle `depth`, `path_length` (of its materialised
+        path "/A/B/") and `nearest_in_file` (itself or its nearest ancestor in the file)."""
+        self.cycles: list[list[str]] = []
+        self.depth: dict[str, int] = {}
+        self.path_length: dict[str, int] = {}
+        self.nearest_in_file: dict[str, str] = {}
+        done: set[str] = set()
+        for first in [*self.file_units, *self.units]:
+            stack: list[str] = []
+            on_stack: dict[str, int] = {}
+            current = first
+            while current and current not in done and current not in on_stack:
+                on_stack[current] = len(stack)
+                stack.append(current)
+                current = self._final_parent(current)
+            if current in on_stack:
+                self.cycles.append(stack[on_stack[current] :])
+                stack = stack[: on_stack[current]]  # under the cycle: no place
+                done.update(self.cycles[-1])
+                done.update(stack)
+                continue
+            for code in reversed(stack):
+                parent = self._final_parent(code)
+                if parent and parent not in self.depth:  # unknown, or on/under a cycle
+                    if parent in done or self.known_unit(parent):
+                        done.add(code)
+                        continue
+                if parent and parent in self.depth:
+                    self.depth[code] = self.depth[parent] + 1
+                    self.path_length[code] = self.path_length[parent] + len(code) + 1
+                    ancestor = self.nearest_in_file[parent]
+                else:
+                    self.depth[code] = 0
+                    self.path_length[code] = len(code) + 2
+                    ancestor = ""
+                self.nearest_in_file[code] = code if code in self.file_units else ancestor
+                done.add(code)
 
     def final_depth(self, code: str) -> int:
-        depth, current, seen = 0, self._final_parent(code), {code}
-        while current and current not in seen:
-            seen.add(current)
-            depth += 1
-            current = self._final_parent(current)
-        return depth
+        return self.depth.get(code, 0)
 
     # posts
 
@@ -1037,7 +1117,12 @@ def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
             sheet_plan.note = str(SHEET_MISSING)
             continue
         sheet_plan.present = True
-        tables[fmt.key] = _read_sheet(ws, fmt, sheet_plan, planner.issues, workbook=workbook)
+        try:
+            tables[fmt.key] = _read_sheet(ws, fmt, sheet_plan, planner.issues, workbook=workbook)
+        except SpreadsheetRefused as error:  # over a reading limit: nothing more is read
+            workbook.close()
+            plan.issues = [Issue(fmt.name, error.row, error.column, error.message)]
+            return plan
     workbook.close()
     if not tables:
         names = "、".join(fmt.name for fmt in SHEETS)
@@ -1207,7 +1292,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False):
     ws = workbook.active if first else workbook.create_sheet()
     ws.title = fmt.name
-    ws.append([column.header for column in fmt.columns])
+    xlsx_append(ws, [column.header for column in fmt.columns])
     for index, column in enumerate(fmt.columns, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font = HEADER_FONT
@@ -1220,10 +1305,9 @@ def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False):
 
 def _append_text_row(ws, values: list[Any]) -> None:
     """Append a row with every cell stored as text, so that Excel keeps codes like 001
-    and phone numbers as typed."""
-    ws.append(["" if v is None else v for v in values])
-    for cell in ws[ws.max_row]:
-        cell.number_format = "@"
+    and phone numbers as typed, and a name like "=2+3" stays a name, never a formula
+    (issue 6 item 6)."""
+    xlsx_append(ws, ["" if v is None else v for v in values], number_format="@")
 
 
 def _yes_no(value: bool) -> str:
@@ -1303,25 +1387,31 @@ def org_workbook_template() -> bytes:
     for index, fmt in enumerate(SHEETS):
         _new_sheet(workbook, fmt, first=index == 0)
     ws = workbook.create_sheet("说明")
-    ws.append(["项目", "说明"])
-    ws.append(
+    xlsx_append(ws, ["项目", "说明"])
+    xlsx_append(
+        ws,
         [
             "必填列",
             "单位：单位编码、单位名称、类型；岗位：单位编码、岗位编码、岗位名称；人员：用户名、姓名",
-        ]
+        ],
     )
-    ws.append(["类型", _choices_text(KIND_LABELS)])
-    ws.append(["角色", _choices_text(ROLE_LABELS)])
-    ws.append(["角色范围", "单位编码，用逗号（, ，）或顿号（、）分隔"])
-    ws.append(["是/否", "质量管理部门、启用：填“是”或“否”；启用留空视为“是”"])
-    ws.append(
-        ["多个角色", "每个角色可各占一行（人员各列须一致），或在“角色”中列出共用同一范围的多个角色"]
+    xlsx_append(ws, ["类型", _choices_text(KIND_LABELS)])
+    xlsx_append(ws, ["角色", _choices_text(ROLE_LABELS)])
+    xlsx_append(ws, ["角色范围", "单位编码，用逗号（, ，）或顿号（、）分隔"])
+    xlsx_append(ws, ["是/否", "质量管理部门、启用：填“是”或“否”；启用留空视为“是”"])
+    xlsx_append(
+        ws,
+        [
+            "多个角色",
+            "每个角色可各占一行（人员各列须一致），或在“角色”中列出共用同一范围的多个角色",
+        ],
     )
-    ws.append(
+    xlsx_append(
+        ws,
         [
             "导入",
             "按单位编码、单位编码+岗位编码、用户名更新或新增；不会删除任何数据；新导入的人员需设置密码后才能登录",
-        ]
+        ],
     )
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 90

