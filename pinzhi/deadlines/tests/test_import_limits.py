@@ -28,13 +28,17 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def calendar(db):
-    return Calendar.objects.create(code="office", name="办公时间")
+def calendar(unit):
+    """A calendar of the company of the people `signed_in` makes."""
+    return Calendar.objects.create(code="office", name="办公时间", company=unit.company)
 
 
 def post(client, name: str, content: bytes):
     upload = SimpleUploadedFile(name, content)
-    return client.post(reverse("deadlines:calendar_import", args=["office"]), {"file": upload})
+    return client.post(
+        reverse("deadlines:calendar_import", args=[Calendar.objects.get(code="office").pk]),
+        {"file": upload},
+    )
 
 
 def shown(response, message) -> str:
