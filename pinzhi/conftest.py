@@ -86,11 +86,23 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A browser tab on the live server. Every browser test also proves that the pages it
+    visits satisfy the Content-Security-Policy (issue 6 item 10): chromium reports each
+    refused script, style or handler on the console, and any such report fails the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and page.csp_violations.append(f"{page.url}: {message.text}")
+        ),
+    )
     yield page
     context.close()
+    assert not page.csp_violations, "\n".join(page.csp_violations)
 
 
 @pytest.fixture(autouse=True)

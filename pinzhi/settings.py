@@ -5,6 +5,7 @@ for a first look on loopback. Production: DJANGO_SETTINGS_MODULE=pinzhi.settings
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.env import env_bool, env_int, env_list, env_str
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "pinzhi.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pinzhi.core.middleware.LanguageMiddleware",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pinzhi.core.middleware.SessionIdleTimeoutMiddleware",
+    "pinzhi.core.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -71,6 +75,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -114,6 +119,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in lock-out: this many failures within the window lock the account for the window.
 PINZHI_SIGNIN_MAX_FAILURES = env_int("PINZHI_SIGNIN_MAX_FAILURES", 5)
 PINZHI_SIGNIN_LOCK_MINUTES = env_int("PINZHI_SIGNIN_LOCK_MINUTES", 15)
+# This many failures from one address within the same window, whatever the usernames, lock
+# that address out of signing in (one address trying one password on many accounts).
+PINZHI_SIGNIN_ADDRESS_MAX_FAILURES = env_int("PINZHI_SIGNIN_ADDRESS_MAX_FAILURES", 20)
+# How long a one-time sign-in code issued by an administrator stays valid.
+PINZHI_SIGNIN_CODE_HOURS = env_int("PINZHI_SIGNIN_CODE_HOURS", 72)
+# A session ends after this many hours without a request.
+PINZHI_SESSION_IDLE_HOURS = env_int("PINZHI_SESSION_IDLE_HOURS", 8)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
@@ -173,11 +185,31 @@ else:
 DEFAULT_FROM_EMAIL = env_str("PINZHI_EMAIL_FROM", "pinzhi@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still RUNNING this long after it started belonged to a worker that was killed: the
+# clock's recovery job marks it failed.
+PINZHI_TASK_RUNNING_TIMEOUT_MINUTES = env_int("PINZHI_TASK_RUNNING_TIMEOUT_MINUTES", 120)
 
 SESSION_COOKIE_HTTPONLY = True
+# The idle timeout is enforced by SessionIdleTimeoutMiddleware, which saves the session at most
+# once a minute; the stored session lasts a little longer than the timeout.
+SESSION_COOKIE_AGE = PINZHI_SESSION_IDLE_HOURS * 3600 + 300
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy: scripts and styles from Pinzhi itself, and inline ones only with
+# the request's nonce ({{ csp_nonce }}); Bootstrap's CSS draws its icons from data: URLs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "pinzhi.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from pinzhi.core.clock import register_periodic
+        from pinzhi.core.middleware import session_start_idle_clock
+        from pinzhi.core.tasks import tasks_recover_abandoned
+
+        # Issue 6 item 10: the session idle timeout counts from the sign-in.
+        user_logged_in.connect(session_start_idle_clock, dispatch_uid="pinzhi-idle-clock")
+
+        # Issue 6 item 10: tasks left RUNNING by a killed worker.
+        register_periodic(
+            name="core.tasks_recover_abandoned",
+            task=tasks_recover_abandoned,
+            every=timedelta(minutes=10),
+        )

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from pinzhi.orgs import services
@@ -228,8 +227,13 @@ def _build(stdout) -> Company:
         n += 1
         owner = _person(f"owner{i}", chinese_name(n), None, None, demo_usernames)
         services.role_assign(person=owner, role=Role.CUSTOMER)
-    # One hash for the shared demo password keeps loading fast (argon2 is slow on purpose).
-    Person.objects.filter(username__in=demo_usernames).update(password=make_password(DEMO_PASSWORD))
+    # Through the system's own service (never a page: people set their own passwords), one
+    # hash for the shared demo password keeps loading fast (argon2 is slow on purpose).
+    services.people_set_password(
+        people=Person.objects.filter(username__in=demo_usernames),
+        password=DEMO_PASSWORD,
+        reason="demo",
+    )
     if stdout is not None:
         stdout.write(
             f"demo: {Unit.objects.count()} units, {Person.objects.count()} people "

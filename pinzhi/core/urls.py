@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("signin/", views.signin, name="login"),
     path("signout/", views.signout, name="logout"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/set-password/", views.password_set, name="password_set"),
 ]

@@ -1,10 +1,17 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import SIGNED_IN, page, public_page
-from pinzhi.core.forms import SignInForm
+from pinzhi.core.forms import PasswordChangeForm, SetPasswordWithCodeForm, SignInForm
 from pinzhi.core.shell import tiles_for
 from pinzhi.orgs import services as org_services
+
+PASSWORD_CHANGED = _("Your password has been changed.")
+PASSWORD_SET = _("Your password is set: sign in with it now.")
 
 
 @public_page
@@ -27,3 +34,58 @@ signout = public_page(auth_views.LogoutView.as_view())
 def home(request):
     """What needs this person's attention, one tile per concern their roles cover."""
     return render(request, "core/home.html", {"tiles": tiles_for(request.user)})
+
+
+@page(SIGNED_IN)
+def password_change(request):
+    """Issue 6 item 4: everyone changes their own password, knowing the current one."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.person_change_password(
+                person=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("new_password1", error)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, PASSWORD_CHANGED)
+            return redirect("core:home")
+    return render(request, "core/password_change.html", {"form": form})
+
+
+@public_page
+def password_set(request):
+    """Issue 6 item 4: a person sets their own password with the one-time sign-in code an
+    administrator handed over (a new person's first password, or a forgotten one). A wrong
+    code counts as a failed sign-in, under the same limits."""
+    initial = {"username": request.GET.get("username", "")[:150]}
+    form = SetPasswordWithCodeForm(request.POST or None, request=request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR")
+        try:
+            org_services.password_reset_redeem(
+                username=form.cleaned_data["username"],
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["new_password1"],
+                ip_address=address,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "invalid_code":
+                org_services.signin_record_failure(
+                    username=form.cleaned_data["username"], ip_address=address
+                )
+                form.add_error(None, error)
+            else:
+                form.add_error("new_password1", error)
+        else:
+            messages.success(request, PASSWORD_SET)
+            return redirect("core:login")
+    return render(request, "core/password_set.html", {"form": form})

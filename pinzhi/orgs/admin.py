@@ -3,13 +3,15 @@
 Units, posts, roles and companies are written only through the services (which keep the
 materialised unit paths, check who may grant which role and record every change on the
 timeline, X-1), so the admin only shows them and points to the product's own pages. A
-superuser may still reset a person's password or (de)activate them, through the service.
+superuser may still (de)activate a person, through the service. Nobody sets another
+person's password here either (issue 6 item 4): a one-time sign-in code is issued on the
+person's page.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +22,13 @@ ADMIN_READ_ONLY = _(
     "The organisation is managed on Pinzhi's own pages (%(url)s), which keep the tree "
     "consistent and record every change; this admin only shows it."
 )
-ADMIN_PERSON = _(
-    "Here a superuser can only reset a person's password or activate or deactivate them. "
-    "Units, posts, people and roles are managed on Pinzhi's own pages (%(url)s)."
+ADMIN_PERSON_ACTIVE_ONLY = _(
+    "Here a superuser can only activate or deactivate a person. Units, posts, people, roles "
+    "and sign-in codes are managed on Pinzhi's own pages (%(url)s)."
+)
+ADMIN_NO_PASSWORDS = _(
+    "Nobody sets another person's password: issue a one-time sign-in code on the person's "
+    "page, and they set their own."
 )
 
 
@@ -54,13 +60,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
-    """Superusers only: a password reset and the active flag; everything else read-only."""
+    """Superusers only: the active flag; everything else read-only, and no password form."""
 
     list_display = ["username", "full_name", "company", "unit", "is_active"]
     search_fields = ["username", "full_name", "employee_no", "phone"]
     list_filter = ["is_active", "is_superuser"]
     fieldsets = (
-        (None, {"fields": ("username", "password", "is_active")}),
+        (None, {"fields": ("username", "is_active")}),
         (
             "Pinzhi",
             {
@@ -120,7 +126,7 @@ class PersonAdmin(UserAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        messages.info(request, ADMIN_PERSON % {"url": reverse("orgs:people")})
+        messages.info(request, ADMIN_PERSON_ACTIVE_ONLY % {"url": reverse("orgs:people")})
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -131,18 +137,13 @@ class PersonAdmin(UserAdmin):
         )
 
     def user_change_password(self, request, id, form_url=""):
-        """The password reset, recorded on the timeline like the product's own (X-1)."""
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:
-                person = self.get_object(request, unquote(id))
-                services._record(
-                    subject=person,
-                    action="person.password_set",
-                    actor=request.user,
-                    data={"via": "admin"},
-                )
-        return response
+        """Issue 6 item 4: no password form; to the person's page, where a sign-in code is
+        issued."""
+        person = self.get_object(request, unquote(id))
+        if person is None:
+            return redirect("admin:orgs_person_changelist")
+        messages.warning(request, ADMIN_NO_PASSWORDS)
+        return redirect("orgs:person_detail", pk=person.pk)
 
 
 @admin.register(Company)

@@ -1,7 +1,6 @@
 """Forms of the organisation pages. They validate input; the services write."""
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.orgs.models import Company, Person, Post, Unit
@@ -89,16 +88,6 @@ class PersonForm(BootstrapMixin, forms.Form):
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    password = forms.CharField(
-        label=_("Initial password"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "Leave empty to keep the current password (a new person without one cannot "
-            "sign in yet)."
-        ),
-    )
 
     def __init__(self, *args, units, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,12 +117,6 @@ class PersonForm(BootstrapMixin, forms.Form):
         post, unit = data.get("post"), data.get("unit")
         if post is not None and unit is not None and post.unit_id != unit.pk:
             self.add_error("post", POST_NOT_IN_UNIT)
-        password = data.get("password")
-        if password:
-            try:
-                validate_password(password, user=self.person)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
         return data
 
 

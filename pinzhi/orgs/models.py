@@ -234,8 +234,37 @@ class SignInFailure(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        # The per-address limit counts the failures of one address (issue 6 item 9).
+        indexes = [models.Index(fields=["ip_address", "at"], name="signin_failure_address")]
+
     def __str__(self) -> str:
         return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordReset(models.Model):
+    """A one-time sign-in code (一次性验证码) with which a person sets their own password
+    (issue 6 item 4). An administrator issues it and sees it once; only a keyed hash is
+    stored; it expires, works once, and a newer code for the same person replaces it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="password_resets")
+    code_hash = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_from = models.GenericIPAddressField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["person", "expires_at"], name="password_reset_open")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.issued_at:%Y-%m-%d %H:%M}"
 
 
 class PendingImport(models.Model):

@@ -30,3 +30,40 @@ EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.CUSTOMER})
 STAFF_ROLES = frozenset(Role) - EXTERNAL_ROLES - {Role.SUPERVISING_BODY}
 # Roles that approve what the quality department proposes: only a superuser grants them.
 SUPERUSER_ONLY_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE})
+
+# Who ranks above whom (issue 6 item 4), highest first. Nobody changes a person whose rank is
+# above their own (edit, deactivate, password reset, roles), nor gives or takes away a role
+# ranking above their own. The approving roles come first (the leadership approves what the
+# quality committee and the quality department propose), then the line from department to
+# front desk, then the people outside the company whose accounts the company keeps.
+RANK_ORDER = (
+    Role.LEADERSHIP,
+    Role.QUALITY_COMMITTEE,
+    Role.QUALITY_DEPARTMENT,
+    Role.DEPARTMENT_MANAGER,
+    Role.SUPERVISOR,
+    Role.INSPECTOR,
+    Role.UNIT_QUALITY_ADMIN,
+    Role.COMPLAINT_HANDLER,
+    Role.SERVICE_DESK,
+    Role.SERVICE_STAFF,
+    Role.SUPERVISING_BODY,
+    Role.SUPPLIER,
+    Role.CUSTOMER,
+)
+# A higher number ranks higher; a person without a role ranks 0, a superuser above every role.
+ROLE_RANK = {role: len(RANK_ORDER) - index for index, role in enumerate(RANK_ORDER)}
+SUPERUSER_RANK = len(RANK_ORDER) + 1
+
+
+def rank_of(person) -> int:
+    """A person's rank: that of their highest role, above all of them for a superuser."""
+    if person.is_superuser:
+        return SUPERUSER_RANK
+    return max((ROLE_RANK[code] for code in person.role_codes if code in ROLE_RANK), default=0)
+
+
+def highest_role(person) -> Role | None:
+    """The role that gives `person` their rank, or None without a role."""
+    held = [Role(code) for code in person.role_codes if code in ROLE_RANK]
+    return max(held, key=ROLE_RANK.__getitem__, default=None)

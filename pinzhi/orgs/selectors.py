@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pinzhi.lib.clock import now
-from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.models import Company, PasswordReset, Person, Post, RoleAssignment, Unit
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
 
 LICENCE_WARNING_RULE = "organisation.licence_warning"
@@ -209,4 +209,17 @@ def licences_expiring(user, *, within: timedelta | None = None) -> QuerySet[Comp
         companies_visible_to(user)
         .filter(licence_valid_until__isnull=False, licence_valid_until__lte=limit)
         .order_by("licence_valid_until")
+    )
+
+
+def person_open_code(person: Person):
+    """The person's one-time sign-in code that could still be used (issue 6 item 4), or
+    None: when it was issued, by whom and until when — never the code itself."""
+    return (
+        PasswordReset.objects.filter(
+            person=person, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now()
+        )
+        .select_related("issued_by")
+        .order_by("-issued_at")
+        .first()
     )

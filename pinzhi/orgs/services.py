@@ -3,17 +3,30 @@
 Every service is atomic and records what it changed on the timeline (X-1).
 """
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
-from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, SignInFailure, Unit
-from pinzhi.orgs.roles import SUPERUSER_ONLY_ROLES, Role
+from pinzhi.orgs.models import (
+    Company,
+    PasswordReset,
+    Person,
+    Post,
+    RoleAssignment,
+    SignInFailure,
+    Unit,
+)
+from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, highest_role, rank_of
 
 PARENT_IN_OTHER_COMPANY = _("The parent unit belongs to another company.")
 PARENT_IS_DESCENDANT = _("A unit cannot be placed under itself or one of its own sub-units.")
@@ -26,6 +39,27 @@ ROLE_SUPERUSER_ONLY = _(
 )
 OPERATOR_KIND_FIXED = _("The operator company stays an operator: its kind cannot be changed.")
 OWN_ROLES = _("You cannot change your own roles: ask a colleague or a system administrator.")
+PERSON_RANKS_ABOVE = _(
+    "%(name)s holds the role “%(role)s”, which ranks above your own: only someone of at least "
+    "that rank can change this person."
+)
+SUPERUSER_RANKS_ABOVE = _(
+    "%(name)s is a system administrator: only another system administrator can change them."
+)
+ROLE_RANKS_ABOVE = _("You cannot give or take away the role “%(role)s”: it ranks above your own.")
+NOT_YOUR_PASSWORD = _(
+    "Nobody sets another person's password: issue them a one-time sign-in code instead."
+)
+OLD_PASSWORD_WRONG = _("Your current password is not correct.")
+CODE_FOR_YOURSELF = _(
+    "You cannot issue a sign-in code to yourself: change your own password on the "
+    "“Change password” page."
+)
+CODE_FOR_INACTIVE = _("%(name)s is inactive: activate them before issuing a sign-in code.")
+CODE_INVALID = _(
+    "The username or the sign-in code is not correct, or the code has expired or was used "
+    "already. Check them, or ask your administrator for a new code."
+)
 
 # Fields recorded on the timeline; never the password hash.
 UNIT_FIELDS = ("code", "name", "kind", "parent", "is_quality_department", "is_active", "path")
@@ -100,6 +134,22 @@ def signin_locked_until(*, username: str, ip_address: str | None = None) -> date
     )
     failures = list(recent.order_by("-at").values_list("at", flat=True))
     if len(failures) >= settings.PINZHI_SIGNIN_MAX_FAILURES:
+        return failures[0] + window
+    return None
+
+
+def signin_address_locked_until(*, ip_address: str | None) -> datetime | None:
+    """The end of the lock on any sign-in from `ip_address`, or None (issue 6 item 9): locked
+    after PINZHI_SIGNIN_ADDRESS_MAX_FAILURES failures from that address within
+    PINZHI_SIGNIN_LOCK_MINUTES whatever the usernames, until that long after the last one,
+    so that one address cannot try a password on account after account."""
+    if not ip_address:
+        return None
+    window = timedelta(minutes=settings.PINZHI_SIGNIN_LOCK_MINUTES)
+    limit = settings.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES
+    recent = SignInFailure.objects.filter(ip_address=ip_address, at__gte=now() - window)
+    failures = list(recent.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(failures) >= limit:
         return failures[0] + window
     return None
 
@@ -236,12 +286,11 @@ def person_create(
     employee_no: str = "",
     phone: str = "",
     email: str = "",
-    password: str | None = None,
     is_active: bool = True,
     actor=None,
 ) -> Person:
-    """Add a person (ORG-1); without a password the person cannot sign in until one is
-    set."""
+    """Add a person (ORG-1) without a usable password: they sign in once they have set
+    their own with a one-time code from `password_reset_issue` (issue 6 item 4)."""
     person = Person(
         username=username,
         full_name=full_name,
@@ -255,10 +304,7 @@ def person_create(
     )
     if post is not None and person.unit_id != post.unit_id:
         raise ValidationError({"post": POST_IN_OTHER_UNIT})
-    if password:
-        person.set_password(password)
-    else:
-        person.set_unusable_password()
+    person.set_unusable_password()
     person.full_clean()
     person.save()
     _record(
@@ -266,16 +312,18 @@ def person_create(
         action="person.created",
         actor=actor,
         after=_snapshot(person, PERSON_FIELDS),
-        data={"password_set": bool(password)},
+        data={"password_set": False},
     )
     return person
 
 
 @transaction.atomic
 def person_update(*, person: Person, actor=None, **fields) -> Person:
-    """Change a person's data (ORG-1); the post must belong to the person's unit."""
+    """Change a person's data (ORG-1), deactivating them included; the post must belong to
+    the person's unit, and nobody changes a person ranking above them (issue 6 item 4)."""
     if "password" in fields:
-        raise TypeError("use person_set_password to change a password")
+        raise TypeError("nobody sets another person's password: use password_reset_issue")
+    check_may_change_person(actor=actor, person=person)
     before = _snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
         setattr(person, name, value)
@@ -283,6 +331,11 @@ def person_update(*, person: Person, actor=None, **fields) -> Person:
         raise ValidationError({"post": POST_IN_OTHER_UNIT})
     person.full_clean()
     person.save()
+    if before["is_active"] and not person.is_active:
+        # A sign-in code must not outlive a deactivation (issue 6 item 4).
+        PasswordReset.objects.filter(
+            person=person, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now())
     _record(
         subject=person,
         action="person.updated",
@@ -293,13 +346,172 @@ def person_update(*, person: Person, actor=None, **fields) -> Person:
     return person
 
 
+# --- who may change whom, and passwords (issue 6 item 4) ------------------------------
+
+
+def check_may_change_person(*, actor, person: Person) -> None:
+    """Issue 6 item 4: nobody changes a person whose rank (`roles.rank_of`: the highest role,
+    a superuser above all) is above their own — edit, deactivate, sign-in code, roles. The
+    one check of every service that changes a person. No actor means the system itself."""
+    if actor is None or rank_of(actor) >= rank_of(person):
+        return
+    if person.is_superuser:
+        raise ValidationError(SUPERUSER_RANKS_ABOVE % {"name": person})
+    role = highest_role(person)
+    raise ValidationError(PERSON_RANKS_ABOVE % {"name": person, "role": role.label})
+
+
+def may_change_person(*, actor, person: Person) -> bool:
+    try:
+        check_may_change_person(actor=actor, person=person)
+    except ValidationError:
+        return False
+    return True
+
+
 @transaction.atomic
-def person_set_password(*, person: Person, password: str, actor=None) -> Person:
-    """Set a person's (initial) password, checked by the password validators."""
+def people_set_password(*, people: Iterable[Person], password: str, reason: str = "") -> int:
+    """Give `people` the same password, hashed once: for the system only (the demo loader,
+    commands), never from a page — a person sets their own password (issue 6 item 4)."""
+    people = list(people)
+    if not people:
+        return 0
+    validate_password(password, user=people[0])
+    encoded = make_password(password)
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(password=encoded)
+    for person in people:
+        person.password = encoded
+        _record(subject=person, action="person.password_set", data={"by": "system"}, reason=reason)
+    return len(people)
+
+
+@transaction.atomic
+def person_change_password(
+    *, person: Person, old_password: str, new_password: str, actor=None
+) -> Person:
+    """A person changes their own password, knowing the current one (issue 6 item 4); the
+    new one passes the password validators. Nobody changes another person's password."""
+    if actor is not None and actor.pk != person.pk:
+        raise ValidationError(NOT_YOUR_PASSWORD)
+    if not person.check_password(old_password):
+        raise ValidationError({"old_password": OLD_PASSWORD_WRONG})
+    validate_password(new_password, user=person)
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    _record(subject=person, action="person.password_changed", actor=person)
+    return person
+
+
+# A sign-in code: 12 characters without look-alikes (0/O, 1/I/L), shown in groups of four;
+# about 59 bits, far beyond guessing within the sign-in limits.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A sign-in code as issued: `code` exists only here, to be shown once."""
+
+    reset: PasswordReset
+    code: str
+
+    @property
+    def display(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+def _code_hash(person_pk: int, code: str) -> str:
+    return salted_hmac(
+        "pinzhi.orgs.PasswordReset", f"{person_pk}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A typed code compared as issued: capitals, without spaces or dashes."""
+    return re.sub(r"[^0-9A-Z]", "", (code or "").upper())
+
+
+@transaction.atomic
+def password_reset_issue(*, person: Person, actor) -> IssuedCode:
+    """Issue 6 item 4: an administrator never sets a person's password; they issue a
+    one-time sign-in code with which the person sets their own on the public "set your
+    password" page. The code is returned once to be handed over, stored only as a keyed
+    hash, valid for PINZHI_SIGNIN_CODE_HOURS, and replaces any earlier open code; the
+    current password keeps working until the code is used. Refused for a person ranking
+    above the actor, for oneself and for an inactive person."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    check_may_change_person(actor=actor, person=person)
+    if actor is not None and actor.pk == person.pk:
+        raise ValidationError(CODE_FOR_YOURSELF)
+    if not person.is_active:
+        raise ValidationError(CODE_FOR_INACTIVE % {"name": person})
+    at = now()
+    PasswordReset.objects.filter(
+        person=person, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=at)
+    code = get_random_string(CODE_LENGTH, allowed_chars=CODE_ALPHABET)
+    reset = PasswordReset.objects.create(
+        person=person,
+        code_hash=_code_hash(person.pk, code),
+        issued_by=actor,
+        issued_at=at,
+        expires_at=at + timedelta(hours=settings.PINZHI_SIGNIN_CODE_HOURS),
+    )
+    _record(
+        subject=person,
+        action="person.password_reset_issued",
+        actor=actor,
+        data={"expires_at": reset.expires_at},
+    )
+    return IssuedCode(reset=reset, code=code)
+
+
+def password_reset_find(*, username: str, code: str) -> PasswordReset | None:
+    """The open code of the active person `username` that matches `code`, or None."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    open_codes = PasswordReset.objects.filter(
+        person__username=username,
+        person__is_active=True,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now(),
+    ).select_related("person")
+    for reset in open_codes:
+        if constant_time_compare(reset.code_hash, _code_hash(reset.person_id, code)):
+            return reset
+    return None
+
+
+@transaction.atomic
+def password_reset_redeem(
+    *, username: str, code: str, password: str, ip_address: str | None
+) -> Person:
+    """Issue 6 item 4: a person sets their own password with a sign-in code. The code works
+    once (claimed with a conditional UPDATE) and only before it expires. A wrong code raises
+    CODE_INVALID (code "invalid_code"), whose message never tells whether the username
+    exists; the page counts it as a failed sign-in of that username from that address, so
+    the sign-in limits (per account and address, and per address) bound the guessing."""
+    reset = password_reset_find(username=username, code=code)
+    if reset is None:
+        raise ValidationError(CODE_INVALID, code="invalid_code")
+    person = reset.person
     validate_password(password, user=person)
+    claimed = PasswordReset.objects.filter(
+        pk=reset.pk, used_at__isnull=True, revoked_at__isnull=True
+    ).update(used_at=now(), used_from=ip_address or None)
+    if not claimed:
+        raise ValidationError(CODE_INVALID, code="invalid_code")
     person.set_password(password)
     person.save(update_fields=["password"])
-    _record(subject=person, action="person.password_set", actor=actor)
+    signin_clear_failures(username=person.username, ip_address=ip_address)
+    _record(
+        subject=person,
+        action="person.password_reset_used",
+        actor=person,
+        data={"issued_at": reset.issued_at, "address": ip_address or ""},
+    )
     return person
 
 
@@ -308,16 +520,21 @@ def _forget_roles(person: Person) -> None:
     getattr(person, "_prefetched_objects_cache", {}).pop("role_assignments", None)
 
 
-def _check_may_change_role(*, actor, person: Person, role: str) -> None:
+def check_may_change_role(*, actor, person: Person, role: str) -> None:
     """ORG-2: the leadership and the quality committee approve what the quality department
-    proposes, so only a superuser grants or removes those roles; and nobody but a superuser
-    changes their own roles. No actor means the system itself (commands, tests)."""
+    proposes, so only a superuser grants or removes those roles; nobody but a superuser
+    changes their own roles; and (issue 6 item 4) nobody changes the roles of a person
+    ranking above them, nor gives or takes away a role ranking above their own. No actor
+    means the system itself (commands, tests)."""
     if actor is None or actor.is_superuser:
         return
     if role in SUPERUSER_ONLY_ROLES:
         raise ValidationError({"role": ROLE_SUPERUSER_ONLY % {"role": Role(role).label}})
     if actor.pk == person.pk:
         raise ValidationError({"role": OWN_ROLES})
+    check_may_change_person(actor=actor, person=person)
+    if ROLE_RANK.get(role, 0) > rank_of(actor):
+        raise ValidationError({"role": ROLE_RANKS_ABOVE % {"role": Role(role).label}})
 
 
 @transaction.atomic
@@ -334,7 +551,7 @@ def role_assign(
     existing = RoleAssignment.objects.filter(person=person, role=role).first()
     if existing is not None and {u.pk for u in existing.scope.all()} == {u.pk for u in scope}:
         return existing  # nothing to change
-    _check_may_change_role(actor=actor, person=person, role=role)
+    check_may_change_role(actor=actor, person=person, role=role)
     try:
         with transaction.atomic():
             assignment, created = RoleAssignment.objects.get_or_create(person=person, role=role)
@@ -363,7 +580,7 @@ def role_revoke(*, person: Person, role: str, actor=None, reason: str = "") -> N
     assignment = RoleAssignment.objects.filter(person=person, role=role).first()
     if assignment is None:
         return
-    _check_may_change_role(actor=actor, person=person, role=role)
+    check_may_change_role(actor=actor, person=person, role=role)
     scope = sorted(assignment.scope.values_list("code", flat=True))
     assignment.delete()
     _forget_roles(person)

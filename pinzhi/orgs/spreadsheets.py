@@ -23,7 +23,7 @@ column and reason. `org_import_apply` re-plans inside one transaction and writes
 everything, or nothing if there is a single problem. Rows are upserted by unit code,
 (unit code, post code) and username, so importing the same file twice changes nothing; an
 import never deletes or revokes anything. People created by an import cannot sign in
-until a password is set for them.
+until they set their own password with a one-time sign-in code issued on their page.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
 from pinzhi.orgs import services
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment, Unit
-from pinzhi.orgs.roles import SUPERUSER_ONLY_ROLES, Role
+from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, rank_of
 from pinzhi.orgs.selectors import people_visible_to, units_visible_to
 from pinzhi.orgs.validators import normalise_phone, phone_is_valid
 
@@ -1071,6 +1071,13 @@ class _Planner:
                     changes.append(f"{_header(PEOPLE, 'roles')}: {ROLE_LABELS[role]}")
             row_plan.changes = changes
             row_plan.action = "update" if changes else "unchanged"
+            if changes:
+                # Issue 6 item 4: the same rank check as the person pages.
+                try:
+                    services.check_may_change_person(actor=self.user, person=existing)
+                except ValidationError as error:
+                    for message in error.messages:
+                        self.issue(PEOPLE, row_plan.row, "username")(message)
 
     def _check_role_changes(self, row_plan: RowPlan, existing, role_rows) -> None:
         """ORG-2: an import applies the same limits as the role pages: only a superuser
@@ -1094,6 +1101,10 @@ class _Planner:
                 )
             elif existing is not None and existing.pk == self.user.pk:
                 self.issue(PEOPLE, row, "roles")(str(OWN_ROLES % {"role": ROLE_LABELS[role]}))
+            elif ROLE_RANK[role] > rank_of(self.user):
+                self.issue(PEOPLE, row, "roles")(
+                    str(services.ROLE_RANKS_ABOVE % {"role": ROLE_LABELS[role]})
+                )
 
 
 def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/sign-in-code/", views.person_code, name="person_code"),
     path("people/<int:pk>/roles/add/", views.role_add, name="role_add"),
     path("people/<int:pk>/roles/<str:role>/remove/", views.role_remove, name="role_remove"),
     path("companies/", views.companies, name="companies"),

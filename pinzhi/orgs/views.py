@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
@@ -49,6 +51,10 @@ PERSON_CREATED = _("%(name)s added.")
 ROLE_ASSIGNED = _("Role %(role)s given to %(name)s.")
 ROLE_REVOKED = _("Role %(role)s taken from %(name)s.")
 COMPANY_CREATED = _("Company %(name)s registered.")
+CODE_ISSUED = _(
+    "A one-time sign-in code for %(name)s has been issued: hand it over now, it is shown only "
+    "this once."
+)
 NOTHING_TO_EXPORT = _("You see no company whose organisation could be exported.")
 NO_PENDING_IMPORT = _("No uploaded file is waiting (it may have expired): upload it again.")
 IMPORT_DONE = _("Imported: %(units)d units, %(posts)d posts, %(people)d people created or updated.")
@@ -234,17 +240,50 @@ def _person_for(request, pk) -> Person:
 
 def _managed_person_for(request, pk) -> Person:
     """A person the manager may change: never a superuser, unless the manager is one (a
-    password reset must not hand over a superuser account)."""
+    sign-in code must not hand over a superuser account)."""
     people = selectors.people_visible_to(request.user)
     if not request.user.is_superuser:
         people = people.exclude(is_superuser=True)
     return get_object_or_404(people, pk=pk)
 
 
+def _refused(request, person: Person):
+    """Issue 6 item 4: back to the person's page with the reason when they rank above the
+    manager; None when the manager may change them."""
+    try:
+        services.check_may_change_person(actor=request.user, person=person)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("orgs:person_detail", pk=person.pk)
+    return None
+
+
+def _code_issued(request, person: Person, issued) -> HttpResponse:
+    """The one page that shows a sign-in code: rendered in answer to the POST that issued
+    it (never stored, never redirected to), and not cached (issue 6 item 4)."""
+    set_url = reverse("core:password_set") + "?" + urlencode({"username": person.username})
+    return render(
+        request,
+        "orgs/code_issued.html",
+        {
+            "person": person,
+            "code": issued.display,
+            "expires_at": issued.reset.expires_at,
+            "set_url": request.build_absolute_uri(set_url),
+        },
+    )
+
+
 @page(*PEOPLE_READERS)
 def person_detail(request, pk):
     person = _person_for(request, pk)
     may_manage = selectors.may_manage_org(request.user)
+    may_change = (
+        may_manage
+        and (request.user.is_superuser or not person.is_superuser)
+        and services.may_change_person(actor=request.user, person=person)
+    )
     return render(
         request,
         "orgs/person_detail.html",
@@ -252,6 +291,10 @@ def person_detail(request, pk):
             "person": person,
             "assignments": selectors.person_assignments(person),
             "may_manage": may_manage,
+            # Issue 6 item 4: nobody changes a person ranking above them.
+            "may_change": may_change,
+            "may_issue_code": may_change and person.pk != request.user.pk and person.is_active,
+            "open_code": selectors.person_open_code(person) if may_change else None,
             # The unit page is for tree readers; others (the service desk) see its name.
             "may_open_unit": person.unit_id is not None
             and selectors.units_visible_to(request.user).filter(pk=person.unit_id).exists()
@@ -264,6 +307,8 @@ def person_detail(request, pk):
 
 @page(*MANAGERS)
 def person_create(request):
+    """ORG-1: add a person, without a password; the answer shows the one-time sign-in code
+    with which they set their own (issue 6 item 4)."""
     units = selectors.units_visible_to(request.user)
     initial = {"is_active": True}
     if request.GET.get("unit", "").isdigit():
@@ -272,18 +317,29 @@ def person_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         company = data["unit"].company if data["unit"] else request.user.company
-        person = _save(
-            form, lambda: services.person_create(company=company, actor=request.user, **data)
-        )
-        if person is not None:
+
+        def create():
+            person = services.person_create(company=company, actor=request.user, **data)
+            issued = None
+            if person.is_active:
+                issued = services.password_reset_issue(person=person, actor=request.user)
+            return person, issued
+
+        created = _save(form, create)
+        if created is not None:
+            person, issued = created
             messages.success(request, PERSON_CREATED % {"name": person.full_name})
-            return redirect("orgs:person_detail", pk=person.pk)
+            if issued is None:
+                return redirect("orgs:person_detail", pk=person.pk)
+            return _code_issued(request, person, issued)
     return render(request, "orgs/person_form.html", {"form": form, "person": None})
 
 
 @page(*MANAGERS)
 def person_edit(request, pk):
     person = _managed_person_for(request, pk)
+    if (refusal := _refused(request, person)) is not None:
+        return refusal
     units = selectors.units_visible_to(request.user)
     initial = {
         name: getattr(person, name)
@@ -293,16 +349,11 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, units=units, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        password = data.pop("password")
         data.pop("username")
-
-        def save():
-            saved = services.person_update(person=person, actor=request.user, **data)
-            if password:
-                services.person_set_password(person=saved, password=password, actor=request.user)
-            return saved
-
-        if _save(form, save) is not None:
+        saved = _save(
+            form, lambda: services.person_update(person=person, actor=request.user, **data)
+        )
+        if saved is not None:
             messages.success(request, SAVED)
             return redirect("orgs:person_detail", pk=person.pk)
         person.refresh_from_db()
@@ -313,6 +364,8 @@ def person_edit(request, pk):
 def role_add(request, pk):
     """ORG-2: give a person a role with its scope, chosen from the manager's visible tree."""
     person = _managed_person_for(request, pk)
+    if (refusal := _refused(request, person)) is not None:
+        return refusal
     units = selectors.units_visible_to(request.user)
     initial = {"scope": [person.unit]} if person.unit_id else {}
     form = RoleAssignForm(request.POST or None, units=units, initial=initial)
@@ -340,6 +393,8 @@ def role_add(request, pk):
 def role_remove(request, pk, role):
     """ORG-2: take a role away, after a confirmation step."""
     person = _managed_person_for(request, pk)
+    if (refusal := _refused(request, person)) is not None:
+        return refusal
     assignment = get_object_or_404(RoleAssignment, person=person, role=role)
     form = RoleRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -361,6 +416,29 @@ def role_remove(request, pk, role):
         request,
         "orgs/role_remove.html",
         {"form": form, "person": person, "assignment": assignment},
+    )
+
+
+@page(*MANAGERS)
+def person_code(request, pk):
+    """Issue 6 item 4: instead of setting a person's password, issue them a one-time
+    sign-in code, after a confirmation step; the code is shown once."""
+    person = _managed_person_for(request, pk)
+    if (refusal := _refused(request, person)) is not None:
+        return refusal
+    if request.method == "POST":
+        try:
+            issued = services.password_reset_issue(person=person, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("orgs:person_detail", pk=person.pk)
+        messages.success(request, CODE_ISSUED % {"name": person})
+        return _code_issued(request, person, issued)
+    return render(
+        request,
+        "orgs/code_confirm.html",
+        {"person": person, "open_code": selectors.person_open_code(person)},
     )
 
 

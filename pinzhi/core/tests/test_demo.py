@@ -29,6 +29,17 @@ def test_the_listed_accounts_can_sign_in(client, db):
         client.logout()
 
 
+def test_the_demo_passwords_are_set_by_the_system_not_by_a_person(db):
+    """Issue 6 item 4: the demo loader gives the demo password through the system's own
+    service, recorded on the timeline without an actor; nobody set it on a page."""
+    from pinzhi.timeline.models import Event
+
+    load_demo_organisation()
+    events = Event.objects.filter(action="person.password_set")
+    assert events.count() == Person.objects.count()
+    assert not events.exclude(actor=None).exists() and events.first().reason == "demo"
+
+
 def test_loading_twice_changes_nothing(db):
     load_demo_organisation()
     people = Person.objects.count()

@@ -91,3 +91,55 @@ def test_the_lock_out_message_shows_local_time(client, person, settings):
         response = sign_in(client, PASSWORD)
     [error] = response.context["form"].non_field_errors()
     assert "09:15" in error or "9:15" in error, error
+
+
+def test_one_address_is_locked_out_after_many_failures_across_accounts(
+    client, person, person_with, settings
+):
+    """Issue 6 item 9: one address trying a password on account after account is stopped
+    after PINZHI_SIGNIN_ADDRESS_MAX_FAILURES failures in the window, whatever the usernames
+    (existing or not) — even the right password is refused from there, with the same
+    message for every username — while other addresses sign in; it lifts after the window."""
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 5
+    settings.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES = 4
+    settings.PINZHI_SIGNIN_LOCK_MINUTES = 15
+    url = reverse("core:login")
+    attacker, owner = "10.0.0.66", "10.0.0.7"
+    for n in range(3):
+        person_with("service_staff", username=f"staff{n}")
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False) as traveller:
+        for username in ("staff0", "staff1", "staff2", "no-such-person"):
+            answer = client.post(
+                url, {"username": username, "password": "Spring2026"}, REMOTE_ADDR=attacker
+            )
+            assert answer.status_code == 200
+        refused = [
+            client.post(url, {"username": name, "password": PASSWORD}, REMOTE_ADDR=attacker)
+            for name in ("zhang", "nobody")
+        ]
+        errors = [r.context["form"].non_field_errors() for r in refused]
+        assert [e.code for e in errors[0].data] == ["address_locked_out"]
+        assert errors[0] == errors[1]  # no hint whether the account exists
+        assert "网络地址" in errors[0][0] and "09:15" in errors[0][0]
+        assert (
+            client.post(
+                url, {"username": "zhang", "password": PASSWORD}, REMOTE_ADDR=owner
+            ).status_code
+            == 302
+        )
+        client.logout()
+        traveller.shift(16 * 60)
+        assert (
+            client.post(
+                url, {"username": "zhang", "password": PASSWORD}, REMOTE_ADDR=attacker
+            ).status_code
+            == 302
+        )
+
+
+def test_the_address_limit_defaults_to_twenty_failures(settings):
+    """Issue 6 item 9: a sensible default, per 15 minutes."""
+    from pinzhi import settings as defaults
+
+    assert defaults.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES == 20
+    assert defaults.PINZHI_SIGNIN_LOCK_MINUTES == 15

@@ -75,7 +75,9 @@ def test_it_adds_and_edits_a_post(qd_client, tree):
     assert "高级管家" in html
 
 
-def test_it_creates_a_person_who_can_sign_in_with_the_initial_password(qd_client, tree, client):
+def test_it_creates_a_person_without_a_password_and_shows_their_sign_in_code_once(qd_client, tree):
+    """Issue 6 item 4: a new person gets no password from the administrator but a one-time
+    sign-in code, shown in the answer to the creation only."""
     post = PostFactory(unit=tree["XQ1"], code="GJ")
     response = qd_client.post(
         reverse("orgs:person_create"),
@@ -86,19 +88,23 @@ def test_it_creates_a_person_who_can_sign_in_with_the_initial_password(qd_client
             "post": post.pk,
             "phone": "138 0013 8000",
             "is_active": "on",
-            "password": "Quality-2026-strong",
+            "password": "Quality-2026-strong",  # an old form's field: ignored
         },
     )
     person = Person.objects.get(username="wangwu")
-    assert response.url == reverse("orgs:person_detail", args=[person.pk])
+    assert response.status_code == 200
+    assert response.context["person"] == person and len(response.context["code"]) == 14
     assert person.company == tree["XQ1"].company and person.phone == "13800138000"
-    assert person.check_password("Quality-2026-strong")
+    assert not person.has_usable_password()
     assert Event.objects.filter(action="person.created", object_id=str(person.pk)).exists()
+    assert Event.objects.filter(action="person.password_reset_issued").exists()
+    detail = qd_client.get(reverse("orgs:person_detail", args=[person.pk])).content.decode()
+    assert response.context["code"] not in detail
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("phone", "12345abc"), ("password", "123"), ("username", "")],
+    [("phone", "12345abc"), ("username", "")],
 )
 def test_it_refuses_bad_person_data(qd_client, tree, field, value):
     data = {"username": "wangwu", "full_name": "王五", "unit": tree["KF"].pk, "is_active": "on"}
@@ -117,7 +123,8 @@ def test_it_refuses_a_post_of_another_unit(qd_client, tree):
     assert response.status_code == 200 and not Person.objects.filter(username="wangwu").exists()
 
 
-def test_it_edits_a_person_and_sets_a_password(qd_client, tree, person_with):
+def test_it_edits_a_person_but_never_their_password(qd_client, tree, person_with):
+    """Issue 6 item 4: the person form has no password; one posted anyway changes nothing."""
     person = person_with("service_staff", unit=tree["KF1"])
     qd_client.post(
         reverse("orgs:person_edit", args=[person.pk]),
@@ -130,8 +137,8 @@ def test_it_edits_a_person_and_sets_a_password(qd_client, tree, person_with):
     )
     person.refresh_from_db()
     assert (person.full_name, person.phone, person.is_active) == ("改名", "0755-12345678", False)
-    assert person.check_password("Another-2026-pass")
-    assert Event.objects.filter(action="person.password_set").exists()
+    assert person.check_password(PASSWORD) and not person.check_password("Another-2026-pass")
+    assert not Event.objects.filter(action="person.password_set").exists()
 
 
 def test_it_assigns_a_role_with_a_scope_and_removes_it_after_confirmation(

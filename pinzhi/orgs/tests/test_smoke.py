@@ -39,6 +39,7 @@ def manage_pages(world):
         reverse("orgs:post_edit", args=[world["post"].pk]),
         reverse("orgs:person_create") + f"?unit={world['XQ1'].pk}",
         reverse("orgs:person_edit", args=[world["staff"].pk]),
+        reverse("orgs:person_code", args=[world["staff"].pk]),
         reverse("orgs:role_add", args=[world["staff"].pk]),
         reverse("orgs:role_remove", args=[world["staff"].pk, "service_staff"]),
         reverse("orgs:company_create"),

@@ -1,0 +1,47 @@
+// Page behaviour that templates ask for with data attributes instead of inline handlers or
+// style attributes, which the Content-Security-Policy refuses (issue 6 item 10):
+//   data-autosubmit            a select that submits its form when changed
+//   data-print                 a button that prints the page
+//   data-copy="text"           a button that copies text (data-done: its label afterwards)
+//   data-width-percent="42"    an element (a progress bar) that is that wide
+(function () {
+  if (window.pinzhiPage) return;
+  window.pinzhiPage = true;
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    var copier = event.target.closest("[data-copy]");
+    if (copier && navigator.clipboard) {
+      navigator.clipboard.writeText(copier.dataset.copy).then(function () {
+        if (copier.dataset.done) copier.textContent = copier.dataset.done;
+      });
+    }
+  });
+
+  function sizes(root) {
+    if (!root.querySelectorAll) return;
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-width-percent]"));
+    if (root.matches && root.matches("[data-width-percent]")) found.push(root);
+    found.forEach(function (el) {
+      var percent = parseFloat(el.dataset.widthPercent);
+      if (!isNaN(percent)) el.style.width = Math.max(0, Math.min(100, percent)) + "%";
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { sizes(document); });
+  } else {
+    sizes(document);
+  }
+  // Content swapped in by htmx.
+  document.addEventListener("htmx:load", function (event) { sizes(event.target); });
+})();
