@@ -342,3 +342,43 @@ class _NotHttpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def test_failures_logged_before_the_fix_move_their_detail_out_of_sight(person_with):
+    """Issue 6 item 5: old rows kept the network error or the gateway's answer in the
+    field the quality department sees; the migration moves it to the superusers' detail."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("pinzhi.notify.migrations.0004_delivery_error_to_detail")
+    endpoint = stored("https://hooks.example.com/")
+    (notification,) = notify(recipients=[person_with("complaint_handler")], kind="x.y", title="t")
+    now = services.clock.now()
+
+    def row(status, error, code=None):
+        return Delivery.objects.create(
+            notification=notification,
+            channel=Delivery.Channel.WEBHOOK,
+            endpoint=endpoint,
+            status=status,
+            error=error,
+            response_code=code,
+            created_at=now,
+        )
+
+    answered = row("failed", "HTTP 500: Traceback (most recent call last)", 500)
+    refused = row("gave_up", "URLError: <urlopen error [Errno 111] Connection refused>")
+    skipped = row("skipped", str(services.NOTE_ENDPOINT_INACTIVE))
+    interrupted = row("failed", str(services.NOTE_INTERRUPTED))
+
+    migration.forwards(apps, None)
+
+    for delivery in (answered, refused, skipped, interrupted):
+        delivery.refresh_from_db()
+    assert answered.error == str(transports.ERR_STATUS % {"status_class": "5xx"})
+    assert answered.detail.startswith("HTTP 500: Traceback")
+    assert refused.error == str(transports.ERR_FAILED)
+    assert "Connection refused" in refused.detail
+    assert (skipped.error, skipped.detail) == (str(services.NOTE_ENDPOINT_INACTIVE), "")
+    assert (interrupted.error, interrupted.detail) == (str(services.NOTE_INTERRUPTED), "")
