@@ -183,6 +183,9 @@ if env_str("PINZHI_EMAIL_HOST", ""):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("PINZHI_EMAIL_FROM", "pinzhi@localhost")
+# Webhooks go only to public internet addresses; these host names (as written in the
+# endpoint's URL) may also resolve to internal ones (issue 6 item 5). Never metadata.
+PINZHI_WEBHOOK_ALLOWED_HOSTS = env_list("PINZHI_WEBHOOK_ALLOWED_HOSTS", [])
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task still RUNNING this long after it started belonged to a worker that was killed: the

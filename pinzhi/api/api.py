@@ -5,12 +5,15 @@ is switched off because it loads its scripts from a CDN, which this deployment c
 Auth: `Authorization: Bearer <token>` with a token made on the API token page by the
 quality department. Scopes: complaints:write (register, read status), complaints:read (list
 the company's complaints; personal data of the complaints the token sent itself).
-Errors: 401 no or bad token, 403 missing scope, 404 unknown tracking code, 422 invalid
-input with the field and the reason, 429 more than 120 requests a minute."""
+Errors: 401 no or bad token, 403 missing scope, 404 unknown tracking code, 413 request
+body too large, 422 invalid input with the field and the reason, 429 more than 120
+requests a minute. Times are ISO 8601; a UTC offset must be within ±15:59."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
@@ -30,6 +33,7 @@ from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
 from pinzhi.orgs.models import Unit
 from pinzhi.orgs.validators import BAD_PHONE, normalise_phone, phone_is_valid
+from pinzhi.policy.selectors import RuleNotFound
 from pinzhi.portal.selectors import customer_milestones
 
 API_CHANNELS = (Channel.HOTLINE, Channel.WECHAT, Channel.EMAIL, Channel.API)
@@ -60,6 +64,28 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     auth=TokenAuth(),
 )
+
+
+# Issue 6 item 8: PostgreSQL stores a UTC offset of at most 15:59; a larger one (which
+# ISO 8601 and Python allow) made the database fail.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    """A time from the request, in UTC: a naive one is local time (Asia/Shanghai); the
+    offset must be within ±15:59 and the moment representable (not 0001-01-01 east of
+    UTC). Raises ValueError with the reason, which pydantic reports with the field."""
+    if value is None:
+        return None
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise ValueError("the UTC offset must be between -15:59 and +15:59")
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
 
 
 def _clean_text(value: str) -> str:
@@ -101,11 +127,17 @@ class ComplaintIn(Schema):
     external_id: str = Field("", max_length=80, description="The id in your system.")
 
     @field_validator(
-        "title", "content", "request", "customer_name", "customer_address", "external_id"
+        "title",
+        "content",
+        "request",
+        "customer_name",
+        "customer_address",
+        "external_id",
+        "location_code",
     )
     @classmethod
-    def _text(cls, value: str) -> str:
-        return _clean_text(value)
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value)
 
     @field_validator("content", "customer_name")
     @classmethod
@@ -136,10 +168,9 @@ class ComplaintIn(Schema):
     @field_validator("received_at")
     @classmethod
     def _received(cls, value: datetime | None) -> datetime | None:
+        value = _moment(value)
         if value is None:
             return None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
         if value > now():
             raise ValueError("must not be in the future")
         if value.year < 2000:
@@ -238,24 +269,41 @@ def _company_complaints(token: ApiToken) -> QuerySet[Complaint]:
     )
 
 
-def _unprocessable(field: str, message: str) -> HttpError:
+def _unprocessable(field: str, message: str, *, where: tuple = ("body", "payload")) -> HttpError:
     error = HttpError(422, message)
-    error.field = field  # type: ignore[attr-defined]
+    error.loc = [*where, field]  # type: ignore[attr-defined]
     return error
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    field = getattr(exc, "field", None)
-    if field is not None:
-        detail = [{"loc": ["body", "payload", field], "msg": str(exc), "type": "value_error"}]
+    loc = getattr(exc, "loc", None)
+    if loc is not None:
+        detail = [{"loc": loc, "msg": str(exc), "type": "value_error"}]
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc: RequestDataTooBig):
+    """Issue 6 item 8: a body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a JSON answer, like
+    every other error of the API."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request, {"detail": f"The request body is larger than {limit} bytes."}, status=413
+    )
+
+
 @api.post(
     "/complaints",
-    response={201: ComplaintCreated, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        201: ComplaintCreated,
+        401: ErrorOut,
+        403: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     url_name="complaints",
     summary="Register a complaint",
 )
@@ -294,6 +342,14 @@ def complaint_create(request, payload: ComplaintIn):
         raise _unprocessable(field, " ".join(messages)) from error
     except ComplaintError as error:
         raise _unprocessable("__all__", str(error)) from error
+    except RuleNotFound as error:
+        if payload.received_at is None:
+            raise
+        # Issue 6 item 8: the time limits in force when the complaint was received decide
+        # its deadlines; before the company's policy pack took effect there were none.
+        raise _unprocessable(
+            "received_at", "No time limits of the policy pack were in force at this time."
+        ) from error
     deadlines = [
         {"kind": d.kind, "due_at": d.due_at, "state": d.state}
         for d in deadlines_for(complaint).order_by("due_at")
@@ -311,14 +367,21 @@ def complaint_create(request, payload: ComplaintIn):
 
 @api.get(
     "/complaints/{tracking_code}",
-    response={200: ComplaintOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: ComplaintOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     url_name="complaint",
     summary="Status and milestones of a complaint",
 )
 def complaint_detail(request, tracking_code: str):
     """CMP-2: the status and the customer-facing milestones of one of the company's cases."""
     token: ApiToken = request.auth
-    code = tracking_code.strip().upper()[:12]
+    code = tracking_code.strip().upper()
+    if not (code.isascii() and code.isalnum()) or len(code) > 12:
+        # Issue 6 item 8: a NUL byte made the database fail.
+        raise _unprocessable(
+            "tracking_code",
+            "A tracking code is TS followed by 8 letters and digits.",
+            where=("path",),
+        )
     complaint = _company_complaints(token).filter(tracking_code=code).first()
     if complaint is None:
         raise HttpError(404, "No complaint of your company has this tracking code.")
@@ -332,6 +395,11 @@ class ListFilter(Schema):
     updated_since: datetime | None = Field(None, description="Only cases changed since then.")
     page: int = Field(1, ge=1, le=100000)
 
+    @field_validator("updated_since")
+    @classmethod
+    def _since(cls, value: datetime | None) -> datetime | None:
+        return _moment(value)
+
 
 class ComplaintPage(Schema):
     count: int
@@ -342,7 +410,7 @@ class ComplaintPage(Schema):
 
 @api.get(
     "/complaints",
-    response={200: ComplaintPage, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: ComplaintPage, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     url_name="complaints_list",
     summary="The company's complaints, latest change first",
 )
@@ -352,10 +420,7 @@ def complaint_list(request, filters: Query[ListFilter]):
     token = _require(request, SCOPE_READ)
     complaints = _company_complaints(token).order_by("-updated_at", "-pk")
     if filters.updated_since is not None:
-        since = filters.updated_since
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
-        complaints = complaints.filter(updated_at__gte=since)
+        complaints = complaints.filter(updated_at__gte=filters.updated_since)
     count = complaints.count()
     start = (filters.page - 1) * PAGE_SIZE
     items = complaints[start : start + PAGE_SIZE]

@@ -48,32 +48,29 @@ def mask_name(value: Any) -> str:
     return " ".join(word[0] + MASK * (len(word) - 1) for word in words)
 
 
-def _keep_last(digits: str, keep: int = 4) -> str:
-    if len(digits) <= keep:
-        return MASK * len(digits)
-    return MASK * (len(digits) - keep) + digits[-keep:]
-
-
 def mask_phone(value: Any) -> str:
-    """ "13812345678" → "138****5678"; "0755-12345678" → "0755-****5678" (the area code
-    and an extension stay, they say nothing about the person); anything else keeps at most
-    its last four characters."""
+    """ "13812345678" → "138********"; "0755-12345678" → "0755-********" (the area code
+    stays, it says nothing about the person); anything else keeps at most its first three
+    characters, and only when the number has seven digits or more.
+
+    The last four digits are never shown: they are what the customer proves their case
+    with on the public tracking page (CMP-2), so whoever sees a masked phone next to a
+    tracking code must not hold the proof (issue 6 item 7)."""
     phone = _text(value)
     if not phone:
         return ""
     mobile = _MOBILE.match(phone)
     if mobile:
         digits = re.sub(r"\D", "", mobile["number"])
-        return f"{mobile['prefix']}{digits[:3]}****{digits[-4:]}"
+        return f"{mobile['prefix']}{digits[:3]}{MASK * (len(digits) - 3)}"
     landline = _LANDLINE.match(phone)
     if landline:
-        return (
-            f"{landline['area']}{landline['sep']}{_keep_last(landline['local'])}{landline['ext']}"
-        )
+        hidden = re.sub(r"\d", MASK, landline["local"] + landline["ext"])
+        return f"{landline['area']}{landline['sep']}{hidden}"
     compact = re.sub(r"\s+", "", phone)
-    if len(compact) <= 6:
+    if sum(c.isdigit() for c in compact) < 7:
         return MASK * len(compact)
-    return _keep_last(compact)
+    return compact[:3] + HIDDEN_TAIL
 
 
 def mask_address(value: Any) -> str:

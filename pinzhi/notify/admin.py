@@ -35,6 +35,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_fields(self, request, obj=None):
+        # The technical detail of a failure (network errors, the gateway's answer) is for
+        # superusers only (issue 6 item 5).
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "detail"]
+
     def has_change_permission(self, request, obj=None):
         return False
 

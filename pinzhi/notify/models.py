@@ -173,7 +173,11 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    # `error` is what the quality department may see (a generic failure, a status class);
+    # `detail` is the technical reason (network error, the gateway's answer), kept for the
+    # server log and superusers only (issue 6 item 5).
     error = models.TextField(_("error"), blank=True)
+    detail = models.TextField(_("technical detail"), blank=True)
     created_at = models.DateTimeField(_("created at"))
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)

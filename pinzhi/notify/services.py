@@ -25,7 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib import clock
-from pinzhi.notify import transports
+from pinzhi.notify import targets, transports
 from pinzhi.notify.models import (
     KIND_PATTERN,
     ChannelPreference,
@@ -57,6 +57,12 @@ ERR_TITLE = _("A notification needs a title.")
 ERR_URL_TOO_LONG = _("A notification link is at most 500 characters long.")
 ERR_DATA = _("The data of a notification must be a dictionary.")
 ERR_ENDPOINT_NAME_TAKEN = _("Another webhook endpoint is already called “%(name)s”.")
+ERR_ENDPOINT_NOT_PUBLIC = _(
+    "“%(host)s” is not a public internet address (it is or resolves to a loopback, private, "
+    "link-local, reserved or cloud metadata address). Webhooks may only go to public "
+    "addresses; the operator can allow a named internal host."
+)
+ERR_ENDPOINT_BAD_URL = _("This URL cannot receive webhooks: enter an http or https address.")
 NOTE_NO_EMAIL = _("Skipped: the person has no e-mail address.")
 NOTE_ENDPOINT_INACTIVE = _("Skipped: the webhook endpoint was deactivated.")
 NOTE_INTERRUPTED = _("The worker stopped during this attempt; the result is unknown.")
@@ -273,7 +279,9 @@ def _attempt(delivery: Delivery, *, retry: bool, allow_inactive: bool = False) -
             now=clock.now(),
         )
     if not outcome.ok:
-        logger.warning("notification delivery %s failed: %s", delivery.pk, outcome.error)
+        logger.warning(
+            "notification delivery %s failed: %s", delivery.pk, outcome.detail or outcome.error
+        )
     return delivery_record(delivery=delivery, outcome=outcome, retry=retry)
 
 
@@ -295,6 +303,7 @@ def delivery_record(
     now = clock.now()
     delivery.response_code = outcome.response_code
     delivery.error = outcome.error[:2000]
+    delivery.detail = outcome.detail[:2000]
     delivery.next_attempt_at = None
     if outcome.ok:
         delivery.status = Delivery.Status.SENT
@@ -314,7 +323,9 @@ def delivery_record(
         delivery.status = Delivery.Status.GAVE_UP
     else:
         delivery.status = Delivery.Status.FAILED
-    delivery.save(update_fields=["status", "response_code", "error", "next_attempt_at", "sent_at"])
+    delivery.save(
+        update_fields=["status", "response_code", "error", "detail", "next_attempt_at", "sent_at"]
+    )
     return delivery
 
 
@@ -382,6 +393,22 @@ def _check_endpoint(endpoint: WebhookEndpoint) -> None:
         if not KIND_PATTERN.match(prefix):
             raise ValidationError({"kinds": ERR_KIND % {"kind": prefix}})
     endpoint.full_clean(exclude=["name"])
+    _check_target(endpoint.url)
+
+
+def _check_target(url: str) -> None:
+    """Issue 6 item 5: refuse, with a form error, a URL that is or resolves to an address a
+    webhook may not reach. A name that does not resolve now is accepted: every delivery
+    checks again."""
+    try:
+        targets.target_check(url)
+    except targets.TargetRefused as refused:
+        if refused.reason == targets.REFUSED_ADDRESS:
+            raise ValidationError(
+                {"url": ERR_ENDPOINT_NOT_PUBLIC % {"host": refused.host}}, code="not_public"
+            ) from None
+        if refused.reason == targets.REFUSED_URL:
+            raise ValidationError({"url": ERR_ENDPOINT_BAD_URL}, code="bad_url") from None
 
 
 @transaction.atomic

@@ -28,14 +28,17 @@ compare in constant time; reject the request with 401 when they differ::
 Answer with any 2xx status once the message is accepted. Anything else (or no answer
 within the timeout) counts as a failure and the same notification is sent again later with
 back-off (1, 2, 4, 8, 16 minutes; 6 attempts in all), each attempt with a new
-X-Pinzhi-Delivery id but the same body: de-duplicate on the body's "id".
+X-Pinzhi-Delivery id but the same body: de-duplicate on the body's "id". Redirects are
+not followed (a 3xx is a failure), and the gateway must be at a public internet address
+unless the operator allowed its host name (PINZHI_WEBHOOK_ALLOWED_HOSTS).
 """
 
 import hashlib
 import hmac
+import http.client
 import json
-import urllib.error
-import urllib.request
+import socket
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
@@ -45,13 +48,23 @@ from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from pinzhi.notify import targets
 from pinzhi.notify.models import Notification
 
 WEBHOOK_TIMEOUT_SECONDS = 10
-# How much of a gateway's answer the delivery log keeps.
+# How much of a gateway's answer the delivery record keeps (superusers only).
 RESPONSE_EXCERPT_CHARS = 500
 USER_AGENT = "Pinzhi-Webhook/1"
+
+# What the people managing webhooks see of a failure (issue 6 item 5): never the answer's
+# body nor the network error, which would let them probe the operator's network; at most
+# the class of the HTTP status when the gateway answered. The detail goes to
+# `Outcome.detail` (server log, and the delivery log of superusers).
+ERR_FAILED = gettext_lazy("Delivery failed.")
+ERR_STATUS = gettext_lazy("Delivery failed: the gateway answered HTTP %(status_class)s.")
+ERR_ADDRESS = gettext_lazy("Delivery failed: webhooks may only go to public internet addresses.")
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class Outcome:
     ok: bool
     response_code: int | None = None
     error: str = ""
+    detail: str = ""
 
 
 def absolute_url(url: str) -> str:
@@ -100,37 +114,87 @@ def webhook_body(notification: Notification) -> bytes:
     ).encode("utf-8")
 
 
-def webhook_post(*, url: str, secret: str, body: bytes, delivery_id: int, now: datetime) -> Outcome:
-    """POST `body` to `url` signed with `secret`; never raises for a transport failure."""
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            "X-Pinzhi-Signature": sign(secret, body),
-            "X-Pinzhi-Timestamp": str(int(now.timestamp())),
-            "X-Pinzhi-Delivery": str(delivery_id),
-        },
-    )
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of webhook connections: the system's trusted certificates, the
+    certificate checked against the URL's host name."""
+    return ssl.create_default_context()
+
+
+def connect_to(family: int, sockaddr: tuple, timeout: float) -> socket.socket:
+    """A TCP connection to exactly this address (one of a checked target's)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
-            code = response.status
-            excerpt = response.read(RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        excerpt = ""
-        try:
-            excerpt = error.read(RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")
-        except OSError:
-            pass
-        return Outcome(ok=False, response_code=error.code, error=f"HTTP {error.code}: {excerpt}")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return Outcome(ok=False, error=f"{type(error).__name__}: {reason}")
+        sock.settimeout(timeout)
+        sock.connect(sockaddr)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """An HTTP(S) connection to the addresses of a checked target: the socket goes to the
+    checked address, while the Host header and the TLS server name (SNI, certificate check)
+    are the URL's host name. A second DNS lookup never happens."""
+
+    def __init__(self, target: targets.Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._target = target
+
+    def connect(self) -> None:
+        error: OSError | None = None
+        for family, sockaddr in self._target.addresses:
+            try:
+                sock = connect_to(family, sockaddr, self.timeout)
+            except OSError as failure:
+                error = failure
+                continue
+            break
+        else:
+            raise error or OSError("no address to connect to")
+        if self._target.scheme == "https":
+            try:
+                sock = tls_context().wrap_socket(sock, server_hostname=self._target.host)
+            except BaseException:
+                sock.close()
+                raise
+        self.sock = sock
+
+
+def webhook_post(*, url: str, secret: str, body: bytes, delivery_id: int, now: datetime) -> Outcome:
+    """POST `body` to `url` signed with `secret`; never raises for a transport failure.
+    The target is checked on every attempt (issue 6 item 5, pinzhi.notify.targets) and the
+    connection pinned to the checked address; redirects are not followed."""
+    try:
+        target = targets.target_check(url)
+    except targets.TargetRefused as refused:
+        error = ERR_ADDRESS if refused.reason == targets.REFUSED_ADDRESS else ERR_FAILED
+        return Outcome(ok=False, error=str(error), detail=f"refused ({refused.reason}): {refused}")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Pinzhi-Signature": sign(secret, body),
+        "X-Pinzhi-Timestamp": str(int(now.timestamp())),
+        "X-Pinzhi-Delivery": str(delivery_id),
+    }
+    connection = _PinnedConnection(target, timeout=WEBHOOK_TIMEOUT_SECONDS)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        code = response.status
+        excerpt = response.read(RESPONSE_EXCERPT_CHARS).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return Outcome(ok=False, error=str(ERR_FAILED), detail=f"{type(error).__name__}: {error}")
+    finally:
+        connection.close()
     if 200 <= code < 300:
         return Outcome(ok=True, response_code=code)
-    return Outcome(ok=False, response_code=code, error=f"HTTP {code}: {excerpt}")
+    return Outcome(
+        ok=False,
+        response_code=code,
+        error=str(ERR_STATUS % {"status_class": f"{code // 100}xx"}),
+        detail=f"HTTP {code}: {excerpt}",
+    )
 
 
 def email_send(*, notification: Notification, address: str) -> Outcome:
@@ -154,5 +218,5 @@ def email_send(*, notification: Notification, address: str) -> Outcome:
     try:
         message.send()
     except Exception as error:  # noqa: BLE001 - any mailer failure is a failed attempt
-        return Outcome(ok=False, error=f"{type(error).__name__}: {error}")
+        return Outcome(ok=False, error=str(ERR_FAILED), detail=f"{type(error).__name__}: {error}")
     return Outcome(ok=True)

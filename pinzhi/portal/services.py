@@ -49,8 +49,10 @@ def submit_allowed(*, address: str) -> bool:
 
 def tracking_key(tracking_code: str) -> str:
     """CMP-1: the rate-limit key of a tracking code, normalised like the tracking form does
-    (all whitespace removed, upper-case) so spaced or lower-case variants share one limit."""
-    return "".join(tracking_code.split()).upper()[:40]
+    (upper-case, only the letters and digits a code is made of) so spaced or lower-case
+    variants share one limit. Anything else is dropped before the key reaches the database
+    (a NUL byte made PostgreSQL fail, issue 6 item 8)."""
+    return "".join(c for c in tracking_code if c.isalnum()).upper()[:40]
 
 
 def tracking_allowed(*, address: str, tracking_code: str = "") -> bool:

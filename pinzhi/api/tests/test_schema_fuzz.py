@@ -46,3 +46,66 @@ def bearer(make_token, monkeypatch):
 def test_it_never_answers_with_a_server_error(case, bearer, org):
     response = case.call(headers=bearer)
     assert response.status_code < 500, (case.method, case.path, response.text[:500])
+
+
+def _complaint(**overrides) -> dict:
+    body = {
+        "channel": "hotline",
+        "category": "security",
+        "content": "连续三晚没有看到保安巡逻。",
+        "customer_name": "李业主",
+        "customer_phone": "13912345678",
+    }
+    body.update(overrides)
+    return body
+
+
+# Issue 6 item 8: inputs that made the API fail (on PostgreSQL, or on every database),
+# requested through the schema next to the generated examples.
+FOUND = {
+    "updated_since offset beyond 15:59": (
+        "/api/complaints",
+        "GET",
+        {"query": {"updated_since": "2026-01-01T00:00:00+16:00"}},
+    ),
+    "updated_since overflowing UTC": (
+        "/api/complaints",
+        "GET",
+        {"query": {"updated_since": "0001-01-01T00:00:00+01:00"}},
+    ),
+    "updated_since at the end of time": (
+        "/api/complaints",
+        "GET",
+        {"query": {"updated_since": "9999-12-31T23:59:59-01:00"}},
+    ),
+    "received_at offset beyond 15:59": (
+        "/api/complaints",
+        "POST",
+        {"body": _complaint(received_at="2026-01-01T00:00:00-23:59")},
+    ),
+    "received_at before 2000 in UTC (no policy in force)": (
+        "/api/complaints",
+        "POST",
+        {"body": _complaint(received_at="2000-01-01T00:00:00")},
+    ),
+    "NUL in location_code": (
+        "/api/complaints",
+        "POST",
+        {"body": _complaint(location_code="CH\x00")},
+    ),
+    "NUL in the tracking code": (
+        "/api/complaints/{tracking_code}",
+        "GET",
+        {"path_parameters": {"tracking_code": "TS\x00123456"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("found", FOUND.values(), ids=FOUND.keys())
+@pytest.mark.django_db(transaction=False)
+def test_the_inputs_found_to_fail_get_a_client_error(found, bearer, org):
+    """Issue 6 item 8: each gets a 4xx (naming the field), never a server error."""
+    path, method, parts = found
+    case = schema[path][method].Case(**parts)
+    response = case.call(headers=bearer)
+    assert 400 <= response.status_code < 500, (path, parts, response.text[:500])

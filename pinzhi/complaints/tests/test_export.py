@@ -26,7 +26,7 @@ def test_it_masks_personal_data_for_a_viewer_who_may_not_see_it(clock, org, clie
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     header, row = sheet_rows(response)
     assert "跟踪码" in header[0] or "tracking" in header[0].lower() or header[0]
-    assert "139****5678" in row and "13912345678" not in row and "李**" in row
+    assert "139********" in row and "13912345678" not in row and "李**" in row
     client.force_login(org.registrar)
     header, row = sheet_rows(client.get(reverse("complaints:export")))
     assert "13912345678" in row and "李业主" in row

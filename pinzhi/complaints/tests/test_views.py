@@ -324,7 +324,7 @@ def test_it_masks_the_customer_on_the_case_page_for_others(clock, org, client, r
     role_assign(person=reader, role="leadership", scope=[])
     client.force_login(reader)
     html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
-    assert "13912345678" not in html and "139****5678" in html
+    assert "13912345678" not in html and "139********" in html
     client.force_login(org.registrar)
     html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
     assert "13912345678" in html

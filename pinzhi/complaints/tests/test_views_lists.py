@@ -52,7 +52,7 @@ def test_it_masks_the_customer_per_row(clock, org, client, register):
     role_assign(person=reader, role="quality_committee", scope=[])
     client.force_login(reader)
     html = client.get(reverse("complaints:list")).content.decode()
-    assert "13912345678" not in html and "139****5678" in html and "李**" in html
+    assert "13912345678" not in html and "139********" in html and "李**" in html
     client.force_login(org.registrar)
     html = client.get(reverse("complaints:list")).content.decode()
     assert "13912345678" in html and "李业主" in html

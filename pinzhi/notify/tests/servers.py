@@ -1,5 +1,11 @@
 """Real servers on 127.0.0.1 for the X-3 tests: a minimal SMTP server (python's smtpd is
-gone and aiosmtpd is not a dependency) and an HTTP gateway that checks the signature."""
+gone and aiosmtpd is not a dependency) and an HTTP(S) gateway that checks the signature.
+
+The gateway is reached by the name `gateway.test`, which the notify tests resolve to
+127.0.0.1 and allow with PINZHI_WEBHOOK_ALLOWED_HOSTS (see conftest.py): webhooks go to
+public addresses only (issue 6 item 5). Over HTTPS it presents tls/gateway.test.crt, a
+self-signed certificate for that name, and records the TLS server name (SNI) it was asked
+for."""
 
 import email
 import email.policy
@@ -8,11 +14,17 @@ import hmac
 import json
 import re
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 ADDRESS = re.compile(r"<([^>]*)>")
+GATEWAY_HOST = "gateway.test"
+TLS_DIR = Path(__file__).parent / "tls"
+GATEWAY_CERT = TLS_DIR / "gateway.test.crt"
+GATEWAY_KEY = TLS_DIR / "gateway.test.key"
 
 
 @dataclass
@@ -122,11 +134,17 @@ class GatewayRequest:
 @dataclass
 class Gateway:
     """An HTTP gateway that verifies X-Pinzhi-Signature like the documented recipe, then
-    answers with the next status of `statuses` (200 once they run out)."""
+    answers with the next status of `statuses` (200 once they run out). With `tls` it
+    speaks HTTPS with the certificate of gateway.test."""
 
     secret: str
     statuses: list[int] = field(default_factory=list)
     requests: list[GatewayRequest] = field(default_factory=list)
+    host: str = GATEWAY_HOST
+    tls: bool = False
+    server_names: list[str | None] = field(default_factory=list)
+    answer: bytes = b""
+    headers: dict = field(default_factory=dict)
 
     def __enter__(self):
         gateway = self
@@ -142,8 +160,10 @@ class Gateway:
                 status = (
                     401 if not verified else (gateway.statuses.pop(0) if gateway.statuses else 200)
                 )
-                answer = b"ok" if status < 300 else b"gateway trouble"
+                answer = gateway.answer or (b"ok" if status < 300 else b"gateway trouble")
                 self.send_response(status)
+                for name, value in gateway.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
@@ -153,7 +173,15 @@ class Gateway:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/pinzhi"
+        self.port = self._server.server_address[1]
+        scheme = "http"
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(GATEWAY_CERT, GATEWAY_KEY)
+            context.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://{self.host}:{self.port}/pinzhi"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

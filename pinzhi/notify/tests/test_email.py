@@ -76,7 +76,7 @@ def test_it_retries_when_the_mail_server_is_down(person_with, settings, time_mac
 
     first.refresh_from_db()
     assert first.status == Delivery.Status.FAILED
-    assert "ConnectionRefused" in first.error
+    assert "ConnectionRefused" in first.detail
     assert first.next_attempt_at == datetime(2026, 3, 2, 8, 1, tzinfo=UTC)
 
     settings.MAILERS = working

@@ -36,20 +36,51 @@ def test_it_masks_names(name, masked):
 @pytest.mark.parametrize(
     ("phone", "masked"),
     [
-        ("13812345678", "138****5678"),
-        ("+8613812345678", "+86138****5678"),
-        ("138-1234-5678", "138****5678"),
-        ("0755-12345678", "0755-****5678"),
-        ("010-8765432-801", "010-***5432-801"),
+        ("13812345678", "138********"),
+        ("+8613812345678", "+86138********"),
+        ("138-1234-5678", "138********"),
+        ("0755-12345678", "0755-********"),
+        ("010-8765432-801", "010-*******-***"),
         ("95598", "*****"),
         ("", ""),
         (None, ""),
-        ("12345678", "****5678"),
+        ("12345678", "123****"),
+        ("+1 415 555 0100", "+14****"),
     ],
 )
 def test_it_masks_mobile_and_landline_numbers(phone, masked):
-    """ORG-3: a phone number keeps its prefix or area code and its last four digits."""
+    """ORG-3, issue 6 item 7: a phone number keeps its prefix or area code only."""
     assert mask_phone(phone) == masked
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "0086-13812345678",
+        "0755-12345678",
+        "(0755)12345678",
+        "010-8765432-801",
+        "0755 1234567 转 8001",
+        "12345678",
+        "1234567",
+        "123456",
+        "+1 415 555 0100",
+        "1x2y3z4w5",
+        "phone: 5678",
+    ],
+)
+def test_a_masked_phone_never_shows_the_last_four_digits(phone):
+    """Issue 6 item 7: the tracking page takes the phone's last four digits as the
+    customer's proof (CMP-2); the mask shows only leading digits and never reaches them."""
+    digits, shown = _digits(phone), _digits(mask_phone(phone))
+    assert digits.startswith(shown)
+    assert len(shown) <= max(0, len(digits) - 4)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +115,7 @@ def test_it_masks_email_addresses(email, masked):
 
 def test_it_shows_the_value_only_to_a_viewer_who_may_see_it():
     """ORG-3: one entry point; `may_see` is the caller's decision."""
-    assert customer_field("13812345678", kind="phone") == "138****5678"
+    assert customer_field("13812345678", kind="phone") == "138********"
     assert customer_field("13812345678", kind="phone", may_see=True) == "13812345678"
     with pytest.raises(ValueError):
         customer_field("x", kind="shoe size")
@@ -99,7 +130,7 @@ def test_it_masks_customers_but_not_staff(person_with):
     viewer = person_with("department_manager")
     assert is_customer(customer) and not is_customer(staff)
     assert person_field(customer, "full_name", viewer=viewer) == "王**"
-    assert person_field(customer, "phone", viewer=viewer) == "139****5678"
+    assert person_field(customer, "phone", viewer=viewer) == "139********"
     assert person_field(customer, "phone", viewer=customer) == "13912345678"
     assert person_field(staff, "phone", viewer=viewer) == "13700001111"
     assert person_field(customer, "username", viewer=viewer) == customer.username
@@ -115,4 +146,4 @@ def test_it_masks_the_same_way_in_templates(person_with, rf):
         '{% load privacy %}{{ phone|masked:"phone" }}|{% person_field p "full_name" %}|'
         '{% customer_field phone kind="phone" may_see=True %}'
     ).render(Context({"phone": "13812345678", "p": customer, "request": request}))
-    assert html == "138****5678|王**|13812345678"
+    assert html == "138********|王**|13812345678"

@@ -99,7 +99,7 @@ def test_the_history_masks_personal_data_of_an_unknown_subject(calendar, person_
     html = render_history(calendar, person_with("leadership"))
     for value in CUSTOMER_DATA.values():
         assert value not in html
-    assert "张**" in html and "138****5678" in html and "z***@example.com" in html
+    assert "张**" in html and "138********" in html and "z***@example.com" in html
     assert "阳光花园3栋****" in html
     html = render_history(calendar, person_with("quality_department"))
     assert all(value in html for value in CUSTOMER_DATA.values())
@@ -131,7 +131,7 @@ def test_a_customers_own_data_is_masked_for_others_but_not_for_them(customer, pe
         after={"phone": "13812345678"},
     )
     html = render_history(customer, person_with("leadership"))
-    assert "13812345678" not in html and "138****5678" in html
+    assert "13812345678" not in html and "138********" in html
     assert "13812345678" in render_history(customer, customer)
 
 
