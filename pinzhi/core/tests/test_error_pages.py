@@ -1,0 +1,48 @@
+"""Error pages speak the interface language and give a way back (no English leftovers, no
+internal detail)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pinzhi.deadlines.services import calendar_create
+
+
+def test_a_missing_page_is_explained_in_chinese(signed_in):
+    response = signed_in("quality_department").get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.text and 'data-testid="error-page"' in response.text
+
+
+def test_a_refusal_says_why(signed_in):
+    """Issue 6 item 2: a shared calendar is read-only, and the refusal says what to do."""
+    client = signed_in("quality_department")
+    shared = calendar_create(company=None, code="cn", name="国家法定节假日")
+    response = client.post(
+        reverse("deadlines:calendar_hours", args=[shared.pk]),
+        {"name": "x", "time_zone": "Asia/Shanghai"},
+    )
+    assert response.status_code == 403
+    assert "各公司共用" in response.text
+
+
+def test_a_refusal_without_a_reason_names_the_rule(signed_in):
+    response = signed_in("customer").get(reverse("policy:list"))
+    assert response.status_code == 403
+    assert "无权访问" in response.text
+
+
+@pytest.mark.django_db
+def test_a_server_error_page_needs_no_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "系统出错了" in html
+
+
+@pytest.mark.django_db
+def test_a_malformed_request_is_explained_in_chinese(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    response = Client().post(reverse("portal:complaint"), {"a": 1, "b": 2, "c": 3})
+    assert response.status_code == 400
+    assert "无法处理该请求" in response.text
