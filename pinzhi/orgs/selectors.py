@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pinzhi.lib.clock import now
+from pinzhi.lib.privacy import CUSTOMER_ROLE
 from pinzhi.orgs.models import Company, PasswordReset, Person, Post, RoleAssignment, Unit
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
 
@@ -108,11 +109,14 @@ def people_search(
     people = people_visible_to(user).select_related("unit", "post", "company")
     query = query.strip()
     if query:
+        personal = Q(full_name__icontains=query) | Q(phone__icontains=query)
+        if not user.is_superuser:
+            # ORG-3: a customer's name and phone are masked in the list, so a search must
+            # not match them either (typing digits would reveal the hidden ones).
+            customers = Person.objects.filter(role_assignments__role=CUSTOMER_ROLE)
+            personal &= ~Q(pk__in=customers.values("pk"))
         people = people.filter(
-            Q(full_name__icontains=query)
-            | Q(username__icontains=query)
-            | Q(employee_no__icontains=query)
-            | Q(phone__icontains=query)
+            personal | Q(username__icontains=query) | Q(employee_no__icontains=query)
         )
     if unit is not None:
         if unit.path:

@@ -191,6 +191,18 @@ def test_it_searches_and_filters_people(qd_client, tree, person_with):
     assert 'data-testid="empty"' in qd_client.get(people, {"q": "没有这个人"}).content.decode()
 
 
+def test_a_search_never_matches_a_customers_hidden_name_or_phone(qd_client, tree, person_with):
+    """ORG-3 (issue 6 item 7): the list masks a customer's name and phone, so typing digits or
+    characters must not find them either; staff are found as before."""
+    person_with(
+        "customer", unit=tree["XQ1"], username="owner9", full_name="宋玉兰", phone="13912345678"
+    )
+    people = reverse("orgs:people")
+    for query in ("5678", "1391234", "玉兰"):
+        assert 'data-testid="empty"' in qd_client.get(people, {"q": query}).text, query
+    assert "owner9" in qd_client.get(people, {"q": "owner9"}).text
+
+
 def test_it_paginates_the_people_list(qd_client, tree, person_with):
     for n in range(30):
         person_with("service_staff", unit=tree["KF1"], username=f"staff{n:02d}")
