@@ -22,9 +22,9 @@ def sessions(two_companies, django_db_blocker) -> dict[tuple[str, str], str]:
 
 @pytest.fixture(scope="module")
 def module_client() -> Client:
-    """One test client for a whole module: each new client loads the middleware again, and
-    WhiteNoise then scans every static file (about 65 ms a test). Refusals (403, 404) are not
-    logged meanwhile: the matrices expect hundreds, each a warning with a traceback."""
+    """One test client for a whole module, which loads the middleware once; the people sign
+    in once too (`sessions`). Refusals (403, 404) are not logged meanwhile: the matrices
+    expect hundreds, each a warning with a traceback."""
     refusals = logging.getLogger("django.request")
     level = refusals.level
     refusals.setLevel(logging.ERROR)
