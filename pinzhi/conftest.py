@@ -3,6 +3,17 @@ import pytest
 from pinzhi.orgs.tests.factories import PASSWORD, CompanyFactory, PersonFactory, UnitFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_on_request():
+    """Each test client builds the middleware anew, and WhiteNoise would scan every static
+    file each time (about 65 ms a test); in autorefresh mode it looks a file up when it is
+    asked for."""
+    from django.test.utils import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -40,6 +51,43 @@ def signed_in(client, person_with):
         return client
 
     return make
+
+
+@pytest.fixture(scope="module")
+def two_companies(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Companies A and B, each with one person per role, and A with one object of every kind
+    a parameterised URL takes (issue 6 item 11; see `pinzhi/core/tests/companies.py`).
+
+    Built once per test module inside a transaction rolled back when the module ends; the
+    tests must use the database (`django_db`), so each rolls back its own changes to a
+    savepoint and may POST freely. Files (attachments, import batches) live in the module's
+    own MEDIA_ROOT: a module using this fixture overrides `_media_in_tmp` to keep it
+    (`media_of_two_companies`)."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from pinzhi.core.tests.companies import build_two_companies
+    from pinzhi.policy.selectors import rule_cache_clear
+
+    media = tmp_path_factory.mktemp("two-companies-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            data = build_two_companies()
+            data.media_root = media
+            yield data
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            # The rolled-back rule values must not outlive the module in this process.
+            rule_cache_clear()
+
+
+@pytest.fixture
+def media_of_two_companies(settings, two_companies):
+    """MEDIA_ROOT where `two_companies` keeps its files, for the tests of a module using it."""
+    settings.MEDIA_ROOT = two_companies.media_root
 
 
 @pytest.fixture(autouse=True)

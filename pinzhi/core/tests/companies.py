@@ -1,0 +1,336 @@
+"""Two companies side by side for the two-company access matrix (issue 6 item 11, ORG-2).
+
+Each company has a small tree (总部 HQ with 客服部 KF, 安保部 AB and the estate 翠湖花园 CH)
+and one person per role of `pinzhi.orgs.roles.Role`. Company A ("甲") also holds one object of
+every kind a parameterised URL takes, made through the services as the product makes them:
+a complaint routed, signed for, assigned, escalated by the customer, resolved and called back,
+with a contact letter, an attachment and deadlines; a second complaint on the same topic so
+that the two form a repeat group; a post, an external (supplier) company, a notification per
+person, a webhook endpoint, an API token, a working-time calendar with a day and a rule using
+it, its own value of a policy rule and an amendment still open, and a checked
+complaint-import batch.
+
+The build takes about a second; `two_companies` in `pinzhi/conftest.py` makes it once per test
+module inside a transaction that is rolled back when the module ends, and every test rolls
+back its own changes to a savepoint, so tests can POST freely."""
+
+import inspect
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from pinzhi.orgs.models import Company, Person, Unit
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, Role
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+IMPORT_CSV = (
+    "编号,投诉时间,投诉内容,客户姓名,联系电话\n"
+    "H-1,2026-01-05 10:00,电梯停运三天没人修,王先生,13800001111\n"
+    ",not a date,,,\n"
+).encode()
+# A port nothing listens on: a test delivery fails at once, without a network.
+WEBHOOK_URL = "http://127.0.0.1:9/pinzhi-matrix"
+# Both complaints say the same thing, so that the regrouping puts them in one topic group.
+COMPLAINT_TEXT = "连续三晚没有看到保安巡逻，地下车库的单车被偷。"
+
+
+@dataclass
+class CompanyData:
+    """One company of the matrix: its tree, one person per role, and (company A) its
+    objects. `people[role]` is the person holding `role` (a `Role` value)."""
+
+    code: str
+    company: Company
+    hq: Unit
+    kf: Unit
+    ab: Unit
+    estate: Unit
+    people: dict[str, Person] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def __getitem__(self, name: str):
+        return self.objects[name]
+
+    def markers(self) -> list[str]:
+        """Texts found only in this company's data: the start of its name (in its units' and
+        people's names, its supplier, calendar, webhook, API token and amendment), its
+        complaints' tracking codes, its letter's number and its import file. Another
+        company's pages show none of them."""
+        found = [self.company.name[:3]]
+        for name in ("complaint", "second_complaint"):
+            if name in self.objects:
+                found.append(self.objects[name].tracking_code)
+        if "letter" in self.objects:
+            found.append(self.objects["letter"].number)
+        if "import_batch" in self.objects:
+            found.append(f"{self.code}-history")
+        return found
+
+
+@dataclass
+class TwoCompanies:
+    a: CompanyData
+    b: CompanyData
+    media_root: Path | None = None  # where the files of A's objects are
+
+
+def _with_company(service, company, **kwargs):
+    """Call `service`, giving it `company=` when it takes one: calendars and policy values
+    are being made per company (issue 6 item 2), and the matrix must build company A's own
+    objects before and after that change."""
+    if "company" in inspect.signature(service).parameters:
+        kwargs["company"] = company
+    return service(**kwargs)
+
+
+def _company(code: str, name: str) -> CompanyData:
+    from pinzhi.orgs import services
+
+    company = services.company_create(name=name, kind=Company.Kind.OPERATOR, policy_pack="property")
+    # Unit names start with the company's, so that a page showing another company's unit
+    # gives itself away (CompanyData.markers).
+    short = name[:3]
+    hq = services.unit_create(
+        company=company, code="HQ", name=f"{short}总部", kind=Unit.Kind.DEPARTMENT
+    )
+    kf = services.unit_create(
+        company=company, code="KF", name=f"{short}客服部", kind=Unit.Kind.DEPARTMENT, parent=hq
+    )
+    ab = services.unit_create(
+        company=company, code="AB", name=f"{short}安保部", kind=Unit.Kind.DEPARTMENT, parent=hq
+    )
+    estate = services.unit_create(
+        company=company, code="CH", name=f"{short}翠湖花园", kind=Unit.Kind.ESTATE, parent=hq
+    )
+    data = CompanyData(code=code, company=company, hq=hq, kf=kf, ab=ab, estate=estate)
+    for role in Role:
+        # Company-wide roles see the whole company anyway; the scoped ones cover HQ and so
+        # every unit; customers and suppliers have no unit of the company.
+        external = role in EXTERNAL_ROLES
+        person = services.person_create(
+            username=f"{code}-{role.value}",
+            full_name=f"{short}{role.label}",
+            company=company,
+            unit=None if external else hq,
+            email=f"{role.value}@{code}.example.com",
+        )
+        scope = [] if external or role in COMPANY_WIDE_ROLES else [hq]
+        services.role_assign(person=person, role=role, scope=scope)
+        data.people[role.value] = person
+    return data
+
+
+def _complaints(a: CompanyData, clock_now) -> None:
+    from pinzhi.complaints import grouping
+    from pinzhi.complaints import services as complaints
+    from pinzhi.complaints.models import Category, Channel
+    from pinzhi.timeline.services import attachment_add
+
+    desk = a.people[Role.SERVICE_DESK]
+    head = a.people[Role.DEPARTMENT_MANAGER]
+    handler = a.people[Role.SERVICE_STAFF]
+    received = clock_now - timedelta(hours=2)  # the first-contact limit is breached
+    common = dict(
+        company=a.company,
+        channel=Channel.HOTLINE,
+        category=Category.SECURITY,
+        title="夜间巡逻不到位",
+        content=COMPLAINT_TEXT,
+        request="加强夜间巡逻并调取监控",
+        customer_name="李业主",
+        customer_phone="13912345678",
+        customer_address="翠湖花园3栋1单元502",
+        location=a.estate,
+        registered_by=desk,
+    )
+    complaint = complaints.complaint_register(received_at=received, **common)
+    second = complaints.complaint_register(received_at=received + timedelta(minutes=5), **common)
+    letter = complaints.complaint_route(
+        complaint=complaint, actor=desk, department=a.ab, head=head, request="请调查处理"
+    )
+    complaints.letter_acknowledge(letter=letter, actor=head)
+    complaints.complaint_assign(
+        complaint=complaint, actor=head, handler=handler, solution="加派夜班巡逻"
+    )
+    attachment = attachment_add(
+        subject=complaint,
+        uploaded_file=SimpleUploadedFile("garage.png", PNG, content_type="image/png"),
+        uploaded_by=desk,
+    )
+    escalation = complaints.complaint_customer_escalate(
+        complaint=complaint, reason="两小时没人联系"
+    )
+    complaints.complaint_resolve(complaint=complaint, actor=handler, resolution="已加派巡逻")
+    callback = complaints.complaint_callback(complaint=complaint, actor=desk, reached=False)
+    grouping.groups_rebuild(
+        company=a.company,
+        since=received - timedelta(days=1),
+        until=clock_now + timedelta(minutes=1),
+    )
+    complaint.refresh_from_db()
+    assert complaint.repeat_group_id is not None, "the two complaints should form a group"
+    a.objects.update(
+        complaint=complaint,
+        second_complaint=second,
+        letter=letter,
+        attachment=attachment,
+        escalation=escalation,
+        callback=callback,
+        repeat_group=complaint.repeat_group,
+    )
+
+
+def _organisation(a: CompanyData) -> None:
+    from pinzhi.orgs import services
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    a.objects["post"] = services.post_create(unit=a.kf, code="KFY", name="客服专员", actor=quality)
+    a.objects["supplier"] = services.company_create(
+        name=f"{a.company.name}保安外包公司",
+        kind=Company.Kind.SUPPLIER,
+        operator=a.company,
+        actor=quality,
+    )
+    # The person the person pages are opened on: staff, in the company's tree.
+    a.objects["person"] = a.people[Role.SERVICE_STAFF]
+
+
+def _notifications(a: CompanyData) -> None:
+    from pinzhi.notify import services
+
+    complaint = a["complaint"]
+    notes = {}
+    for role, person in a.people.items():
+        (note,) = services.notify(
+            recipients=[person],
+            kind="matrix.test",
+            title="测试通知",
+            url=complaint.get_absolute_url(),
+            subject=complaint,
+        )
+        notes[role] = note
+    a.objects["notifications"] = notes
+    a.objects["webhook"] = services.webhook_endpoint_create(
+        name=f"{a.company.name}短信网关", url=WEBHOOK_URL, kinds=[], company=a.company
+    )
+
+
+def _api_token(a: CompanyData) -> None:
+    from pinzhi.api.services import api_token_create
+
+    token, secret = api_token_create(
+        name=f"{a.company.name}热线系统",
+        company=a.company,
+        scopes=["complaints:write", "complaints:read"],
+        actor=a.people[Role.QUALITY_DEPARTMENT],
+    )
+    a.objects["api_token"] = token
+    a.objects["api_secret"] = secret
+
+
+def _calendar(a: CompanyData) -> None:
+    from datetime import date
+
+    from pinzhi.deadlines import services
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    calendar = _with_company(
+        services.calendar_create,
+        a.company,
+        code=f"{a.code}-office",
+        name=f"{a.company.name}办公时间",
+        actor=quality,
+    )
+    day = services.calendar_day_add(
+        calendar=calendar, date=date(2026, 10, 1), kind="holiday", name="国庆节", actor=quality
+    )
+    _with_company(
+        services.rule_calendar_set,
+        a.company,
+        pack="property",
+        rule_key="complaints.general_resolution",
+        calendar=calendar,
+        actor=quality,
+    )
+    a.objects.update(calendar=calendar, calendar_day=day)
+
+
+def _policy(a: CompanyData) -> None:
+    """A's own value of a rule (an approved amendment) and an amendment still open."""
+    from pinzhi.policy import services
+    from pinzhi.policy.models import Rule
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    rule = Rule.objects.get(pack__code="property", key="complaints.first_contact")
+    approved = services.amendment_propose(
+        rule=rule,
+        value="45",
+        effective_from=None,
+        reason=f"{a.company.name}夜间人手不足",
+        proposed_by=quality,
+    )
+    services.amendment_review(amendment=approved, reviewer=quality, note="同意")
+    services.amendment_approve(amendment=approved, approver=a.people[Role.LEADERSHIP])
+    amendment = services.amendment_propose(
+        rule=rule,
+        value="40",
+        effective_from=None,
+        reason=f"{a.company.name}白天人手充足",
+        proposed_by=quality,
+    )
+    a.objects.update(rule=rule, amendment=amendment)
+
+
+def _import_batch(a: CompanyData) -> None:
+    from pinzhi.complaints import importer
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    batch = importer.upload_store(
+        SimpleUploadedFile(f"{a.code}-history.csv", IMPORT_CSV), user=quality
+    )
+    importer.mapping_save(
+        batch,
+        mapping=batch.meta["mapping"],
+        extras=batch.meta["extras"],
+        options={
+            "company_id": a.company.pk,
+            "location_id": None,
+            "category": "other",
+            "channel": "import",
+            "source": "matrix",
+        },
+    )
+    check = importer.rows_check(batch)
+    batch.meta["check"] = {
+        "good": len(check.rows),
+        "broken": len(check.broken),
+        "broken_rows": [[b.line, b.reason] for b in check.broken],
+    }
+    batch.meta["state"] = "checked"
+    batch.save()
+    importer.errors_write(batch, check.broken)
+    a.objects["import_batch"] = batch
+
+
+def build_two_companies() -> TwoCompanies:
+    """Company A with every kind of object, company B with only its people (ORG-2)."""
+    from pinzhi.lib.clock import now
+    from pinzhi.policy.services import pack_load
+
+    pack_load(code="property")
+    a = _company("a", "甲物业服务有限公司")
+    b = _company("b", "乙物业服务有限公司")
+    _organisation(a)
+    _complaints(a, now())
+    _notifications(a)
+    _api_token(a)
+    _calendar(a)
+    _policy(a)
+    _import_batch(a)
+    return TwoCompanies(a=a, b=b)

@@ -1,0 +1,444 @@
+"""The two-company access matrix (issue 6 item 11, ORG-2): every URL with parameters, filled
+with an object of company A, requested as every role of company A and of company B.
+
+- Company B never reaches A's object: 403 (the page rule) or 404 (not B's), never 200, never
+  a redirect; the answer shows none of A's data (CompanyData.markers) and nothing is written
+  (no INSERT, UPDATE or DELETE but the session's). Objects every company shares by design (a
+  policy pack's rules, `shared`) B's people get as A's do, but without A's data in them.
+- Company A gets what the page rule says: a refused role 403; an allowed role 200 on GET (a
+  redirect does not count, except where the target names the redirect and why), and on POST
+  with an empty body the view's own answer: 200 or 400 (the form and its errors) or a redirect
+  within the site that is not home or sign-in. 404 only where the target says why the
+  object's own scope is narrower than the page rule.
+- Every parameterised URL has an entry in URL_OBJECTS, PUBLIC_URLS or TOKEN_URLS; a new one
+  without fails `test_every_parameterised_url_has_an_object`, so this is kept from now on.
+
+Known leaks that the lead is fixing (issue 6 items 1 and 2) are strict xfails: they fail the
+run as soon as the fix lands, and the mark is then removed.
+
+Matrix size: 1,586 cases of (URL, role, company, method): 43 URLs with parameters behind a
+page rule, filled with 45 objects of company A, 61 (object, method) pairs × 13 roles × 2
+companies. Besides: 104 cases of A's objects in the query strings of 8 pages (× B's 13 roles),
+2 of the public QR-code form (GET, POST) and 4 of the API by token (A's and B's token, on a
+complaint and on the list)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pinzhi.core.access import PUBLIC, user_may
+from pinzhi.core.tests.companies import CompanyData
+from pinzhi.core.tests.test_access_matrix import PAGES, page_text
+from pinzhi.orgs.roles import Role
+
+GET, POST = "GET", "POST"
+EVERY_METHOD = (GET, POST)
+# Roles of company A that see the company's own tree but not its external companies.
+SCOPED = frozenset(
+    {Role.DEPARTMENT_MANAGER, Role.SUPERVISOR, Role.UNIT_QUALITY_ADMIN, Role.INSPECTOR}
+)
+# Roles of company A that may not open a complaint.
+NOT_ON_THE_CASE = frozenset({Role.CUSTOMER, Role.SUPPLIER, Role.SUPERVISING_BODY})
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to fill a URL with company A's object, for a person holding `role`."""
+
+    kwargs: Callable[[CompanyData, str], dict]
+    methods: tuple[str, ...] = (GET,)
+    label: str = ""
+    # Roles of company A the page rule lets in but the object's own scope refuses (404).
+    out_of_scope: frozenset = frozenset()
+    out_of_scope_reason: str = ""
+    # A GET that redirects an allowed role as the page's documented flow: (why, where to).
+    get_redirect: tuple[str, Callable[[CompanyData, str], str]] | None = None
+    # Why the object is shared by every company by design: then B's people get it as A's
+    # do, but never with A's data in it.
+    shared: str = ""
+
+
+SHARED_RULES = (
+    "STD-5: a policy pack's rules are the same for every company; each company's values and "
+    "amendments of them are its own (issue 6 item 2)"
+)
+
+
+def _pk(name: str) -> Callable[[CompanyData, str], dict]:
+    return lambda a, role: {"pk": a[name].pk}
+
+
+def _complaint(a, role):
+    return {"pk": a["complaint"].pk}
+
+
+def _own_notification(a, role):
+    """Each person opens their own notification; B's people try A's person of their role."""
+    return {"pk": a["notifications"][role].pk}
+
+
+def _calendar(a, role):
+    return {"code": a["calendar"].code}
+
+
+def _batch(a, role):
+    """A fresh copy of A's checked import batch for every request: a batch lives in files,
+    which the test's rollback does not undo."""
+    import secrets
+    import shutil
+
+    source = a["import_batch"]
+    token = secrets.token_urlsafe(24)
+    shutil.copytree(source.folder, source.folder.parent / token)
+    return {"token": token}
+
+
+# URL name → how to fill it with company A's object (one Target, or several for URLs that
+# take objects of different kinds).
+URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
+    # --- orgs (ORG-1, ORG-2, ORG-4) ---------------------------------------------------
+    "orgs:unit_detail": Target(lambda a, r: {"pk": a.kf.pk}),
+    "orgs:unit_edit": Target(lambda a, r: {"pk": a.kf.pk}, EVERY_METHOD),
+    "orgs:post_create": Target(lambda a, r: {"pk": a.kf.pk}, EVERY_METHOD),
+    "orgs:post_edit": Target(_pk("post"), EVERY_METHOD),
+    "orgs:person_detail": Target(_pk("person")),
+    "orgs:person_edit": Target(_pk("person"), EVERY_METHOD),
+    "orgs:role_add": Target(_pk("person"), EVERY_METHOD),
+    "orgs:role_remove": Target(
+        lambda a, r: {"pk": a["person"].pk, "role": Role.SERVICE_STAFF.value}, EVERY_METHOD
+    ),
+    "orgs:company_detail": (
+        Target(lambda a, r: {"pk": a.company.pk}, label="own"),
+        Target(
+            _pk("supplier"),
+            label="supplier",
+            out_of_scope=SCOPED | {Role.SUPERVISING_BODY},
+            out_of_scope_reason="ORG-4: an external company is seen by the company-wide "
+            "roles of its operator, not by roles scoped to units",
+        ),
+    ),
+    "orgs:company_edit": (
+        Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
+        Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
+    ),
+    # --- policy (STD-5) -----------------------------------------------------------------
+    "policy:detail": Target(_pk("rule"), shared=SHARED_RULES),
+    "policy:propose": Target(
+        _pk("rule"),
+        EVERY_METHOD,
+        get_redirect=(
+            "the proposal form lives on the rule page; a GET goes there",
+            lambda a, r: reverse("policy:detail", args=[a["rule"].pk]),
+        ),
+        shared=SHARED_RULES,
+    ),
+    "policy:amendment_review": Target(_pk("amendment"), EVERY_METHOD),
+    "policy:amendment_approve": Target(_pk("amendment"), EVERY_METHOD),
+    "policy:amendment_reject": Target(_pk("amendment"), EVERY_METHOD),
+    "policy:amendment_withdraw": Target(_pk("amendment"), EVERY_METHOD),
+    # --- timeline (X-1) -------------------------------------------------------------------
+    "timeline:attachment_download": Target(
+        _pk("attachment"),
+        out_of_scope=NOT_ON_THE_CASE,
+        out_of_scope_reason="X-1: who may not open the case may not download its files",
+    ),
+    # --- deadlines (X-5) ------------------------------------------------------------------
+    "deadlines:calendar": Target(_calendar),
+    "deadlines:calendar_hours": Target(_calendar, (POST,)),
+    "deadlines:calendar_import": Target(_calendar, (POST,)),
+    "deadlines:calendar_day_add": Target(_calendar, (POST,)),
+    "deadlines:calendar_day_remove": Target(
+        lambda a, r: {"code": a["calendar"].code, "pk": a["calendar_day"].pk}, (POST,)
+    ),
+    "deadlines:calendar_rule": Target(_calendar, (POST,)),
+    # --- notify (X-3) ---------------------------------------------------------------------
+    "notify:open": Target(
+        _own_notification,
+        get_redirect=(
+            "opening a notification marks it read and follows its link",
+            lambda a, r: a["notifications"][r].url,
+        ),
+    ),
+    "notify:read": Target(_own_notification, (POST,)),
+    "notify:webhook_edit": Target(_pk("webhook"), EVERY_METHOD),
+    "notify:webhook_set_active": Target(_pk("webhook"), (POST,)),
+    "notify:webhook_test": Target(_pk("webhook"), (POST,)),
+    # --- complaints (CMP-1 … CMP-9) ---------------------------------------------------------
+    "complaints:detail": Target(_complaint),
+    "complaints:act": Target(lambda a, r: {"pk": a["complaint"].pk, "action": "callback"}, (POST,)),
+    "complaints:escalation_answer": Target(
+        lambda a, r: {"pk": a["complaint"].pk, "escalation_pk": a["escalation"].pk}, (POST,)
+    ),
+    "complaints:attachment_upload": Target(_complaint, (POST,)),
+    "complaint_print:record": Target(_complaint),
+    "complaint_print:handling": Target(_complaint),
+    "complaint_print:letter": Target(_pk("letter")),
+    "repeats:analyse": Target(_pk("repeat_group"), (POST,)),
+    "complaint_import:mapping": Target(_batch, EVERY_METHOD),
+    "complaint_import:check": Target(_batch),
+    "complaint_import:start": Target(_batch, (POST,)),
+    "complaint_import:progress": Target(_batch),
+    "complaint_import:status": Target(_batch),
+    "complaint_import:errors": Target(_batch),
+    # --- api (staff page) -------------------------------------------------------------------
+    "api:token_revoke": Target(_pk("api_token"), EVERY_METHOD),
+}
+
+
+def _location_token(a, role):
+    from pinzhi.portal.selectors import location_token
+
+    return {"token": location_token(a.estate)}
+
+
+# Public pages with parameters: anyone may open them, by design.
+PUBLIC_URLS: dict[str, tuple[str, Callable[[CompanyData, str], dict]]] = {
+    "portal:complaint_at": (
+        "CMP-1: the complaint form of an estate, reached by its QR code, is for anyone",
+        _location_token,
+    ),
+}
+# API endpoints with parameters: they authenticate by token, not by session (CMP-1, ORG-2).
+TOKEN_URLS: dict[str, Callable[[CompanyData], dict]] = {
+    "api:complaint": lambda a: {"tracking_code": a["complaint"].tracking_code},
+}
+
+# Pages without parameters that take an object from the query string: B's people give A's.
+QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
+    "complaints:list": lambda a: {"location": a.estate.pk, "department": a.ab.pk},
+    "complaints:department_queue": lambda a: {"unit": a.estate.pk},
+    "complaints:export": lambda a: {"mode": "unit", "unit": a.estate.pk},
+    "orgs:people": lambda a: {"unit": a.hq.pk},
+    "orgs:unit_create": lambda a: {"parent": a.kf.pk},
+    "orgs:person_create": lambda a: {"unit": a.kf.pk},
+    "orgs:export": lambda a: {"company": a.company.pk},
+    "notify:deliveries": lambda a: {"endpoint": a["webhook"].pk},
+}
+
+# Leaks the lead is fixing at the same time (issue 6): a strict xfail per leaking case.
+ATTACHMENT_LEAK = "issue 6 item 1: lead"
+COMPANY_VALUES_LEAK = "issue 6 item 2: lead"
+
+
+def known_leak(name: str, method: str, role: str, rule: frozenset) -> str | None:
+    """Why company B's `role` still reaches A's object at `name`, if it is a known leak."""
+    allowed = role in rule
+    if name == "timeline:attachment_download" and role == Role.QUALITY_DEPARTMENT:
+        return ATTACHMENT_LEAK  # the quality department may download any attachment
+    if name == "policy:detail" and allowed:
+        return COMPANY_VALUES_LEAK  # B's rule page shows A's value and who proposed it
+    if name == "policy:propose" and method == POST and allowed:
+        return COMPANY_VALUES_LEAK  # the same page, with the form's errors
+    if name.startswith("deadlines:calendar") and allowed:
+        return COMPANY_VALUES_LEAK  # calendars belong to no company yet
+    return None
+
+
+def _parameterised(pattern) -> bool:
+    return bool(pattern.pattern.converters or pattern.pattern.regex.groups)
+
+
+PARAMETERISED = {name: pattern for name, pattern in PAGES if _parameterised(pattern)}
+
+
+def _targets(name: str) -> tuple[Target, ...]:
+    entry = URL_OBJECTS[name]
+    return entry if isinstance(entry, tuple) else (entry,)
+
+
+def _rule(name: str) -> frozenset:
+    return frozenset(str(r) for r in PARAMETERISED[name].callback.access_roles)
+
+
+def _rule_of(name: str) -> frozenset:
+    return frozenset(str(r) for r in dict(PAGES)[name].callback.access_roles)
+
+
+def _cases():
+    for name in URL_OBJECTS:
+        rule = _rule(name)
+        for index, target in enumerate(_targets(name)):
+            for method in target.methods:
+                for company in ("a", "b"):
+                    for role in Role:
+                        case_id = "-".join(
+                            filter(None, [name, target.label, company, role.value, method])
+                        )
+                        leak = (
+                            known_leak(name, method, role.value, rule) if company == "b" else None
+                        )
+                        marks = [pytest.mark.xfail(strict=True, reason=leak)] if leak else []
+                        yield pytest.param(
+                            name, index, method, company, role.value, id=case_id, marks=marks
+                        )
+
+
+CASES = list(_cases())
+
+# Every test rolls back what it changed (to a savepoint inside the module's transaction).
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(media_of_two_companies):
+    """The files of the two companies (attachments, import batches) stay where they were
+    written for the whole module."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _printed_forms_not_laid_out():
+    """The printed forms are rendered as HTML but not laid out as PDF: WeasyPrint takes about
+    half a second a page, and the access decision is made before it (test_print covers the
+    PDFs themselves)."""
+    from pinzhi.complaints import printing
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(printing, "pdf_from_html", lambda html: b"%PDF-1.7 (not laid out)")
+        yield
+
+
+def test_every_parameterised_url_has_an_object():
+    """Issue 6 item 11: a new URL with parameters gets an entry here, so that the matrix
+    requests it with the other company's object (and no entry outlives its URL)."""
+    known = set(URL_OBJECTS) | set(PUBLIC_URLS) | set(TOKEN_URLS)
+    missing = sorted(set(PARAMETERISED) - known)
+    assert not missing, f"add to URL_OBJECTS (or PUBLIC_URLS/TOKEN_URLS): {missing}"
+    assert not sorted(known - set(PARAMETERISED)), "entries for URLs that no longer exist"
+    public = {n for n, p in PARAMETERISED.items() if PUBLIC in p.callback.access_roles}
+    assert public == set(PUBLIC_URLS) | set(TOKEN_URLS), "a public URL must say why it is"
+    assert set(QUERY_OBJECTS) <= set(dict(PAGES)) - set(PARAMETERISED)
+
+
+def _writes(queries) -> list[str]:
+    """INSERT, UPDATE and DELETE statements other than the session's."""
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+        and "django_session" not in q["sql"]
+    ]
+
+
+def _request(client, method: str, url: str):
+    if method == GET:
+        return client.get(url)
+    return client.post(url, {})
+
+
+def _where(response) -> str:
+    return urlsplit(response["Location"]).path if response.status_code == 302 else ""
+
+
+@pytest.mark.parametrize("name,index,method,company,role", CASES)
+def test_each_role_of_each_company_gets_what_the_rule_and_the_company_allow(
+    two_companies, client_as, name, index, method, company, role
+):
+    """Issue 6 item 11 (ORG-2): B's people never reach A's objects; A's people reach them as
+    far as the page rule and the object's scope go, and a redirect away is no access."""
+    a = two_companies.a
+    target = _targets(name)[index]
+    person = getattr(two_companies, company).people[role]
+    client = client_as(company, role)
+    url = reverse(name, kwargs=target.kwargs(a, role))
+    page_allows = user_may(person, _rule(name))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _request(client, method, url)
+    status, where = response.status_code, _where(response)
+
+    if company == "b":
+        assert not [m for m in a.markers() if m in page_text(response)], (
+            f"B's {role} sees A's data on {name}: {status} {where}"
+        )
+        assert not _writes(queries), f"B's {role} changed A's data via {name}"
+        if not target.shared:
+            assert status in (403, 404), f"B's {role} reached A's {name}: {status} {where}"
+            return
+    if not page_allows:
+        assert status == 403, f"{company.upper()}'s {role} should be refused {name}: {status}"
+    elif company == "a" and role in target.out_of_scope:
+        assert status == 404, f"{name} is out of {role}'s scope ({target.out_of_scope_reason})"
+    elif method == GET and target.get_redirect:
+        assert (status, where) == (302, target.get_redirect[1](a, role)), target.get_redirect[0]
+    elif method == GET:
+        assert status == 200, f"{company.upper()}'s {role} should reach {name}: {status} {where}"
+    else:
+        assert status in (200, 302, 400), f"{company.upper()}'s {role} should reach {name}"
+        assert where not in (reverse("core:home"), reverse("core:login")), (
+            f"{company.upper()}'s {role} was sent away from {name} to {where}"
+        )
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+@pytest.mark.parametrize("name", list(QUERY_OBJECTS))
+def test_an_object_of_the_other_company_in_the_query_string_shows_nothing_of_it(
+    two_companies, client_as, name, role
+):
+    """Issue 6 item 11 (ORG-2): a page given A's unit, company or endpoint in its query
+    string by one of B's people shows B's own data only (or refuses, per the page rule)."""
+    person = two_companies.b.people[role]
+    response = client_as("b", role).get(reverse(name), QUERY_OBJECTS[name](two_companies.a))
+    if not user_may(person, _rule_of(name)):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, f"{name}: {response.status_code}"
+    text = page_text(response)
+    assert not [m for m in two_companies.a.markers() if m in text], f"A's data on B's {name}"
+
+
+@pytest.mark.parametrize("name", list(PUBLIC_URLS))
+@pytest.mark.parametrize("method", EVERY_METHOD)
+def test_a_public_page_with_parameters_is_public_on_purpose(two_companies, client_as, name, method):
+    """Issue 6 item 11: the public pages with parameters are open to anyone, by design (the
+    reason is in PUBLIC_URLS); an empty form changes nothing."""
+    _reason, kwargs = PUBLIC_URLS[name]
+    client = client_as(None)
+    with CaptureQueriesContext(connection) as queries:
+        response = _request(client, method, reverse(name, kwargs=kwargs(two_companies.a, "")))
+    assert response.status_code == 200
+    assert method == GET or not _writes(queries)
+
+
+def _api_secret(two_companies, company: str) -> str:
+    """A's token from the build, or a token of B made now (both with every scope)."""
+    if company == "a":
+        return two_companies.a["api_secret"]
+    from pinzhi.api.services import api_token_create
+
+    b = two_companies.b
+    _token, secret = api_token_create(
+        name="乙热线系统",
+        company=b.company,
+        scopes=["complaints:write", "complaints:read"],
+        actor=b.people[Role.QUALITY_DEPARTMENT],
+    )
+    return secret
+
+
+@pytest.mark.parametrize("name", list(TOKEN_URLS))
+@pytest.mark.parametrize("company", ["a", "b"])
+def test_an_api_token_reaches_only_its_own_company(two_companies, client_as, name, company):
+    """Issue 6 item 11 (ORG-2): B's API token does not find A's complaint; A's does."""
+    secret = _api_secret(two_companies, company)
+    url = reverse(name, kwargs=TOKEN_URLS[name](two_companies.a))
+    response = client_as(None).get(url, headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == (200 if company == "a" else 404)
+
+
+@pytest.mark.parametrize("company", ["a", "b"])
+def test_an_api_token_lists_only_its_own_companys_complaints(two_companies, client_as, company):
+    """Issue 6 item 11 (ORG-2): the API's list holds the token's company's complaints only."""
+    secret = _api_secret(two_companies, company)
+    response = client_as(None).get(
+        reverse("api:complaints_list"), headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 200
+    listed = {item["tracking_code"] for item in response.json()["items"]}
+    a = two_companies.a
+    mine = {a["complaint"].tracking_code, a["second_complaint"].tracking_code}
+    assert listed == (mine if company == "a" else set())
