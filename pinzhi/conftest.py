@@ -70,7 +70,9 @@ def two_companies(django_db_setup, django_db_blocker, tmp_path_factory):
     from pinzhi.policy.selectors import rule_cache_clear
 
     media = tmp_path_factory.mktemp("two-companies-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+    # The test webhook points at a closed loopback port, which an operator must allow.
+    allowed = override_settings(MEDIA_ROOT=media, PINZHI_WEBHOOK_ALLOWED_HOSTS=["127.0.0.1"])
+    with django_db_blocker.unblock(), allowed:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

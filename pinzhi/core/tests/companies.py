@@ -34,7 +34,8 @@ IMPORT_CSV = (
     "H-1,2026-01-05 10:00,电梯停运三天没人修,王先生,13800001111\n"
     ",not a date,,,\n"
 ).encode()
-# A port nothing listens on: a test delivery fails at once, without a network.
+# A port nothing listens on: a test delivery fails at once, without a network (the
+# `two_companies` fixture allows the host, as an operator would for an internal gateway).
 WEBHOOK_URL = "http://127.0.0.1:9/pinzhi-matrix"
 # Both complaints say the same thing, so that the regrouping puts them in one topic group.
 COMPLAINT_TEXT = "连续三晚没有看到保安巡逻，地下车库的单车被偷。"

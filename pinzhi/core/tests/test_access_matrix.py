@@ -7,8 +7,8 @@ target. A page of company B never shows company A's data (A's names, tracking co
 number, import file). Pages with parameters are requested with company A's objects in
 test_company_matrix.py. A new page without a rule fails here.
 
-Matrix size: 988 cases of (page, role, company, GET): 38 parameterless pages behind a rule ×
-13 roles × 2 companies, plus the 38 pages as a stranger."""
+Matrix size: 1,014 cases of (page, role, company, GET): 39 parameterless pages behind a rule ×
+13 roles × 2 companies, plus the 39 pages as a stranger."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -75,28 +75,11 @@ def parameterless_get_pages():
         yield name, pattern.callback.access_roles
 
 
-# Company B still sees company A's data on these pages: the lead is fixing it (issue 6).
-COMPANY_VALUES_LEAK = "issue 6 item 2: lead"
-
-
-def known_leak(name: str, role: str, rule) -> str | None:
-    if name == "deadlines:calendars" and role in rule:
-        return COMPANY_VALUES_LEAK  # calendars belong to no company yet
-    return None
-
-
 def _cases():
-    for name, rule in parameterless_get_pages():
+    for name, _rule in parameterless_get_pages():
         for company in ("a", "b"):
             for role in Role:
-                leak = known_leak(name, role, rule) if company == "b" else None
-                yield pytest.param(
-                    name,
-                    company,
-                    role.value,
-                    id=f"{name}-{company}-{role.value}",
-                    marks=[pytest.mark.xfail(strict=True, reason=leak)] if leak else [],
-                )
+                yield pytest.param(name, company, role.value, id=f"{name}-{company}-{role.value}")
 
 
 MATRIX = list(_cases())

@@ -13,11 +13,8 @@ with an object of company A, requested as every role of company A and of company
 - Every parameterised URL has an entry in URL_OBJECTS, PUBLIC_URLS or TOKEN_URLS; a new one
   without fails `test_every_parameterised_url_has_an_object`, so this is kept from now on.
 
-Known leaks that the lead is fixing (issue 6 items 1 and 2) are strict xfails: they fail the
-run as soon as the fix lands, and the mark is then removed.
-
-Matrix size: 1,586 cases of (URL, role, company, method): 43 URLs with parameters behind a
-page rule, filled with 45 objects of company A, 61 (object, method) pairs × 13 roles × 2
+Matrix size: 1,638 cases of (URL, role, company, method): 44 URLs with parameters behind a
+page rule, filled with company A's objects, 63 (object, method) pairs × 13 roles × 2
 companies. Besides: 104 cases of A's objects in the query strings of 8 pages (× B's 13 roles),
 2 of the public QR-code form (GET, POST) and 4 of the API by token (A's and B's token, on a
 complaint and on the list)."""
@@ -83,7 +80,7 @@ def _own_notification(a, role):
 
 
 def _calendar(a, role):
-    return {"code": a["calendar"].code}
+    return {"pk": a["calendar"].pk}
 
 
 def _batch(a, role):
@@ -108,6 +105,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "orgs:post_edit": Target(_pk("post"), EVERY_METHOD),
     "orgs:person_detail": Target(_pk("person")),
     "orgs:person_edit": Target(_pk("person"), EVERY_METHOD),
+    "orgs:person_code": Target(_pk("person"), EVERY_METHOD),
     "orgs:role_add": Target(_pk("person"), EVERY_METHOD),
     "orgs:role_remove": Target(
         lambda a, r: {"pk": a["person"].pk, "role": Role.SERVICE_STAFF.value}, EVERY_METHOD
@@ -153,7 +151,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "deadlines:calendar_import": Target(_calendar, (POST,)),
     "deadlines:calendar_day_add": Target(_calendar, (POST,)),
     "deadlines:calendar_day_remove": Target(
-        lambda a, r: {"code": a["calendar"].code, "pk": a["calendar_day"].pk}, (POST,)
+        lambda a, r: {"pk": a["calendar"].pk, "day": a["calendar_day"].pk}, (POST,)
     ),
     "deadlines:calendar_rule": Target(_calendar, (POST,)),
     # --- notify (X-3) ---------------------------------------------------------------------
@@ -220,24 +218,6 @@ QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
     "notify:deliveries": lambda a: {"endpoint": a["webhook"].pk},
 }
 
-# Leaks the lead is fixing at the same time (issue 6): a strict xfail per leaking case.
-ATTACHMENT_LEAK = "issue 6 item 1: lead"
-COMPANY_VALUES_LEAK = "issue 6 item 2: lead"
-
-
-def known_leak(name: str, method: str, role: str, rule: frozenset) -> str | None:
-    """Why company B's `role` still reaches A's object at `name`, if it is a known leak."""
-    allowed = role in rule
-    if name == "timeline:attachment_download" and role == Role.QUALITY_DEPARTMENT:
-        return ATTACHMENT_LEAK  # the quality department may download any attachment
-    if name == "policy:detail" and allowed:
-        return COMPANY_VALUES_LEAK  # B's rule page shows A's value and who proposed it
-    if name == "policy:propose" and method == POST and allowed:
-        return COMPANY_VALUES_LEAK  # the same page, with the form's errors
-    if name.startswith("deadlines:calendar") and allowed:
-        return COMPANY_VALUES_LEAK  # calendars belong to no company yet
-    return None
-
 
 def _parameterised(pattern) -> bool:
     return bool(pattern.pattern.converters or pattern.pattern.regex.groups)
@@ -261,7 +241,6 @@ def _rule_of(name: str) -> frozenset:
 
 def _cases():
     for name in URL_OBJECTS:
-        rule = _rule(name)
         for index, target in enumerate(_targets(name)):
             for method in target.methods:
                 for company in ("a", "b"):
@@ -269,13 +248,7 @@ def _cases():
                         case_id = "-".join(
                             filter(None, [name, target.label, company, role.value, method])
                         )
-                        leak = (
-                            known_leak(name, method, role.value, rule) if company == "b" else None
-                        )
-                        marks = [pytest.mark.xfail(strict=True, reason=leak)] if leak else []
-                        yield pytest.param(
-                            name, index, method, company, role.value, id=case_id, marks=marks
-                        )
+                        yield pytest.param(name, index, method, company, role.value, id=case_id)
 
 
 CASES = list(_cases())
@@ -395,12 +368,12 @@ def test_an_object_of_the_other_company_in_the_query_string_shows_nothing_of_it(
 @pytest.mark.parametrize("method", EVERY_METHOD)
 def test_a_public_page_with_parameters_is_public_on_purpose(two_companies, client_as, name, method):
     """Issue 6 item 11: the public pages with parameters are open to anyone, by design (the
-    reason is in PUBLIC_URLS); an empty form changes nothing."""
+    reason is in PUBLIC_URLS); an empty form is refused with its errors and changes nothing."""
     _reason, kwargs = PUBLIC_URLS[name]
     client = client_as(None)
     with CaptureQueriesContext(connection) as queries:
         response = _request(client, method, reverse(name, kwargs=kwargs(two_companies.a, "")))
-    assert response.status_code == 200
+    assert response.status_code == (200 if method == GET else 400)
     assert method == GET or not _writes(queries)
 
 
