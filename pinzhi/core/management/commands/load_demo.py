@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -6,9 +8,23 @@ from pinzhi.core.demo import load_demo_organisation
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation, the property policy pack and demo data (idempotent)."
+    help = (
+        "Load the demo organisation, the property policy pack, the shared public holidays "
+        "and demo data (idempotent)."
+    )
 
     def handle(self, *args, **options):
         call_command("policy", "load", "property", stdout=self.stdout)
+        # The public holidays shipped with the product: one calendar every company shares.
+        holidays = Path(__file__).resolve().parents[3] / "deadlines/data/cn-holidays-2026.csv"
+        call_command(
+            "calendar",
+            "import",
+            "cn",
+            str(holidays),
+            "--create",
+            "国家法定节假日",
+            stdout=self.stdout,
+        )
         load_demo_organisation(stdout=self.stdout)
         load_demo_complaints(stdout=self.stdout)
