@@ -66,7 +66,20 @@ RATIO_GRACE_BYTES = 1024 * 1024
 # Bytes of a text run per character at most: 4 for UTF-8, up to 6 for an escaped "&quot;".
 BYTES_PER_CHAR = 6
 SCAN_CHUNK = 1024 * 1024
-_XML_PART = re.compile(r"\.(xml|rels|vml)$", re.IGNORECASE)
+# Parts that start like these are pictures or OLE containers: an XML parser cannot read
+# them, so they need no scan. Every other part is scanned, whatever its name: openpyxl finds
+# its parts through the content types and relationships, not by their names.
+_BINARY_SIGNATURES = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+    b"\x01\x00\x00\x00",  # EMF
+    b"\xd7\xcd\xc6\x9a",  # WMF
+    b"\xd0\xcf\x11\xe0",  # OLE (vbaProject.bin, printer settings)
+)
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 # Characters an XML 1.0 workbook cannot hold (openpyxl refuses them).
@@ -131,6 +144,11 @@ def _archive(source: bytes | str | Path) -> zipfile.ZipFile:
         raise SpreadsheetUnreadable(UNREADABLE) from error
 
 
+def _is_binary(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    with archive.open(info) as part:
+        return part.read(4).startswith(_BINARY_SIGNATURES)
+
+
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int:
     """Stream one XML part without parsing it: refuse a document type declaration and a
     run of bytes between two "<" longer than a cell's text may be (a text node or a tag
@@ -183,7 +201,7 @@ def xlsx_check(source: bytes | str | Path, *, limits: Limits | None = None) -> N
         strings = 0
         try:
             for info in infos:
-                if _XML_PART.search(info.filename):
+                if not _is_binary(archive, info):
                     strings += _scan_part(archive, info, limits)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
             # zipfile stops at the declared size and checks the CRC: a part that lies

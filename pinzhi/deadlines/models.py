@@ -237,8 +237,15 @@ class RuleCalendar(models.Model):
     )
     pack = models.CharField(_("policy pack"), max_length=40)
     rule_key = models.CharField(_("policy rule"), max_length=120)
+    # None: the company counts this rule on the wall clock although the operator's default
+    # names a calendar.
     calendar = models.ForeignKey(
-        Calendar, on_delete=models.PROTECT, related_name="rules", verbose_name=_("calendar")
+        Calendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name=_("calendar"),
     )
 
     class Meta:
@@ -259,4 +266,5 @@ class RuleCalendar(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pack}/{self.rule_key} → {self.calendar.code}"
+        clock = self.calendar.code if self.calendar else "wall clock"
+        return f"{self.pack}/{self.rule_key} → {clock}"

@@ -310,7 +310,8 @@ def rule_calendar(*, pack: str, rule_key: str, company) -> Calendar | None:
         .filter(Q(company__isnull=True) | Q(company_id=company_id))
         .select_related("calendar")
     }
-    return choices.get(company_id) or choices.get(None)
+    # A company's own choice wins, the wall clock (None) included.
+    return choices[company_id] if company_id in choices else choices.get(None)
 
 
 @transaction.atomic
@@ -665,11 +666,17 @@ def rule_calendar_set(
     company_id = getattr(company, "pk", company)
     if calendar is not None and calendar.company_id not in (None, company_id):
         raise ValidationError({"calendar": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
-    current = RuleCalendar.objects.filter(
-        company_id=company_id, pack=pack, rule_key=rule_key
-    ).first()
-    before = current.calendar.code if current else None
-    if calendar is None:
+    current = (
+        RuleCalendar.objects.filter(company_id=company_id, pack=pack, rule_key=rule_key)
+        .select_related("calendar")
+        .first()
+    )
+    default = None
+    if company_id is not None:
+        default = rule_calendar(pack=pack, rule_key=rule_key, company=None)
+    previous = rule_calendar(pack=pack, rule_key=rule_key, company=company_id)
+    if calendar is None and default is None:
+        # The wall clock is what a rule counts on without a row.
         if current:
             current.delete()
         choice = None
@@ -678,17 +685,18 @@ def rule_calendar_set(
         current.save(update_fields=["calendar"])
         choice = current
     else:
+        # A company's explicit choice, the wall clock included, wins over the default.
         choice = RuleCalendar.objects.create(
             company_id=company_id, pack=pack, rule_key=rule_key, calendar=calendar
         )
-    target = calendar or (current.calendar if current else None)
+    target = calendar or previous
     if target is not None:
         event_record(
             subject=target,
             company=company_id,
             action="calendar.rule_chosen" if calendar else "calendar.rule_released",
             actor=actor,
-            before={"calendar": before},
+            before={"calendar": previous.code if previous else None},
             after={"calendar": calendar.code if calendar else None},
             data={"pack": pack, "rule_key": rule_key},
         )

@@ -408,12 +408,23 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 
 
+CODE_MAIL_SUBJECT = _("Your one-time sign-in code for Pinzhi")
+CODE_MAIL_BODY = _(
+    "%(name)s,\n\nyour one-time sign-in code is %(code)s (username %(username)s), valid until "
+    "%(until)s for one use. Open %(url)s, enter your username, this code and a new password "
+    "of your own.\n\nIf you did not ask for it, tell the quality department."
+)
+
+
 @dataclass(frozen=True)
 class IssuedCode:
-    """A sign-in code as issued: `code` exists only here, to be shown once."""
+    """A sign-in code as issued: `code` exists only here. It went by e-mail to `sent_to`
+    when the person has an address (the administrator never sees it then); otherwise it is
+    shown once to the administrator, to hand over."""
 
     reset: PasswordReset
     code: str
+    sent_to: str = ""
 
     @property
     def display(self) -> str:
@@ -463,7 +474,28 @@ def password_reset_issue(*, person: Person, actor) -> IssuedCode:
         actor=actor,
         data={"expires_at": reset.expires_at},
     )
+    if person.email:
+        transaction.on_commit(lambda: _send_code(person, code, reset.expires_at))
+        return IssuedCode(reset=reset, code=code, sent_to=person.email)
     return IssuedCode(reset=reset, code=code)
+
+
+def _send_code(person: Person, code: str, expires_at: datetime) -> None:
+    """E-mail a sign-in code to its person (issue 6 item 4), in the default language."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        url = settings.PINZHI_SITE_URL.rstrip("/") + reverse("core:password_set")
+        body = CODE_MAIL_BODY % {
+            "name": person.get_full_name() or person.username,
+            "username": person.username,
+            "code": "-".join(code[i : i + 4] for i in range(0, len(code), 4)),
+            "until": f"{timezone.localtime(expires_at):%Y-%m-%d %H:%M}",
+            "url": url,
+        }
+        send_mail(str(CODE_MAIL_SUBJECT), body, None, [person.email])
 
 
 def password_reset_find(*, username: str, code: str) -> PasswordReset | None:

@@ -79,6 +79,12 @@ FILE_OLD_XLS = _(
     "(*.xlsx)” and upload it again."
 )
 NO_KNOWN_SHEET = _("The workbook has none of the sheets %(sheets)s.")
+MORE_ISSUES = _(
+    "… and %(count)s more problems not listed: fix the ones above and upload the file again."
+)
+# A file can hold millions of bad values; the preview lists this many problems and counts
+# the rest, so that neither memory nor the stored preview grows with the file.
+MAX_ISSUES = 500
 SHEET_MISSING = _("Sheet not in the file: nothing to import from it.")
 SHEET_EMPTY = _("The sheet is empty.")
 HEADER_NOT_FOUND = _("No header row found; expected the columns %(columns)s.")
@@ -686,6 +692,7 @@ class _Planner:
         self.user = user
         self.company = company
         self.issues: list[Issue] = []
+        self.issues_not_listed = 0
         self.units = {u.code: u for u in Unit.objects.filter(company=company)}
         self.visible_unit_ids = set(
             units_visible_to(user).filter(company=company).values_list("pk", flat=True)
@@ -702,7 +709,10 @@ class _Planner:
         header = _header(fmt, key) if key else ""
 
         def add(message: str) -> None:
-            self.issues.append(Issue(fmt.name, row, header, message))
+            if len(self.issues) < MAX_ISSUES:
+                self.issues.append(Issue(fmt.name, row, header, message))
+            else:
+                self.issues_not_listed += 1
 
         return add
 
@@ -1142,6 +1152,9 @@ def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
     planner.plan_posts(plan.sheet("posts"), tables.get("posts", []))
     planner.plan_people(plan.sheet("people"), tables.get("people", []))
     plan.issues = planner.issues
+    if planner.issues_not_listed:
+        more = MORE_ISSUES % {"count": planner.issues_not_listed}
+        plan.issues.append(Issue("", None, "", str(more)))
     plan.depths = {code: planner.final_depth(code) for code in planner.file_units}
     return plan
 

@@ -51,6 +51,10 @@ PERSON_CREATED = _("%(name)s added.")
 ROLE_ASSIGNED = _("Role %(role)s given to %(name)s.")
 ROLE_REVOKED = _("Role %(role)s taken from %(name)s.")
 COMPANY_CREATED = _("Company %(name)s registered.")
+CODE_SENT = _(
+    "A one-time sign-in code for %(name)s has been sent by e-mail to %(email)s; nobody else "
+    "sees it."
+)
 CODE_ISSUED = _(
     "A one-time sign-in code for %(name)s has been issued: hand it over now, it is shown only "
     "this once."
@@ -331,6 +335,9 @@ def person_create(request):
             messages.success(request, PERSON_CREATED % {"name": person.full_name})
             if issued is None:
                 return redirect("orgs:person_detail", pk=person.pk)
+            if issued.sent_to:
+                messages.success(request, CODE_SENT % {"name": person, "email": issued.sent_to})
+                return redirect("orgs:person_detail", pk=person.pk)
             return _code_issued(request, person, issued)
     return render(request, "orgs/person_form.html", {"form": form, "person": None})
 
@@ -432,6 +439,9 @@ def person_code(request, pk):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+            return redirect("orgs:person_detail", pk=person.pk)
+        if issued.sent_to:
+            messages.success(request, CODE_SENT % {"name": person, "email": issued.sent_to})
             return redirect("orgs:person_detail", pk=person.pk)
         messages.success(request, CODE_ISSUED % {"name": person})
         return _code_issued(request, person, issued)

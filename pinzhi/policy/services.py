@@ -474,7 +474,8 @@ def amendment_propose(
         raise _refuse("propose", "propose")
     if proposed_by.company_id is None and not proposed_by.is_superuser:
         raise AmendmentError(MSG_NO_COMPANY)
-    company_id = proposed_by.company_id
+    # An operator amends the pack's default, whatever company the account is filed under.
+    company_id = None if proposed_by.is_superuser else proposed_by.company_id
     now = clock.now()
     errors: dict[str, list] = {}
     stored = None

@@ -89,6 +89,30 @@ def test_it_refuses_a_text_longer_than_a_cell_before_openpyxl_reads_it(lax, monk
         xlsx_open(content)
 
 
+def test_a_part_renamed_away_from_xml_is_scanned_all_the_same(lax, monkeypatch):
+    """Issue 6 item 3: openpyxl finds the shared strings through the content types, not by
+    their name; a workbook naming them "sharedStrings.bin" is scanned like any other."""
+    lax.PINZHI_IMPORT_MAX_CELL_CHARS = 100
+    content = xlsx_bytes(rows=cell("A1", 0), shared_strings=strings("x" * 5000))
+    renamed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(renamed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info).replace(b"sharedStrings.xml", b"sharedStrings.bin")
+            target.writestr(info.filename.replace("sharedStrings.xml", "sharedStrings.bin"), data)
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: pytest.fail("opened"))
+    with pytest.raises(SpreadsheetRefused, match="sharedStrings.bin"):
+        xlsx_open(renamed.getvalue())
+
+
+def test_pictures_are_not_scanned_as_text():
+    """Issue 6 item 3: a picture is binary (an XML parser cannot read it), so a long run of
+    bytes in it is no reason to refuse the workbook."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 400_000)
+    xlsx_check(buffer.getvalue())
+
+
 def test_it_refuses_a_document_type_declaration():
     """Issue 6 item 3: entity expansion needs a DOCTYPE, which no spreadsheet part has."""
     buffer = io.BytesIO()

@@ -7,7 +7,8 @@ from django.db import migrations, models
 def calendars_to_companies(apps, schema_editor):
     """A calendar made on the pages by a company's quality department (its
     "calendar.created" event is in that company's log) becomes that company's, with the
-    rules it chose for it; one made by an operator on the command line stays shared."""
+    rules it chose for it; one made by an operator (on the command line or as a superuser)
+    stays shared."""
     Calendar = apps.get_model("deadlines", "Calendar")
     RuleCalendar = apps.get_model("deadlines", "RuleCalendar")
     Event = apps.get_model("timeline", "Event")
@@ -22,6 +23,7 @@ def calendars_to_companies(apps, schema_editor):
                 content_type=calendar_type,
                 object_id=str(calendar.pk),
             )
+            .exclude(actor__is_superuser=True)
             .values_list("company_id", flat=True)
             .first()
         )

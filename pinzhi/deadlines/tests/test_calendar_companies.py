@@ -102,6 +102,19 @@ def test_each_company_counts_a_rule_on_its_own_choice(company, other_company, sh
     assert services.rule_calendar(pack="property", rule_key=RULE, company=company) == shared
 
 
+def test_a_company_may_count_on_the_wall_clock_against_the_default(company, other_company):
+    """X-5: a company that chooses the wall clock for a rule gets it, even where the
+    operator's default names a calendar; the other companies keep the default."""
+    office = services.calendar_create(company=None, code="office", name="办公")
+    services.rule_calendar_set(company=None, pack="property", rule_key=RULE, calendar=office)
+    services.rule_calendar_set(company=company, pack="property", rule_key=RULE, calendar=office)
+
+    services.rule_calendar_set(company=company, pack="property", rule_key=RULE, calendar=None)
+
+    assert services.rule_calendar(pack="property", rule_key=RULE, company=company) is None
+    assert services.rule_calendar(pack="property", rule_key=RULE, company=other_company) == office
+
+
 def test_a_company_cannot_choose_another_companys_calendar(company, theirs):
     """Issue 6 item 2: the service refuses it too, not only the page."""
     with pytest.raises(ValidationError) as error:

@@ -187,3 +187,18 @@ def test_a_chain_of_thousands_of_units_is_planned_quickly(person_with, company):
     assert time.monotonic() - started < 10
     [issue] = plan.issues
     assert issue.row == 2 and "U0 → U2999 → U2998 → " in issue.message
+
+
+def test_a_file_of_millions_of_bad_values_lists_a_few_hundred_problems(person_with, company):
+    """Issue 6 item 3: every unknown value of a roles cell is a problem; the preview lists the
+    first few hundred and counts the rest, so memory and the stored preview stay small."""
+    roles = ",".join(f"r{n}" for n in range(3000))
+    people = [[f"user{n}", "张三", "", "HQ", "", "", "", roles, "", "是"] for n in range(3)]
+    plan = org_import_plan(
+        content=make_workbook(units=[["HQ", "总部", "部门", "", "", "是"]], people=people),
+        user=person_with("quality_department"),
+        company=company,
+    )
+    assert len(plan.issues) == spreadsheets.MAX_ISSUES + 1
+    assert "8500" in plan.issues[-1].message
+    assert len(str(spreadsheets.plan_summary(plan))) < 500_000

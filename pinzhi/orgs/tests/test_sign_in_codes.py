@@ -3,6 +3,7 @@ confirmation and sees it once; the person sets their own password with it on the
 "set your password" page. The code is stored hashed, expires, works once and is bounded by
 the sign-in limits."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -64,6 +65,26 @@ def test_a_sign_in_code_is_issued_after_a_confirmation_and_shown_once(quality, s
     assert code not in detail and 'data-testid="open-code"' in detail
     event = Event.objects.get(action="person.password_reset_issued")
     assert event.actor == quality.person and code not in str(event.data)
+
+
+def test_a_person_with_an_e_mail_address_gets_the_code_and_the_administrator_never_sees_it(
+    quality, person_with, anonymous, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 6 item 4: "an administrator sends a reset link or a one-time code": to a person
+    with an address the code goes by e-mail, so that the administrator cannot use it."""
+    person = person_with("service_staff", username="wujing", email="wujing@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = quality.post(reverse("orgs:person_code", args=[person.pk]))
+
+    assert response.status_code == 302
+    page = quality.get(response.url).text
+    assert "wujing@example.com" in page and 'data-testid="sign-in-code"' not in page
+    (mail,) = mailoutbox
+    assert mail.to == ["wujing@example.com"] and "wujing" in mail.body
+    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", mail.body).group()
+    assert set_password(anonymous, "wujing", code).status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
 
 
 def test_the_person_sets_their_own_password_with_the_code_once(quality, staff, anonymous):

@@ -7,17 +7,18 @@ from django.db import migrations, models
 
 def values_to_companies(apps, schema_editor):
     """A value revised by a person, and each amendment, belonged to the person's company:
-    until now they applied to every company, from now on to theirs alone."""
+    until now they applied to every company, from now on to theirs alone. An operator's
+    (superuser's) stay the pack's default."""
     RuleVersion = apps.get_model("policy", "RuleVersion")
     RuleAmendment = apps.get_model("policy", "RuleAmendment")
     for version in RuleVersion.objects.filter(from_pack=False, author__isnull=False).select_related(
         "author"
     ):
-        if version.author.company_id is not None:
+        if version.author.company_id is not None and not version.author.is_superuser:
             version.company_id = version.author.company_id
             version.save(update_fields=["company"])
     for amendment in RuleAmendment.objects.select_related("proposed_by"):
-        if amendment.proposed_by.company_id is not None:
+        if amendment.proposed_by.company_id is not None and not amendment.proposed_by.is_superuser:
             amendment.company_id = amendment.proposed_by.company_id
             amendment.save(update_fields=["company"])
 

@@ -94,10 +94,10 @@ def test_the_pack_default_applies_until_the_companys_value_takes_effect(first_co
 def test_an_operator_amends_the_default_of_companies_without_their_own(
     first_contact, company_a, company_b
 ):
-    """Issue 6 item 2: an operator's amendment is the pack's default; a company that chose
-    its own value keeps it."""
+    """Issue 6 item 2: an operator's amendment is the pack's default, even when the account is
+    filed under a company; a company that chose its own value keeps it."""
     amend(first_contact, people_of(company_a), value=20)
-    operator = PersonFactory(unit=None, company=None, is_superuser=True)
+    operator = PersonFactory(unit=UnitFactory(company=company_a), is_superuser=True)
     amend(first_contact, {"quality_department": operator, "leadership": operator}, value=45)
 
     assert rule_value(KEY, pack="property", company=company_a) == timedelta(minutes=20)
