@@ -88,6 +88,8 @@ def calendars_visible_to(user) -> QuerySet[Calendar]:
 
 
 def user_may_create_calendar(user) -> bool:
+    """The quality department of a company keeps that company's calendars and chooses the
+    calendar of each rule for it; an operator keeps the shared ones and the defaults."""
     return bool(user.is_superuser or (user.role_codes & CALENDAR_EDIT_ROLES and user.company_id))
 
 

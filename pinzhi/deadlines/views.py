@@ -130,8 +130,7 @@ def _detail(request, calendar: Calendar, *, status: int = 200, **forms):
         "days": selectors.calendar_year_days(calendar, year),
         "rules": selectors.rule_calendars_of(request.user, calendar),
         "may_edit": selectors.calendar_may_edit(request.user, calendar),
-        "may_choose": bool(request.user.is_superuser or request.user.company_id)
-        and bool(request.user.role_codes & CALENDAR_EDIT_ROLES or request.user.is_superuser),
+        "may_choose": selectors.user_may_create_calendar(request.user),
         "weekly": selectors.calendar_weekly(calendar),
         "hours_form": forms.get("hours_form") or HoursForm(calendar=calendar),
         "day_form": forms.get("day_form") or DayForm(),
@@ -242,7 +241,7 @@ def calendar_rule(request, pk: int):
     """Choose this calendar (or the wall clock) for a rule's deadlines of the user's company;
     a shared calendar may be chosen, not changed."""
     calendar = _visible(request, pk)
-    if not request.user.is_superuser and request.user.company_id is None:
+    if not selectors.user_may_create_calendar(request.user):
         raise PermissionDenied(MSG_NO_COMPANY)
     form = RuleCalendarForm(request.POST)
     if form.is_valid():
