@@ -34,7 +34,7 @@ class ComplaintsConfig(AppConfig):
             ("group_leader", _("Group leader")),
             ("chairman", _("Chairman")),
         ]:
-            register_level(level, label)
+            register_level(level, label, kind_prefix="complaint")
         for code, label in [
             ("complaint.registered", _("Complaint registered")),
             ("complaint.not_established", _("Closed as not established")),

@@ -149,7 +149,7 @@ def _deadline_rows(complaint: Complaint) -> list[dict]:
         level = ""
         if deadline.escalation_step and deadline.ladder:
             step = min(deadline.escalation_step, len(deadline.ladder)) - 1
-            level = level_label(deadline.ladder[step]["level"])
+            level = level_label(deadline.ladder[step]["level"], kind=deadline.kind)
         rows.append(
             {
                 "label": kind_label(deadline.kind),

@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-# Labels of the ladder levels the regulations name (CMP-3, CMP-7); other apps may add more.
+# Labels of the generic ladder levels; an app names its own levels for its own deadline
+# kinds (`register_level(..., kind_prefix="complaint")`), so that two apps' "department head"
+# never overwrite each other.
 LEVEL_LABELS = {
     "owner": _("the person responsible"),
     "handler": _("the handler"),
@@ -16,6 +18,8 @@ LEVEL_LABELS = {
     "quality_department": _("the quality department"),
     "leadership": _("leadership"),
 }
+# {kind prefix: {level: label}}, registered by the apps that define the ladders.
+_APP_LEVEL_LABELS: dict[str, dict[str, object]] = {}
 
 # Labels of deadline kinds, registered by the apps that open them.
 KIND_LABELS: dict[str, object] = {}
@@ -26,15 +30,26 @@ def register_kind(kind: str, label) -> None:
     KIND_LABELS[kind] = label
 
 
-def register_level(level: str, label) -> None:
-    LEVEL_LABELS[level] = label
+def register_level(level: str, label, *, kind_prefix: str) -> None:
+    """Name ladder level `level` of the deadlines whose kind is `kind_prefix` or starts with
+    `kind_prefix` + "." (the most specific prefix wins, as for escalation resolvers)."""
+    _APP_LEVEL_LABELS.setdefault(kind_prefix.rstrip("."), {})[level] = label
 
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-def level_label(level: str) -> str:
+def level_label(level: str, *, kind: str = "") -> str:
+    """The label of `level` on the ladder of a deadline of `kind`: the app's own label for
+    that kind, else the generic one, else the code."""
+    best = ""
+    for prefix, labels in _APP_LEVEL_LABELS.items():
+        matches = kind == prefix or kind.startswith(prefix + ".")
+        if matches and level in labels and len(prefix) > len(best):
+            best = prefix
+    if best:
+        return str(_APP_LEVEL_LABELS[best][level])
     return str(LEVEL_LABELS.get(level, level))
 
 

@@ -99,7 +99,10 @@ def breach_record(deadline: Deadline, *, at: datetime, step: int, notified: bool
         if step == 1:
             title = str(TITLE_BREACHED) % names
         else:
-            title = str(TITLE_ESCALATED) % {**names, "level": level_label(level)}
+            title = str(TITLE_ESCALATED) % {
+                **names,
+                "level": level_label(level, kind=deadline.kind),
+            }
         body = str(BODY) % {
             "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
             "overrun": duration_text(overrun),

@@ -20,8 +20,9 @@ def kind_label(kind: str) -> str:
 
 
 @register.filter
-def level_label(level: str) -> str:
-    return display.level_label(level)
+def level_label(level: str, kind: str = "") -> str:
+    """{{ step.level|level_label:deadline.kind }}"""
+    return display.level_label(level, kind=kind)
 
 
 @register.simple_tag
