@@ -122,6 +122,16 @@ PINZHI_SIGNIN_LOCK_MINUTES = env_int("PINZHI_SIGNIN_LOCK_MINUTES", 15)
 # This many failures from one address within the same window, whatever the usernames, lock
 # that address out of signing in (one address trying one password on many accounts).
 PINZHI_SIGNIN_ADDRESS_MAX_FAILURES = env_int("PINZHI_SIGNIN_ADDRESS_MAX_FAILURES", 20)
+# Public pages (CMP-1, CMP-2) and the API: rate limits per address, tracking code or token,
+# counted by the one mechanism in pinzhi/core/ratelimit.py (issue 7 item 6).
+PINZHI_PUBLIC_SUBMITS_PER_HOUR = env_int("PINZHI_PUBLIC_SUBMITS_PER_HOUR", 5)
+PINZHI_PUBLIC_SUBMITS_PER_DAY = env_int("PINZHI_PUBLIC_SUBMITS_PER_DAY", 20)
+PINZHI_PUBLIC_TRACK_FAILURES_PER_HOUR = env_int("PINZHI_PUBLIC_TRACK_FAILURES_PER_HOUR", 10)
+# Four digits of a phone are guessable: failures on one tracking code from any address.
+PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR = env_int(
+    "PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR", 5
+)
+PINZHI_API_REQUESTS_PER_MINUTE = env_int("PINZHI_API_REQUESTS_PER_MINUTE", 120)
 # How long a one-time sign-in code issued by an administrator stays valid.
 PINZHI_SIGNIN_CODE_HOURS = env_int("PINZHI_SIGNIN_CODE_HOURS", 72)
 # A session ends after this many hours without a request.

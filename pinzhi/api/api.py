@@ -7,8 +7,10 @@ quality department. Scopes: complaints:write (register, read status), complaints
 the company's complaints; personal data of the complaints the token sent itself).
 Errors: 401 no or bad token, 403 missing scope, 404 unknown tracking code, 413 request
 body too large, 422 invalid input with the field and the reason, 429 more than 120
-requests a minute. Times are ISO 8601; a UTC offset must be within ±15:59."""
+requests a minute (PINZHI_API_REQUESTS_PER_MINUTE), with Retry-After in seconds. Times
+are ISO 8601; a UTC offset must be within ±15:59."""
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -50,8 +52,12 @@ class TokenAuth(HttpBearer):
         api_token = services.api_token_authenticate(token)
         if api_token is None:
             return None
-        if services.api_usage_count(token=api_token) > services.RATE_LIMIT_PER_MINUTE:
-            raise HttpError(429, "Too many requests: at most 120 a minute per token.")
+        verdict = services.api_request_count(token=api_token)
+        if not verdict.allowed:
+            limit = settings.PINZHI_API_REQUESTS_PER_MINUTE
+            error = HttpError(429, f"Too many requests: at most {limit} a minute per token.")
+            error.retry_after = verdict.retry_after  # type: ignore[attr-defined]
+            raise error
         return api_token
 
 
@@ -281,7 +287,10 @@ def _http_error(request, exc: HttpError):
     if loc is not None:
         detail = [{"loc": loc, "msg": str(exc), "type": "value_error"}]
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    if (retry_after := getattr(exc, "retry_after", None)) is not None:
+        response["Retry-After"] = str(math.ceil(retry_after.total_seconds()))
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -70,23 +70,6 @@ class ApiToken(models.Model):
         return [str(labels.get(scope, scope)) for scope in self.scopes]
 
 
-class ApiUsage(models.Model):
-    """Requests of one token in one minute: the rate limit counts these rows, so it holds
-    across worker processes."""
-
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="usage")
-    minute = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["token", "minute"], name="api_usage_one_row_a_minute")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.token_id} {self.minute:%H:%M} {self.count}"
-
-
 class ApiComplaint(models.Model):
     """Which token registered a complaint: a token with complaints:read sees the personal
     data of the complaints it sent itself, and nobody else's (ORG-3)."""

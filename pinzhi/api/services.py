@@ -3,12 +3,12 @@
 import secrets
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, ApiUsage, token_digest
+from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
 from pinzhi.complaints import services as complaints
+from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
 from pinzhi.portal.services import complaint_take_first_contact
 from pinzhi.timeline.services import event_record
@@ -17,9 +17,6 @@ NAME_REQUIRED = _("Give the token a name, e.g. the system that will use it.")
 SCOPE_REQUIRED = _("Choose at least one permission.")
 UNKNOWN_SCOPE = _("Unknown permission: %(scope)s.")
 ALREADY_REVOKED = _("This token is already revoked.")
-
-# Requests a token may make in one minute.
-RATE_LIMIT_PER_MINUTE = 120
 
 
 class ApiTokenError(Exception):
@@ -92,19 +89,9 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     return token
 
 
-def api_usage_count(*, token: ApiToken) -> int:
-    """Count one request in the current minute and return the minute's total."""
-    minute = now().replace(second=0, microsecond=0)
-    updated = ApiUsage.objects.filter(token=token, minute=minute).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                ApiUsage.objects.create(token=token, minute=minute, count=1)
-        except IntegrityError:
-            ApiUsage.objects.filter(token=token, minute=minute).update(count=F("count") + 1)
-    if secrets.randbelow(100) == 0:
-        ApiUsage.objects.filter(minute__lt=minute - timedelta(hours=1)).delete()
-    return ApiUsage.objects.get(token=token, minute=minute).count
+def api_request_count(*, token: ApiToken) -> ratelimit.Verdict:
+    """Count one request of `token` against PINZHI_API_REQUESTS_PER_MINUTE."""
+    return ratelimit.hit(ratelimit.API_TOKEN, str(token.pk))
 
 
 @transaction.atomic

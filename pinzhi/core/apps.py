@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
 
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.middleware import session_start_idle_clock
-        from pinzhi.core.tasks import tasks_recover_abandoned
+        from pinzhi.core.tasks import ratelimit_purge, tasks_recover_abandoned
 
         # Issue 6 item 10: the session idle timeout counts from the sign-in.
         user_logged_in.connect(session_start_idle_clock, dispatch_uid="pinzhi-idle-clock")
@@ -23,4 +23,8 @@ class CoreConfig(AppConfig):
             name="core.tasks_recover_abandoned",
             task=tasks_recover_abandoned,
             every=timedelta(minutes=10),
+        )
+        # Issue 7 item 6: rate-limit buckets whose window has passed.
+        register_periodic(
+            name="core.ratelimit_purge", task=ratelimit_purge, every=timedelta(hours=1)
         )

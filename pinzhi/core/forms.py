@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.orgs import services as org_services
+from pinzhi.core import signin
 
 LOCKED_OUT = _(
     "Too many failed sign-ins. This account is locked until %(until)s; "
@@ -21,10 +21,10 @@ def _lock_error(request, username: str) -> forms.ValidationError | None:
     the address is locked out whatever the username (issue 6 item 9), or this account is
     locked out from this address. The message is the same whether the account exists."""
     address = request.META.get("REMOTE_ADDR")
-    locked_until = org_services.signin_address_locked_until(ip_address=address)
+    locked_until = signin.signin_address_locked_until(ip_address=address)
     message, code = ADDRESS_LOCKED_OUT, "address_locked_out"
     if locked_until is None:
-        locked_until = org_services.signin_locked_until(username=username, ip_address=address)
+        locked_until = signin.signin_locked_until(username=username, ip_address=address)
         message, code = LOCKED_OUT, "locked_out"
     if locked_until is None:
         return None
@@ -43,7 +43,7 @@ class SignInForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            org_services.signin_record_failure(
+            signin.signin_record_failure(
                 username=username, ip_address=self.request.META.get("REMOTE_ADDR")
             )
             raise

@@ -19,3 +19,25 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateBucket(models.Model):
+    """The hits of one key (an address, an account at an address, a tracking code, an API
+    token) for one purpose in its current window: the one rate-limit mechanism of sign-in,
+    the public forms and the API (issue 7 item 6; see `pinzhi/core/ratelimit.py`). A row is
+    claimed with conditional UPDATEs, so that concurrent requests on every worker process
+    count exactly; expired rows are purged by the clock."""
+
+    purpose = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    # The end of the window (a full bucket stays closed until then).
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "key"], name="one_rate_bucket_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.key} {self.count}"

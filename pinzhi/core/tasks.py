@@ -61,3 +61,11 @@ def tasks_recover_abandoned() -> dict:
     """Mark the tasks that killed workers left RUNNING failed (issue 6 item 10)."""
     marked = tasks_fail_abandoned(now=clock.now())
     return {"failed": len(marked)}
+
+
+@task
+def ratelimit_purge() -> dict:
+    """Delete the rate-limit buckets whose window has passed (issue 7 item 6)."""
+    from pinzhi.core.ratelimit import purge
+
+    return {"deleted": purge(at=clock.now())}

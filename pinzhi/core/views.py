@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.core import signin as signin_limits
 from pinzhi.core.access import SIGNED_IN, page, public_page
 from pinzhi.core.forms import PasswordChangeForm, SetPasswordWithCodeForm, SignInForm
 from pinzhi.core.shell import tiles_for
@@ -21,7 +22,7 @@ def signin(request):
     )
     response = view(request)
     if request.method == "POST" and request.user.is_authenticated:
-        org_services.signin_clear_failures(
+        signin_limits.signin_clear_failures(
             username=request.user.username, ip_address=request.META.get("REMOTE_ADDR")
         )
     return response
@@ -71,7 +72,7 @@ def password_set(request):
     if request.method == "POST" and form.is_valid():
         address = request.META.get("REMOTE_ADDR")
         try:
-            org_services.password_reset_redeem(
+            person = org_services.password_reset_redeem(
                 username=form.cleaned_data["username"],
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["new_password1"],
@@ -79,13 +80,14 @@ def password_set(request):
             )
         except ValidationError as error:
             if getattr(error, "code", None) == "invalid_code":
-                org_services.signin_record_failure(
+                signin_limits.signin_record_failure(
                     username=form.cleaned_data["username"], ip_address=address
                 )
                 form.add_error(None, error)
             else:
                 form.add_error("new_password1", error)
         else:
+            signin_limits.signin_clear_failures(username=person.username, ip_address=address)
             messages.success(request, PASSWORD_SET)
             return redirect("core:login")
     return render(request, "core/password_set.html", {"form": form})

@@ -227,21 +227,6 @@ class RoleAssignment(models.Model):
         return f"{self.person} — {self.get_role_display()}"
 
 
-class SignInFailure(models.Model):
-    """A failed sign-in, kept to lock an account out after repeated failures."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        # The per-address limit counts the failures of one address (issue 6 item 9).
-        indexes = [models.Index(fields=["ip_address", "at"], name="signin_failure_address")]
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
-
-
 class PasswordReset(models.Model):
     """A one-time sign-in code (一次性验证码) with which a person sets their own password
     (issue 6 item 4). An administrator issues it and sees it once; only a keyed hash is

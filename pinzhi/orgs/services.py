@@ -23,7 +23,6 @@ from pinzhi.orgs.models import (
     Person,
     Post,
     RoleAssignment,
-    SignInFailure,
     Unit,
 )
 from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, highest_role, rank_of
@@ -118,53 +117,6 @@ def _record(*, subject, action: str, actor=None, before=None, after=None, reason
         reason=reason,
         data=data,
     )
-
-
-# --- sign-in lock-out -------------------------------------------------------------------
-
-
-def signin_locked_until(*, username: str, ip_address: str | None = None) -> datetime | None:
-    """The end of the lock on `username` signing in from `ip_address`, or None: locked
-    after PINZHI_SIGNIN_MAX_FAILURES failures of that (username, address) pair within
-    PINZHI_SIGNIN_LOCK_MINUTES, until that long after the last one. Keyed on the pair, so
-    that nobody can lock someone else's account out from their own address."""
-    window = timedelta(minutes=settings.PINZHI_SIGNIN_LOCK_MINUTES)
-    recent = SignInFailure.objects.filter(
-        username=username, ip_address=ip_address or None, at__gte=now() - window
-    )
-    failures = list(recent.order_by("-at").values_list("at", flat=True))
-    if len(failures) >= settings.PINZHI_SIGNIN_MAX_FAILURES:
-        return failures[0] + window
-    return None
-
-
-def signin_address_locked_until(*, ip_address: str | None) -> datetime | None:
-    """The end of the lock on any sign-in from `ip_address`, or None (issue 6 item 9): locked
-    after PINZHI_SIGNIN_ADDRESS_MAX_FAILURES failures from that address within
-    PINZHI_SIGNIN_LOCK_MINUTES whatever the usernames, until that long after the last one,
-    so that one address cannot try a password on account after account."""
-    if not ip_address:
-        return None
-    window = timedelta(minutes=settings.PINZHI_SIGNIN_LOCK_MINUTES)
-    limit = settings.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES
-    recent = SignInFailure.objects.filter(ip_address=ip_address, at__gte=now() - window)
-    failures = list(recent.order_by("-at").values_list("at", flat=True)[:limit])
-    if len(failures) >= limit:
-        return failures[0] + window
-    return None
-
-
-def signin_record_failure(*, username: str, ip_address: str | None) -> None:
-    SignInFailure.objects.create(username=username, ip_address=ip_address or None, at=now())
-
-
-def signin_clear_failures(*, username: str, ip_address: str | None = None) -> None:
-    """Forget the failures of `username` from `ip_address` (after a successful sign-in
-    from there); without an address, every failure of the username."""
-    failures = SignInFailure.objects.filter(username=username)
-    if ip_address:
-        failures = failures.filter(ip_address=ip_address)
-    failures.delete()
 
 
 # --- organisation tree ----------------------------------------------------------------
@@ -524,7 +476,8 @@ def password_reset_redeem(
     once (claimed with a conditional UPDATE) and only before it expires. A wrong code raises
     CODE_INVALID (code "invalid_code"), whose message never tells whether the username
     exists; the page counts it as a failed sign-in of that username from that address, so
-    the sign-in limits (per account and address, and per address) bound the guessing."""
+    the sign-in limits (per account and address, and per address) bound the guessing, and
+    clears that account's failures from there once the code works (`pinzhi.core.signin`)."""
     reset = password_reset_find(username=username, code=code)
     if reset is None:
         raise ValidationError(CODE_INVALID, code="invalid_code")
@@ -537,7 +490,6 @@ def password_reset_redeem(
         raise ValidationError(CODE_INVALID, code="invalid_code")
     person.set_password(password)
     person.save(update_fields=["password"])
-    signin_clear_failures(username=person.username, ip_address=ip_address)
     _record(
         subject=person,
         action="person.password_reset_used",

@@ -15,7 +15,6 @@ from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
-from pinzhi.portal.models import PublicAttempt
 from pinzhi.timeline.models import Event
 
 # Units a customer complains about in person: where a QR code hangs.
@@ -82,15 +81,6 @@ def first_contact_owner(*, company: Company, location: Unit | None) -> Person | 
         Q(role_assignments__role=Role.QUALITY_DEPARTMENT) | Q(unit__is_quality_department=True)
     )
     return quality.distinct().first()
-
-
-def attempts_since(*, kind: str, since: datetime, address: str = "", key: str = "") -> int:
-    attempts = PublicAttempt.objects.filter(kind=kind, at__gte=since)
-    if address:
-        attempts = attempts.filter(address=address)
-    if key:
-        attempts = attempts.filter(key=key)
-    return attempts.count()
 
 
 def complaint_for_tracking(*, tracking_code: str, phone_last4: str) -> Complaint | None:

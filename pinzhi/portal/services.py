@@ -1,18 +1,15 @@
 """Writes of the public portal: a complaint from the web form (CMP-1, CMP-2), its
 first-contact owner (CMP-3), the customer's rating and escalation (CMP-7), rate limits."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints import services as complaints
 from pinzhi.complaints.models import Channel, Complaint
+from pinzhi.core import ratelimit
 from pinzhi.deadlines import services as deadlines
-from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Unit
 from pinzhi.portal import selectors
-from pinzhi.portal.models import PublicAttempt
 from pinzhi.timeline.services import attachment_add
 
 AUTO_ASSIGN_NOTE = _("Public web complaint assigned automatically")
@@ -21,30 +18,24 @@ NO_BREACH = _(
     "time limit. Your complaint is still within its time limits."
 )
 
-# CMP-1: limits per address. Submissions: 5 an hour, 20 a day. Tracking checks: 10 failed
-# an hour per address and 5 failed an hour per tracking code (4 digits are guessable).
-SUBMIT_LIMITS = ((timedelta(hours=1), 5), (timedelta(days=1), 20))
-TRACK_FAILED_PER_ADDRESS = (timedelta(hours=1), 10)
-TRACK_FAILED_PER_CODE = (timedelta(hours=1), 5)
-
 
 class PortalError(Exception):
     """A refusal with a message for the customer."""
 
 
-def attempt_record(*, kind: str, address: str, key: str = "") -> PublicAttempt:
-    return PublicAttempt.objects.create(kind=kind, address=address[:45], key=key[:40], at=now())
-
-
 def submit_allowed(*, address: str) -> bool:
-    moment = now()
+    """CMP-1: complaints from one address are limited per hour and per day
+    (PINZHI_PUBLIC_SUBMITS_PER_HOUR, _PER_DAY)."""
     return all(
-        selectors.attempts_since(
-            kind=PublicAttempt.Kind.SUBMIT, address=address, since=moment - window
-        )
-        < limit
-        for window, limit in SUBMIT_LIMITS
+        ratelimit.peek(purpose, address).allowed
+        for purpose in (ratelimit.PUBLIC_SUBMIT_HOUR, ratelimit.PUBLIC_SUBMIT_DAY)
     )
+
+
+def submit_count(*, address: str) -> None:
+    """Count a submission from `address` (also a refused automated one) against its limits."""
+    for purpose in (ratelimit.PUBLIC_SUBMIT_HOUR, ratelimit.PUBLIC_SUBMIT_DAY):
+        ratelimit.hit(purpose, address)
 
 
 def tracking_key(tracking_code: str) -> str:
@@ -56,17 +47,19 @@ def tracking_key(tracking_code: str) -> str:
 
 
 def tracking_allowed(*, address: str, tracking_code: str = "") -> bool:
-    moment = now()
-    window, limit = TRACK_FAILED_PER_ADDRESS
-    kind = PublicAttempt.Kind.TRACK_FAILED
-    if selectors.attempts_since(kind=kind, address=address, since=moment - window) >= limit:
+    """CMP-2: failed tracking checks are limited per address and per tracking code
+    (PINZHI_PUBLIC_TRACK_FAILURES_PER_HOUR, PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR)."""
+    if not ratelimit.peek(ratelimit.PUBLIC_TRACK_ADDRESS, address).allowed:
         return False
-    if tracking_code:
-        window, limit = TRACK_FAILED_PER_CODE
-        code = tracking_key(tracking_code)
-        if selectors.attempts_since(kind=kind, key=code, since=moment - window) >= limit:
-            return False
-    return True
+    code = tracking_key(tracking_code)
+    return not code or ratelimit.peek(ratelimit.PUBLIC_TRACK_CODE, code).allowed
+
+
+def tracking_failed(*, address: str, tracking_code: str) -> None:
+    """Count a tracking check that matched no case against the address and the code."""
+    ratelimit.hit(ratelimit.PUBLIC_TRACK_ADDRESS, address)
+    if code := tracking_key(tracking_code):
+        ratelimit.hit(ratelimit.PUBLIC_TRACK_CODE, code)
 
 
 def complaint_take_first_contact(*, complaint: Complaint) -> Complaint:
@@ -124,7 +117,7 @@ def portal_complaint_submit(
     if photo is not None:
         # Uploaded by the customer, who has no account: no uploader is recorded.
         attachment_add(subject=complaint, uploaded_file=photo, uploaded_by=None)
-    attempt_record(kind=PublicAttempt.Kind.SUBMIT, address=address)
+    submit_count(address=address)
     return complaint
 
 

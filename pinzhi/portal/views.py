@@ -17,7 +17,6 @@ from pinzhi.lib.clock import now
 from pinzhi.orgs.roles import Role
 from pinzhi.portal import selectors, services
 from pinzhi.portal.forms import ComplaintForm, EscalateForm, RateForm, TrackForm
-from pinzhi.portal.models import PublicAttempt
 from pinzhi.portal.qr import qr_svg
 
 TOO_MANY_SUBMISSIONS = _(
@@ -60,7 +59,7 @@ def _complaint_form(request, location=None):
         form = ComplaintForm(request.POST, request.FILES, fixed_location=location)
         address = client_address(request)
         if form.is_spam:
-            services.attempt_record(kind=PublicAttempt.Kind.HONEYPOT, address=address)
+            services.submit_count(address=address)
             form.add_error(None, REFUSED)
         elif not services.submit_allowed(address=address):
             form.add_error(None, TOO_MANY_SUBMISSIONS)
@@ -158,9 +157,7 @@ def track(request):
                 phone_last4=form.cleaned_data["phone_last4"],
             )
             if complaint is None:
-                services.attempt_record(
-                    kind=PublicAttempt.Kind.TRACK_FAILED, address=address, key=code
-                )
+                services.tracking_failed(address=address, tracking_code=code)
                 form.add_error(None, NOT_FOUND)
             else:
                 _remember_tracking(request, complaint)

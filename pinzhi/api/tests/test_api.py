@@ -164,7 +164,9 @@ def test_it_limits_a_token_to_120_requests_a_minute(api_client, make_token, cloc
     client = api_client(secret)
     for _ in range(120):
         assert client.get("/api/complaints/TS99999999").status_code == 404
-    assert client.get("/api/complaints/TS99999999").status_code == 429
+    refused = client.get("/api/complaints/TS99999999")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
     clock.shift(timedelta(minutes=1))
     assert client.get("/api/complaints/TS99999999").status_code == 404
 

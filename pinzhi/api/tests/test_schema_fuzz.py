@@ -4,6 +4,7 @@ in `make test`."""
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, settings
 
 from pinzhi.wsgi import application
@@ -29,7 +30,7 @@ def _keep_the_test_connection():
 @pytest.fixture
 def bearer(make_token, monkeypatch):
     # The rate limit is tested on its own; here it would only turn examples into 429s.
-    monkeypatch.setattr("pinzhi.api.services.RATE_LIMIT_PER_MINUTE", 10_000)
+    monkeypatch.setattr(django_settings, "PINZHI_API_REQUESTS_PER_MINUTE", 10_000)
     _token, secret = make_token("complaints:write", "complaints:read")
     return {"Authorization": f"Bearer {secret}"}
 

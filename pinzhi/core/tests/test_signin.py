@@ -143,3 +143,34 @@ def test_the_address_limit_defaults_to_twenty_failures(settings):
 
     assert defaults.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES == 20
     assert defaults.PINZHI_SIGNIN_LOCK_MINUTES == 15
+
+
+def test_a_success_does_not_wipe_the_failures_of_its_address(client, person, settings):
+    """Issue 7 item 6: signing in to one account clears that account's failures from the
+    address, not the address's count (which a valid account could otherwise reset between
+    guesses on others)."""
+    settings.PINZHI_SIGNIN_ADDRESS_MAX_FAILURES = 3
+    url = reverse("core:login")
+    sign_in(client, "wrong")
+    client.post(url, {"username": "staff0", "password": "Spring2026"})
+    assert sign_in(client, PASSWORD).status_code == 302
+    client.logout()
+    client.post(url, {"username": "staff1", "password": "Spring2026"})
+    refused = sign_in(client, PASSWORD)
+    assert "address_locked_out" in [e.code for e in refused.context["form"].non_field_errors().data]
+
+
+def test_the_lock_out_lasts_the_window_after_the_last_failure(client, person, settings):
+    """Issue 6 item 9, kept by issue 7 item 6: locked until the window after the failure
+    that filled the limit, as the message says."""
+    settings.PINZHI_SIGNIN_MAX_FAILURES = 2
+    settings.PINZHI_SIGNIN_LOCK_MINUTES = 15
+    with time_machine.travel("2026-11-21 09:00 +0800", tick=False) as traveller:
+        sign_in(client, "wrong")
+        traveller.shift(10 * 60)
+        sign_in(client, "wrong")
+        traveller.shift(10 * 60)
+        refused = sign_in(client, PASSWORD)
+        assert "09:25" in refused.context["form"].non_field_errors()[0]
+        traveller.shift(6 * 60)
+        assert sign_in(client, PASSWORD).status_code == 302

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from pinzhi.complaints.models import Complaint, CustomerEscalation
+from pinzhi.core.models import RateBucket
 from pinzhi.portal import services
-from pinzhi.portal.models import PublicAttempt
 
 FORM_TEXT_FIELDS = ["customer_name", "customer_phone", "customer_address", "content", "request"]
 
@@ -32,7 +32,7 @@ def test_a_nul_byte_in_the_tracking_code_is_a_400_naming_the_field(client, org, 
 
     assert response.status_code == 400
     assert "tracking_code" in response.context["form"].errors
-    assert not PublicAttempt.objects.exists()
+    assert not RateBucket.objects.exists()
 
 
 def test_the_rate_limit_key_of_a_tracking_code_holds_only_letters_and_digits():

@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pinzhi.complaints.models import Channel, Complaint
+from pinzhi.core import ratelimit
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.orgs.tests.factories import CompanyFactory
-from pinzhi.portal.models import PublicAttempt
 from pinzhi.portal.selectors import location_token
 from pinzhi.timeline.models import Attachment, Event
 
@@ -173,12 +173,13 @@ def test_it_refuses_a_file_that_is_not_a_photo(client, org, form_data, name, con
 
 
 def test_it_silently_refuses_a_filled_honeypot(client, org, form_data):
-    """CMP-1: a bot filling the hidden field registers nothing."""
+    """CMP-1: a bot filling the hidden field registers nothing; the attempt counts against
+    the address's submission limits (issue 7 item 6: before, it was only recorded)."""
     response = post(client, form_data(website="http://spam.example"))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not Complaint.objects.exists()
-    assert PublicAttempt.objects.filter(kind=PublicAttempt.Kind.HONEYPOT).count() == 1
+    assert ratelimit.count(ratelimit.PUBLIC_SUBMIT_HOUR, "127.0.0.1") == 1  # counted
 
 
 def test_it_limits_submissions_per_address_per_hour(client, org, form_data, clock):

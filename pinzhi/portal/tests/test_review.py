@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from pinzhi.complaints.models import Complaint
+from pinzhi.core import ratelimit
+from pinzhi.core.models import RateBucket
 from pinzhi.portal import services
-from pinzhi.portal.models import PublicAttempt
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_it_counts_spaced_variants_against_one_code(client, submitted):
     variants = [code, code.lower(), spaced(code), f" {code} ", spaced(code).upper()]
     for i, variant in enumerate(variants):
         track(client, variant, f"{i:04d}", f"10.3.0.{i}")
-    failed = PublicAttempt.objects.filter(kind=PublicAttempt.Kind.TRACK_FAILED)
+    failed = RateBucket.objects.filter(purpose=ratelimit.PUBLIC_TRACK_CODE)
     keys = set(failed.values_list("key", flat=True))
     assert keys == {code}
     response = track(client, spaced(code), "5678", "10.9.9.9")
