@@ -46,9 +46,7 @@ def events(request):
         date_to=filters.get("date_to"),
     )
     page_obj = Paginator(found, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page_obj": page_obj, "query": query.urlencode()}
+    context = {"form": form, "page_obj": page_obj}
     template = "timeline/events.html#results" if request.htmx else "timeline/events.html"
     return render(request, template, context)
 
