@@ -67,6 +67,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "pinzhi.urls"
 WSGI_APPLICATION = "pinzhi.wsgi.application"
 
+# Every form field renders with Bootstrap classes and one field template.
+FORM_RENDERER = "pinzhi.core.forms_rendering.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
