@@ -67,6 +67,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "pinzhi.urls"
 WSGI_APPLICATION = "pinzhi.wsgi.application"
 
+# Every form field renders with Bootstrap classes and one field template.
+FORM_RENDERER = "pinzhi.core.forms_rendering.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -227,6 +230,11 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "client_errors_without_traceback": {"()": "pinzhi.lib.logs.ClientErrorsWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 or 404 is a warning without a traceback; only server errors carry one.
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("PINZHI_LOG_LEVEL", "INFO")},
 }

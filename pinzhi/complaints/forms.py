@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Callback, Category, Channel, Severity, Status
 from pinzhi.complaints.services import OFFENCES
+from pinzhi.core.forms_rendering import widget_class
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Person, Unit
 from pinzhi.orgs.roles import STAFF_ROLES
@@ -89,17 +90,6 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
 class IntakeForm(forms.Form):
     """客户投诉记录表 (CMP-2): what a member of staff records when a complaint comes in."""
 
@@ -150,7 +140,6 @@ class IntakeForm(forms.Form):
         self.fields["received_at"].initial = timezone.localtime(now()).replace(
             second=0, microsecond=0
         )
-        _bootstrap(self)
 
     def clean_attachments(self) -> list:
         from pinzhi.timeline.services import attachment_validate
@@ -247,13 +236,11 @@ class ComplaintFilterForm(forms.Form):
         ordered = units.order_by("path")
         self.fields["location"].queryset = ordered
         self.fields["department"].queryset = ordered
-        _bootstrap(self)
         for field in self.fields.values():
-            attrs = field.widget.attrs
-            if attrs["class"] == "form-select":
-                attrs["class"] += " form-select-sm"
-            elif attrs["class"] == "form-control":
-                attrs["class"] += " form-control-sm"
+            # The filter bar is compact: the small variant of each control.
+            css = widget_class(field.widget)
+            if css in ("form-select", "form-control"):
+                field.widget.attrs["class"] = f"{css} {css}-sm"
 
     def filters(self) -> dict:
         """The cleaned filters; an invalid value is ignored (a list is always shown)."""
@@ -271,7 +258,6 @@ class ActionForm(forms.Form):
         self.complaint = complaint
         self.user = user
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
 
 
 class JudgeNotEstablishedForm(ActionForm):
@@ -458,4 +444,3 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)

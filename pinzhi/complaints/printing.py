@@ -1,6 +1,7 @@
 """Printed forms of a complaint (issue 3, item 8): the registration record (客户投诉记录表,
 CMP-2), the work contact letter (工作联系函, CMP-3) and the handling record (投诉处置表,
-CMP-4/CMP-5), laid out like the A4 paper forms offices keep, rendered to PDF by WeasyPrint.
+CMP-4/CMP-5), laid out like the A4 paper forms offices keep on the shared print base, and
+rendered to PDF by WeasyPrint through `pinzhi.core.printing`.
 
 Each form is first rendered to HTML (`*_html`, what the tests read) and then to PDF
 (`*_pdf`). The customer's personal data on a printout follows the case page: shown only to
@@ -10,11 +11,11 @@ people who may see it, masked for everyone else (ORG-3).
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Callback, Complaint, ContactLetter, Status
 from pinzhi.complaints.selectors import may_see_customer
+from pinzhi.core.printing import number_word, page_counter_css, pdf_from_html
 from pinzhi.deadlines.display import kind_label, level_label
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
@@ -25,8 +26,6 @@ from pinzhi.policy.selectors import rule_value
 RECORD_TITLE = _("Customer complaint record")  # 客户投诉记录表
 LETTER_TITLE = _("Work contact letter")  # 工作联系函
 HANDLING_TITLE = _("Complaint handling record")  # 投诉处置表
-# "{page}" and "{pages}" become the page counters of the printout.
-PAGE_OF = _("Page {page} of {pages}")
 COPY_LABEL = _("Copy %(number)s")
 ARCHIVE_COPY = _("archived after signing")
 DEPARTMENT_COPY = _("kept by the department")
@@ -47,43 +46,6 @@ DEADLINE_STATES = {
     Deadline.State.PAUSED: _("Paused"),
     Deadline.State.CANCELLED: _("Cancelled"),
 }
-
-_ZH_DIGITS = "零一二三四五六七八九十"
-
-
-def _chinese(n: int, *, count: bool = False) -> str:
-    """1 → 一, 2 → 二 (两 when counting), 10 → 十; anything above ten stays in digits."""
-    if count and n == 2:
-        return "两"
-    return _ZH_DIGITS[n] if 0 < n <= 10 else str(n)
-
-
-def _number_word(n: int, *, count: bool = False) -> str:
-    """Chinese printouts say 第一联 and 一式两份; other languages keep digits."""
-    return _chinese(n, count=count) if (get_language() or "").startswith("zh") else str(n)
-
-
-def _page_counter_css() -> str:
-    """The CSS `content` value of the page footer, from the translated "Page {page} of
-    {pages}" (the order of words differs between languages)."""
-    text = str(PAGE_OF)
-    parts: list[str] = []
-    rest = text
-    while rest:
-        positions = [(rest.find(t), t) for t in ("{page}", "{pages}") if t in rest]
-        if not positions:
-            parts.append(_css_string(rest))
-            break
-        index, token = min(positions)
-        if index:
-            parts.append(_css_string(rest[:index]))
-        parts.append("counter(page)" if token == "{page}" else "counter(pages)")
-        rest = rest[index + len(token) :]
-    return " ".join(parts)
-
-
-def _css_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)
@@ -135,7 +97,7 @@ def _base(complaint: Complaint, viewer, title) -> dict:
         "customer": _customer(complaint, viewer),
         "viewer": viewer,
         "printed_at": now(),
-        "page_counter": _page_counter_css(),
+        "page_counter": page_counter_css(),
     }
 
 
@@ -211,7 +173,7 @@ def contact_letter_html(letter: ContactLetter, *, viewer) -> str:
     total = letter_copies(complaint)
     copies = [
         {
-            "label": COPY_LABEL % {"number": _number_word(n)},
+            "label": COPY_LABEL % {"number": number_word(n)},
             "purpose": ARCHIVE_COPY if n == 1 else DEPARTMENT_COPY,
         }
         for n in range(1, total + 1)
@@ -221,7 +183,7 @@ def contact_letter_html(letter: ContactLetter, *, viewer) -> str:
         {
             "letter": letter,
             "copies": copies,
-            "copies_note": COPIES_NOTE % {"copies": _number_word(total, count=True)},
+            "copies_note": COPIES_NOTE % {"copies": number_word(total, count=True)},
             "deadlines": [
                 row
                 for row in _deadline_rows(complaint)
@@ -267,10 +229,3 @@ def handling_record_html(complaint: Complaint, *, viewer) -> str:
 
 def handling_record_pdf(complaint: Complaint, *, viewer) -> bytes:
     return pdf_from_html(handling_record_html(complaint, viewer=viewer))
-
-
-def pdf_from_html(html: str) -> bytes:
-    """A4 PDF of a printed form; fonts come from the system (Noto CJK)."""
-    from weasyprint import HTML  # imported late: loading WeasyPrint takes a while
-
-    return HTML(string=html, base_url=None).write_pdf()

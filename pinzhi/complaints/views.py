@@ -24,6 +24,7 @@ from pinzhi.complaints.selectors import (
 )
 from pinzhi.complaints.services import ComplaintError
 from pinzhi.core.access import page, user_may
+from pinzhi.core.shell import render_page
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.orgs.roles import Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -323,9 +324,9 @@ def _listing(request, base, *, mode: str, extra: dict | None = None):
         "may_register": user_may(request.user, REGISTER_ROLES),
         **(extra or {}),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "complaints/partials/table.html", context)
-    return render(request, "complaints/list.html", context)
+    return render_page(
+        request, "complaints/list.html", context, partial="complaints/partials/table.html"
+    )
 
 
 @page(*VIEW_ROLES)

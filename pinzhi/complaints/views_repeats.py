@@ -220,9 +220,6 @@ def repeat_analysis(request):
         }
         for c in flagged_page.object_list
     ]
-    params = request.GET.copy()
-    for key in ("page", "gpage"):
-        params.pop(key, None)
     return render(
         request,
         "complaints/repeats/index.html",
@@ -239,7 +236,6 @@ def repeat_analysis(request):
             "may_regroup": request.user.is_superuser
             or request.user.has_role(Role.QUALITY_DEPARTMENT),
             "threshold": round(grouping.threshold_for(company) * 100),
-            "params": params.urlencode(),
             "since": since,
             "until": until,
         },

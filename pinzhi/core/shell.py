@@ -7,6 +7,9 @@ the entries their roles allow, so the navigation reads as the domain map of what
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
 from pinzhi.core.access import user_may
 
 
@@ -66,3 +69,14 @@ def tiles_for(user) -> list[tuple[Tile, dict]]:
             if context is not None:
                 shown.append((tile, context))
     return shown
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict, *, partial: str
+) -> HttpResponse:
+    """The whole page, or only the part htmx swaps in when htmx asks for it: `partial` is a
+    template name, or `#name` for a {% partialdef %} inside `template`. A boosted link wants
+    the whole page, so it gets it."""
+    if request.htmx and not request.htmx.boosted:
+        return render(request, f"{template}{partial}" if partial[0] == "#" else partial, context)
+    return render(request, template, context)

@@ -5,6 +5,7 @@ from pinzhi.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("signin/", views.signin, name="login"),
     path("signout/", views.signout, name="logout"),
     path("account/password/", views.password_change, name="password_change"),

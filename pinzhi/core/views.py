@@ -3,6 +3,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core import signin as signin_limits
@@ -29,6 +30,12 @@ def signin(request):
 
 
 signout = public_page(auth_views.LogoutView.as_view())
+
+
+@public_page
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the icon."""
+    return redirect(static("core/favicon.svg"), permanent=True)
 
 
 @page(SIGNED_IN)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import page
+from pinzhi.core.shell import render_page
 from pinzhi.deadlines import selectors, services
 from pinzhi.deadlines.forms import CalendarForm, DayForm, HoursForm, ImportForm, RuleCalendarForm
 from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_days_import
@@ -57,8 +58,9 @@ def overdue_list(request):
         ],
         "now": now(),
     }
-    template = "deadlines/partials/overdue_table.html" if request.htmx else "deadlines/overdue.html"
-    return render(request, template, context)
+    return render_page(
+        request, "deadlines/overdue.html", context, partial="deadlines/partials/overdue_table.html"
+    )
 
 
 @page(*CALENDAR_READ_ROLES)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import SIGNED_IN, page
+from pinzhi.core.shell import render_page
 from pinzhi.notify import selectors, services
 from pinzhi.notify.forms import PreferenceForm, WebhookEndpointForm
 from pinzhi.notify.models import Delivery
@@ -51,8 +52,9 @@ def inbox(request):
         "show": show,
         "unread": selectors.unread_count(request.user),
     }
-    template = "notify/partials/inbox_list.html" if request.htmx else "notify/inbox.html"
-    return render(request, template, context)
+    return render_page(
+        request, "notify/inbox.html", context, partial="notify/partials/inbox_list.html"
+    )
 
 
 @page(SIGNED_IN)
@@ -232,5 +234,6 @@ def delivery_log(request):
         "channels": Delivery.Channel.choices,
         "endpoints": selectors.endpoints_visible_to(request.user),
     }
-    template = "notify/partials/delivery_table.html" if request.htmx else "notify/deliveries.html"
-    return render(request, template, context)
+    return render_page(
+        request, "notify/deliveries.html", context, partial="notify/partials/delivery_table.html"
+    )

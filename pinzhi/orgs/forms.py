@@ -20,25 +20,7 @@ KIND_EXTERNAL_ONLY = _(
 )
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so that the templates render `{{ field }}`."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-
-
-class UnitForm(BootstrapMixin, forms.Form):
+class UnitForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("Parent unit"),
         queryset=Unit.objects.none(),
@@ -67,13 +49,13 @@ class UnitForm(BootstrapMixin, forms.Form):
         return code
 
 
-class PostForm(BootstrapMixin, forms.Form):
+class PostForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
     duties = forms.CharField(label=_("Duties"), required=False, widget=forms.Textarea({"rows": 3}))
 
 
-class PersonForm(BootstrapMixin, forms.Form):
+class PersonForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=60)
     employee_no = forms.CharField(label=_("Employee number"), max_length=40, required=False)
@@ -120,7 +102,7 @@ class PersonForm(BootstrapMixin, forms.Form):
         return data
 
 
-class RoleAssignForm(BootstrapMixin, forms.Form):
+class RoleAssignForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     scope = forms.ModelMultipleChoiceField(
         label=_("Scope"),
@@ -136,11 +118,11 @@ class RoleAssignForm(BootstrapMixin, forms.Form):
         self.fields["scope"].label_from_instance = lambda u: f"{u.code} · {u.name}"
 
 
-class RoleRevokeForm(BootstrapMixin, forms.Form):
+class RoleRevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
-class CompanyForm(BootstrapMixin, forms.ModelForm):
+class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = [
@@ -183,7 +165,7 @@ class CompanyForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
-class ImportUploadForm(BootstrapMixin, forms.Form):
+class ImportUploadForm(forms.Form):
     company = forms.ModelChoiceField(
         label=_("Company"),
         queryset=Company.objects.none(),
@@ -215,7 +197,7 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
         return upload
 
 
-class CompanyChoiceForm(BootstrapMixin, forms.Form):
+class CompanyChoiceForm(forms.Form):
     company = forms.ModelChoiceField(
         label=_("Company"),
         queryset=Company.objects.none(),

@@ -34,10 +34,6 @@ class AmendmentForm(forms.Form):
     def __init__(self, *args, rule: Rule, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            )
 
     @property
     def kind(self) -> str:

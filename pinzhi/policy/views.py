@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
+from pinzhi.core.shell import render_page
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, selectors, services, values
 from pinzhi.policy.forms import AmendmentForm, AmendmentStepForm
@@ -56,8 +57,9 @@ def rule_list(request):
             states=selectors.rule_states(page_obj.object_list, company=request.user.company_id),
             families=selectors.requirement_families(pack),
         )
-    template = "policy/partials/rule_table.html" if request.htmx else "policy/rule_list.html"
-    return render(request, template, context)
+    return render_page(
+        request, "policy/rule_list.html", context, partial="policy/partials/rule_table.html"
+    )
 
 
 def _with_actions(user, amendments) -> list[tuple[RuleAmendment, list[str]]]:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import SIGNED_IN, page
+from pinzhi.core.shell import render_page
 from pinzhi.timeline import selectors
 from pinzhi.timeline.forms import EventFilterForm
 from pinzhi.timeline.models import Attachment
@@ -46,11 +47,8 @@ def events(request):
         date_to=filters.get("date_to"),
     )
     page_obj = Paginator(found, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page_obj": page_obj, "query": query.urlencode()}
-    template = "timeline/events.html#results" if request.htmx else "timeline/events.html"
-    return render(request, template, context)
+    context = {"form": form, "page_obj": page_obj}
+    return render_page(request, "timeline/events.html", context, partial="#results")
 
 
 @page(SIGNED_IN)

@@ -245,11 +245,13 @@ def test_it_prints_the_handling_record_with_limits_and_callbacks(clock, org, reg
 
 
 def test_it_prints_page_numbers_in_the_order_of_the_language():
-    assert printing._page_counter_css().count("counter(page") == 2
+    from pinzhi.core.printing import page_counter_css
+
+    assert page_counter_css().count("counter(page") == 2
     from django.utils import translation
 
     with translation.override("en"):
-        assert printing._page_counter_css() == '"Page " counter(page) " of " counter(pages)'
+        assert page_counter_css() == '"Page " counter(page) " of " counter(pages)'
 
 
 # --- the PDFs and the views (slow: WeasyPrint) ------------------------------------------

@@ -46,3 +46,38 @@ def test_a_malformed_request_is_explained_in_chinese(settings):
     response = Client().post(reverse("portal:complaint"), {"a": 1, "b": 2, "c": 3})
     assert response.status_code == 400
     assert "无法处理该请求" in response.text
+
+
+def test_it_logs_a_refusal_as_a_warning_without_a_traceback(signed_in, caplog):
+    """Issue 7 item 4: a 403 is not logged as a server error with a traceback."""
+    client = signed_in("customer")
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get(reverse("policy:list"))
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelname == "WARNING"
+    assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_it_still_logs_a_server_error_with_its_traceback():
+    """Issue 7 item 4: only client errors lose the traceback; a crash keeps it."""
+    import logging
+
+    from pinzhi.lib.logs import ClientErrorsWithoutTraceback
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("django.request", logging.ERROR, "", 0, "x", (), sys.exc_info())
+    record.status_code = 500
+    assert ClientErrorsWithoutTraceback().filter(record) and record.exc_info is not None
+
+
+@pytest.mark.django_db
+def test_it_sends_browsers_asking_for_favicon_ico_to_the_icon():
+    """Issue 7 item 4: a favicon, so browsers stop getting 404s."""
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("core/favicon.svg")
