@@ -143,7 +143,7 @@ def customer_milestones(complaint: Complaint) -> list[Milestone]:
         content_type__model="complaint",
         object_id=str(complaint.pk),
         action__in=list(_ACTIONS),
-    ).order_by("seq")
+    ).order_by("id")
     milestones: list[Milestone] = []
     seen_handling = False
     for event in events:

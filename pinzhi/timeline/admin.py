@@ -18,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "at", "action", "subject_repr", "actor_name"]
+    list_display = ["chain", "seq", "at", "action", "subject_repr", "actor_name"]
     list_filter = ["action"]
     search_fields = ["action", "subject_repr", "actor_name", "reason"]
     date_hierarchy = "at"

@@ -12,8 +12,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# prev_hash of the first event of the chain.
+# prev_hash of the first event of a chain on a database that had no events before the
+# per-company chains began (see `chain_genesis` in services).
 GENESIS_HASH = "0" * 64
+
+# Event.chain of the events recorded before the cut-over to one chain per company: they
+# stay one global chain, verified as they were written (see docs/architecture.md).
+LEGACY_CHAIN = ""
+GLOBAL_CHAIN = "global"
+
+
+def chain_key(company_id: int | None) -> str:
+    """The chain an event of `company_id` is appended to: one per company, and one for the
+    operator's and global events (no company). A string key rather than a nullable foreign
+    key, so that the unique head per chain holds on PostgreSQL (where NULLs are distinct)."""
+    return GLOBAL_CHAIN if company_id is None else f"company:{company_id}"
+
+
+def chain_company_id(key: str) -> int | None:
+    """The company of a chain key (None for the global and the legacy chain)."""
+    return int(key.removeprefix("company:")) if key.startswith("company:") else None
 
 
 class Event(models.Model):
@@ -52,15 +70,23 @@ class Event(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    seq = models.BigIntegerField(_("sequence number"), unique=True)
+    # The chain the event belongs to (`chain_key` of its company; LEGACY_CHAIN before the
+    # cut-over) and its number in that chain, 1, 2, 3 … without gaps.
+    chain = models.CharField(_("chain"), max_length=40, blank=True, default=LEGACY_CHAIN)
+    seq = models.BigIntegerField(_("sequence number"))
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        ordering = ["-seq"]
+        # Ids grow in the order events are appended within each chain (the chain's head is
+        # locked), so they order the events of all chains together.
+        ordering = ["-id"]
         default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="timeline_event_chain_seq")
+        ]
         indexes = [
             models.Index(
                 fields=["content_type", "object_id", "seq"], name="timeline_event_subject"
@@ -83,10 +109,12 @@ class Event(models.Model):
 
 
 class ChainHead(models.Model):
-    """The end of the chain (one row): locked by every append so that concurrent
-    transactions cannot fork the chain, and read by the verifier to detect events deleted
-    from the end."""
+    """The end of one chain (one row per company, one for global events, one frozen row for
+    the legacy chain): locked by every append to that chain so that concurrent transactions
+    cannot fork it, and read by the verifier to detect events deleted from the end. Writes
+    of different companies lock different rows and never wait on each other."""
 
+    chain = models.CharField(max_length=40, unique=True, default=LEGACY_CHAIN)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
@@ -96,7 +124,7 @@ class ChainHead(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"{self.chain or 'legacy'} #{self.seq} {self.hash[:12]}"
 
 
 class Verification(models.Model):
@@ -108,6 +136,8 @@ class Verification(models.Model):
     events_checked = models.BigIntegerField(_("events checked"))
     head_seq = models.BigIntegerField(_("last sequence number"), null=True)
     head_hash = models.CharField(_("last hash"), max_length=64, blank=True)
+    # chain key → [seq, hash] of each chain's end: the anchors later runs check.
+    heads = models.JSONField(_("chain ends"), default=dict, blank=True)
     findings = models.JSONField(_("findings"), default=list, blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -35,7 +35,7 @@ def events_for(subject: models.Model) -> QuerySet[Event]:
     person has already been allowed to see."""
     if subject is None or subject.pk is None:
         return Event.objects.none()
-    return Event.objects.filter(**_subject_filter(subject)).select_related("actor").order_by("-seq")
+    return Event.objects.filter(**_subject_filter(subject)).select_related("actor").order_by("-id")
 
 
 def attachments_for(subject: models.Model) -> QuerySet[Attachment]:
@@ -52,7 +52,7 @@ def events_visible_to(user) -> QuerySet[Event]:
     records they can open)."""
     if not user.is_authenticated:
         return Event.objects.none()
-    events = Event.objects.select_related("actor").order_by("-seq")
+    events = Event.objects.select_related("actor").order_by("-id")
     if user.is_superuser:
         return events
     if not user.has_role(*AUDIT_ROLES) or user.company_id is None:

@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.lib.clock import now
 from pinzhi.timeline import filetypes
 from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
-from pinzhi.timeline.models import Attachment, ChainHead, Event, Verification
+from pinzhi.timeline.models import (
+    GENESIS_HASH,
+    LEGACY_CHAIN,
+    Attachment,
+    ChainHead,
+    Event,
+    Verification,
+    chain_key,
+)
 from pinzhi.timeline.privacy import actor_label, subject_label
 from pinzhi.timeline.verify import Result, timeline_check
 
@@ -79,17 +87,30 @@ def subject_company_id(subject: models.Model) -> int | None:
     return None
 
 
-def _locked_head() -> ChainHead:
-    """The chain head, locked for the rest of the transaction (SELECT … FOR UPDATE on
-    PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock)."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+def chain_genesis() -> str:
+    """prev_hash of the first event of every per-company chain: the hash the legacy global
+    chain ended at when the chains were split (its head is frozen since), or GENESIS_HASH
+    on a database that never had a legacy event. Ties each new chain to the old history."""
+    legacy = ChainHead.objects.filter(chain=LEGACY_CHAIN).values_list("hash", flat=True).first()
+    return legacy or GENESIS_HASH
+
+
+def _locked_head(chain: str) -> ChainHead:
+    """The head of one chain, locked for the rest of the transaction (SELECT … FOR UPDATE
+    on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock). Only
+    writers to the same chain (the same company) wait on it."""
+    head = ChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
-        # First event ever, or the head row was lost: continue from the last event, never
-        # from scratch, so that the chain cannot restart at seq 1.
-        last = Event.objects.order_by("-seq").values("seq", "hash").first()
-        defaults = {"seq": last["seq"], "hash": last["hash"]} if last else {}
+        # First event of this chain, or its head row was lost: continue from the chain's
+        # last event, never from scratch, so that the chain cannot restart at seq 1.
+        last = Event.objects.filter(chain=chain).order_by("-seq").values("seq", "hash").first()
+        defaults = (
+            {"seq": last["seq"], "hash": last["hash"]}
+            if last
+            else {"seq": 0, "hash": chain_genesis()}
+        )
         head, _created = ChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults=defaults
+            chain=chain, defaults=defaults
         )
     return head
 
@@ -116,7 +137,8 @@ def event_record(
     the changed fields (see `snapshot` and `changed`), `data` a structured payload for
     other apps. Payloads are canonicalised (sorted keys; Decimal, dates, UUIDs as strings)
     so the hash reproduces on every database. Runs inside the caller's transaction: if
-    that rolls back, so does the event. Concurrent appends queue on the chain head.
+    that rolls back, so does the event. Concurrent appends to the same company's chain queue
+    on its head; other companies' appends do not wait (issue 7, item 7).
     """
     if not action:
         raise ValueError(str(ACTION_REQUIRED))
@@ -135,8 +157,10 @@ def event_record(
     after = canonical(after)
     reason = str(reason or "")
 
-    head = _locked_head()
+    chain = chain_key(company_id)
+    head = _locked_head(chain)
     event = Event(
+        chain=chain,
         content_type=content_type,
         object_id=object_id,
         subject_repr=subject_repr,
@@ -336,6 +360,7 @@ def verification_record(*, triggered_by=None) -> tuple[Result, Verification]:
         events_checked=result.events_checked,
         head_seq=result.head_seq,
         head_hash=result.head_hash,
+        heads={c.chain: [c.head_seq, c.head_hash] for c in result.chains if c.head_seq},
         findings=[f.as_dict() for f in result.findings],
         triggered_by=triggered_by if getattr(triggered_by, "is_authenticated", False) else None,
         duration_ms=result.duration_ms,

@@ -1,11 +1,14 @@
-"""The timeline verifier (X-1): walks the hash chain in sequence order and reports every
-event that was altered, inserted or deleted behind the application's back.
+"""The timeline verifier (X-1): walks each hash chain (one per company, one for global
+events, and the legacy chain of the events recorded before the chains were split) in
+sequence order and reports every event that was altered, inserted or deleted behind the
+application's back, naming the chain it belongs to.
 
 Streaming: one pass over the events with a server-side cursor, constant memory apart from
 the findings, so it runs over millions of rows.
 """
 
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,11 +17,23 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.timeline.canonical import event_hash, hash_key
-from pinzhi.timeline.models import GENESIS_HASH, ChainHead, Event, Verification
+from pinzhi.timeline.models import (
+    GENESIS_HASH,
+    LEGACY_CHAIN,
+    ChainHead,
+    Event,
+    Verification,
+    chain_company_id,
+    chain_key,
+)
 
 ALTERED = "altered"
 DELETED = "deleted"
 INSERTED = "inserted"
+
+LEGACY_LABEL = _("Events before the per-company chains")
+GLOBAL_LABEL = _("Operator and global events")
+COMPANY_LABEL = _("Company %(name)s")
 
 KIND_LABELS = {ALTERED: _("Altered"), DELETED: _("Deleted"), INSERTED: _("Inserted")}
 
@@ -46,10 +61,12 @@ MESSAGES = {
     "missing": _("Events #%(first)s to #%(last)s are missing (before event #%(next_seq)s)."),
     "missing_tail": _("Events #%(first)s to #%(last)s are missing from the end of the chain."),
     "head_missing": _("The chain head is missing: events may have been deleted from the end."),
+    "wrong_chain": _("It was filed in the chain of another company than its own."),
 }
 
 _FIELDS = (
     "id",
+    "chain",
     "seq",
     "prev_hash",
     "hash",
@@ -79,6 +96,7 @@ class Finding:
     action: str = ""
     subject: str = ""
     params: dict = field(default_factory=dict)
+    chain: str = LEGACY_CHAIN  # the chain (see models.chain_key) the finding is about
 
     @property
     def message(self) -> str:
@@ -97,13 +115,55 @@ class Finding:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+def chain_labels(chains: Iterable[str]) -> dict[str, str]:
+    """A label for each chain key, in the reader's language (the company's name)."""
+    from pinzhi.orgs.models import Company
+
+    chains = set(chains)
+    ids = {chain_company_id(c) for c in chains} - {None}
+    names = dict(Company.objects.filter(pk__in=ids).values_list("pk", "name"))
+    labels = {}
+    for chain in chains:
+        company_id = chain_company_id(chain)
+        if chain == LEGACY_CHAIN:
+            labels[chain] = str(LEGACY_LABEL)
+        elif company_id is None:
+            labels[chain] = str(GLOBAL_LABEL)
+        else:
+            name = names.get(company_id, f"#{company_id}")
+            labels[chain] = gettext(str(COMPANY_LABEL)) % {"name": name}
+    return labels
+
+
+@dataclass
+class ChainReport:
+    """The outcome for one chain: the verifier reports per company."""
+
+    chain: str
+    events_checked: int = 0
+    problems: int = 0
+    head_seq: int | None = None
+    head_hash: str = ""
+    last_id: int = 0
+
+    @property
+    def company_id(self) -> int | None:
+        return chain_company_id(self.chain)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 @dataclass
 class Result:
     events_checked: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # The end of the chain holding the newest event.
     head_seq: int | None = None
     head_hash: str = ""
     duration_ms: int = 0
+    chains: list[ChainReport] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,24 +179,37 @@ def _about(row: dict, kind: str, code: str, **params: Any) -> Finding:
         action=row["action"],
         subject=row["subject_repr"],
         params=params,
+        chain=row["chain"],
     )
 
 
 class _Walker:
-    def __init__(self, head: ChainHead | None, anchors: dict[int, tuple[str, str]]):
+    """Walks one chain."""
+
+    def __init__(
+        self,
+        chain: str,
+        head: ChainHead | None,
+        anchors: dict[int, tuple[str, str]],
+        genesis: str,
+        type_keys: dict[int, str],
+        key: bytes,
+    ):
+        self.chain = chain
         self.head = head
         self.first_head = head
         self.anchors = anchors
-        self.type_keys = {
-            pk: f"{app}.{model}"
-            for pk, app, model in ContentType.objects.values_list("pk", "app_label", "model")
-        }
-        self.key = hash_key()
+        self.type_keys = type_keys
+        self.key = key
         self.findings: list[Finding] = []
+        self.events_checked = 0
         self.expected_seq = 1
         self.prev: dict | None = None  # the last event accepted as genuine
-        self.prev_hash = GENESIS_HASH
+        self.prev_hash = genesis
         self.prev_altered = False
+
+    def finding(self, kind: str, code: str, **params: Any) -> Finding:
+        return Finding(kind=kind, code=code, params=params, chain=self.chain)
 
     def recomputed(self, row: dict) -> str:
         return event_hash(
@@ -160,10 +233,18 @@ class _Walker:
     def group(self, rows: list[dict]) -> None:
         """Check the events sharing one sequence number (normally exactly one)."""
         seq = rows[0]["seq"]
+        self.events_checked += len(rows)
+        checks = [(row, self.recomputed(row) == row["hash"]) for row in rows]
+        if self.chain != LEGACY_CHAIN:
+            # The chain is not hashed, but the company is: an intact event moved to another
+            # company's chain is named there (a changed company is an alteration).
+            for row, ok in checks:
+                if ok and chain_key(row["company_id"]) != self.chain:
+                    self.findings.append(_about(row, INSERTED, "wrong_chain"))
         if self.head is not None and seq > self.head.seq:
             # Appended since the walk began? The events come from one snapshot taken after
             # the head was first read, so a fresh head covers every genuine one of them.
-            self.head = ChainHead.objects.filter(pk=1).first() or self.head
+            self.head = ChainHead.objects.filter(chain=self.chain).first() or self.head
         if self.head is not None and seq > self.head.seq:
             for row in rows:
                 self.findings.append(_about(row, INSERTED, "beyond_head", head_seq=self.head.seq))
@@ -171,13 +252,10 @@ class _Walker:
         gap = seq > self.expected_seq
         if gap:
             self.findings.append(
-                Finding(
-                    kind=DELETED,
-                    code="missing",
-                    params={"first": self.expected_seq, "last": seq - 1, "next_seq": seq},
+                self.finding(
+                    DELETED, "missing", first=self.expected_seq, last=seq - 1, next_seq=seq
                 )
             )
-        checks = [(row, self.recomputed(row) == row["hash"]) for row in rows]
 
         def links(row: dict) -> bool:
             # After a gap or an altered event (whose stored hash is then untrusted too),
@@ -213,15 +291,11 @@ class _Walker:
         head = self.first_head
         if head is None:
             if self.prev is not None:
-                self.findings.append(Finding(kind=DELETED, code="head_missing"))
+                self.findings.append(self.finding(DELETED, "head_missing"))
             return
         if head.seq >= self.expected_seq:
             self.findings.append(
-                Finding(
-                    kind=DELETED,
-                    code="missing_tail",
-                    params={"first": self.expected_seq, "last": head.seq},
-                )
+                self.finding(DELETED, "missing_tail", first=self.expected_seq, last=head.seq)
             )
         elif (
             self.prev is not None
@@ -233,33 +307,89 @@ class _Walker:
                 self.findings.append(_about(self.prev, ALTERED, "head_mismatch"))
 
 
-def _anchors() -> dict[int, tuple[str, str]]:
-    """seq → (hash, time) of the chain's end at each earlier successful verification."""
-    anchors: dict[int, tuple[str, str]] = {}
-    runs = Verification.objects.filter(ok=True, head_seq__isnull=False).order_by("at")
-    for seq, hash_, at in runs.values_list("head_seq", "head_hash", "at"):
-        anchors.setdefault(seq, (hash_, at.isoformat(timespec="seconds")))
+def _anchors() -> dict[str, dict[int, tuple[str, str]]]:
+    """chain → seq → (hash, time) of each chain's end at each earlier successful
+    verification. Runs from before the split recorded only the legacy chain's end."""
+    anchors: dict[str, dict[int, tuple[str, str]]] = {}
+    runs = Verification.objects.filter(ok=True).order_by("at", "pk")
+    for seq, hash_, at, heads in runs.values_list("head_seq", "head_hash", "at", "heads"):
+        when = at.isoformat(timespec="seconds")
+        ends = heads or ({LEGACY_CHAIN: [seq, hash_]} if seq is not None else {})
+        for chain, (end_seq, end_hash) in ends.items():
+            anchors.setdefault(chain, {}).setdefault(end_seq, (end_hash, when))
     return anchors
 
 
 def timeline_check(*, chunk_size: int = 2000) -> Result:
-    """Walk the whole chain and return every finding (X-1); an empty list means intact."""
+    """Walk every chain and return every finding (X-1); an empty list means intact. The
+    result also reports each chain (each company) on its own."""
     started = time.monotonic()
-    walker = _Walker(ChainHead.objects.filter(pk=1).first(), _anchors())
+    # Heads first, then the events: a head read before the events covers each of them.
+    heads = {head.chain: head for head in ChainHead.objects.all()}
+    legacy = heads.get(LEGACY_CHAIN)
+    genesis = legacy.hash if legacy is not None else GENESIS_HASH
+    anchors = _anchors()
+    type_keys = {
+        pk: f"{app}.{model}"
+        for pk, app, model in ContentType.objects.values_list("pk", "app_label", "model")
+    }
+    key = hash_key()
     result = Result()
-    rows = Event.objects.order_by("seq", "id").values(*_FIELDS).iterator(chunk_size=chunk_size)
+    newest_id = -1
+
+    def walker_for(chain: str) -> _Walker:
+        return _Walker(
+            chain,
+            heads.pop(chain, None),
+            anchors.get(chain, {}),
+            GENESIS_HASH if chain == LEGACY_CHAIN else genesis,
+            type_keys,
+            key,
+        )
+
+    def close(walker: _Walker) -> None:
+        nonlocal newest_id
+        walker.finish()
+        result.findings.extend(walker.findings)
+        report = ChainReport(
+            chain=walker.chain,
+            events_checked=walker.events_checked,
+            problems=len(walker.findings),
+        )
+        if walker.prev is not None:
+            report.head_seq, report.head_hash = walker.prev["seq"], walker.prev["hash"]
+            report.last_id = walker.prev["id"]
+            if report.last_id > newest_id:
+                newest_id = report.last_id
+                result.head_seq, result.head_hash = report.head_seq, report.head_hash
+        elif not walker.findings:
+            return  # a chain not yet begun
+        result.chains.append(report)
+
+    rows = (
+        Event.objects.order_by("chain", "seq", "id")
+        .values(*_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    walker: _Walker | None = None
     group: list[dict] = []
     for row in rows:
         result.events_checked += 1
-        if group and row["seq"] != group[0]["seq"]:
-            walker.group(group)
+        if group and (row["chain"], row["seq"]) != (group[0]["chain"], group[0]["seq"]):
+            walker.group(group)  # type: ignore[union-attr]
             group = []
+        if walker is None or row["chain"] != walker.chain:
+            if walker is not None:
+                close(walker)
+            walker = walker_for(row["chain"])
         group.append(row)
-    if group:
+    if group and walker is not None:
         walker.group(group)
-    walker.finish()
-    result.findings = walker.findings
-    if walker.prev is not None:
-        result.head_seq, result.head_hash = walker.prev["seq"], walker.prev["hash"]
+    if walker is not None:
+        close(walker)
+    # Chains whose every event is gone still have their head.
+    for chain in list(heads):
+        close(walker_for(chain))
+    result.chains.sort(key=lambda c: (c.chain != LEGACY_CHAIN, c.company_id or 0, c.chain))
     result.duration_ms = int((time.monotonic() - started) * 1000)
     return result

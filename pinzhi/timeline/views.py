@@ -12,7 +12,7 @@ from pinzhi.timeline import selectors
 from pinzhi.timeline.forms import EventFilterForm
 from pinzhi.timeline.models import Attachment
 from pinzhi.timeline.tasks import timeline_verify
-from pinzhi.timeline.verify import Finding
+from pinzhi.timeline.verify import Finding, chain_labels
 
 FILE_MISSING = _("The file of this attachment is missing from storage.")
 VERIFICATION_QUEUED = _(
@@ -29,7 +29,9 @@ def integrity(request):
         messages.info(request, VERIFICATION_QUEUED)
         return redirect("timeline:integrity")
     last = selectors.last_verification()
-    findings = [Finding.from_dict(f) for f in last.findings] if last else []
+    found = [Finding.from_dict(f) for f in last.findings] if last else []
+    labels = chain_labels(f.chain for f in found)
+    findings = [(f, labels[f.chain]) for f in found]  # each named in its company's chain
     return render(request, "timeline/integrity.html", {"last": last, "findings": findings})
 
 

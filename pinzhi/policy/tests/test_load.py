@@ -168,7 +168,7 @@ rules:
     services.pack_load(code="demo", directory=tmp_path)
     (tmp_path / "demo.yaml").write_text(rule.format(value=25, statement="新"), encoding="utf-8")
     services.pack_load(code="demo", directory=tmp_path)
-    event = Event.objects.filter(action="policy.pack_loaded").order_by("-seq").first()
+    event = Event.objects.filter(action="policy.pack_loaded").order_by("-id").first()
     assert event.data["updated_value"] == ["complaints.first_contact"]
     assert event.data["texts_changed"] == ["complaints.first_contact"]
     assert event.before["complaints.first_contact"]["value"] == 30

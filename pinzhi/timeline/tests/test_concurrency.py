@@ -1,9 +1,10 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
-from pinzhi.timeline.models import Event
+from pinzhi.orgs.tests.factories import CompanyFactory
+from pinzhi.timeline.models import Event, chain_key
 from pinzhi.timeline.services import event_record
 from pinzhi.timeline.verify import timeline_check
 
@@ -15,9 +16,10 @@ needs_postgresql = pytest.mark.skipif(
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_do_not_fork_the_chain(company):
-    """X-1: transactions appending at the same time queue on the chain head; the chain
-    stays one line with no gaps."""
-    before = Event.objects.count()
+    """X-1: transactions appending to one company's chain at the same time queue on its
+    head; the chain stays one line with no gaps."""
+    events = Event.objects.filter(chain=chain_key(company.pk))
+    before = events.count()
     start = threading.Barrier(8)
     errors: list[BaseException] = []
 
@@ -38,7 +40,51 @@ def test_concurrent_appends_do_not_fork_the_chain(company):
     for thread in threads:
         thread.join()
     assert errors == []
-    seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))
+    seqs = list(events.order_by("seq").values_list("seq", flat=True))
     assert len(seqs) == before + 80
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    assert timeline_check().ok
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_companies_writes_do_not_wait_on_each_other(company):
+    """Issue 7 item 7: while a transaction of company A holds A's chain head (a long
+    import), company B records events at once; a second writer of A waits."""
+    other = CompanyFactory(name="乙物业有限公司")
+    holding = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def long_import() -> None:
+        try:
+            with transaction.atomic():
+                event_record(subject=company, action="company.imported", data={"row": 1})
+                holding.set()
+                release.wait(timeout=30)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+            holding.set()
+        finally:
+            connections.close_all()
+
+    def record(subject, timeout_ms: int) -> None:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
+            event_record(subject=subject, action="company.touched")
+
+    thread = threading.Thread(target=long_import)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        for _ in range(5):
+            record(other, 2000)  # B does not wait for A's open transaction
+        with pytest.raises(OperationalError):
+            record(company, 200)  # A's own chain is held by the import
+    finally:
+        release.set()
+        thread.join()
+    assert errors == []
+    assert Event.objects.filter(chain=chain_key(other.pk), action="company.touched").count() == 5
     assert timeline_check().ok

@@ -84,6 +84,7 @@ def test_the_integrity_page_names_a_tampered_event(signed_in, events, immediate_
     assert not Verification.objects.get().ok
     table = response.content.decode().split('data-testid="findings"')[1]
     assert f"#{events[0].seq}" in table and "unit.created" in table
+    assert f"公司 {events[0].company.name}" in table  # named in its company's chain
 
 
 @pytest.mark.parametrize("role", ["quality_department", "leadership", "quality_committee"])

@@ -105,7 +105,10 @@ def test_it_reports_a_deleted_row(chain):
 
 def test_it_reports_rows_deleted_from_the_end(chain):
     """X-1: deleting the newest events is caught by the chain head."""
-    sql("DELETE FROM timeline_event WHERE seq >= %s", [chain[3].seq])
+    sql(
+        "DELETE FROM timeline_event WHERE chain = %s AND seq >= %s",
+        [chain[3].chain, chain[3].seq],
+    )
     findings = timeline_check().findings
     assert [(f.kind, f.code, f.params) for f in findings] == [
         (DELETED, "missing_tail", {"first": chain[3].seq, "last": chain[4].seq})
@@ -117,6 +120,8 @@ def test_it_reports_a_forged_row_appended_at_the_end(chain):
     with a correctly computed hash."""
     last = chain[-1]
     forged = Event.objects.create(
+        chain=last.chain,
+        company_id=last.company_id,
         content_type=last.content_type,
         object_id=last.object_id,
         subject_repr=last.subject_repr,
@@ -139,6 +144,8 @@ def test_it_reports_a_row_replaced_by_a_forgery(chain):
     target = chain[2]
     sql("DELETE FROM timeline_event WHERE id = %s", [target.pk])
     forged = Event.objects.create(
+        chain=target.chain,
+        company_id=target.company_id,
         content_type=target.content_type,
         object_id=target.object_id,
         subject_repr=target.subject_repr,
@@ -159,6 +166,8 @@ def test_it_names_a_correctly_hashed_forgery_by_the_broken_link_after_it(chain):
     target = chain[2]
     sql("DELETE FROM timeline_event WHERE id = %s", [target.pk])
     forged = Event.objects.create(
+        chain=target.chain,
+        company_id=target.company_id,
         content_type=target.content_type,
         object_id=target.object_id,
         subject_repr=target.subject_repr,
@@ -182,7 +191,7 @@ def test_it_reports_a_rewritten_history_against_an_earlier_verification(chain):
     target = chain[-1]
     sql("UPDATE timeline_event SET reason = %s WHERE id = %s", ["rewritten", target.pk])
     new = rehash(target.pk)
-    ChainHead.objects.filter(pk=1).update(hash=new)
+    ChainHead.objects.filter(chain=target.chain).update(hash=new)
     findings = timeline_check().findings
     assert [(f.kind, f.event_id, f.code) for f in findings] == [
         (ALTERED, target.pk, "anchor_mismatch")

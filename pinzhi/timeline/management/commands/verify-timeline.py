@@ -12,8 +12,10 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.timeline.services import verification_record
-from pinzhi.timeline.verify import timeline_check
+from pinzhi.timeline.verify import chain_labels, timeline_check
 
+CHAIN_INTACT = _("%(chain)s: %(count)s events, intact.")
+CHAIN_PROBLEMS = _("%(chain)s: %(count)s events, %(problems)s problem(s).")
 INTACT = _("%(count)s events checked in %(ms)s ms: the timeline is intact.")
 PROBLEMS = _("%(count)s events checked in %(ms)s ms: %(problems)s problem(s) found.")
 
@@ -47,16 +49,38 @@ class Command(BaseCommand):
                 "head_hash": result.head_hash,
                 "duration_ms": result.duration_ms,
                 "findings": [f.as_dict() for f in result.findings],
+                "chains": [
+                    {
+                        "chain": c.chain,
+                        "company_id": c.company_id,
+                        "ok": c.ok,
+                        "events_checked": c.events_checked,
+                        "problems": c.problems,
+                        "head_seq": c.head_seq,
+                        "head_hash": c.head_hash,
+                    }
+                    for c in result.chains
+                ],
             }
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
+            labels = chain_labels(c.chain for c in result.chains)
             for f in result.findings:
                 where = (
                     f"#{f.seq} (id {f.event_id}) {f.action} · {f.subject}: "
                     if f.event_id is not None
                     else ""
                 )
-                self.stdout.write(f"{f.kind.upper():9} {where}{f.message}")
+                chain = labels.get(f.chain, f.chain)
+                self.stdout.write(f"{f.kind.upper():9} {where}{f.message} [{chain}]")
+            # One line per chain: the verifier reports per company.
+            for c in result.chains:
+                line = str(CHAIN_INTACT if c.ok else CHAIN_PROBLEMS) % {
+                    "chain": labels.get(c.chain, c.chain),
+                    "count": c.events_checked,
+                    "problems": c.problems,
+                }
+                self.stdout.write(line if c.ok else self.style.WARNING(line))
             counts = {
                 "count": result.events_checked,
                 "ms": result.duration_ms,
