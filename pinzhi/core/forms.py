@@ -5,10 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core import signin
 
-LOCKED_OUT = _(
-    "Too many failed sign-ins. This account is locked until %(until)s; "
-    "try again then or ask the quality department to unlock it."
-)
+LOCKED_OUT = _("Too many failed sign-ins. This account is locked until %(until)s; try again then.")
 ADDRESS_LOCKED_OUT = _(
     "Too many failed sign-ins from your network address: signing in from it is paused until "
     "%(until)s. Try again then."
