@@ -13,7 +13,11 @@ class CoreConfig(AppConfig):
 
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.middleware import session_start_idle_clock
-        from pinzhi.core.tasks import ratelimit_purge, tasks_recover_abandoned
+        from pinzhi.core.tasks import (
+            ratelimit_purge,
+            signin_codes_purge,
+            tasks_recover_abandoned,
+        )
 
         # Issue 6 item 10: the session idle timeout counts from the sign-in.
         user_logged_in.connect(session_start_idle_clock, dispatch_uid="pinzhi-idle-clock")
@@ -27,4 +31,8 @@ class CoreConfig(AppConfig):
         # Issue 7 item 6: rate-limit buckets whose window has passed.
         register_periodic(
             name="core.ratelimit_purge", task=ratelimit_purge, every=timedelta(hours=1)
+        )
+        # Issue 6 item 4: sign-in codes long past their expiry.
+        register_periodic(
+            name="core.signin_codes_purge", task=signin_codes_purge, every=timedelta(days=1)
         )

@@ -69,3 +69,12 @@ def ratelimit_purge() -> dict:
     from pinzhi.core.ratelimit import purge
 
     return {"deleted": purge(at=clock.now())}
+
+
+@task
+def signin_codes_purge() -> dict:
+    """Delete the one-time sign-in codes expired for a month (issue 6 item 4); issuing and
+    using them stays on the timeline."""
+    from pinzhi.orgs.services import password_resets_purge
+
+    return {"deleted": password_resets_purge(at=clock.now())}

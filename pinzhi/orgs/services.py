@@ -358,6 +358,8 @@ def person_change_password(
 # about 59 bits, far beyond guessing within the sign-in limits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
+# How long an expired sign-in code is kept before the daily purge deletes it.
+CODE_KEPT_AFTER_EXPIRY = timedelta(days=30)
 
 
 CODE_MAIL_SUBJECT = _("Your one-time sign-in code for Pinzhi")
@@ -448,6 +450,14 @@ def _send_code(person: Person, code: str, expires_at: datetime) -> None:
             "url": url,
         }
         send_mail(str(CODE_MAIL_SUBJECT), body, None, [person.email])
+
+
+def password_resets_purge(*, at: datetime) -> int:
+    """Delete the sign-in codes that expired more than CODE_KEPT_AFTER_EXPIRY before `at`
+    (used, replaced or never used alike: they are hashes, and the timeline keeps who issued
+    and used each); returns how many."""
+    deleted, _ = PasswordReset.objects.filter(expires_at__lte=at - CODE_KEPT_AFTER_EXPIRY).delete()
+    return deleted
 
 
 def password_reset_find(*, username: str, code: str) -> PasswordReset | None:

@@ -201,3 +201,17 @@ def test_deactivating_a_person_voids_their_code(quality, staff, anonymous):
     assert set_password(anonymous, "mayong", issued.code).status_code == 200
     staff.refresh_from_db()
     assert staff.check_password(PASSWORD)
+
+
+def test_codes_expired_for_a_month_are_purged_by_the_clock(quality, staff):
+    """Issue 6 item 4: the codes do not pile up; the timeline keeps their story."""
+    from pinzhi.core import clock as periodic
+    from pinzhi.lib.clock import now
+
+    assert periodic.periodic_jobs["core.signin_codes_purge"].every == timedelta(days=1)
+    services.password_reset_issue(person=staff, actor=quality.person)
+    assert services.password_resets_purge(at=now()) == 0
+    with time_machine.travel(now() + timedelta(days=40), tick=False):
+        assert services.password_resets_purge(at=now()) == 1
+    assert not PasswordReset.objects.exists()
+    assert Event.objects.filter(action="person.password_reset_issued").exists()
