@@ -559,9 +559,11 @@ def calendar_create(
     09:00–12:00 and 13:30–18:00 unless `hours` says otherwise; `copy_from` gives the hours
     and the holidays of another calendar (a company starts from the shared public
     holidays and adds its own)."""
+    company_id = getattr(company, "pk", company)
+    if copy_from is not None and copy_from.company_id not in (None, company_id):
+        raise ValidationError({"copy_from": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
     if copy_from is not None and hours is None:
         hours = copy_from.hours
-    company_id = getattr(company, "pk", company)
     if Calendar.objects.filter(company_id=company_id, code=code).exists():
         raise ValidationError({"code": ValidationError(CALENDAR_CODE_TAKEN, params={"code": code})})
     _check_zone(time_zone)
@@ -666,15 +668,15 @@ def rule_calendar_set(
     company_id = getattr(company, "pk", company)
     if calendar is not None and calendar.company_id not in (None, company_id):
         raise ValidationError({"calendar": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
-    current = (
-        RuleCalendar.objects.filter(company_id=company_id, pack=pack, rule_key=rule_key)
+    rows = {
+        row.company_id: row
+        for row in RuleCalendar.objects.filter(pack=pack, rule_key=rule_key)
+        .filter(Q(company__isnull=True) | Q(company_id=company_id))
         .select_related("calendar")
-        .first()
-    )
-    default = None
-    if company_id is not None:
-        default = rule_calendar(pack=pack, rule_key=rule_key, company=None)
-    previous = rule_calendar(pack=pack, rule_key=rule_key, company=company_id)
+    }
+    current = rows.get(company_id)
+    default = rows[None].calendar if company_id is not None and None in rows else None
+    previous = current.calendar if current else default
     if calendar is None and default is None:
         # The wall clock is what a rule counts on without a row.
         if current:

@@ -158,3 +158,11 @@ def test_an_operator_sees_and_changes_every_calendar(client, theirs, shared):
     )
     assert response.status_code == 302
     assert shared.days.count() == 2
+
+
+def test_a_company_cannot_copy_another_companys_calendar(company, theirs):
+    """Issue 6 item 2: the service refuses it too, not only the form's choices."""
+    with pytest.raises(ValidationError) as error:
+        services.calendar_create(company=company, code="copy", name="抄", copy_from=theirs)
+    assert "another company" in str(error.value)
+    assert not Calendar.objects.filter(code="copy").exists()
