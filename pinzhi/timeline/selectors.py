@@ -57,10 +57,7 @@ def events_visible_to(user) -> QuerySet[Event]:
         return events
     if not user.has_role(*AUDIT_ROLES) or user.company_id is None:
         return Event.objects.none()
-    from pinzhi.orgs.models import Company
-
-    companies = Company.objects.filter(Q(pk=user.company_id) | Q(operator_id=user.company_id))
-    return events.filter(company_id__in=companies.values("pk"))
+    return events.filter(company_id__in=companies_audited_by(user).values("pk"))
 
 
 def event_search(
@@ -103,15 +100,27 @@ def event_search(
     return events
 
 
-def _company_audited_by(user, company_id: int | None) -> bool:
-    """Whether `company_id` is the user's company or an external company it works with."""
-    if company_id is None or user.company_id is None:
-        return False
-    if company_id == user.company_id:
-        return True
+def companies_audited_by(user):
+    """ORG-2: the user's own company and the external companies it works with (whose
+    `operator` it is): the companies whose records its audit roles read."""
     from pinzhi.orgs.models import Company
 
-    return Company.objects.filter(pk=company_id, operator_id=user.company_id).exists()
+    if user.company_id is None:
+        return Company.objects.none()
+    return Company.objects.filter(Q(pk=user.company_id) | Q(operator_id=user.company_id))
+
+
+def findings_visible_to(user, findings: list) -> tuple[list, int]:
+    """ORG-2: the findings of a verification in the chains of the companies the user audits
+    (all for an operator), and how many others there are (only counted: their records,
+    ids and company names belong to other companies or to the operator)."""
+    if user.is_superuser:
+        return findings, 0
+    from pinzhi.timeline.models import chain_company_id
+
+    audited = set(companies_audited_by(user).values_list("pk", flat=True))
+    visible = [f for f in findings if chain_company_id(f.chain) in audited]
+    return visible, len(findings) - len(visible)
 
 
 def last_verification() -> Verification | None:
@@ -133,7 +142,10 @@ def attachment_may_download(user, attachment: Attachment) -> bool:
         return False
     if user.is_superuser or attachment.uploaded_by_id == user.pk:
         return True
-    if user.has_role(*ATTACHMENT_ROLES) and _company_audited_by(user, attachment.company_id):
+    if (
+        user.has_role(*ATTACHMENT_ROLES)
+        and companies_audited_by(user).filter(pk=attachment.company_id).exists()
+    ):
         return True
     content_type = ContentType.objects.get_for_id(attachment.content_type_id)
     rule = _attachment_rules.get(f"{content_type.app_label}.{content_type.model}")

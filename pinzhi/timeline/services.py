@@ -289,6 +289,7 @@ def attachment_add(
         attachment.save(force_insert=True)
         event_record(
             subject=subject,
+            company=attachment.company_id,
             action="attachment.added",
             actor=uploaded_by,
             data={

@@ -241,9 +241,10 @@ class _Walker:
             for row, ok in checks:
                 if ok and chain_key(row["company_id"]) != self.chain:
                     self.findings.append(_about(row, INSERTED, "wrong_chain"))
-        if self.head is not None and seq > self.head.seq:
-            # Appended since the walk began? The events come from one snapshot taken after
-            # the head was first read, so a fresh head covers every genuine one of them.
+        if self.head is None or seq > self.head.seq:
+            # Appended since the walk began (a chain's first events included)? The events
+            # come from one snapshot taken after the heads were first read, so a fresh head
+            # covers every genuine one of them.
             self.head = ChainHead.objects.filter(chain=self.chain).first() or self.head
         if self.head is not None and seq > self.head.seq:
             for row in rows:

@@ -30,9 +30,14 @@ def integrity(request):
         return redirect("timeline:integrity")
     last = selectors.last_verification()
     found = [Finding.from_dict(f) for f in last.findings] if last else []
+    found, others = selectors.findings_visible_to(request.user, found)
     labels = chain_labels(f.chain for f in found)
     findings = [(f, labels[f.chain]) for f in found]  # each named in its company's chain
-    return render(request, "timeline/integrity.html", {"last": last, "findings": findings})
+    return render(
+        request,
+        "timeline/integrity.html",
+        {"last": last, "findings": findings, "other_findings": others},
+    )
 
 
 @page(*selectors.AUDIT_ROLES)

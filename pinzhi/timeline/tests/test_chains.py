@@ -200,3 +200,27 @@ def test_the_command_reports_each_chain_in_json(two_companies):
     call_command("verify-timeline", "--json", "--no-record", stdout=out)
     chains = {c["company_id"]: c for c in json.loads(out.getvalue())["chains"]}
     assert chains[a.pk]["events_checked"] == 4 and chains[b.pk]["ok"] is True
+
+
+def test_the_integrity_page_shows_each_company_only_its_own_findings(two_companies, client):
+    """Issue 6 item 11, ORG-2: a problem in A's chain is named to A's quality department;
+    B's sees its own chain intact and only a count of problems elsewhere."""
+    from django.urls import reverse
+
+    from pinzhi.orgs import services as orgs
+    from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
+
+    a, b, events_a, _events_b = two_companies
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [events_a[1].pk])
+    verification_record()
+    pages = {}
+    for company in (a, b):
+        reader = PersonFactory(unit=UnitFactory(company=company))
+        orgs.role_assign(person=reader, role="quality_department", scope=[])
+        client.force_login(reader)
+        pages[company.pk] = client.get(reverse("timeline:integrity")).text
+
+    assert 'data-testid="findings"' in pages[a.pk] and a.name in pages[a.pk]
+    assert 'data-testid="findings"' not in pages[b.pk]
+    assert a.name not in pages[b.pk] and 'data-testid="other-findings"' in pages[b.pk]
