@@ -53,3 +53,8 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.reason
+
+    def add_to_form(self, form: Any) -> None:
+        """Show the reason beside its field in `form`, or above the form when the refusal
+        concerns no field of it."""
+        form.add_error(self.field if self.field in form.fields else None, self.reason)
