@@ -4,15 +4,19 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.api import services
 from pinzhi.api.models import SCOPES, ApiToken
 from pinzhi.core.access import page
+from pinzhi.core.shell import render_form_page
 from pinzhi.orgs.roles import Role
 
 REVOKED = _("The token “%(name)s” is revoked; the integration using it is refused from now on.")
 NO_COMPANY = _("Your account belongs to no company; an API token needs one.")
+REVOKE_TOKEN = _("Revoke token")
+REVOKE = _("Revoke")
 
 
 class TokenForm(forms.Form):
@@ -69,4 +73,13 @@ def token_revoke(request, pk: int):
         else:
             messages.success(request, REVOKED % {"name": token.name})
         return redirect("api:tokens")
-    return render(request, "api/token_revoke.html", {"token": token})
+    return render_form_page(
+        request,
+        None,
+        heading=REVOKE_TOKEN,
+        submit_label=REVOKE,
+        submit_style="danger",
+        cancel_url=reverse("api:tokens"),
+        template="api/token_revoke.html",
+        token=token,
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import user_may
 
@@ -80,3 +81,46 @@ def render_page(
     if request.htmx and not request.htmx.boosted:
         return render(request, f"{template}{partial}" if partial[0] == "#" else partial, context)
     return render(request, template, context)
+
+
+SAVE = _("Save")
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """A link in a page's breadcrumb trail."""
+
+    url: str
+    label: object
+
+
+def render_form_page(
+    request: HttpRequest,
+    form: object,
+    *,
+    heading: object,
+    cancel_url: str,
+    crumbs: tuple[Crumb, ...] = (),
+    intro: object = "",
+    submit_label: object = SAVE,
+    submit_style: str = "primary",
+    template: str = "core/form_page.html",
+    **context: object,
+) -> HttpResponse:
+    """A page that is one form: its breadcrumb trail, heading, an introduction, the form
+    (None for a bare confirmation), the submit button and a way back. A page with a richer
+    introduction extends `core/form_page.html` and overrides its `intro` block."""
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "heading": heading,
+            "cancel_url": cancel_url,
+            "crumbs": crumbs,
+            "intro": intro,
+            "submit_label": submit_label,
+            "submit_style": submit_style,
+            **context,
+        },
+    )

@@ -4,16 +4,22 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core import signin as signin_limits
 from pinzhi.core.access import SIGNED_IN, page, public_page
 from pinzhi.core.forms import PasswordChangeForm, SetPasswordWithCodeForm, SignInForm
-from pinzhi.core.shell import tiles_for
+from pinzhi.core.shell import render_form_page, tiles_for
 from pinzhi.orgs import services as org_services
 
 PASSWORD_CHANGED = _("Your password has been changed.")
 PASSWORD_SET = _("Your password is set: sign in with it now.")
+CHANGE_PASSWORD = _("Change password")
+CHANGE_PASSWORD_INTRO = _(
+    "Only you can change your password. After the change, your other signed-in browsers are "
+    "signed out."
+)
 
 
 @public_page
@@ -66,7 +72,15 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, PASSWORD_CHANGED)
             return redirect("core:home")
-    return render(request, "core/password_change.html", {"form": form})
+    return render_form_page(
+        request,
+        form,
+        heading=CHANGE_PASSWORD,
+        intro=CHANGE_PASSWORD_INTRO,
+        submit_label=CHANGE_PASSWORD,
+        cancel_url=reverse("core:home"),
+        form_testid="password-change-form",
+    )
 
 
 @public_page

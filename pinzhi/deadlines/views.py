@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import page
-from pinzhi.core.shell import render_page
+from pinzhi.core.shell import render_form_page, render_page
 from pinzhi.deadlines import selectors, services
 from pinzhi.deadlines.forms import CalendarForm, DayForm, HoursForm, ImportForm, RuleCalendarForm
 from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_days_import
@@ -31,6 +31,12 @@ MSG_SHARED_READ_ONLY = _(
 MSG_NO_COMPANY = _("You belong to no company, so you have no calendars of your own.")
 MSG_RULE_SET = _("Deadlines of %(rule)s opened from now on count on %(clock)s.")
 WALL_CLOCK = _("the wall clock")
+NEW_CALENDAR = _("New calendar")
+NEW_CALENDAR_INTRO = _(
+    "Without a calendar to start from, it starts with Monday to Friday 09:00–12:00 and "
+    "13:30–18:00; change the hours and enter the holidays on the next page."
+)
+CREATE = _("Create")
 
 
 @page(*OVERDUE_ROLES)
@@ -96,7 +102,14 @@ def calendar_create(request):
         else:
             messages.success(request, MSG_CREATED % {"name": calendar.name})
             return redirect("deadlines:calendar", pk=calendar.pk)
-    return render(request, "deadlines/calendar_form.html", {"form": form})
+    return render_form_page(
+        request,
+        form,
+        heading=NEW_CALENDAR,
+        intro=NEW_CALENDAR_INTRO,
+        submit_label=CREATE,
+        cancel_url=reverse("deadlines:calendars"),
+    )
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
+from pinzhi.core.shell import Crumb, render_form_page
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import is_customer
 from pinzhi.orgs import selectors, services, spreadsheets
@@ -59,6 +60,38 @@ CODE_ISSUED = _(
     "A one-time sign-in code for %(name)s has been issued: hand it over now, it is shown only "
     "this once."
 )
+ADD_UNIT = _("Add unit")
+EDIT_UNIT = _("Edit unit")
+ADD_POST = _("Add post")
+EDIT_POST = _("Edit post")
+ADD_PERSON = _("Add person")
+EDIT_PERSON = _("Edit person")
+ADD_ROLE = _("Add role")
+ADD_ROLE_INTRO = _("Giving a role the person already holds replaces its scope.")
+REMOVE_ROLE = _("Remove role")
+ISSUE_CODE = _("Issue a sign-in code")
+ISSUE_CODE_SUBMIT = _("Issue the code")
+REGISTER_COMPANY = _("Register company")
+EDIT_COMPANY = _("Edit company")
+TREE = _("Organisation tree")
+PEOPLE = _("People")
+COMPANIES = _("Companies")
+
+
+def _tree_crumbs(unit=None) -> tuple[Crumb, ...]:
+    crumbs = (Crumb(reverse("orgs:tree"), TREE),)
+    if unit is not None:
+        crumbs += (Crumb(reverse("orgs:unit_detail", args=[unit.pk]), unit.name),)
+    return crumbs
+
+
+def _people_crumbs(person=None) -> tuple[Crumb, ...]:
+    crumbs = (Crumb(reverse("orgs:people"), PEOPLE),)
+    if person is not None:
+        crumbs += (Crumb(reverse("orgs:person_detail", args=[person.pk]), str(person)),)
+    return crumbs
+
+
 NOTHING_TO_EXPORT = _("You see no company whose organisation could be exported.")
 NO_PENDING_IMPORT = _("No uploaded file is waiting (it may have expired): upload it again.")
 IMPORT_DONE = _("Imported: %(units)d units, %(posts)d posts, %(people)d people created or updated.")
@@ -123,7 +156,9 @@ def unit_create(request):
             if unit is not None:
                 messages.success(request, UNIT_CREATED % {"name": unit.name})
                 return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(request, "orgs/unit_form.html", {"form": form, "unit": None})
+    return render_form_page(
+        request, form, heading=ADD_UNIT, cancel_url=reverse("orgs:tree"), crumbs=_tree_crumbs()
+    )
 
 
 @page(*TREE_READERS)
@@ -170,7 +205,13 @@ def unit_edit(request, pk):
             messages.success(request, SAVED)
             return redirect("orgs:unit_detail", pk=unit.pk)
         unit.refresh_from_db()
-    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
+    return render_form_page(
+        request,
+        form,
+        heading=EDIT_UNIT,
+        cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
+        crumbs=_tree_crumbs(unit),
+    )
 
 
 @page(*MANAGERS)
@@ -185,7 +226,13 @@ def post_create(request, pk):
         if post is not None:
             messages.success(request, POST_CREATED % {"name": post.name})
             return redirect("orgs:unit_detail", pk=unit.pk)
-    return render(request, "orgs/post_form.html", {"form": form, "unit": unit, "post": None})
+    return render_form_page(
+        request,
+        form,
+        heading=ADD_POST,
+        cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
+        crumbs=_tree_crumbs(unit),
+    )
 
 
 @page(*MANAGERS)
@@ -205,7 +252,13 @@ def post_edit(request, pk):
         if saved is not None:
             messages.success(request, SAVED)
             return redirect("orgs:unit_detail", pk=post.unit_id)
-    return render(request, "orgs/post_form.html", {"form": form, "unit": post.unit, "post": post})
+    return render_form_page(
+        request,
+        form,
+        heading=EDIT_POST,
+        cancel_url=reverse("orgs:unit_detail", args=[post.unit_id]),
+        crumbs=_tree_crumbs(post.unit),
+    )
 
 
 # --- people ----------------------------------------------------------------------------
@@ -339,7 +392,13 @@ def person_create(request):
                 messages.success(request, CODE_SENT % {"name": person, "email": issued.sent_to})
                 return redirect("orgs:person_detail", pk=person.pk)
             return _code_issued(request, person, issued)
-    return render(request, "orgs/person_form.html", {"form": form, "person": None})
+    return render_form_page(
+        request,
+        form,
+        heading=ADD_PERSON,
+        cancel_url=reverse("orgs:people"),
+        crumbs=_people_crumbs(),
+    )
 
 
 @page(*MANAGERS)
@@ -364,7 +423,13 @@ def person_edit(request, pk):
             messages.success(request, SAVED)
             return redirect("orgs:person_detail", pk=person.pk)
         person.refresh_from_db()
-    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+    return render_form_page(
+        request,
+        form,
+        heading=EDIT_PERSON,
+        cancel_url=reverse("orgs:person_detail", args=[person.pk]),
+        crumbs=_people_crumbs(person),
+    )
 
 
 @page(*MANAGERS)
@@ -393,7 +458,14 @@ def role_add(request, pk):
                 ROLE_ASSIGNED % {"role": assignment.get_role_display(), "name": person},
             )
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/role_form.html", {"form": form, "person": person})
+    return render_form_page(
+        request,
+        form,
+        heading=ADD_ROLE,
+        intro=ADD_ROLE_INTRO,
+        cancel_url=reverse("orgs:person_detail", args=[person.pk]),
+        crumbs=_people_crumbs(person),
+    )
 
 
 @page(*MANAGERS)
@@ -419,10 +491,17 @@ def role_remove(request, pk, role):
                 request, ROLE_REVOKED % {"role": assignment.get_role_display(), "name": person}
             )
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(
+    return render_form_page(
         request,
-        "orgs/role_remove.html",
-        {"form": form, "person": person, "assignment": assignment},
+        form,
+        heading=REMOVE_ROLE,
+        cancel_url=reverse("orgs:person_detail", args=[person.pk]),
+        crumbs=_people_crumbs(person),
+        submit_label=REMOVE_ROLE,
+        submit_style="danger",
+        template="orgs/role_remove.html",
+        person=person,
+        assignment=assignment,
     )
 
 
@@ -445,10 +524,18 @@ def person_code(request, pk):
             return redirect("orgs:person_detail", pk=person.pk)
         messages.success(request, CODE_ISSUED % {"name": person})
         return _code_issued(request, person, issued)
-    return render(
+    return render_form_page(
         request,
-        "orgs/code_confirm.html",
-        {"person": person, "open_code": selectors.person_open_code(person)},
+        None,
+        heading=ISSUE_CODE,
+        cancel_url=reverse("orgs:person_detail", args=[person.pk]),
+        crumbs=_people_crumbs(person),
+        submit_label=ISSUE_CODE_SUBMIT,
+        submit_style="warning",
+        submit_testid="issue-code",
+        template="orgs/code_confirm.html",
+        person=person,
+        open_code=selectors.person_open_code(person),
     )
 
 
@@ -512,7 +599,13 @@ def company_create(request):
         if company is not None:
             messages.success(request, COMPANY_CREATED % {"name": company.name})
             return redirect("orgs:company_detail", pk=company.pk)
-    return render(request, "orgs/company_form.html", {"form": form, "company": None})
+    return render_form_page(
+        request,
+        form,
+        heading=REGISTER_COMPANY,
+        cancel_url=reverse("orgs:companies"),
+        crumbs=(Crumb(reverse("orgs:companies"), COMPANIES),),
+    )
 
 
 @page(*MANAGERS)
@@ -530,7 +623,13 @@ def company_edit(request, pk):
             messages.success(request, SAVED)
             return redirect("orgs:company_detail", pk=company.pk)
         company.refresh_from_db()
-    return render(request, "orgs/company_form.html", {"form": form, "company": company})
+    return render_form_page(
+        request,
+        form,
+        heading=EDIT_COMPANY,
+        cancel_url=reverse("orgs:company_detail", args=[company.pk]),
+        crumbs=(Crumb(reverse("orgs:companies"), COMPANIES),),
+    )
 
 
 # --- Excel export and import -----------------------------------------------------------
