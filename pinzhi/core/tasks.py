@@ -75,6 +75,6 @@ def ratelimit_purge() -> dict:
 def signin_codes_purge() -> dict:
     """Delete the one-time sign-in codes expired for a month (issue 6 item 4); issuing and
     using them stays on the timeline."""
-    from pinzhi.orgs.services import password_resets_purge
+    from pinzhi.core.accounts import purge_expired_codes
 
-    return {"deleted": password_resets_purge(at=clock.now())}
+    return {"deleted": purge_expired_codes(at=clock.now())}

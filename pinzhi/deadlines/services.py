@@ -274,18 +274,14 @@ def deadline_open_for_rule(
     """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as the
     deadline's company has it in force at `start` (STD-5), on the calendar that company
     chose for the rule (X-5) unless one is given."""
-    from pinzhi.policy.selectors import rule_value
+    from pinzhi.policy.selectors import rule_unit, rule_value
 
     start = start or now()
     company_id = _company_id(subject, unit, owner)
     if calendar is None:
         calendar = rule_calendar(pack=pack, rule_key=rule_key, company=company_id)
-    from pinzhi.policy.models import Rule
-
     value = rule_value(rule_key, pack=pack, company=company_id, at=start)
-    unit_name = (
-        Rule.objects.filter(pack__code=pack, key=rule_key).values_list("unit", flat=True).first()
-    )
+    unit_name = rule_unit(rule_key, pack=pack)
     return deadline_open(
         subject=subject,
         kind=kind,

@@ -7,8 +7,28 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from pinzhi.core.accounts import AccountServices, register_account_services
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
-        from pinzhi.orgs import tiles, views
+        from pinzhi.orgs import demo, services, tiles, views
+
+        # The shell's account pages and its purge of expired sign-in codes (issue 6 item 4).
+        register_account_services(
+            AccountServices(
+                change_password=services.person_change_password,
+                redeem_code=services.password_reset_redeem,
+                purge_codes=services.password_resets_purge,
+            )
+        )
+        # The demo organisation comes first: the other demo data is made in it.
+        register_demo(
+            DemoPart(
+                name="orgs",
+                load=demo.load_demo_organisation,
+                order=10,
+                notes=demo.demo_notes,
+            )
+        )
 
         section = _("Organisation")
         for label, url_name, roles, icon, order in (

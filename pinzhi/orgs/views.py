@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
 from pinzhi.lib.clock import now
-from pinzhi.lib.privacy import is_customer
 from pinzhi.orgs import selectors, services, spreadsheets
 from pinzhi.orgs.forms import (
     NO_COMPANY,
@@ -28,6 +27,7 @@ from pinzhi.orgs.forms import (
     UnitForm,
 )
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment
+from pinzhi.orgs.privacy import is_customer
 from pinzhi.orgs.roles import Role
 
 # Who may do what on these pages (ORG-2).

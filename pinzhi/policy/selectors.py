@@ -185,6 +185,25 @@ def rule_value(key: str, *, pack: str, company, at: datetime | None = None) -> A
     return value
 
 
+def rule_unit(key: str, *, pack: str) -> str:
+    """The unit a rule's values are given in ("minutes", "days", …; "" when the rule has
+    none or is not in the pack): how a time limit's number is read (STD-5)."""
+    units = Rule.objects.filter(pack__code=pack, key=key).values_list("unit", flat=True)
+    return units.first() or ""
+
+
+def duration_rule_keys() -> list[tuple[str, str]]:
+    """(pack code, rule key) of every rule that is a time limit (a duration or a range in
+    minutes, hours or days), ordered by pack and key (X-5: a calendar is chosen per rule)."""
+    return list(
+        Rule.objects.filter(
+            value_type__in=["duration", "range"], unit__in=["minutes", "hours", "days"]
+        )
+        .order_by("pack__code", "key")
+        .values_list("pack__code", "key")
+    )
+
+
 def rule_versions(key: str, *, pack: str, company) -> QuerySet[RuleVersion]:
     """The history of a rule as it applies to `company` (a Company, its pk or None): the
     pack's default versions and the company's own, newest effective date first, with

@@ -28,7 +28,8 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, is_customer, mask_name
+from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, mask_name
+from pinzhi.orgs.privacy import is_customer
 from pinzhi.orgs.roles import Role
 
 # Keys of before/after that hold personal data, and how each is masked.
@@ -69,7 +70,7 @@ def _is_person(obj: Any) -> bool:
 
 
 def is_known_staff(person: Any) -> bool:
-    """Not a customer (pinzhi.lib.privacy.is_customer) and either an administrator or
+    """Not a customer (pinzhi.orgs.privacy.is_customer) and either an administrator or
     holding some role other than customer. A person with no role yet is not known to be
     staff: a customer's account starts that way, and the event cannot be changed later."""
     if getattr(person, "is_superuser", False):
