@@ -91,7 +91,7 @@ class ComplaintsConfig(AppConfig):
                     order=order,
                 )
             )
-        for key, render, roles, order in [
+        for key, render, tile_roles, order in [
             ("complaints.my_open", tiles.my_open_cases, staff, 20),
             ("complaints.letters", tiles.letters_to_sign, {Role.DEPARTMENT_MANAGER}, 21),
             (
@@ -111,7 +111,7 @@ class ComplaintsConfig(AppConfig):
                 Tile(
                     key=key,
                     template=f"complaints/tiles/{key.split('.')[1]}.html",
-                    roles=frozenset(roles),
+                    roles=frozenset(tile_roles),
                     render=render,
                     order=order,
                 )

@@ -36,10 +36,11 @@ def tasks_fail_abandoned(*, now: datetime) -> list[str]:
     ).values_list("pk", "task_path", "started_at", "worker_ids")
     marked = []
     for pk, task_path, started_at, worker_ids in list(stale.order_by("started_at")[:BATCH]):
+        started = started_at.isoformat() if started_at is not None else "?"
         explanation = (
             f"{WORKER_LOST}: the worker {', '.join(worker_ids) or '?'} stopped before the task "
             f"finished; still RUNNING {settings.PINZHI_TASK_RUNNING_TIMEOUT_MINUTES} minutes "
-            f"after it started at {started_at.isoformat()}, marked failed at {now.isoformat()}."
+            f"after it started at {started}, marked failed at {now.isoformat()}."
         )
         taken = DBTaskResult.objects.filter(
             pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at

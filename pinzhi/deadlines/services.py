@@ -93,7 +93,7 @@ def ladder_normalise(ladder: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     seconds or as a timedelta."""
     if isinstance(ladder, dict | str) or not isinstance(ladder, Iterable):
         raise DeadlineError(LADDER_NOT_LIST)
-    steps = []
+    steps: list[dict[str, Any]] = []
     for n, step in enumerate(ladder, start=1):
         after = step.get("after") if isinstance(step, dict) else None
         level = step.get("level") if isinstance(step, dict) else None
@@ -352,6 +352,7 @@ def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None)
 def _close_pause(deadline: Deadline, at: datetime) -> None:
     """End a pause at `at`: the due time (and the escalation times with it) moves by the
     time paused, counted like the deadline (working time for a working-time calendar)."""
+    assert deadline.paused_at is not None  # only a paused deadline is resumed
     if at < deadline.paused_at:
         raise DeadlineError(TIME_BEFORE_PAUSE, paused_at=deadline.paused_at)
     paused = calendar_elapsed(deadline.calendar, deadline.paused_at, at)
@@ -414,7 +415,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
             locked,
             paused_at=_iso(paused_at),
             resumed_at=_iso(at),
-            paused_seconds=int(calendar_elapsed(locked.calendar, paused_at, at).total_seconds()),
+            paused_seconds=int(calendar_elapsed(locked.calendar, paused_at, at).total_seconds()),  # type: ignore[arg-type]
         ),
     )
     return _refresh(deadline, locked)
@@ -524,7 +525,7 @@ def _check_zone(zone: str) -> None:
         ) from error
 
 
-def _clean_hours(hours: dict[str, Any]) -> dict[str, list[list[str]]]:
+def _clean_hours(hours: dict[Any, Any]) -> dict[str, list[list[str]]]:
     """Hours per weekday given as text ("09:00-12:00, 13:30-18:00") or lists of pairs."""
     cleaned, errors = {}, {}
     for day in WEEKDAYS:

@@ -58,6 +58,12 @@ class OrgsConfig(AppConfig):
         )
         # readable labels of the organisation's timeline events.
         from pinzhi.timeline.actions import register_action
+        from pinzhi.timeline.privacy import register_personal_data_rule
+
+        # ORG-3: organisation records hold no customer data (a unit's "name" is not a
+        # person's); people have the timeline's own rule for the user model.
+        for model_label in ("orgs.unit", "orgs.post", "orgs.company"):
+            register_personal_data_rule(model_label, lambda user, subject: True)
 
         for code, label in (
             ("unit.created", _("Unit created")),

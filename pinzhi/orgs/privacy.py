@@ -1,28 +1,16 @@
-"""ORG-3 for person records: whether a person is masked as a customer, and a person's
-field as a list or an export may show it. The masking itself is `pinzhi.lib.privacy`'s;
-this module knows the roles, which the library below the apps does not.
+"""ORG-3 for person records: a person's field as a list or an export may show it. The
+masking itself is `pinzhi.lib.privacy`'s; whether a person is masked as a customer is
+decided by their roles (`pinzhi.core.roles.is_customer`, re-exported here).
 """
 
 from typing import Any
 
-from pinzhi.lib.privacy import CUSTOMER_ROLE, as_text, customer_field
-from pinzhi.orgs.roles import STAFF_ROLES
+from pinzhi.core.roles import is_customer
+from pinzhi.lib.privacy import as_text, customer_field
+
+__all__ = ["PERSONAL_FIELDS", "is_customer", "person_field"]
 
 PERSONAL_FIELDS = {"full_name": "name", "phone": "phone", "email": "email", "address": "address"}
-
-
-def is_customer(person: Any) -> bool:
-    """ORG-3: whether a person's record is masked as a customer's. A person holding the
-    customer role is one; so is anyone outside the organisation — no company, no unit —
-    who holds no staff role (someone imported without a role, a customer before their role
-    is given): when in doubt, mask. Superusers are never customers."""
-    if getattr(person, "is_superuser", False):
-        return False
-    codes = set(getattr(person, "role_codes", None) or ())
-    if CUSTOMER_ROLE in codes:
-        return True
-    in_organisation = bool(getattr(person, "company_id", None) or getattr(person, "unit_id", None))
-    return not in_organisation and not codes & set(STAFF_ROLES)
 
 
 def person_field(person: Any, field: str, *, viewer: Any = None, may_see: bool = False) -> str:
