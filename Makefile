@@ -36,9 +36,12 @@ PYTEST_ARGS ?= -n 2
 test: env assets compiled-messages
 	$(RUN) pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+# Style, the import layers (docs/architecture.md, "Layers") and the types.
 lint: env
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
+	PYTHONWARNINGS=ignore::SyntaxWarning $(RUN) mypy
 
 format: env
 	$(RUN) ruff format .

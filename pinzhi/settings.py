@@ -3,6 +3,7 @@ for a first look on loopback. Production: DJANGO_SETTINGS_MODULE=pinzhi.settings
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -179,6 +180,7 @@ PINZHI_IMPORT_MAX_CELL_CHARS = env_int("PINZHI_IMPORT_MAX_CELL_CHARS", 32_767)
 PINZHI_IMPORT_MAX_COLUMNS = env_int("PINZHI_IMPORT_MAX_COLUMNS", 200)
 
 # E-mail: SMTP when PINZHI_EMAIL_HOST is set, otherwise messages are printed to the console.
+MAILERS: dict[str, dict[str, Any]]
 if env_str("PINZHI_EMAIL_HOST", ""):
     MAILERS = {
         "default": {

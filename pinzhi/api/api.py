@@ -12,7 +12,7 @@ are ISO 8601; a UTC offset must be within ±15:59."""
 
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -39,10 +39,16 @@ from pinzhi.policy.selectors import RuleNotFound
 from pinzhi.portal.selectors import customer_milestones
 
 API_CHANNELS = (Channel.HOTLINE, Channel.WECHAT, Channel.EMAIL, Channel.API)
-ChannelIn = Literal[tuple(c.value for c in API_CHANNELS)]  # type: ignore[valid-type]
-CategoryIn = Literal[tuple(Category.values)]  # type: ignore[valid-type]
-SeverityIn = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
-StatusOut = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the choices are built at run time; to a type checker they are text
+    type ChannelIn = str
+    type CategoryIn = str
+    type SeverityIn = str
+    type StatusOut = str
+else:
+    ChannelIn = Literal[tuple(c.value for c in API_CHANNELS)]
+    CategoryIn = Literal[tuple(Category.values)]
+    SeverityIn = Literal[tuple(Severity.values)]
+    StatusOut = Literal[tuple(Status.values)]
 
 
 class TokenAuth(HttpBearer):

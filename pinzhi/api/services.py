@@ -2,14 +2,17 @@
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
 from pinzhi.complaints import services as complaints
+from pinzhi.complaints.models import Complaint
 from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
+from pinzhi.orgs.models import Company, Person
 from pinzhi.portal.services import complaint_take_first_contact
 from pinzhi.timeline.services import event_record
 
@@ -24,7 +27,9 @@ class ApiTokenError(Exception):
 
 
 @transaction.atomic
-def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, name: str, company: Company, scopes: list[str], actor: Person
+) -> tuple[ApiToken, str]:
     """CMP-1: a token for a hotline or WeChat integration. Returns the token record and the
     secret, which is shown once and stored only as its SHA-256."""
     if not name.strip():
@@ -55,7 +60,7 @@ def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[A
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Person) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         raise ApiTokenError(ALREADY_REVOKED)
@@ -95,7 +100,7 @@ def api_request_count(*, token: ApiToken) -> ratelimit.Verdict:
 
 
 @transaction.atomic
-def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields):
+def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields: Any) -> Complaint:
     """CMP-1/CMP-2: a complaint sent by an integration, registered in the token's company
     with the channel the integration names; the service desk of the location takes
     first-contact ownership (CMP-3). A resend with the same `external_id` returns the

@@ -7,17 +7,19 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from pinzhi.complaints import services
+        from pinzhi.complaints import demo, services
         from pinzhi.complaints.selectors import (
             deadline_escalation_recipients,
             personal_data_rule,
         )
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
         from pinzhi.timeline.actions import register_action
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         register_escalation("complaint", deadline_escalation_recipients)
+        register_demo(DemoPart(name="complaints", load=demo.load_demo_complaints, order=50))
         register_personal_data_rule("complaints.complaint", personal_data_rule)
         for kind, label in [
             (services.FIRST_CONTACT, _("First contact with the complainant")),
@@ -89,7 +91,7 @@ class ComplaintsConfig(AppConfig):
                     order=order,
                 )
             )
-        for key, render, roles, order in [
+        for key, render, tile_roles, order in [
             ("complaints.my_open", tiles.my_open_cases, staff, 20),
             ("complaints.letters", tiles.letters_to_sign, {Role.DEPARTMENT_MANAGER}, 21),
             (
@@ -109,7 +111,7 @@ class ComplaintsConfig(AppConfig):
                 Tile(
                     key=key,
                     template=f"complaints/tiles/{key.split('.')[1]}.html",
-                    roles=frozenset(roles),
+                    roles=frozenset(tile_roles),
                     render=render,
                     order=order,
                 )

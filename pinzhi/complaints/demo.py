@@ -14,9 +14,9 @@ from django.db import transaction
 
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Callback, Category, Channel, Complaint, Severity
-from pinzhi.core.demo import COMPANY_NAME
 from pinzhi.deadlines.sweep import sweep
 from pinzhi.lib.clock import now
+from pinzhi.orgs.demo import COMPANY_NAME
 from pinzhi.orgs.models import Company, Person, Unit
 
 # The head of each department complained about (the demo organisation's managers).

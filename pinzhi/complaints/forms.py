@@ -49,7 +49,7 @@ SEVERITY_ORDER = [Severity.GENERAL, Severity.URGENT, Severity.MAJOR]
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        unit = obj.unit.name if obj.unit_id else ""
+        unit = obj.unit.name if obj.unit is not None else ""
         return f"{obj.full_name or obj.username} ({unit})" if unit else str(obj)
 
 
@@ -440,7 +440,7 @@ class EscalationAnswerForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    files = MultipleFileField(label=_("Add files"))
+    files = MultipleFileField(label=_("Add files"))  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -130,7 +130,7 @@ def keywords_of(vectors: list[Vector], count: int = KEYWORD_COUNT) -> list[str]:
     for vector in vectors:
         for word, w in vector.items():
             if not word.isdigit() and len(word) > 1:
-                total[word] += w
+                total[word] += w  # type: ignore[assignment]  # weights are floats
     return [word for word, _weight in total.most_common(count)]
 
 
@@ -201,7 +201,8 @@ def groups_rebuild(
     for ci, members in enumerate(clusters):
         keywords = keywords_of([vectors[i] for i in members])
         label = label_for(keywords)
-        group = groups.get(matched_cluster.get(ci))
+        matched = matched_cluster.get(ci)
+        group = groups.get(matched) if matched is not None else None
         if group is None:
             group = RepeatGroup.objects.create(
                 company=company, label=label, keywords=keywords, created_at=stamp
@@ -220,9 +221,11 @@ def groups_rebuild(
     for c in complaints:
         if c.repeat_group_id != assignment[c.pk]:
             by_group[assignment[c.pk]].append(c.pk)
-    for gid, pks in by_group.items():
-        for start in range(0, len(pks), 500):
-            Complaint.objects.filter(pk__in=pks[start : start + 500]).update(repeat_group_id=gid)
+    for group_id, changed in by_group.items():
+        for start in range(0, len(changed), 500):
+            Complaint.objects.filter(pk__in=changed[start : start + 500]).update(
+                repeat_group_id=group_id
+            )
 
     stale = (
         RepeatGroup.objects.filter(company=company, pk__in=set(old_members) - used_groups)

@@ -72,7 +72,7 @@ def topic_matches(complaint: Complaint, *, limit: int | None = None):
             scored.append((similarity, candidate, vector))
     scored.sort(key=lambda item: (-item[0], -item[1].received_at.timestamp()))
     if scored:
-        complaint._topic_vectors = [vectors[0]] + [v for _s, _c, v in scored]
+        complaint._topic_vectors = [vectors[0]] + [v for _s, _c, v in scored]  # type: ignore[attr-defined]
     return [(similarity, candidate) for similarity, candidate, _v in scored]
 
 
@@ -83,7 +83,7 @@ def _join_topic_group(complaint: Complaint, matches) -> None:
     if best.repeat_group_id:
         complaint.repeat_group_id = best.repeat_group_id
         return
-    keywords = keywords_of(complaint._topic_vectors[:2])
+    keywords = keywords_of(complaint._topic_vectors[:2])  # type: ignore[attr-defined]
     group = RepeatGroup.objects.create(
         company=complaint.company, label=label_for(keywords), keywords=keywords, created_at=now()
     )

@@ -3,6 +3,7 @@ Chinese full-text search over the stored words, sorting, the overdue flag per ro
 customer data each row may show (ORG-3). The list pages and the Excel export share it."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -82,7 +83,7 @@ def complaint_filter(queryset: QuerySet[Complaint], data: dict) -> QuerySet[Comp
         end = _day_start(data["received_to"]) + timedelta(days=1)
         queryset = queryset.filter(received_at__lt=end)
     if data.get("overdue"):
-        queryset = queryset.filter(is_overdue=True)
+        queryset = queryset.filter(is_overdue=True)  # type: ignore[misc]  # with_overdue
     if data.get("repeat"):
         queryset = queryset.filter(repeat_of__isnull=False)
     queryset = complaint_search(queryset, data.get("q", ""))
@@ -106,7 +107,7 @@ def for_rows(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     ).prefetch_related("letters")
 
 
-def shown_customer(user, complaint: Complaint) -> dict[str, str]:
+def shown_customer(user, complaint: Complaint) -> dict[str, Any]:
     """ORG-3: the customer fields as this viewer may see them on a list row or an export."""
     may_see = may_see_customer(user, complaint)
     return {

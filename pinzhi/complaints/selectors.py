@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from pinzhi.complaints.models import OPEN_STATUSES, Complaint
+from pinzhi.complaints.transitions import FIRST_CONTACT, TRANSITIONS
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -161,10 +162,8 @@ ACTIONS = (
 
 def complaint_actions_for(user, complaint: Complaint) -> list[str]:
     """The workflow steps `user` may take on `complaint` now: valid for its status
-    (services.TRANSITIONS) and for the person's part in the case. Letters must be
+    (transitions.TRANSITIONS) and for the person's part in the case. Letters must be
     prefetched or are read once."""
-    from pinzhi.complaints.services import TRANSITIONS
-
     if not user.is_authenticated:
         return []
     superuser = user.is_superuser
@@ -208,7 +207,6 @@ def complaint_actions_for(user, complaint: Complaint) -> list[str]:
 def first_contact_open(complaint: Complaint) -> bool:
     """CMP-4: the longer first-contact limit may be granted only while the first-contact
     limit is still running and not yet breached."""
-    from pinzhi.complaints.services import FIRST_CONTACT
     from pinzhi.deadlines.models import Deadline
     from pinzhi.deadlines.selectors import deadlines_for
 
@@ -216,10 +214,16 @@ def first_contact_open(complaint: Complaint) -> bool:
 
 
 def may_answer_escalations(user, complaint: Complaint) -> bool:
-    """CMP-7: the case page offers the answer form to whoever the service lets answer."""
-    from pinzhi.complaints.services import escalation_may_answer
-
-    return escalation_may_answer(user, complaint)
+    """CMP-7: the quality committee (group leader) or the leadership (chairman) of the
+    case's company answers a customer's escalation; the case page offers the answer form
+    to them and the service lets only them answer."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.company_id == complaint.company_id and user.has_role(
+        Role.QUALITY_COMMITTEE, Role.LEADERSHIP
+    )
 
 
 def complaint_current_letter(complaint: Complaint):

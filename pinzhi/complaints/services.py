@@ -24,7 +24,17 @@ from pinzhi.complaints.models import (
     Status,
 )
 from pinzhi.complaints.repeats import repeat_flag
+from pinzhi.complaints.selectors import may_answer_escalations
 from pinzhi.complaints.text import search_document
+from pinzhi.complaints.transitions import (
+    ANSWER,
+    CALLBACK,
+    CLOSURE,
+    FIRST_CONTACT,
+    ON_SITE,
+    RESOLUTION,
+    TRANSITIONS,
+)
 from pinzhi.deadlines import services as deadlines
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
@@ -40,26 +50,6 @@ from pinzhi.timeline.services import event_record
 class ComplaintError(Exception):
     """A step the workflow does not allow, with a message for the person who tried it."""
 
-
-TRANSITIONS: dict[str, set[str]] = {
-    "judge_not_established": {Status.REGISTERED},
-    "route": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED},
-    "acknowledge": {Status.ROUTED},
-    "assign": {Status.ACKNOWLEDGED, Status.IN_PROGRESS},
-    "record_contact": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS},
-    "resolve": {Status.IN_PROGRESS},
-    "callback": {Status.RESOLVED},
-    "close": {Status.CALLED_BACK},
-    "hand_over": {Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS},
-    "customer_escalate": {
-        Status.REGISTERED,
-        Status.ROUTED,
-        Status.ACKNOWLEDGED,
-        Status.IN_PROGRESS,
-        Status.RESOLVED,
-    },
-    "customer_rate": {Status.RESOLVED, Status.CALLED_BACK, Status.CLOSED},
-}
 
 NOT_ALLOWED = _("This complaint is “%(status)s”; it cannot be %(action)s now.")
 ACTION_NAMES = {
@@ -101,14 +91,6 @@ ANSWER_NOT_ALLOWED = _(
     "Only the quality committee or the leadership of the company can answer an escalation."
 )
 ALREADY_ANSWERED = _("This escalation has already been answered.")
-
-# Deadline kinds of a complaint.
-FIRST_CONTACT = "complaint.first_contact"
-ON_SITE = "complaint.on_site"
-RESOLUTION = "complaint.resolution"
-ANSWER = "complaint.answer"
-CALLBACK = "complaint.callback"
-CLOSURE = "complaint.closure"
 
 
 def _check(complaint: Complaint, action: str) -> None:
@@ -752,15 +734,9 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
 
 
 def escalation_may_answer(person, complaint: Complaint) -> bool:
-    """CMP-7: the quality committee (group leader) or the leadership (chairman) of the
-    case's company answers a customer's escalation."""
-    if person is None or not person.is_authenticated:
-        return False
-    if person.is_superuser:
-        return True
-    return person.company_id == complaint.company_id and person.has_role(
-        Role.QUALITY_COMMITTEE, Role.LEADERSHIP
-    )
+    """CMP-7: whether `person` may answer the case's escalations (the rule is the
+    selector's, `may_answer_escalations`)."""
+    return may_answer_escalations(person, complaint)
 
 
 @transaction.atomic

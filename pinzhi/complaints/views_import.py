@@ -66,7 +66,7 @@ class MappingForm(forms.Form):
         for name, label in importer.FIELDS:
             index = meta["mapping"].get(name)
             self.fields[f"map_{name}"] = forms.ChoiceField(
-                label=label,
+                label=label,  # type: ignore[arg-type]
                 choices=columns,
                 required=False,
                 initial="" if index is None else str(index),

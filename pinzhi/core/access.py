@@ -8,15 +8,17 @@ the access-matrix test fails for a URL whose view has none.
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 SIGNED_IN = "signed_in"
 PUBLIC = "public"
 
 
-def user_may(user, roles: frozenset[str]) -> bool:
+def user_may(user: Any, roles: frozenset[str]) -> bool:
     """Whether `user` passes an access rule made of role codes (or SIGNED_IN / PUBLIC)."""
     if PUBLIC in roles:
         return True
@@ -34,19 +36,19 @@ def page(*roles: str) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_may(request.user, allowed):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.access_roles = allowed
+        wrapped.access_roles = allowed  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
 def public_page(view: Callable) -> Callable:
-    view.access_roles = frozenset({PUBLIC})
+    view.access_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
     return view

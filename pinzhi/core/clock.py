@@ -5,6 +5,7 @@ once per period."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -14,14 +15,14 @@ from pinzhi.core.models import PeriodicJob
 @dataclass(frozen=True)
 class Periodic:
     name: str
-    task: object  # a django.tasks Task
+    task: Any  # a django.tasks Task
     every: timedelta
 
 
 periodic_jobs: dict[str, Periodic] = {}
 
 
-def register_periodic(*, name: str, task, every: timedelta) -> None:
+def register_periodic(*, name: str, task: Any, every: timedelta) -> None:
     periodic_jobs[name] = Periodic(name=name, task=task, every=every)
 
 

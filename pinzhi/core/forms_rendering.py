@@ -2,6 +2,8 @@
 classes and one field template, so forms declare no classes and templates say `{{ form }}`
 or `{{ form.field.as_field_group }}`."""
 
+from typing import Any
+
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
@@ -20,11 +22,13 @@ def widget_class(widget: forms.Widget) -> str:
 
 
 class BootstrapBoundField(BoundField):
-    def build_widget_attrs(self, attrs, widget=None):
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
         widget = widget or self.field.widget
         attrs = super().build_widget_attrs(attrs, widget)
         # A class the form or the template chose wins; otherwise the widget's kind decides.
-        css = attrs.get("class") or widget.attrs.get("class") or widget_class(widget)
+        css = str(attrs.get("class") or widget.attrs.get("class") or widget_class(widget))
         if self.errors and not widget.is_hidden and "is-invalid" not in css.split():
             css = f"{css} is-invalid".strip()
         if css:

@@ -59,7 +59,7 @@ def pdf_from_html(html: str) -> bytes:
     return HTML(string=html, base_url=None).write_pdf()
 
 
-def pdf_response(content: bytes, *, title, code: str, ascii_name: str) -> HttpResponse:
+def pdf_response(content: bytes, *, title: object, code: str, ascii_name: str) -> HttpResponse:
     """Inline PDF with a Chinese file name (RFC 5987 `filename*`) and an ASCII fallback."""
     filename = f"{title}-{code}.pdf"
     response = HttpResponse(content, content_type="application/pdf")

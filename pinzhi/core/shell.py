@@ -6,9 +6,11 @@ the entries their roles allow, so the navigation reads as the domain map of what
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import user_may
@@ -16,8 +18,8 @@ from pinzhi.core.access import user_may
 
 @dataclass(frozen=True)
 class NavEntry:
-    section: str  # translatable label of the domain
-    label: str
+    section: str | Promise  # translatable label of the domain
+    label: str | Promise
     url_name: str
     roles: frozenset[str]
     icon: str = "circle"
@@ -53,7 +55,7 @@ def register_tile(tile: Tile) -> None:
     registry.tiles.append(tile)
 
 
-def nav_for(user) -> list[tuple[str, list[NavEntry]]]:
+def nav_for(user: Any) -> list[tuple[str, list[NavEntry]]]:
     """The navigation sections for `user`, in order, each with its visible entries."""
     sections: dict[str, list[NavEntry]] = {}
     for entry in sorted(registry.nav, key=lambda e: e.order):
@@ -62,7 +64,7 @@ def nav_for(user) -> list[tuple[str, list[NavEntry]]]:
     return list(sections.items())
 
 
-def tiles_for(user) -> list[tuple[Tile, dict]]:
+def tiles_for(user: Any) -> list[tuple[Tile, dict]]:
     shown = []
     for tile in sorted(registry.tiles, key=lambda t: t.order):
         if user_may(user, tile.roles):
@@ -78,7 +80,7 @@ def render_page(
     """The whole page, or only the part htmx swaps in when htmx asks for it: `partial` is a
     template name, or `#name` for a {% partialdef %} inside `template`. A boosted link wants
     the whole page, so it gets it."""
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, f"{template}{partial}" if partial[0] == "#" else partial, context)
     return render(request, template, context)
 

@@ -36,10 +36,11 @@ def tasks_fail_abandoned(*, now: datetime) -> list[str]:
     ).values_list("pk", "task_path", "started_at", "worker_ids")
     marked = []
     for pk, task_path, started_at, worker_ids in list(stale.order_by("started_at")[:BATCH]):
+        started = started_at.isoformat() if started_at is not None else "?"
         explanation = (
             f"{WORKER_LOST}: the worker {', '.join(worker_ids) or '?'} stopped before the task "
             f"finished; still RUNNING {settings.PINZHI_TASK_RUNNING_TIMEOUT_MINUTES} minutes "
-            f"after it started at {started_at.isoformat()}, marked failed at {now.isoformat()}."
+            f"after it started at {started}, marked failed at {now.isoformat()}."
         )
         taken = DBTaskResult.objects.filter(
             pk=pk, status=TaskResultStatus.RUNNING, started_at=started_at
@@ -75,6 +76,6 @@ def ratelimit_purge() -> dict:
 def signin_codes_purge() -> dict:
     """Delete the one-time sign-in codes expired for a month (issue 6 item 4); issuing and
     using them stays on the timeline."""
-    from pinzhi.orgs.services import password_resets_purge
+    from pinzhi.core.accounts import purge_expired_codes
 
-    return {"deleted": password_resets_purge(at=clock.now())}
+    return {"deleted": purge_expired_codes(at=clock.now())}

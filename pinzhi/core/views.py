@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core import signin as signin_limits
 from pinzhi.core.access import SIGNED_IN, page, public_page
+from pinzhi.core.accounts import account_services
 from pinzhi.core.forms import PasswordChangeForm, SetPasswordWithCodeForm, SignInForm
 from pinzhi.core.shell import render_form_page, tiles_for
-from pinzhi.orgs import services as org_services
 
 PASSWORD_CHANGED = _("Your password has been changed.")
 PASSWORD_SET = _("Your password is set: sign in with it now.")
@@ -56,7 +56,7 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org_services.person_change_password(
+            account_services().change_password(
                 person=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
@@ -93,7 +93,7 @@ def password_set(request):
     if request.method == "POST" and form.is_valid():
         address = request.META.get("REMOTE_ADDR")
         try:
-            person = org_services.password_reset_redeem(
+            person = account_services().redeem_code(
                 username=form.cleaned_data["username"],
                 code=form.cleaned_data["code"],
                 password=form.cleaned_data["new_password1"],

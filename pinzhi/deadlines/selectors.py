@@ -144,14 +144,6 @@ def calendar_weekly(calendar: Calendar) -> list[tuple[str, str]]:
 def duration_rules() -> list[tuple[str, str]]:
     """(pack code, rule key) of the policy rules that are time limits, for choosing a
     calendar per rule; empty when no pack is loaded."""
-    try:
-        from pinzhi.policy.models import Rule
-    except ImportError:  # the policy app is optional for the engine
-        return []
-    return list(
-        Rule.objects.filter(
-            value_type__in=["duration", "range"], unit__in=["minutes", "hours", "days"]
-        )
-        .order_by("pack__code", "key")
-        .values_list("pack__code", "key")
-    )
+    from pinzhi.policy.selectors import duration_rule_keys
+
+    return duration_rule_keys()

@@ -93,7 +93,7 @@ def ladder_normalise(ladder: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     seconds or as a timedelta."""
     if isinstance(ladder, dict | str) or not isinstance(ladder, Iterable):
         raise DeadlineError(LADDER_NOT_LIST)
-    steps = []
+    steps: list[dict[str, Any]] = []
     for n, step in enumerate(ladder, start=1):
         after = step.get("after") if isinstance(step, dict) else None
         level = step.get("level") if isinstance(step, dict) else None
@@ -274,18 +274,14 @@ def deadline_open_for_rule(
     """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as the
     deadline's company has it in force at `start` (STD-5), on the calendar that company
     chose for the rule (X-5) unless one is given."""
-    from pinzhi.policy.selectors import rule_value
+    from pinzhi.policy.selectors import rule_unit, rule_value
 
     start = start or now()
     company_id = _company_id(subject, unit, owner)
     if calendar is None:
         calendar = rule_calendar(pack=pack, rule_key=rule_key, company=company_id)
-    from pinzhi.policy.models import Rule
-
     value = rule_value(rule_key, pack=pack, company=company_id, at=start)
-    unit_name = (
-        Rule.objects.filter(pack__code=pack, key=rule_key).values_list("unit", flat=True).first()
-    )
+    unit_name = rule_unit(rule_key, pack=pack)
     return deadline_open(
         subject=subject,
         kind=kind,
@@ -356,6 +352,7 @@ def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None)
 def _close_pause(deadline: Deadline, at: datetime) -> None:
     """End a pause at `at`: the due time (and the escalation times with it) moves by the
     time paused, counted like the deadline (working time for a working-time calendar)."""
+    assert deadline.paused_at is not None  # only a paused deadline is resumed
     if at < deadline.paused_at:
         raise DeadlineError(TIME_BEFORE_PAUSE, paused_at=deadline.paused_at)
     paused = calendar_elapsed(deadline.calendar, deadline.paused_at, at)
@@ -418,7 +415,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
             locked,
             paused_at=_iso(paused_at),
             resumed_at=_iso(at),
-            paused_seconds=int(calendar_elapsed(locked.calendar, paused_at, at).total_seconds()),
+            paused_seconds=int(calendar_elapsed(locked.calendar, paused_at, at).total_seconds()),  # type: ignore[arg-type]
         ),
     )
     return _refresh(deadline, locked)
@@ -528,7 +525,7 @@ def _check_zone(zone: str) -> None:
         ) from error
 
 
-def _clean_hours(hours: dict[str, Any]) -> dict[str, list[list[str]]]:
+def _clean_hours(hours: dict[Any, Any]) -> dict[str, list[list[str]]]:
     """Hours per weekday given as text ("09:00-12:00, 13:30-18:00") or lists of pairs."""
     cleaned, errors = {}, {}
     for day in WEEKDAYS:

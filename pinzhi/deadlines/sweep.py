@@ -184,7 +184,7 @@ def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> Sweep
     once per step (DESIGN mechanism 2, X-3). Safe to run concurrently and to re-run."""
     now = now or clock.now()
     result = SweepResult()
-    cursor: tuple[datetime, int] | None = None
+    cursor: tuple[datetime | None, int] | None = None
     while True:
         due = Deadline.objects.filter(next_escalation_at__lte=now, state__in=ACTIVE)
         if cursor is not None:

@@ -6,9 +6,9 @@ are masked everywhere they leave the case page — lists, exports, reports and t
 unless the viewer may see them.
 
 Every such place calls one entry point, `customer_field(value, kind=..., may_see=...)`
-(or `person_field(person, field, viewer=...)` for a person record), so that the masking is
-the same everywhere. Templates use the `privacy` template library
-(`{% load privacy %}`, see pinzhi/orgs/templatetags/privacy.py).
+(or `pinzhi.orgs.privacy.person_field(person, field, viewer=...)` for a person record,
+which knows the roles), so that the masking is the same everywhere. Templates use the
+`privacy` template library (`{% load privacy %}`, see pinzhi/orgs/templatetags/privacy.py).
 
 The maskers never raise: empty values stay empty, odd values are masked conservatively.
 """
@@ -28,13 +28,14 @@ _BUILDING = re.compile(r"[0-9A-Za-z一二三四五六七八九十百零〇]+\s*(
 _ESTATE = re.compile(r"(?:小区|花园|家园|新村|公寓|大厦|广场|山庄|社区|苑|园|城|府|里)")
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A value as shown when it is not masked: None is empty, text is stripped."""
     return "" if value is None else str(value).strip()
 
 
 def mask_name(value: Any) -> str:
     """ "张三丰" → "张**", "张三" → "张*", "张" → "*", "John Smith" → "J*** S****"."""
-    name = _text(value)
+    name = as_text(value)
     if not name:
         return ""
     if _CJK.search(name):
@@ -56,7 +57,7 @@ def mask_phone(value: Any) -> str:
     The last four digits are never shown: they are what the customer proves their case
     with on the public tracking page (CMP-2), so whoever sees a masked phone next to a
     tracking code must not hold the proof (issue 6 item 7)."""
-    phone = _text(value)
+    phone = as_text(value)
     if not phone:
         return ""
     mobile = _MOBILE.match(phone)
@@ -77,7 +78,7 @@ def mask_address(value: Any) -> str:
     """Keep the estate and building, hide the unit and room:
     "深圳市南山区阳光花园3栋2单元501室" → "深圳市南山区阳光花园3栋****". Without a building,
     keep up to the estate name; without either, hide every digit."""
-    address = _text(value)
+    address = as_text(value)
     if not address:
         return ""
     buildings = list(_BUILDING.finditer(address))
@@ -92,7 +93,7 @@ def mask_address(value: Any) -> str:
 
 def mask_email(value: Any) -> str:
     """ "zhangsan@example.com" → "z***@example.com"."""
-    email = _text(value)
+    email = as_text(value)
     if not email:
         return ""
     local, at, domain = email.rpartition("@")
@@ -107,7 +108,6 @@ MASKERS = {
     "address": mask_address,
     "email": mask_email,
 }
-PERSONAL_FIELDS = {"full_name": "name", "phone": "phone", "email": "email", "address": "address"}
 CUSTOMER_ROLE = "customer"
 
 
@@ -120,32 +120,5 @@ def customer_field(value: Any, *, kind: str, may_see: bool = False) -> str:
     except KeyError:
         raise ValueError(f"unknown kind of personal data: {kind!r}") from None
     if may_see:
-        return _text(value)
+        return as_text(value)
     return masker(value)
-
-
-def is_customer(person: Any) -> bool:
-    """ORG-3: whether a person's record is masked as a customer's. A person holding the
-    customer role is one; so is anyone outside the organisation — no company, no unit —
-    who holds no staff role (someone imported without a role, a customer before their role
-    is given): when in doubt, mask. Superusers are never customers."""
-    from pinzhi.orgs.roles import STAFF_ROLES
-
-    if getattr(person, "is_superuser", False):
-        return False
-    codes = set(getattr(person, "role_codes", None) or ())
-    if CUSTOMER_ROLE in codes:
-        return True
-    in_organisation = bool(getattr(person, "company_id", None) or getattr(person, "unit_id", None))
-    return not in_organisation and not codes & set(STAFF_ROLES)
-
-
-def person_field(person: Any, field: str, *, viewer: Any = None, may_see: bool = False) -> str:
-    """ORG-3: a field of a person record as a list or an export may show it. Staff data is
-    shown as is; a customer's name, phone, e-mail and address are masked unless the viewer
-    is that customer or `may_see` says the viewer handles their case."""
-    value = getattr(person, field, "")
-    if field not in PERSONAL_FIELDS or not is_customer(person):
-        return _text(value)
-    own = viewer is not None and getattr(viewer, "pk", None) == getattr(person, "pk", object())
-    return customer_field(value, kind=PERSONAL_FIELDS[field], may_see=may_see or own)

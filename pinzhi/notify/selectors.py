@@ -5,16 +5,17 @@ department's."""
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from pinzhi.notify.models import ChannelPreference, Delivery, Notification, WebhookEndpoint
+from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
 
 ADMIN_ROLES = frozenset({Role.QUALITY_DEPARTMENT.value})
 
 
-def user_may_manage_webhooks(user) -> bool:
+def user_may_manage_webhooks(user: Person) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role_codes & ADMIN_ROLES))
 
 
-def notifications_visible_to(user, *, show: str = "all") -> QuerySet[Notification]:
+def notifications_visible_to(user: Person, *, show: str = "all") -> QuerySet[Notification]:
     """`user`'s own notifications, unread first, newest first; `show="unread"` keeps only
     the unread ones."""
     rows = Notification.objects.filter(recipient=user)
@@ -27,13 +28,13 @@ def notifications_visible_to(user, *, show: str = "all") -> QuerySet[Notificatio
     ).order_by("read_rank", "-created_at", "-id")
 
 
-def unread_count(user) -> int:
+def unread_count(user: Person) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def latest_unread(user, *, limit: int = 5) -> list[Notification]:
+def latest_unread(user: Person, *, limit: int = 5) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=user, read_at__isnull=True).order_by(
             "-created_at", "-id"
@@ -41,14 +42,14 @@ def latest_unread(user, *, limit: int = 5) -> list[Notification]:
     )
 
 
-def preference_of(person) -> ChannelPreference:
+def preference_of(person: Person) -> ChannelPreference:
     """The person's channel choices, or the unsaved defaults when they never chose."""
     return ChannelPreference.objects.filter(person=person).first() or ChannelPreference(
         person=person
     )
 
 
-def endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+def endpoints_visible_to(user: Person) -> QuerySet[WebhookEndpoint]:
     """ORG-2: the endpoints of the user's company; a superuser sees all, global ones too."""
     if not user_may_manage_webhooks(user):
         return WebhookEndpoint.objects.none()
@@ -60,7 +61,7 @@ def endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
 
 
 def deliveries_visible_to(
-    user, *, status: str = "", channel: str = "", endpoint: int | None = None
+    user: Person, *, status: str = "", channel: str = "", endpoint: int | None = None
 ) -> QuerySet[Delivery]:
     if not user_may_manage_webhooks(user):
         return Delivery.objects.none()

@@ -120,7 +120,7 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def connect_to(family: int, sockaddr: tuple, timeout: float) -> socket.socket:
+def connect_to(family: int, sockaddr: tuple, timeout: float | None) -> socket.socket:
     """A TCP connection to exactly this address (one of a checked target's)."""
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:

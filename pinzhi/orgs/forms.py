@@ -1,5 +1,7 @@
 """Forms of the organisation pages. They validate input; the services write."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -74,11 +76,13 @@ class PersonForm(forms.Form):
     def __init__(self, *args, units, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        self.fields["unit"].queryset = units.order_by("company__name", "path")
-        self.fields["unit"].label_from_instance = lambda u: (
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.queryset = units.order_by("company__name", "path")
+        unit_field.label_from_instance = lambda u: (  # type: ignore[assignment]
             "\u00a0\u00a0" * u.depth + f"{u.code} · {u.name}"
         )
-        self.fields["post"].queryset = Post.objects.filter(unit__in=units).select_related("unit")
+        post_field = cast(forms.ModelChoiceField, self.fields["post"])
+        post_field.queryset = Post.objects.filter(unit__in=units).select_related("unit")
         if person is not None:
             self.fields["username"].disabled = True
 
@@ -176,7 +180,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, companies, default: Company | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = companies
+        cast(forms.ModelChoiceField, self.fields["company"]).queryset = companies
         self.default = default if default is not None else companies.first()
         self.fields["company"].initial = self.default
         if companies.count() <= 1:

@@ -1,6 +1,8 @@
 """The organisation tree (ORG-1), people and their scoped roles (ORG-2), and external
 companies with registration data (ORG-4)."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -178,7 +180,7 @@ class Person(AbstractUser):
         Post, on_delete=models.SET_NULL, related_name="people", null=True, blank=True
     )
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         verbose_name = _("person")

@@ -1,69 +1,31 @@
-"""The roles of REQUIREMENTS ORG-2 and how far each one sees."""
+"""The roles of ORG-2. They are declared in `pinzhi.core.roles`, below every app, so that
+the timeline and the shell read them without importing this app (docs/architecture.md,
+Layers); the apps import them from here."""
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class Role(models.TextChoices):
-    LEADERSHIP = "leadership", _("Leadership")  # 公司高层 / 领导小组
-    QUALITY_COMMITTEE = "quality_committee", _("Quality committee")  # 服务质量监督管理委员会
-    QUALITY_DEPARTMENT = "quality_department", _("Quality department")  # 质量管理部
-    DEPARTMENT_MANAGER = "department_manager", _("Department manager")  # 部门经理
-    SUPERVISOR = "supervisor", _("Supervisor")  # 专业主管
-    UNIT_QUALITY_ADMIN = "unit_quality_admin", _("Unit quality admin")  # 兼职质量管理员
-    INSPECTOR = "inspector", _("Inspector")  # 监督检查人员
-    SERVICE_DESK = "service_desk", _("Service desk")  # 服务台
-    COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")  # 投诉处理责任人
-    SERVICE_STAFF = "service_staff", _("Service staff")  # 服务人员
-    SUPPLIER = "supplier", _("Supplier")  # 外包供方
-    CUSTOMER = "customer", _("Customer")  # 客户 / 业主
-    SUPERVISING_BODY = "supervising_body", _("Supervising body")  # 监督机构
-
-
-# Roles that see every unit of their company whatever their scope says.
-COMPANY_WIDE_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE, Role.QUALITY_DEPARTMENT})
-# Roles that manage the organisation itself (units, posts, people, roles).
-ORG_ADMIN_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
-# Roles of people outside the company: they never see the internal organisation.
-EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.CUSTOMER})
-# Roles of the company's own staff.
-STAFF_ROLES = frozenset(Role) - EXTERNAL_ROLES - {Role.SUPERVISING_BODY}
-# Roles that approve what the quality department proposes: only a superuser grants them.
-SUPERUSER_ONLY_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE})
-
-# Who ranks above whom (issue 6 item 4), highest first. Nobody changes a person whose rank is
-# above their own (edit, deactivate, password reset, roles), nor gives or takes away a role
-# ranking above their own. The approving roles come first (the leadership approves what the
-# quality committee and the quality department propose), then the line from department to
-# front desk, then the people outside the company whose accounts the company keeps.
-RANK_ORDER = (
-    Role.LEADERSHIP,
-    Role.QUALITY_COMMITTEE,
-    Role.QUALITY_DEPARTMENT,
-    Role.DEPARTMENT_MANAGER,
-    Role.SUPERVISOR,
-    Role.INSPECTOR,
-    Role.UNIT_QUALITY_ADMIN,
-    Role.COMPLAINT_HANDLER,
-    Role.SERVICE_DESK,
-    Role.SERVICE_STAFF,
-    Role.SUPERVISING_BODY,
-    Role.SUPPLIER,
-    Role.CUSTOMER,
+from pinzhi.core.roles import (
+    COMPANY_WIDE_ROLES,
+    EXTERNAL_ROLES,
+    ORG_ADMIN_ROLES,
+    RANK_ORDER,
+    ROLE_RANK,
+    STAFF_ROLES,
+    SUPERUSER_ONLY_ROLES,
+    SUPERUSER_RANK,
+    Role,
+    highest_role,
+    rank_of,
 )
-# A higher number ranks higher; a person without a role ranks 0, a superuser above every role.
-ROLE_RANK = {role: len(RANK_ORDER) - index for index, role in enumerate(RANK_ORDER)}
-SUPERUSER_RANK = len(RANK_ORDER) + 1
 
-
-def rank_of(person) -> int:
-    """A person's rank: that of their highest role, above all of them for a superuser."""
-    if person.is_superuser:
-        return SUPERUSER_RANK
-    return max((ROLE_RANK[code] for code in person.role_codes if code in ROLE_RANK), default=0)
-
-
-def highest_role(person) -> Role | None:
-    """The role that gives `person` their rank, or None without a role."""
-    held = [Role(code) for code in person.role_codes if code in ROLE_RANK]
-    return max(held, key=ROLE_RANK.__getitem__, default=None)
+__all__ = [
+    "Role",
+    "COMPANY_WIDE_ROLES",
+    "ORG_ADMIN_ROLES",
+    "EXTERNAL_ROLES",
+    "STAFF_ROLES",
+    "SUPERUSER_ONLY_ROLES",
+    "RANK_ORDER",
+    "ROLE_RANK",
+    "SUPERUSER_RANK",
+    "rank_of",
+    "highest_role",
+]

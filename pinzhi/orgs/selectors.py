@@ -1,6 +1,8 @@
 """Reads of the organisation, always scoped to the person asking (ORG-2)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -13,7 +15,7 @@ LICENCE_WARNING_RULE = "organisation.licence_warning"
 DEFAULT_PACK = "property"
 
 
-def units_visible_to(user) -> QuerySet[Unit]:
+def units_visible_to(user: Person) -> QuerySet[Unit]:
     """Units the user may see: the whole company for company-wide roles, otherwise the
     units in the scope of their (internal) roles together with every unit below them."""
     if not user.is_authenticated:
@@ -41,7 +43,7 @@ def units_visible_to(user) -> QuerySet[Unit]:
     return Unit.objects.filter(condition)
 
 
-def people_visible_to(user) -> QuerySet[Person]:
+def people_visible_to(user: Person) -> QuerySet[Person]:
     """People the user may see: those whose unit is visible to them, and themselves."""
     if not user.is_authenticated:
         return Person.objects.none()
@@ -50,7 +52,7 @@ def people_visible_to(user) -> QuerySet[Person]:
     return Person.objects.filter(Q(unit__in=units_visible_to(user)) | Q(pk=user.pk))
 
 
-def companies_visible_to(user) -> QuerySet[Company]:
+def companies_visible_to(user: Person) -> QuerySet[Company]:
     """The user's own company, every company owning a unit they see, and — for the
     company-wide roles — the external companies their company works with (ORG-4)."""
     if not user.is_authenticated:
@@ -65,7 +67,7 @@ def companies_visible_to(user) -> QuerySet[Company]:
     )
 
 
-def may_manage_org(user) -> bool:
+def may_manage_org(user: Person) -> bool:
     """Whether the user manages the organisation (units, posts, people, roles, companies)."""
     return user.is_authenticated and (user.is_superuser or bool(user.role_codes & ORG_ADMIN_ROLES))
 
@@ -73,7 +75,7 @@ def may_manage_org(user) -> bool:
 # --- the tree --------------------------------------------------------------------------
 
 
-def unit_tree(user, *, company: Company | None = None) -> list[Unit]:
+def unit_tree(user: Person, *, company: Company | None = None) -> list[Unit]:
     """The visible units in tree order (company, then path), each with `head_count` (active
     people) and its posts prefetched; `indent` is the depth below the shallowest visible
     unit of its company, so that a scoped reader's subtree starts at the left margin."""
@@ -85,16 +87,16 @@ def unit_tree(user, *, company: Company | None = None) -> list[Unit]:
         .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("code")))
         .order_by("company__name", "path")
     )
-    result = list(units)
+    result: list[Unit] = list(units)
     top: dict[int, int] = {}
     for unit in result:
         top[unit.company_id] = min(top.get(unit.company_id, unit.depth), unit.depth)
     for unit in result:
-        unit.indent = unit.depth - top[unit.company_id]
+        unit.indent = unit.depth - top[unit.company_id]  # type: ignore[attr-defined]
     return result
 
 
-def unit_children(user, *, unit: Unit) -> QuerySet[Unit]:
+def unit_children(user: Person, *, unit: Unit) -> QuerySet[Unit]:
     return units_visible_to(user).filter(parent=unit).order_by("code")
 
 
@@ -102,7 +104,7 @@ def unit_children(user, *, unit: Unit) -> QuerySet[Unit]:
 
 
 def people_search(
-    user, *, query: str = "", unit: Unit | None = None, role: str = "", active: str = ""
+    user: Person, *, query: str = "", unit: Unit | None = None, role: str = "", active: str = ""
 ) -> QuerySet[Person]:
     """People visible to the user matching a search over name, username, employee number
     and phone, optionally within a unit's subtree and holding a role."""
@@ -140,14 +142,14 @@ def person_assignments(person: Person) -> QuerySet[RoleAssignment]:
     ).order_by("role")
 
 
-def people_without_role(user) -> QuerySet[Person]:
+def people_without_role(user: Person) -> QuerySet[Person]:
     return people_visible_to(user).filter(is_active=True, role_assignments__isnull=True)
 
 
 # --- companies -------------------------------------------------------------------------
 
 
-def companies_search(user, *, query: str = "", kind: str = "") -> QuerySet[Company]:
+def companies_search(user: Person, *, query: str = "", kind: str = "") -> QuerySet[Company]:
     companies = companies_visible_to(user)
     query = query.strip()
     if query:
@@ -162,17 +164,24 @@ def companies_search(user, *, query: str = "", kind: str = "") -> QuerySet[Compa
     return companies
 
 
-def licence_warning(pack: str, *, company) -> timedelta | None:
+# ORG-4: the licence warning period is a policy rule. The policy app sits above this one
+# (docs/architecture.md, Layers) and gives its reader in its AppConfig.ready:
+# reader(key, *, pack, company) -> the value in force, or None without such a rule.
+_rule_readers: list[Callable[..., Any]] = []
+
+
+def register_rule_reader(reader: Callable[..., Any]) -> None:
+    _rule_readers[:] = [reader]
+
+
+def licence_warning(pack: str, *, company: Any) -> timedelta | None:
     """ORG-4: how long before its expiry a licence is flagged, from the policy pack
     (`organisation.licence_warning`) as `company` (the operator whose rules apply) has it;
     None when the pack does not have the rule (then no "expiring soon" warning is shown,
     only expired licences)."""
-    from pinzhi.policy.selectors import RuleNotFound, rule_value
-
-    try:
-        return rule_value(LICENCE_WARNING_RULE, pack=pack or DEFAULT_PACK, company=company)
-    except RuleNotFound:
+    if not _rule_readers:
         return None
+    return _rule_readers[0](LICENCE_WARNING_RULE, pack=pack or DEFAULT_PACK, company=company)
 
 
 def licence_status(
@@ -198,7 +207,7 @@ def licence_status(
     return "valid"
 
 
-def licences_expiring(user, *, within: timedelta | None = None) -> QuerySet[Company]:
+def licences_expiring(user: Person, *, within: timedelta | None = None) -> QuerySet[Company]:
     """ORG-4: visible companies whose licence has expired or expires within `within`
     (default: the licence warning period of the user's company's pack; only expired ones
     when the pack lacks the rule)."""
@@ -216,7 +225,7 @@ def licences_expiring(user, *, within: timedelta | None = None) -> QuerySet[Comp
     )
 
 
-def person_open_code(person: Person):
+def person_open_code(person: Person) -> PasswordReset | None:
     """The person's one-time sign-in code that could still be used (issue 6 item 4), or
     None: when it was issued, by whom and until when — never the code itself."""
     return (

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -93,13 +94,22 @@ COMPANY_FIELDS = (
 # --- timeline (X-1) ---------------------------------------------------------------------
 
 
-def _snapshot(instance, fields) -> dict:
+def _snapshot(instance: Any, fields: Iterable[str]) -> dict:
     from pinzhi.timeline.services import snapshot
 
     return snapshot(instance, list(fields))
 
 
-def _record(*, subject, action: str, actor=None, before=None, after=None, reason="", data=None):
+def _record(
+    *,
+    subject: Any,
+    action: str,
+    actor: Person | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    data: dict | None = None,
+) -> Any:
     """Record an organisation change on the timeline (X-1), inside the caller's
     transaction. An update that changed nothing records nothing."""
     from pinzhi.timeline.services import changed, event_record
@@ -145,7 +155,7 @@ def unit_create(
     parent: Unit | None = None,
     is_quality_department: bool = False,
     is_active: bool = True,
-    actor=None,
+    actor: Person | None = None,
 ) -> Unit:
     """Add a unit to the organisation tree (ORG-1). The parent row is locked while its path
     is read, so that a concurrent move of the parent cannot leave the new unit behind."""
@@ -169,7 +179,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
+def unit_update(*, unit: Unit, actor: Person | None = None, **fields: Any) -> Unit:
     """Change a unit (ORG-1); moving it or renaming its code rewrites the paths of its
     subtree, and a unit cannot be moved below itself."""
     before = _snapshot(unit, UNIT_FIELDS)
@@ -197,7 +207,9 @@ def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
 
 
 @transaction.atomic
-def post_create(*, unit: Unit, code: str, name: str, duties: str = "", actor=None) -> Post:
+def post_create(
+    *, unit: Unit, code: str, name: str, duties: str = "", actor: Person | None = None
+) -> Post:
     """Add a post (岗位) to a unit (ORG-1)."""
     post = Post(unit=unit, code=code, name=name, duties=duties)
     post.full_clean()
@@ -207,7 +219,7 @@ def post_create(*, unit: Unit, code: str, name: str, duties: str = "", actor=Non
 
 
 @transaction.atomic
-def post_update(*, post: Post, actor=None, **fields) -> Post:
+def post_update(*, post: Post, actor: Person | None = None, **fields: Any) -> Post:
     """Change a post's code, name or duties (ORG-1)."""
     before = _snapshot(post, POST_FIELDS)
     for name, value in fields.items():
@@ -239,7 +251,7 @@ def person_create(
     phone: str = "",
     email: str = "",
     is_active: bool = True,
-    actor=None,
+    actor: Person | None = None,
 ) -> Person:
     """Add a person (ORG-1) without a usable password: they sign in once they have set
     their own with a one-time code from `password_reset_issue` (issue 6 item 4)."""
@@ -270,7 +282,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor=None, **fields) -> Person:
+def person_update(*, person: Person, actor: Person | None = None, **fields: Any) -> Person:
     """Change a person's data (ORG-1), deactivating them included; the post must belong to
     the person's unit, and nobody changes a person ranking above them (issue 6 item 4)."""
     if "password" in fields:
@@ -279,7 +291,8 @@ def person_update(*, person: Person, actor=None, **fields) -> Person:
     before = _snapshot(person, PERSON_FIELDS)
     for name, value in fields.items():
         setattr(person, name, value)
-    if person.post_id is not None and person.post.unit_id != person.unit_id:
+    post = person.post if person.post_id is not None else None
+    if post is not None and post.unit_id != person.unit_id:
         raise ValidationError({"post": POST_IN_OTHER_UNIT})
     person.full_clean()
     person.save()
@@ -301,7 +314,7 @@ def person_update(*, person: Person, actor=None, **fields) -> Person:
 # --- who may change whom, and passwords (issue 6 item 4) ------------------------------
 
 
-def check_may_change_person(*, actor, person: Person) -> None:
+def check_may_change_person(*, actor: Person | None, person: Person) -> None:
     """Issue 6 item 4: nobody changes a person whose rank (`roles.rank_of`: the highest role,
     a superuser above all) is above their own — edit, deactivate, sign-in code, roles. The
     one check of every service that changes a person. No actor means the system itself."""
@@ -310,10 +323,11 @@ def check_may_change_person(*, actor, person: Person) -> None:
     if person.is_superuser:
         raise ValidationError(SUPERUSER_RANKS_ABOVE % {"name": person})
     role = highest_role(person)
-    raise ValidationError(PERSON_RANKS_ABOVE % {"name": person, "role": role.label})
+    label = role.label if role is not None else ""
+    raise ValidationError(PERSON_RANKS_ABOVE % {"name": person, "role": label})
 
 
-def may_change_person(*, actor, person: Person) -> bool:
+def may_change_person(*, actor: Person | None, person: Person) -> bool:
     try:
         check_may_change_person(actor=actor, person=person)
     except ValidationError:
@@ -339,7 +353,7 @@ def people_set_password(*, people: Iterable[Person], password: str, reason: str 
 
 @transaction.atomic
 def person_change_password(
-    *, person: Person, old_password: str, new_password: str, actor=None
+    *, person: Person, old_password: str, new_password: str, actor: Person | None = None
 ) -> Person:
     """A person changes their own password, knowing the current one (issue 6 item 4); the
     new one passes the password validators. Nobody changes another person's password."""
@@ -397,7 +411,7 @@ def normalise_code(code: str) -> str:
 
 
 @transaction.atomic
-def password_reset_issue(*, person: Person, actor) -> IssuedCode:
+def password_reset_issue(*, person: Person, actor: Person) -> IssuedCode:
     """Issue 6 item 4: an administrator never sets a person's password; they issue a
     one-time sign-in code with which the person sets their own on the public "set your
     password" page. The code is returned once to be handed over, stored only as a keyed
@@ -514,7 +528,7 @@ def _forget_roles(person: Person) -> None:
     getattr(person, "_prefetched_objects_cache", {}).pop("role_assignments", None)
 
 
-def check_may_change_role(*, actor, person: Person, role: str) -> None:
+def check_may_change_role(*, actor: Person | None, person: Person, role: str) -> None:
     """ORG-2: the leadership and the quality committee approve what the quality department
     proposes, so only a superuser grants or removes those roles; nobody but a superuser
     changes their own roles; and (issue 6 item 4) nobody changes the roles of a person
@@ -533,7 +547,7 @@ def check_may_change_role(*, actor, person: Person, role: str) -> None:
 
 @transaction.atomic
 def role_assign(
-    *, person: Person, role: str, scope: list[Unit] | tuple = (), actor=None
+    *, person: Person, role: str, scope: list[Unit] | tuple = (), actor: Person | None = None
 ) -> RoleAssignment:
     """Give `person` a role covering the units in `scope` (ORG-2); re-assigning a role
     replaces its scope. Only a superuser grants the leadership and quality committee roles
@@ -569,7 +583,9 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, person: Person, role: str, actor=None, reason: str = "") -> None:
+def role_revoke(
+    *, person: Person, role: str, actor: Person | None = None, reason: str = ""
+) -> None:
     """Take a role away from `person` (ORG-2); the same limits as for giving it."""
     assignment = RoleAssignment.objects.filter(person=person, role=role).first()
     if assignment is None:
@@ -591,7 +607,7 @@ def role_revoke(*, person: Person, role: str, actor=None, reason: str = "") -> N
 
 
 @transaction.atomic
-def company_create(*, actor=None, **fields) -> Company:
+def company_create(*, actor: Person | None = None, **fields: Any) -> Company:
     """Register a company — typically an external supplier or inspected company with its
     registration data (ORG-4): credit code (GB 32100), registered capital ≥ 0, licence
     number and validity."""
@@ -608,7 +624,7 @@ def company_create(*, actor=None, **fields) -> Company:
 
 
 @transaction.atomic
-def company_update(*, company: Company, actor=None, **fields) -> Company:
+def company_update(*, company: Company, actor: Person | None = None, **fields: Any) -> Company:
     """Change a company's data and registration data (ORG-4), validated as on creation."""
     before = _snapshot(company, COMPANY_FIELDS)
     was_operator = company.kind == Company.Kind.OPERATOR

@@ -63,6 +63,7 @@ from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
 from pinzhi.orgs import services
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.privacy import person_field
 from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, rank_of
 from pinzhi.orgs.selectors import people_visible_to, units_visible_to
 from pinzhi.orgs.validators import normalise_phone, phone_is_valid
@@ -1386,12 +1387,12 @@ def org_workbook_export(*, user, company: Company) -> bytes:
     for person in people:
         person_columns = [
             person.username,
-            privacy.person_field(person, "full_name", viewer=user),
+            person_field(person, "full_name", viewer=user),
             person.employee_no,
             person.unit.code if person.unit_id else "",
             person.post.code if person.post_id else "",
-            privacy.person_field(person, "phone", viewer=user),
-            privacy.person_field(person, "email", viewer=user),
+            person_field(person, "phone", viewer=user),
+            person_field(person, "email", viewer=user),
         ]
         assignments = list(person.role_assignments.all())
         for assignment in assignments or [None]:

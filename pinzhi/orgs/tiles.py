@@ -13,7 +13,7 @@ def attention(user) -> dict | None:
     if not licence_count and not roleless_count:
         return None
     for company in licences:
-        company.licence_state = selectors.licence_status(company)
+        company.licence_state = selectors.licence_status(company)  # type: ignore[attr-defined]
     return {
         "licences": licences,
         "licence_count": licence_count,

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.core.access import page
 from pinzhi.core.shell import Crumb, render_form_page
 from pinzhi.lib.clock import now
-from pinzhi.lib.privacy import is_customer
 from pinzhi.orgs import selectors, services, spreadsheets
 from pinzhi.orgs.forms import (
     NO_COMPANY,
@@ -29,6 +28,7 @@ from pinzhi.orgs.forms import (
     UnitForm,
 )
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment
+from pinzhi.orgs.privacy import is_customer
 from pinzhi.orgs.roles import Role
 
 # Who may do what on these pages (ORG-2).
@@ -79,14 +79,14 @@ COMPANIES = _("Companies")
 
 
 def _tree_crumbs(unit=None) -> tuple[Crumb, ...]:
-    crumbs = (Crumb(reverse("orgs:tree"), TREE),)
+    crumbs: tuple[Crumb, ...] = (Crumb(reverse("orgs:tree"), TREE),)
     if unit is not None:
         crumbs += (Crumb(reverse("orgs:unit_detail", args=[unit.pk]), unit.name),)
     return crumbs
 
 
 def _people_crumbs(person=None) -> tuple[Crumb, ...]:
-    crumbs = (Crumb(reverse("orgs:people"), PEOPLE),)
+    crumbs: tuple[Crumb, ...] = (Crumb(reverse("orgs:people"), PEOPLE),)
     if person is not None:
         crumbs += (Crumb(reverse("orgs:person_detail", args=[person.pk]), str(person)),)
     return crumbs

@@ -8,6 +8,7 @@ class PolicyConfig(AppConfig):
 
     def ready(self):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.orgs.selectors import register_rule_reader
         from pinzhi.policy import tiles
         from pinzhi.policy.selectors import (
             AMENDMENT_ROLES,
@@ -15,7 +16,11 @@ class PolicyConfig(AppConfig):
             EDIT_ROLES,
             READ_ROLES,
             REVIEW_ROLES,
+            rule_value_or_none,
         )
+
+        # ORG-4: the organisation app reads the licence warning period through this.
+        register_rule_reader(rule_value_or_none)
 
         register_nav(
             NavEntry(

@@ -69,7 +69,7 @@ class _CachedRule:
     value_type: str
     unit: str
     default: _Timeline  # the pack's own versions (no company)
-    companies: dict[int, _Timeline]  # each company's own versions
+    companies: dict[int | None, _Timeline]  # each company's own versions
 
 
 def company_pk(company) -> int | None:
@@ -185,6 +185,34 @@ def rule_value(key: str, *, pack: str, company, at: datetime | None = None) -> A
     return value
 
 
+def rule_unit(key: str, *, pack: str) -> str:
+    """The unit a rule's values are given in ("minutes", "days", …; "" when the rule has
+    none or is not in the pack): how a time limit's number is read (STD-5)."""
+    units = Rule.objects.filter(pack__code=pack, key=key).values_list("unit", flat=True)
+    return units.first() or ""
+
+
+def duration_rule_keys() -> list[tuple[str, str]]:
+    """(pack code, rule key) of every rule that is a time limit (a duration or a range in
+    minutes, hours or days), ordered by pack and key (X-5: a calendar is chosen per rule)."""
+    return list(
+        Rule.objects.filter(
+            value_type__in=["duration", "range"], unit__in=["minutes", "hours", "days"]
+        )
+        .order_by("pack__code", "key")
+        .values_list("pack__code", "key")
+    )
+
+
+def rule_value_or_none(key: str, *, pack: str, company: Any, at: datetime | None = None) -> Any:
+    """`rule_value`, or None when the pack has no such rule (for readers to whom a missing
+    rule means "no limit", such as the licence warning, ORG-4)."""
+    try:
+        return rule_value(key, pack=pack, company=company, at=at)
+    except RuleNotFound:
+        return None
+
+
 def rule_versions(key: str, *, pack: str, company) -> QuerySet[RuleVersion]:
     """The history of a rule as it applies to `company` (a Company, its pk or None): the
     pack's default versions and the company's own, newest effective date first, with
@@ -283,7 +311,7 @@ def rules_visible_to(
 
 def requirement_families(pack: PolicyPack) -> list[str]:
     """The requirement families ("ASM", "CMP", …) that the pack's rules cite."""
-    families = set()
+    families: set[str] = set()
     for ids in Rule.objects.filter(pack=pack).values_list("requirement_ids", flat=True):
         families.update(rid.split("-")[0] for rid in ids.split())
     return sorted(families)

@@ -192,7 +192,7 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
     new_rules: list[tuple[Rule, Any]] = []
     changed_rules: list[Rule] = []
     new_versions: list[RuleVersion] = []
-    before: dict[str, dict] = {}
+    before: dict[str, Any] = {}
     after: dict[str, dict] = {}
     for position, rule_spec in enumerate(spec.rules, start=1):
         texts = {
@@ -331,7 +331,9 @@ def rule_revise(
     elif effective_from < now:
         errors["effective_from"] = [MSG_EFFECTIVE_PAST]
     elif RuleVersion.objects.filter(
-        rule=rule, company_id=company_pk(company), effective_from=effective_from
+        rule=rule,
+        company_id=company_pk(company),  # type: ignore[misc]  # None: the pack's own
+        effective_from=effective_from,
     ).exists():
         errors["effective_from"] = [MSG_EFFECTIVE_TAKEN % {"when": effective_from}]
     before = _current_value(rule, company, effective_from)
@@ -449,7 +451,7 @@ def _notify_later(amendment: RuleAmendment, *, recipients: list, kind: str, titl
     if not recipients:
         return
     rule = amendment.rule
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "recipients": recipients,
         "kind": f"policy.amendment_{kind}",
         "title": str(title % {"key": rule.key}),

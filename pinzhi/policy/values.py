@@ -155,7 +155,8 @@ def _decimal(raw) -> Decimal:
         raise ValidationError(MSG_NOT_A_NUMBER, params={"value": raw}) from None
     if not number.is_finite():
         raise ValidationError(MSG_NOT_A_NUMBER, params={"value": raw})
-    if number != 0 and number.normalize().as_tuple().exponent < -MAX_DECIMAL_PLACES:
+    exponent = number.normalize().as_tuple().exponent  # an int: the number is finite
+    if number != 0 and isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
         raise ValidationError(MSG_TOO_PRECISE, params={"places": MAX_DECIMAL_PLACES})
     return number
 

@@ -1,11 +1,12 @@
 """Writes of the public portal: a complaint from the web form (CMP-1, CMP-2), its
 first-contact owner (CMP-3), the customer's rating and escalation (CMP-7), rate limits."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints import services as complaints
-from pinzhi.complaints.models import Channel, Complaint
+from pinzhi.complaints.models import Channel, Complaint, CustomerEscalation
 from pinzhi.core import ratelimit
 from pinzhi.deadlines import services as deadlines
 from pinzhi.orgs.models import Company, Unit
@@ -91,7 +92,7 @@ def portal_complaint_submit(
     customer_phone: str,
     customer_address: str,
     customer_email: str = "",
-    photo=None,
+    photo: UploadedFile | None = None,
     address: str = "",
 ) -> Complaint:
     """CMP-1/CMP-2: register a complaint sent through the public web form (channel
@@ -121,7 +122,7 @@ def portal_complaint_submit(
     return complaint
 
 
-def portal_complaint_escalate(*, complaint: Complaint, reason: str):
+def portal_complaint_escalate(*, complaint: Complaint, reason: str) -> CustomerEscalation:
     """CMP-7: the customer escalates to the group leader and the chairman from the tracking
     page — only while the case is open and one of its time limits is breached."""
     if not selectors.may_escalate(complaint):

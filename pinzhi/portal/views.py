@@ -137,7 +137,7 @@ def _tracked(request) -> Complaint | None:
         return None
     return (
         Complaint.objects.select_related("department", "location")
-        .filter(pk=entry.get("id"))
+        .filter(pk=entry.get("id"))  # type: ignore[misc]  # no id: no complaint
         .first()
     )
 

@@ -7,12 +7,13 @@ An unregistered code is shown humanised ("complaint.first_contact" → "Complain
 contact") rather than raw.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-_labels: dict[str, str] = {}
+_labels: dict[str, str | Promise] = {}
 
 
-def register_action(code: str, label: str) -> None:
+def register_action(code: str, label: str | Promise) -> None:
     _labels[code] = label
 
 

@@ -6,6 +6,8 @@ admin is read-only, and `pinzhi verify-timeline` reports any row changed, insert
 deleted behind the application's back.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -208,3 +210,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def company_model() -> Any:
+    """The model an event's company is (ORG-2), as the foreign key names it: the timeline
+    sits below the apps (docs/architecture.md, Layers) and imports none of them."""
+    model = Event._meta.get_field("company").related_model
+    assert isinstance(model, type)
+    return model

@@ -20,6 +20,7 @@ stored where every reader of the log sees it:
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -28,8 +29,8 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, is_customer, mask_name
-from pinzhi.orgs.roles import Role
+from pinzhi.core.roles import Role, is_customer
+from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, mask_name
 
 # Keys of before/after that hold personal data, and how each is masked.
 PERSONAL_KEYS = {
@@ -69,7 +70,7 @@ def _is_person(obj: Any) -> bool:
 
 
 def is_known_staff(person: Any) -> bool:
-    """Not a customer (pinzhi.lib.privacy.is_customer) and either an administrator or
+    """Not a customer (pinzhi.core.roles.is_customer) and either an administrator or
     holding some role other than customer. A person with no role yet is not known to be
     staff: a customer's account starts that way, and the event cannot be changed later."""
     if getattr(person, "is_superuser", False):
@@ -88,7 +89,7 @@ def subject_label(subject: models.Model) -> str:
     if label is not None:
         label = label() if callable(label) else label
     elif _is_person(subject):
-        name = subject.get_full_name()
+        name = subject.get_full_name()  # type: ignore[attr-defined]
         label = name if is_known_staff(subject) else mask_name(name)
     else:
         label = subject
@@ -135,7 +136,8 @@ def field_label(content_type_id: int, key: str) -> str:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is not None:
         try:
-            return str(capfirst(model._meta.get_field(key).verbose_name))
+            field = model._meta.get_field(key)
+            return str(capfirst(getattr(field, "verbose_name", key)))
         except FieldDoesNotExist:
             pass
     return str(capfirst(KEY_LABELS[key])) if key in KEY_LABELS else key
@@ -160,11 +162,5 @@ def changes_shown(event: Any, *, may_see: bool) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def _always(user: Any, subject: Any) -> bool:
-    return True
-
-
-# Organisation records hold no customer data: a unit's "name" is not a person's.
-for _label in ("orgs.unit", "orgs.post", "orgs.company"):
-    register_personal_data_rule(_label, _always)
-register_personal_data_rule("orgs.person", _person_rule)
+# People (the user model): staff data is shown, a customer's only to themselves.
+register_personal_data_rule(settings.AUTH_USER_MODEL, _person_rule)

@@ -3,14 +3,15 @@ the last verification, and who may download an attachment."""
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from pinzhi.orgs.roles import Role
+from pinzhi.core.roles import Role
 from pinzhi.timeline.actions import codes_labelled
-from pinzhi.timeline.models import Attachment, Event, Verification
+from pinzhi.timeline.models import Attachment, Event, Verification, company_model
 
 # Roles that read the whole timeline (the audit trail of every record).
 AUDIT_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY_COMMITTEE})
@@ -45,7 +46,7 @@ def attachments_for(subject: models.Model) -> QuerySet[Attachment]:
     return Attachment.objects.filter(**_subject_filter(subject)).select_related("uploaded_by")
 
 
-def events_visible_to(user) -> QuerySet[Event]:
+def events_visible_to(user: Any) -> QuerySet[Event]:
     """ORG-2: for the quality department, leadership and the quality committee, the events
     of their own company and of the external companies it works with (whose `operator` it
     is); every event for superusers; nothing for anyone else (they read events on the
@@ -62,7 +63,7 @@ def events_visible_to(user) -> QuerySet[Event]:
 
 def event_search(
     *,
-    user,
+    user: Any,
     text: str = "",
     action: str = "",
     actor: str = "",
@@ -100,17 +101,17 @@ def event_search(
     return events
 
 
-def companies_audited_by(user):
+def companies_audited_by(user: Any) -> QuerySet:
     """ORG-2: the user's own company and the external companies it works with (whose
     `operator` it is): the companies whose records its audit roles read."""
-    from pinzhi.orgs.models import Company
+    Company = company_model()
 
     if user.company_id is None:
         return Company.objects.none()
     return Company.objects.filter(Q(pk=user.company_id) | Q(operator_id=user.company_id))
 
 
-def findings_visible_to(user, findings: list) -> tuple[list, int]:
+def findings_visible_to(user: Any, findings: list) -> tuple[list, int]:
     """ORG-2: the findings of a verification in the chains of the companies the user audits
     (all for an operator), and how many others there are (only counted: their records,
     ids and company names belong to other companies or to the operator)."""
@@ -134,7 +135,7 @@ def register_attachment_access(model_label: str, rule: AttachmentRule) -> None:
     _attachment_rules[model_label.lower()] = rule
 
 
-def attachment_may_download(user, attachment: Attachment) -> bool:
+def attachment_may_download(user: Any, attachment: Attachment) -> bool:
     """Superusers and the uploader always; the quality department for the attachments of
     its company's records (and of the external companies it works with); others when the
     rule registered for the subject's model allows it (ORG-2: never across companies)."""

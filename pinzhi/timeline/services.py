@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +27,7 @@ from pinzhi.timeline.models import (
     Event,
     Verification,
     chain_key,
+    company_model,
 )
 from pinzhi.timeline.privacy import actor_label, subject_label
 from pinzhi.timeline.verify import Result, timeline_check
@@ -52,7 +53,7 @@ def _subject_parts(subject: models.Model) -> tuple[ContentType, str, str]:
     return content_type, str(subject.pk), subject_label(subject)
 
 
-def _actor_parts(actor) -> tuple[Any, str]:
+def _actor_parts(actor: Any) -> tuple[Any, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, ""
     return actor, actor_label(actor)
@@ -62,11 +63,11 @@ def _actor_parts(actor) -> tuple[Any, str]:
 _FROM_SUBJECT: Any = object()
 
 
-def subject_company_id(subject: models.Model) -> int | None:
+def subject_company_id(subject: models.Model | None) -> int | None:
     """The company a record belongs to (ORG-2): a Company is its own; a record with a
     `company` (Unit, Person, a complaint …) or a `unit` (Post) gives that one's; a record
     about another record (`subject`, e.g. a deadline) gives its subject's."""
-    from pinzhi.orgs.models import Company
+    Company = company_model()
 
     if isinstance(subject, Company):
         return subject.pk
@@ -120,7 +121,7 @@ def event_record(
     *,
     subject: models.Model,
     action: str,
-    actor=None,
+    actor: Any = None,
     before: Any = None,
     after: Any = None,
     reason: str = "",
@@ -206,7 +207,7 @@ def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...] | None 
     names = fields or [f.name for f in opts.concrete_fields]
     values: dict[str, Any] = {}
     for name in names:
-        field = opts.get_field(name)
+        field = cast(models.Field, opts.get_field(name))
         if field.many_to_many:
             values[name] = sorted(
                 getattr(instance, name).values_list("pk", flat=True) if instance.pk else []
@@ -227,7 +228,7 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 # --- attachments ------------------------------------------------------------------------
 
 
-def _attachment_error(message, code: str, **params) -> ValidationError:
+def _attachment_error(message: Any, code: str, **params: Any) -> ValidationError:
     return ValidationError({"file": ValidationError(message, code=code, params=params)})
 
 
@@ -261,7 +262,7 @@ def attachment_validate(*, uploaded_file: UploadedFile) -> tuple[str, str, str]:
 
 @transaction.atomic
 def attachment_add(
-    *, subject: models.Model, uploaded_file: UploadedFile, uploaded_by
+    *, subject: models.Model, uploaded_file: UploadedFile, uploaded_by: Any
 ) -> Attachment:
     """Attach a validated file to `subject` under a random safe name, keeping its original
     (sanitised) name, size and SHA-256, and record an "attachment.added" event (X-1)."""
@@ -279,7 +280,7 @@ def attachment_add(
         company_id=subject_company_id(subject) or getattr(uploaded_by, "company_id", None),
         original_name=name,
         mime_type=mime_type,
-        size=uploaded_file.size,
+        size=uploaded_file.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=uploaded_by,
         uploaded_at=now(),
@@ -311,7 +312,7 @@ ORPHAN_MIN_AGE = timedelta(hours=1)
 ATTACHMENTS_DIR = "attachments"
 
 
-def _stored_files(storage, directory: str) -> Iterator[str]:
+def _stored_files(storage: Any, directory: str) -> Iterator[str]:
     try:
         directories, files = storage.listdir(directory)
     except FileNotFoundError:
@@ -351,7 +352,7 @@ def attachments_purge_orphans(*, min_age: timedelta = ORPHAN_MIN_AGE) -> list[st
 # --- verification -----------------------------------------------------------------------
 
 
-def verification_record(*, triggered_by=None) -> tuple[Result, Verification]:
+def verification_record(*, triggered_by: Any = None) -> tuple[Result, Verification]:
     """Verify the whole timeline (X-1) and keep the result, whose end of chain becomes an
     anchor that later runs check."""
     result = timeline_check()

@@ -25,6 +25,7 @@ from pinzhi.timeline.models import (
     Verification,
     chain_company_id,
     chain_key,
+    company_model,
 )
 
 ALTERED = "altered"
@@ -117,7 +118,7 @@ class Finding:
 
 def chain_labels(chains: Iterable[str]) -> dict[str, str]:
     """A label for each chain key, in the reader's language (the company's name)."""
-    from pinzhi.orgs.models import Company
+    Company = company_model()
 
     chains = set(chains)
     ids = {chain_company_id(c) for c in chains} - {None}

@@ -9,10 +9,10 @@ import time_machine
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from pinzhi.complaints.models import Complaint, Status
-from pinzhi.core.demo import DEMO_PASSWORD, load_demo_organisation
 from pinzhi.deadlines.sweep import sweep
 from pinzhi.lib.clock import now
 from pinzhi.notify.models import Notification
+from pinzhi.orgs.demo import DEMO_PASSWORD, load_demo_organisation
 from pinzhi.orgs.models import Person
 from pinzhi.policy.services import pack_load
 

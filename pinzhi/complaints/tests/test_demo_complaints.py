@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from pinzhi.complaints.demo import CASES, load_demo_complaints
 from pinzhi.complaints.models import Channel, Complaint, Severity, Status
-from pinzhi.core.demo import COMPANY_NAME
 from pinzhi.deadlines.models import Deadline
+from pinzhi.orgs.demo import COMPANY_NAME
 
 
 @pytest.fixture

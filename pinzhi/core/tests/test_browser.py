@@ -2,7 +2,7 @@
 
 import pytest
 
-from pinzhi.core.demo import DEMO_PASSWORD, load_demo_organisation
+from pinzhi.orgs.demo import DEMO_PASSWORD, load_demo_organisation
 from pinzhi.orgs.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

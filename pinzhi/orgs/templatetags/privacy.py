@@ -1,5 +1,5 @@
-"""Template side of the ORG-3 masking helper (pinzhi.lib.privacy), so that every template
-masks customer personal data the same way:
+"""Template side of the ORG-3 masking helpers (pinzhi.lib.privacy, pinzhi.orgs.privacy), so
+that every template masks customer personal data the same way:
 
     {% load privacy %}
     {{ complaint.phone|masked:"phone" }}                    always masked (lists)
@@ -11,6 +11,7 @@ masks customer personal data the same way:
 from django import template
 
 from pinzhi.lib import privacy
+from pinzhi.orgs.privacy import person_field as person_field_shown
 
 register = template.Library()
 
@@ -29,4 +30,4 @@ def customer_field(value, kind: str, may_see: bool = False) -> str:
 def person_field(context, person, field: str, may_see: bool = False) -> str:
     request = context.get("request")
     viewer = getattr(request, "user", None) if request is not None else context.get("user")
-    return privacy.person_field(person, field, viewer=viewer, may_see=bool(may_see))
+    return person_field_shown(person, field, viewer=viewer, may_see=bool(may_see))

@@ -5,13 +5,12 @@ from django.template import Context, Template
 
 from pinzhi.lib.privacy import (
     customer_field,
-    is_customer,
     mask_address,
     mask_email,
     mask_name,
     mask_phone,
-    person_field,
 )
+from pinzhi.orgs.privacy import is_customer, person_field
 
 
 @pytest.mark.parametrize(

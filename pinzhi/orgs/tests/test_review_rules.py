@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from pinzhi.lib.privacy import is_customer, person_field
 from pinzhi.orgs import selectors, services
 from pinzhi.orgs.forms import CompanyForm
 from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.privacy import is_customer, person_field
 from pinzhi.orgs.roles import Role
 from pinzhi.orgs.spreadsheets import org_import_plan
 from pinzhi.orgs.tests.conftest import make_workbook

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from pinzhi.core.demo import ACCOUNTS, DEMO_PASSWORD
+from pinzhi.core.demo import demo_notes
 
 
 class Command(BaseCommand):
@@ -49,9 +49,8 @@ class Command(BaseCommand):
             f"(ready in {time.monotonic() - started:.1f} s; database "
             f"{settings.DATABASES['default']['NAME']})"
         )
-        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
-        for account in ACCOUNTS:
-            self.stdout.write(f"  {account.username:<11} {account.full_name}  {account.note}")
+        for line in demo_notes():
+            self.stdout.write(line)
         self.stdout.write("Press Ctrl-C to stop.\n")
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from pinzhi.complaints.demo import load_demo_complaints
-from pinzhi.core.demo import load_demo_organisation
+from pinzhi.core.demo import demo_load
 
 
 class Command(BaseCommand):
@@ -26,5 +25,4 @@ class Command(BaseCommand):
             "国家法定节假日",
             stdout=self.stdout,
         )
-        load_demo_organisation(stdout=self.stdout)
-        load_demo_complaints(stdout=self.stdout)
+        demo_load(stdout=self.stdout)

@@ -33,16 +33,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "list":
-            for calendar in Calendar.objects.select_related("company"):
-                owner = calendar.company.name if calendar.company else "shared"
+            for listed in Calendar.objects.select_related("company"):
+                owner = listed.company.name if listed.company else "shared"
                 self.stdout.write(
-                    f"{calendar.code}\t{calendar.name}\t{calendar.time_zone}\t"
-                    f"{calendar.days.count()} days\t{owner}"
+                    f"{listed.code}\t{listed.name}\t{listed.time_zone}\t"
+                    f"{listed.days.count()} days\t{owner}"
                 )
             return
         if action == "create":
-            calendar = self._create(options["code"], options["name"], options["time_zone"])
-            self.stdout.write(self.style.SUCCESS(f"created calendar {calendar.code}"))
+            created = self._create(options["code"], options["name"], options["time_zone"])
+            self.stdout.write(self.style.SUCCESS(f"created calendar {created.code}"))
             return
         code, path = options["code"], Path(options["file"])
         calendar = Calendar.objects.filter(company__isnull=True, code=code).first()

@@ -1,4 +1,4 @@
-from pinzhi.core.demo import ACCOUNTS, DEMO_PASSWORD, load_demo_organisation
+from pinzhi.orgs.demo import ACCOUNTS, DEMO_PASSWORD, load_demo_organisation
 from pinzhi.orgs.models import Company, Person, RoleAssignment, Unit
 from pinzhi.orgs.roles import Role
 
