@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.api.events import ApiEvent
 from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
 from pinzhi.complaints import services as complaints
 from pinzhi.core import ratelimit
@@ -47,7 +48,7 @@ def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[A
     )
     event_record(
         subject=company,
-        action="api.token_created",
+        action=ApiEvent.TOKEN_CREATED,
         actor=actor,
         data={"token_id": token.pk, "name": token.name, "scopes": token.scopes},
     )
@@ -64,7 +65,7 @@ def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     token.save(update_fields=["revoked_at", "revoked_by"])
     event_record(
         subject=token.company,
-        action="api.token_revoked",
+        action=ApiEvent.TOKEN_REVOKED,
         actor=actor,
         data={"token_id": token.pk, "name": token.name},
     )

@@ -37,23 +37,7 @@ class OrgsConfig(AppConfig):
             )
         )
         # readable labels of the organisation's timeline events.
-        from pinzhi.timeline.actions import register_action
+        from pinzhi.orgs.events import OrgEvent
+        from pinzhi.timeline.events import register_labels
 
-        for code, label in (
-            ("unit.created", _("Unit created")),
-            ("unit.updated", _("Unit changed")),
-            ("post.created", _("Post created")),
-            ("post.updated", _("Post changed")),
-            ("person.created", _("Person added")),
-            ("person.updated", _("Person changed")),
-            ("person.password_set", _("Password set")),
-            ("person.password_changed", _("Own password changed")),
-            ("person.password_reset_issued", _("Sign-in code issued")),
-            ("person.password_reset_used", _("Password set with a sign-in code")),
-            ("role.assigned", _("Role assigned")),
-            ("role.revoked", _("Role revoked")),
-            ("company.created", _("Company added")),
-            ("company.updated", _("Company changed")),
-            ("org.imported", _("Organisation imported")),
-        ):
-            register_action(code, label)
+        register_labels(OrgEvent)

@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare, get_random_string, salted
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
+from pinzhi.orgs.events import OrgEvent
 from pinzhi.orgs.models import (
     Company,
     PasswordReset,
@@ -164,7 +165,9 @@ def unit_create(
     )
     unit.full_clean()
     unit.save()
-    _record(subject=unit, action="unit.created", actor=actor, after=_snapshot(unit, UNIT_FIELDS))
+    _record(
+        subject=unit, action=OrgEvent.UNIT_CREATED, actor=actor, after=_snapshot(unit, UNIT_FIELDS)
+    )
     return unit
 
 
@@ -188,7 +191,7 @@ def unit_update(*, unit: Unit, actor=None, **fields) -> Unit:
             child.save(update_fields=["path"])
     _record(
         subject=unit,
-        action="unit.updated",
+        action=OrgEvent.UNIT_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(unit, UNIT_FIELDS),
@@ -202,7 +205,9 @@ def post_create(*, unit: Unit, code: str, name: str, duties: str = "", actor=Non
     post = Post(unit=unit, code=code, name=name, duties=duties)
     post.full_clean()
     post.save()
-    _record(subject=post, action="post.created", actor=actor, after=_snapshot(post, POST_FIELDS))
+    _record(
+        subject=post, action=OrgEvent.POST_CREATED, actor=actor, after=_snapshot(post, POST_FIELDS)
+    )
     return post
 
 
@@ -216,7 +221,7 @@ def post_update(*, post: Post, actor=None, **fields) -> Post:
     post.save()
     _record(
         subject=post,
-        action="post.updated",
+        action=OrgEvent.POST_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(post, POST_FIELDS),
@@ -261,7 +266,7 @@ def person_create(
     person.save()
     _record(
         subject=person,
-        action="person.created",
+        action=OrgEvent.PERSON_CREATED,
         actor=actor,
         after=_snapshot(person, PERSON_FIELDS),
         data={"password_set": False},
@@ -290,7 +295,7 @@ def person_update(*, person: Person, actor=None, **fields) -> Person:
         ).update(revoked_at=now())
     _record(
         subject=person,
-        action="person.updated",
+        action=OrgEvent.PERSON_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(person, PERSON_FIELDS),
@@ -333,7 +338,7 @@ def people_set_password(*, people: Iterable[Person], password: str, reason: str 
     Person.objects.filter(pk__in=[p.pk for p in people]).update(password=encoded)
     for person in people:
         person.password = encoded
-        _record(subject=person, action="person.password_set", data={"by": "system"}, reason=reason)
+        _record(subject=person, action=OrgEvent.PASSWORD_SET, data={"by": "system"}, reason=reason)
     return len(people)
 
 
@@ -350,7 +355,7 @@ def person_change_password(
     validate_password(new_password, user=person)
     person.set_password(new_password)
     person.save(update_fields=["password"])
-    _record(subject=person, action="person.password_changed", actor=person)
+    _record(subject=person, action=OrgEvent.PASSWORD_CHANGED, actor=person)
     return person
 
 
@@ -424,7 +429,7 @@ def password_reset_issue(*, person: Person, actor) -> IssuedCode:
     )
     _record(
         subject=person,
-        action="person.password_reset_issued",
+        action=OrgEvent.PASSWORD_RESET_ISSUED,
         actor=actor,
         data={"expires_at": reset.expires_at},
     )
@@ -502,7 +507,7 @@ def password_reset_redeem(
     person.save(update_fields=["password"])
     _record(
         subject=person,
-        action="person.password_reset_used",
+        action=OrgEvent.PASSWORD_RESET_USED,
         actor=person,
         data={"issued_at": reset.issued_at, "address": ip_address or ""},
     )
@@ -560,7 +565,7 @@ def role_assign(
     if created or before != after:
         _record(
             subject=person,
-            action="role.assigned",
+            action=OrgEvent.ROLE_ASSIGNED,
             actor=actor,
             before=None if created else {"role": role, "scope": before},
             after={"role": role, "scope": after},
@@ -580,7 +585,7 @@ def role_revoke(*, person: Person, role: str, actor=None, reason: str = "") -> N
     _forget_roles(person)
     _record(
         subject=person,
-        action="role.revoked",
+        action=OrgEvent.ROLE_REVOKED,
         actor=actor,
         before={"role": role, "scope": scope},
         reason=reason,
@@ -600,7 +605,7 @@ def company_create(*, actor=None, **fields) -> Company:
     company.save()
     _record(
         subject=company,
-        action="company.created",
+        action=OrgEvent.COMPANY_CREATED,
         actor=actor,
         after=_snapshot(company, COMPANY_FIELDS),
     )
@@ -620,7 +625,7 @@ def company_update(*, company: Company, actor=None, **fields) -> Company:
     company.save()
     _record(
         subject=company,
-        action="company.updated",
+        action=OrgEvent.COMPANY_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(company, COMPANY_FIELDS),

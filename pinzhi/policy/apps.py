@@ -9,6 +9,7 @@ class PolicyConfig(AppConfig):
     def ready(self):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
         from pinzhi.policy import tiles
+        from pinzhi.policy.events import PolicyEvent
         from pinzhi.policy.selectors import (
             AMENDMENT_ROLES,
             APPROVE_ROLES,
@@ -16,6 +17,9 @@ class PolicyConfig(AppConfig):
             READ_ROLES,
             REVIEW_ROLES,
         )
+        from pinzhi.timeline.events import register_labels
+
+        register_labels(PolicyEvent)
 
         register_nav(
             NavEntry(
