@@ -189,6 +189,9 @@ def reference_markdown() -> str:
                 lines += [f"Payload: free-form, not checked. {doc}".rstrip(), ""]
                 continue
             fields = member.payload_fields()
+            doc = " ".join((member.payload.__doc__ or "").split())
+            if fields and doc and not doc.startswith(member.payload.__name__ + "("):
+                lines += [doc, ""]
             if not fields:
                 lines += ["Payload: none.", ""]
                 continue
