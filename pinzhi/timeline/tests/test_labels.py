@@ -10,7 +10,7 @@ from django.utils import translation
 
 from pinzhi.timeline.actions import _labels, action_label, humanise
 from pinzhi.timeline.events import load_all
-from pinzhi.timeline.selectors import event_search
+from pinzhi.timeline.selectors import events_filtered
 from pinzhi.timeline.services import event_record
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_the_event_log_finds_events_by_their_label(person_with, unit):
     reader = person_with("quality_department")
     for language, text in (("en", "role assigned"), ("zh-hans", "分配")):
         with translation.override(language):
-            found = set(event_search(user=reader, text=text).values_list("pk", flat=True))
+            found = set(events_filtered(reader, {"q": text}).qs.values_list("pk", flat=True))
         assert event.pk in found and other.pk not in found
 
 
