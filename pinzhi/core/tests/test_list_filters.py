@@ -56,9 +56,10 @@ def test_it_keeps_the_query_parameters_of_bookmarks(signed_in, url_name, params,
 def test_the_overdue_list_shows_past_due_deadlines_unless_asked_otherwise(signed_in):
     """X-3: without a state the overdue list shows what is past due, as before."""
     client = signed_in("quality_department")
-    assert client.get(reverse("deadlines:list")).context["filters"].form.cleaned_data[
-        "state"
-    ] == "overdue"
+    assert (
+        client.get(reverse("deadlines:list")).context["filters"].form.cleaned_data["state"]
+        == "overdue"
+    )
     chosen = client.get(reverse("deadlines:list"), {"state": ""})
     assert chosen.context["filters"].form.cleaned_data["state"] == ""
 
