@@ -7,9 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
+        from pinzhi.api.events import ApiEvent
         from pinzhi.core.shell import NavEntry, register_nav
         from pinzhi.orgs.roles import Role
-        from pinzhi.timeline.actions import register_action
+        from pinzhi.timeline.events import register_labels
 
         register_nav(
             NavEntry(
@@ -21,5 +22,4 @@ class ApiConfig(AppConfig):
                 order=90,
             )
         )
-        register_action("api.token_created", _("API token created"))
-        register_action("api.token_revoked", _("API token revoked"))
+        register_labels(ApiEvent)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.api.events import ApiEvent
 from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
 from pinzhi.complaints import services as complaints
 from pinzhi.complaints.models import Complaint
@@ -52,7 +53,7 @@ def api_token_create(
     )
     event_record(
         subject=company,
-        action="api.token_created",
+        action=ApiEvent.TOKEN_CREATED,
         actor=actor,
         data={"token_id": token.pk, "name": token.name, "scopes": token.scopes},
     )
@@ -69,7 +70,7 @@ def api_token_revoke(*, token: ApiToken, actor: Person) -> ApiToken:
     token.save(update_fields=["revoked_at", "revoked_by"])
     event_record(
         subject=token.company,
-        action="api.token_revoked",
+        action=ApiEvent.TOKEN_REVOKED,
         actor=actor,
         data={"token_id": token.pk, "name": token.name},
     )

@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from pinzhi.complaints import demo, services
+        from pinzhi.complaints.events import ComplaintEvent
         from pinzhi.complaints.selectors import (
             deadline_escalation_recipients,
             personal_data_rule,
@@ -15,7 +16,7 @@ class ComplaintsConfig(AppConfig):
         from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
-        from pinzhi.timeline.actions import register_action
+        from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         register_escalation("complaint", deadline_escalation_recipients)
@@ -37,28 +38,7 @@ class ComplaintsConfig(AppConfig):
             ("chairman", _("Chairman")),
         ]:
             register_level(level, label, kind_prefix="complaint")
-        for code, label in [
-            ("complaint.registered", _("Complaint registered")),
-            ("complaint.not_established", _("Closed as not established")),
-            ("complaint.routed", _("Contact letter sent")),
-            ("complaint.letter_acknowledged", _("Contact letter signed for")),
-            ("complaint.assigned", _("Handler and solution named")),
-            ("complaint.verified", _("Complaint verified")),
-            ("complaint.first_contact_extended", _("Longer first-contact limit granted")),
-            ("complaint.contacted", _("Customer contacted")),
-            ("complaint.resolved", _("Complaint resolved")),
-            ("complaint.callback_unreached", _("Callback: customer not reached")),
-            ("complaint.callback_confirmed", _("Callback: customer confirms the result")),
-            ("complaint.reopened", _("Reopened after the callback")),
-            ("complaint.closed", _("Complaint closed")),
-            ("complaint.handed_over", _("Handed over")),
-            ("complaint.customer_escalated", _("Escalated by the customer")),
-            ("complaint.escalation_answered", _("Customer's escalation answered")),
-            ("complaint.reported_to_leadership", _("Major complaint reported to the leadership")),
-            ("complaint.customer_rated", _("Rated by the customer")),
-            ("complaint.offence", _("Offence recorded")),
-        ]:
-            register_action(code, label)
+        register_labels(ComplaintEvent)
         self._register_shell()
 
     def _register_shell(self) -> None:

@@ -8,9 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.complaints.models import Callback, Category, Channel, Severity, Status
+from pinzhi.complaints.models import Callback, Category, Channel, Severity
 from pinzhi.complaints.services import OFFENCES
-from pinzhi.core.forms_rendering import widget_class
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Person, Unit
 from pinzhi.orgs.roles import STAFF_ROLES
@@ -181,71 +180,6 @@ class IntakeForm(forms.Form):
             text = " ".join(data["content"].split())
             data["title"] = text[:TITLE_LENGTH] + ("…" if len(text) > TITLE_LENGTH else "")
         return data
-
-
-class ComplaintFilterForm(forms.Form):
-    """The filters of the complaint lists and the Excel export (GET)."""
-
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(
-        label=_("status"), required=False, choices=[("", _("Any status")), *Status.choices]
-    )
-    channel = forms.ChoiceField(
-        label=_("channel"), required=False, choices=[("", _("Any channel")), *Channel.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("category"), required=False, choices=[("", _("Any category")), *Category.choices]
-    )
-    severity = forms.ChoiceField(
-        label=_("severity"), required=False, choices=[("", _("Any severity")), *Severity.choices]
-    )
-    location = UnitChoiceField(
-        label=_("estate / site"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("Any location"),
-    )
-    department = UnitChoiceField(
-        label=_("department"),
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("Any department"),
-    )
-    received_from = forms.DateField(
-        label=_("received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=_("received until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    repeat = forms.BooleanField(label=_("Repeats only"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("newest", _("Newest first")),
-            ("oldest", _("Oldest first")),
-            ("severity", _("Most severe first")),
-            ("status", _("By status")),
-            ("updated", _("Recently changed")),
-        ],
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        ordered = units.order_by("path")
-        self.fields["location"].queryset = ordered
-        self.fields["department"].queryset = ordered
-        for field in self.fields.values():
-            # The filter bar is compact: the small variant of each control.
-            css = widget_class(field.widget)
-            if css in ("form-select", "form-control"):
-                field.widget.attrs["class"] = f"{css} {css}-sm"
-
-    def filters(self) -> dict:
-        """The cleaned filters; an invalid value is ignored (a list is always shown)."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
 
 
 # --- one form per workflow step -------------------------------------------------------

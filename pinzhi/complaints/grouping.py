@@ -25,6 +25,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.lib.clock import now
 from pinzhi.policy.selectors import RuleNotFound, rule_value
@@ -237,7 +238,7 @@ def groups_rebuild(
     result.seconds = round(time.monotonic() - started, 3)
     event_record(
         subject=company,
-        action="complaint.groups_rebuilt",
+        action=ComplaintEvent.GROUPS_REBUILT,
         actor=actor,
         data={
             "since": since.isoformat(),
@@ -271,7 +272,7 @@ def group_analyse(*, group: RepeatGroup, actor, root_cause: str, corrective_acti
     group.save()
     event_record(
         subject=group,
-        action="repeat_group.analysed",
+        action=ComplaintEvent.REPEAT_GROUP_ANALYSED,
         actor=actor,
         before=before,
         after={"root_cause": root_cause, "corrective_action": corrective_action},

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Category, Channel, Complaint, Status
 from pinzhi.complaints.text import fold, search_document
 from pinzhi.core.spreadsheets import (
@@ -816,7 +817,7 @@ def import_run(token: str) -> dict:
                 summary["source_ids"] = [c.source_id for c in created]
             event_record(
                 subject=company,
-                action="complaint.import_batch",
+                action=ComplaintEvent.IMPORT_BATCH,
                 actor=actor,
                 data=summary,
                 company=company,
@@ -825,7 +826,7 @@ def import_run(token: str) -> dict:
                 for complaint in created:
                     event_record(
                         subject=complaint,
-                        action="complaint.imported",
+                        action=ComplaintEvent.IMPORTED,
                         actor=actor,
                         data={"source": source, "source_id": complaint.source_id, "batch": token},
                     )

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import (
     Callback,
     Complaint,
@@ -231,7 +232,7 @@ def complaint_register(
     repeat_flag(complaint)
     _event(
         complaint,
-        "complaint.registered",
+        ComplaintEvent.REGISTERED,
         registered_by,
         after={"channel": channel, "category": category, "severity": severity},
         data={
@@ -266,7 +267,7 @@ def _report_to_leadership(complaint: Complaint, actor) -> None:
     )
     _event(
         complaint,
-        "complaint.reported_to_leadership",
+        ComplaintEvent.REPORTED_TO_LEADERSHIP,
         actor,
         data={"recipient_ids": [p.pk for p in recipients], "severity": complaint.severity},
     )
@@ -297,7 +298,7 @@ def complaint_judge_not_established(*, complaint: Complaint, actor, explanation:
     _cancel_all(complaint, "not established")
     _event(
         complaint,
-        "complaint.not_established",
+        ComplaintEvent.NOT_ESTABLISHED,
         actor,
         reason=explanation,
         after={"status": complaint.status},
@@ -371,7 +372,7 @@ def complaint_route(
     if superseded is not None:
         after["supersedes"] = superseded.number
         data["supersedes"] = superseded.number
-    _event(complaint, "complaint.routed", actor, before=before, after=after, data=data)
+    _event(complaint, ComplaintEvent.ROUTED, actor, before=before, after=after, data=data)
     if complaint.severity == Severity.MAJOR and previous_severity != Severity.MAJOR:
         _report_to_leadership(complaint, actor)
     notify(
@@ -406,7 +407,7 @@ def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
     complaint.save()
     _event(
         complaint,
-        "complaint.letter_acknowledged",
+        ComplaintEvent.LETTER_ACKNOWLEDGED,
         actor,
         after={"letter": letter.number, "status": complaint.status},
     )
@@ -444,7 +445,7 @@ def complaint_assign(
         deadlines.deadline_reassign(deadline=deadline, owner=handler, unit=complaint.department)
     _event(
         complaint,
-        "complaint.assigned",
+        ComplaintEvent.ASSIGNED,
         actor,
         before=before,
         after={"handler": str(handler), "solution": solution},
@@ -453,7 +454,7 @@ def complaint_assign(
     if newly_verified:
         _event(
             complaint,
-            "complaint.verified",
+            ComplaintEvent.VERIFIED,
             actor,
             data={
                 "category": complaint.category,
@@ -492,7 +493,7 @@ def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason
     complaint.save()
     _event(
         complaint,
-        "complaint.first_contact_extended",
+        ComplaintEvent.FIRST_CONTACT_EXTENDED,
         actor,
         reason=reason,
         after={"limit_minutes": int(limit.total_seconds() // 60)},
@@ -518,7 +519,7 @@ def complaint_record_contact(
     complaint.save()
     _event(
         complaint,
-        "complaint.contacted",
+        ComplaintEvent.CONTACTED,
         actor,
         after={"first_contact_at": complaint.first_contact_at, "on_site": on_site},
     )
@@ -550,7 +551,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
         start=at,
         owner=complaint.handler or complaint.owner,
     )
-    _event(complaint, "complaint.resolved", actor, after={"resolution": complaint.resolution})
+    _event(complaint, ComplaintEvent.RESOLVED, actor, after={"resolution": complaint.resolution})
     return complaint
 
 
@@ -583,13 +584,13 @@ def complaint_callback(
     )
     data = {"reached": reached, "confirmed": confirmed, "satisfaction": satisfaction}
     if not reached:
-        _event(complaint, "complaint.callback_unreached", actor, data=data)
+        _event(complaint, ComplaintEvent.CALLBACK_UNREACHED, actor, data=data)
         return callback
     _meet(complaint, CALLBACK, at)
     if callback.satisfied:
         complaint.status = Status.CALLED_BACK
         complaint.save()
-        _event(complaint, "complaint.callback_confirmed", actor, data=data, reason=feedback)
+        _event(complaint, ComplaintEvent.CALLBACK_CONFIRMED, actor, data=data, reason=feedback)
         registrar = complaint.registered_by or complaint.owner
         if registrar is not None:
             _open(complaint, CLOSURE, "complaints.result_to_registrar", start=at, owner=registrar)
@@ -612,7 +613,7 @@ def complaint_callback(
             start=at,
             owner=complaint.handler,
         )
-        _event(complaint, "complaint.reopened", actor, data=data, reason=feedback)
+        _event(complaint, ComplaintEvent.REOPENED, actor, data=data, reason=feedback)
         if complaint.handler is not None:
             notify(
                 recipients=[complaint.handler],
@@ -647,7 +648,7 @@ def complaint_close(
     _cancel_all(complaint, "closed")
     _event(
         complaint,
-        "complaint.closed",
+        ComplaintEvent.CLOSED,
         actor,
         after={"final_result": complaint.final_result, "evaluation": complaint.evaluation},
     )
@@ -673,7 +674,7 @@ def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) ->
             deadlines.deadline_reassign(deadline=deadline, owner=to_person, actor=actor)
     _event(
         complaint,
-        "complaint.handed_over",
+        ComplaintEvent.HANDED_OVER,
         actor,
         before=before,
         after={"owner": str(to_person)},
@@ -710,7 +711,7 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     escalation = CustomerEscalation.objects.create(complaint=complaint, at=now(), reason=reason)
     _event(
         complaint,
-        "complaint.customer_escalated",
+        ComplaintEvent.CUSTOMER_ESCALATED,
         None,
         reason=reason,
         data={
@@ -759,7 +760,7 @@ def complaint_escalation_answer(
     escalation.save()
     _event(
         complaint,
-        "complaint.escalation_answered",
+        ComplaintEvent.ESCALATION_ANSWERED,
         actor,
         reason=escalation.answer,
         after={"answer": escalation.answer},
@@ -788,7 +789,7 @@ def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str =
     complaint.customer_rating = rating
     complaint.customer_comment = comment
     complaint.save()
-    _event(complaint, "complaint.customer_rated", None, data={"rating": rating}, reason=comment)
+    _event(complaint, ComplaintEvent.CUSTOMER_RATED, None, data={"rating": rating}, reason=comment)
     return complaint
 
 
@@ -811,7 +812,7 @@ def complaint_record_offence(
         raise ComplaintError(REASON_REQUIRED)
     _event(
         complaint,
-        "complaint.offence",
+        ComplaintEvent.OFFENCE,
         actor,
         reason=note,
         data={"offence": offence, "person_id": person.pk},

@@ -309,17 +309,14 @@ def complaint_create(request):
 def _listing(request, base, *, mode: str, extra: dict | None = None):
     """A filtered, sorted, paginated list of complaints with the customer data each row may
     show (ORG-3); htmx asks for the table only."""
-    units = units_visible_to(request.user)
-    filter_form = forms.ComplaintFilterForm(request.GET or None, units=units)
-    filters = filter_form.filters() if request.GET else {}
-    complaints = search.for_rows(search.complaint_filter(base, filters))
-    page_obj = Paginator(complaints, PER_PAGE).get_page(request.GET.get("page"))
+    filters = search.complaints_filtered(request.user, request.GET, base=base)
+    page_obj = Paginator(search.for_rows(filters.qs), PER_PAGE).get_page(request.GET.get("page"))
     page_obj.object_list = search.mark_rows(request.user, page_obj.object_list)
     context = {
         "page_obj": page_obj,
-        "filter_form": filter_form,
+        "filters": filters,
         "mode": mode,
-        "filtered": any(v for k, v in filters.items() if k != "sort"),
+        "filtered": filters.filtered,
         "export_query": request.GET.urlencode(),
         "may_register": user_may(request.user, REGISTER_ROLES),
         **(extra or {}),
@@ -374,7 +371,6 @@ def complaint_export(request):
     """X-4: the filtered list as an Excel workbook, personal data masked per row unless the
     person may see it (ORG-3)."""
     units = units_visible_to(request.user)
-    filters = forms.ComplaintFilterForm(request.GET, units=units).filters()
     mode = request.GET.get("mode", "all")
     if mode == "mine":
         base = selectors.queue_for_person(request.user)
@@ -383,7 +379,7 @@ def complaint_export(request):
         base = selectors.queue_for_unit(request.user, unit) if unit else Complaint.objects.none()
     else:
         base = complaints_visible_to(request.user)
-    complaints = search.complaint_filter(base, filters)
+    complaints = search.complaints_filtered(request.user, request.GET, base=base).qs
     count = complaints.count()
     if count > export.MAX_ROWS:
         messages.error(request, EXPORT_TOO_MANY % {"count": count, "cap": export.MAX_ROWS})

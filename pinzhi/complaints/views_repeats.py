@@ -308,7 +308,6 @@ def regroup(request):
 def register_nav_entries() -> None:
     """Navigation of the repeat analysis and the import (call from ComplaintsConfig.ready)."""
     from pinzhi.core.shell import NavEntry, register_nav
-    from pinzhi.timeline.actions import register_action
 
     register_nav(
         NavEntry(
@@ -330,10 +329,3 @@ def register_nav_entries() -> None:
             order=45,
         )
     )
-    for code, label in [
-        ("repeat_group.analysed", _("Root cause and corrective action recorded")),
-        ("complaint.groups_rebuilt", _("Repeat-complaint topics regrouped")),
-        ("complaint.import_batch", _("Historical complaints imported")),
-        ("complaint.imported", _("Imported from a file")),
-    ]:
-        register_action(code, label)

@@ -12,8 +12,13 @@ class DeadlinesConfig(AppConfig):
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
         from pinzhi.deadlines import tiles
+        from pinzhi.deadlines.events import CalendarEvent, DeadlineEvent
         from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
         from pinzhi.deadlines.tasks import sweep_deadlines
+        from pinzhi.timeline.events import register_labels
+
+        register_labels(DeadlineEvent)
+        register_labels(CalendarEvent)
 
         register_nav(
             NavEntry(

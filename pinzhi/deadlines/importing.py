@@ -21,6 +21,7 @@ from pinzhi.core.spreadsheets import (
     xlsx_open,
     xlsx_rows,
 )
+from pinzhi.deadlines.events import CalendarEvent
 from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.timeline.services import event_record
 
@@ -236,7 +237,7 @@ def calendar_days_import(
     summary = ImportSummary(created=len(days), replaced=replaced, years=years)
     event_record(
         subject=calendar,
-        action="calendar.days_imported",
+        action=CalendarEvent.DAYS_IMPORTED,
         actor=actor,
         data={
             "file": Path(name).name[:200],

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
+from pinzhi.deadlines.filters import DeadlineFilter
 from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline
 from pinzhi.lib.clock import now
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, STAFF_ROLES, Role
@@ -38,24 +39,17 @@ def deadlines_visible_to(user) -> QuerySet[Deadline]:
     return Deadline.objects.filter(Q(owner=user) | Q(unit__in=units))
 
 
-def deadlines_overdue(
-    user, *, state: str = "", kind: str = "", mine: bool = False, query: str = ""
-) -> QuerySet[Deadline]:
-    """Open and breached deadlines the user sees, the most urgent first; `state` is "open",
-    "breached" or "overdue" (past due, breached or not yet swept)."""
-    deadlines = deadlines_visible_to(user).filter(state__in=ACTIVE)
-    if state == "overdue":
-        deadlines = deadlines.filter(due_at__lte=now())
-    elif state in ACTIVE:
-        deadlines = deadlines.filter(state=state)
-    if kind:
-        deadlines = deadlines.filter(kind__startswith=kind)
-    if mine:
-        deadlines = deadlines.filter(owner=user)
-    query = query.strip()
-    if query:
-        deadlines = deadlines.filter(Q(subject_repr__icontains=query) | Q(kind__icontains=query))
-    return deadlines.select_related("owner", "unit", "calendar").order_by("due_at", "pk")
+def deadlines_overdue(user, data=None) -> DeadlineFilter:
+    """Open and breached deadlines the user sees, filtered by the overdue list's filters
+    (`request.GET`; past due by default), the most urgent first (issue 7 item 4). `.qs` is
+    the list, `.form` the filter bar."""
+    deadlines = (
+        deadlines_visible_to(user)
+        .filter(state__in=ACTIVE)
+        .select_related("owner", "unit", "calendar")
+        .order_by("due_at", "pk")
+    )
+    return DeadlineFilter(data, deadlines, kinds=deadline_kinds(user), user=user)
 
 
 def deadline_kinds(user) -> list[str]:

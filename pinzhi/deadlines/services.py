@@ -25,6 +25,7 @@ from pinzhi.deadlines.calendars import (
     working_day,
 )
 from pinzhi.deadlines.escalation import OWNER
+from pinzhi.deadlines.events import CalendarEvent, DeadlineEvent
 from pinzhi.deadlines.models import (
     DEFAULT_TIME_ZONE,
     WEEKDAYS,
@@ -221,7 +222,7 @@ def deadline_open(
     )
     event_record(
         subject=subject,
-        action="deadline.opened",
+        action=DeadlineEvent.OPENED,
         actor=actor,
         data=_event_data(
             deadline,
@@ -337,7 +338,7 @@ def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None)
     overrun = locked.overrun(at)
     event_record(
         subject=_subject_of(locked),
-        action="deadline.met",
+        action=DeadlineEvent.MET,
         actor=actor,
         data=_event_data(
             locked,
@@ -381,7 +382,7 @@ def deadline_pause(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action="deadline.paused",
+        action=DeadlineEvent.PAUSED,
         actor=actor,
         reason=reason,
         before={"state": before},
@@ -407,7 +408,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action="deadline.resumed",
+        action=DeadlineEvent.RESUMED,
         actor=actor,
         before={"state": State.PAUSED, "due_at": _iso(old_due)},
         after={"state": locked.state, "due_at": _iso(locked.due_at)},
@@ -439,7 +440,7 @@ def deadline_cancel(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action="deadline.cancelled",
+        action=DeadlineEvent.CANCELLED,
         actor=actor,
         reason=reason,
         before={"state": before},
@@ -475,7 +476,7 @@ def deadline_extend(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action="deadline.extended",
+        action=DeadlineEvent.EXTENDED,
         actor=actor,
         reason=reason,
         before={"due_at": _iso(old_due), "duration_seconds": int(old_duration.total_seconds())},
@@ -502,7 +503,7 @@ def deadline_reassign(*, deadline: Deadline, owner=None, unit=None, actor=None) 
     locked.save(update_fields=["owner", "unit"])
     event_record(
         subject=_subject_of(locked),
-        action="deadline.reassigned",
+        action=DeadlineEvent.REASSIGNED,
         actor=actor,
         before=before,
         after={"owner": locked.owner_id, "unit": locked.unit_id},
@@ -576,7 +577,7 @@ def calendar_create(
         )
     event_record(
         subject=calendar,
-        action="calendar.created",
+        action=CalendarEvent.CREATED,
         actor=actor,
         after=calendar.hours,
         data={"copied_from": copy_from.code} if copy_from is not None else None,
@@ -616,7 +617,7 @@ def calendar_update(
     calendar.save()
     after = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
     event_record(
-        subject=calendar, action="calendar.updated", actor=actor, before=before, after=after
+        subject=calendar, action=CalendarEvent.UPDATED, actor=actor, before=before, after=after
     )
     return calendar
 
@@ -636,7 +637,7 @@ def calendar_day_add(
     day.save()
     event_record(
         subject=calendar,
-        action="calendar.day_added",
+        action=CalendarEvent.DAY_ADDED,
         actor=actor,
         data={"date": date, "kind": kind, "name": name},
     )
@@ -647,7 +648,7 @@ def calendar_day_add(
 def calendar_day_remove(*, day: CalendarDay, actor=None) -> None:
     event_record(
         subject=day.calendar,
-        action="calendar.day_removed",
+        action=CalendarEvent.DAY_REMOVED,
         actor=actor,
         data={"date": day.date, "kind": day.kind, "name": day.name},
     )
@@ -693,7 +694,7 @@ def rule_calendar_set(
         event_record(
             subject=target,
             company=company_id,
-            action="calendar.rule_chosen" if calendar else "calendar.rule_released",
+            action=CalendarEvent.RULE_CHOSEN if calendar else CalendarEvent.RULE_RELEASED,
             actor=actor,
             before={"calendar": previous.code if previous else None},
             after={"calendar": calendar.code if calendar else None},

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.deadlines.display import duration_text, kind_label, level_label
 from pinzhi.deadlines.escalation import escalation_recipients
+from pinzhi.deadlines.events import DeadlineEvent
 from pinzhi.deadlines.models import Deadline
 from pinzhi.lib import clock
 from pinzhi.timeline.services import event_record
@@ -77,7 +78,7 @@ def breach_record(deadline: Deadline, *, at: datetime, step: int, notified: bool
     consumes "deadline.breached" with its overrun (CMP-9)."""
     level = deadline.ladder[step - 1]["level"] if step <= len(deadline.ladder) else ""
     overrun = max(at - deadline.due_at, timedelta(0))
-    action = "deadline.breached" if step == 1 else "deadline.escalated"
+    action = DeadlineEvent.BREACHED if step == 1 else DeadlineEvent.ESCALATED
     subject = deadline.subject if deadline.subject is not None else deadline
     data = {
         "kind": deadline.kind,

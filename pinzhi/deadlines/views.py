@@ -14,7 +14,7 @@ from pinzhi.core.shell import render_form_page, render_page
 from pinzhi.deadlines import selectors, services
 from pinzhi.deadlines.forms import CalendarForm, DayForm, HoursForm, ImportForm, RuleCalendarForm
 from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_days_import
-from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline
+from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.deadlines.selectors import CALENDAR_EDIT_ROLES, CALENDAR_READ_ROLES, OVERDUE_ROLES
 from pinzhi.lib.clock import now
 
@@ -41,29 +41,9 @@ CREATE = _("Create")
 
 @page(*OVERDUE_ROLES)
 def overdue_list(request):
-    state = request.GET.get("state", "overdue")
-    kind = request.GET.get("kind", "")
-    query = request.GET.get("q", "")
-    mine = request.GET.get("mine") == "1"
-    deadlines = selectors.deadlines_overdue(
-        request.user, state=state, kind=kind, query=query, mine=mine
-    )
-    page_obj = Paginator(deadlines, 25).get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page_obj,
-        "state": state,
-        "kind": kind,
-        "q": query,
-        "mine": mine,
-        "kinds": selectors.deadline_kinds(request.user),
-        "states": [
-            ("overdue", _("Past due")),
-            ("", _("Open or breached")),
-            (Deadline.State.OPEN, Deadline.State.OPEN.label),
-            (Deadline.State.BREACHED, Deadline.State.BREACHED.label),
-        ],
-        "now": now(),
-    }
+    filters = selectors.deadlines_overdue(request.user, request.GET)
+    page_obj = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    context = {"page_obj": page_obj, "filters": filters, "now": now()}
     return render_page(
         request, "deadlines/overdue.html", context, partial="deadlines/partials/overdue_table.html"
     )

@@ -57,7 +57,8 @@ class OrgsConfig(AppConfig):
             )
         )
         # readable labels of the organisation's timeline events.
-        from pinzhi.timeline.actions import register_action
+        from pinzhi.orgs.events import OrgEvent
+        from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         # ORG-3: organisation records hold no customer data (a unit's "name" is not a
@@ -65,21 +66,4 @@ class OrgsConfig(AppConfig):
         for model_label in ("orgs.unit", "orgs.post", "orgs.company"):
             register_personal_data_rule(model_label, lambda user, subject: True)
 
-        for code, label in (
-            ("unit.created", _("Unit created")),
-            ("unit.updated", _("Unit changed")),
-            ("post.created", _("Post created")),
-            ("post.updated", _("Post changed")),
-            ("person.created", _("Person added")),
-            ("person.updated", _("Person changed")),
-            ("person.password_set", _("Password set")),
-            ("person.password_changed", _("Own password changed")),
-            ("person.password_reset_issued", _("Sign-in code issued")),
-            ("person.password_reset_used", _("Password set with a sign-in code")),
-            ("role.assigned", _("Role assigned")),
-            ("role.revoked", _("Role revoked")),
-            ("company.created", _("Company added")),
-            ("company.updated", _("Company changed")),
-            ("org.imported", _("Organisation imported")),
-        ):
-            register_action(code, label)
+        register_labels(OrgEvent)

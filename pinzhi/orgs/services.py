@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare, get_random_string, salted
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
+from pinzhi.orgs.events import OrgEvent
 from pinzhi.orgs.models import (
     Company,
     PasswordReset,
@@ -174,7 +175,9 @@ def unit_create(
     )
     unit.full_clean()
     unit.save()
-    _record(subject=unit, action="unit.created", actor=actor, after=_snapshot(unit, UNIT_FIELDS))
+    _record(
+        subject=unit, action=OrgEvent.UNIT_CREATED, actor=actor, after=_snapshot(unit, UNIT_FIELDS)
+    )
     return unit
 
 
@@ -198,7 +201,7 @@ def unit_update(*, unit: Unit, actor: Person | None = None, **fields: Any) -> Un
             child.save(update_fields=["path"])
     _record(
         subject=unit,
-        action="unit.updated",
+        action=OrgEvent.UNIT_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(unit, UNIT_FIELDS),
@@ -214,7 +217,9 @@ def post_create(
     post = Post(unit=unit, code=code, name=name, duties=duties)
     post.full_clean()
     post.save()
-    _record(subject=post, action="post.created", actor=actor, after=_snapshot(post, POST_FIELDS))
+    _record(
+        subject=post, action=OrgEvent.POST_CREATED, actor=actor, after=_snapshot(post, POST_FIELDS)
+    )
     return post
 
 
@@ -228,7 +233,7 @@ def post_update(*, post: Post, actor: Person | None = None, **fields: Any) -> Po
     post.save()
     _record(
         subject=post,
-        action="post.updated",
+        action=OrgEvent.POST_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(post, POST_FIELDS),
@@ -273,7 +278,7 @@ def person_create(
     person.save()
     _record(
         subject=person,
-        action="person.created",
+        action=OrgEvent.PERSON_CREATED,
         actor=actor,
         after=_snapshot(person, PERSON_FIELDS),
         data={"password_set": False},
@@ -303,7 +308,7 @@ def person_update(*, person: Person, actor: Person | None = None, **fields: Any)
         ).update(revoked_at=now())
     _record(
         subject=person,
-        action="person.updated",
+        action=OrgEvent.PERSON_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(person, PERSON_FIELDS),
@@ -347,7 +352,7 @@ def people_set_password(*, people: Iterable[Person], password: str, reason: str 
     Person.objects.filter(pk__in=[p.pk for p in people]).update(password=encoded)
     for person in people:
         person.password = encoded
-        _record(subject=person, action="person.password_set", data={"by": "system"}, reason=reason)
+        _record(subject=person, action=OrgEvent.PASSWORD_SET, data={"by": "system"}, reason=reason)
     return len(people)
 
 
@@ -364,7 +369,7 @@ def person_change_password(
     validate_password(new_password, user=person)
     person.set_password(new_password)
     person.save(update_fields=["password"])
-    _record(subject=person, action="person.password_changed", actor=person)
+    _record(subject=person, action=OrgEvent.PASSWORD_CHANGED, actor=person)
     return person
 
 
@@ -438,7 +443,7 @@ def password_reset_issue(*, person: Person, actor: Person) -> IssuedCode:
     )
     _record(
         subject=person,
-        action="person.password_reset_issued",
+        action=OrgEvent.PASSWORD_RESET_ISSUED,
         actor=actor,
         data={"expires_at": reset.expires_at},
     )
@@ -516,7 +521,7 @@ def password_reset_redeem(
     person.save(update_fields=["password"])
     _record(
         subject=person,
-        action="person.password_reset_used",
+        action=OrgEvent.PASSWORD_RESET_USED,
         actor=person,
         data={"issued_at": reset.issued_at, "address": ip_address or ""},
     )
@@ -574,7 +579,7 @@ def role_assign(
     if created or before != after:
         _record(
             subject=person,
-            action="role.assigned",
+            action=OrgEvent.ROLE_ASSIGNED,
             actor=actor,
             before=None if created else {"role": role, "scope": before},
             after={"role": role, "scope": after},
@@ -596,7 +601,7 @@ def role_revoke(
     _forget_roles(person)
     _record(
         subject=person,
-        action="role.revoked",
+        action=OrgEvent.ROLE_REVOKED,
         actor=actor,
         before={"role": role, "scope": scope},
         reason=reason,
@@ -616,7 +621,7 @@ def company_create(*, actor: Person | None = None, **fields: Any) -> Company:
     company.save()
     _record(
         subject=company,
-        action="company.created",
+        action=OrgEvent.COMPANY_CREATED,
         actor=actor,
         after=_snapshot(company, COMPANY_FIELDS),
     )
@@ -636,7 +641,7 @@ def company_update(*, company: Company, actor: Person | None = None, **fields: A
     company.save()
     _record(
         subject=company,
-        action="company.updated",
+        action=OrgEvent.COMPANY_UPDATED,
         actor=actor,
         before=before,
         after=_snapshot(company, COMPANY_FIELDS),

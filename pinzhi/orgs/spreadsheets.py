@@ -62,6 +62,7 @@ from pinzhi.core.spreadsheets import (
 from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
 from pinzhi.orgs import services
+from pinzhi.orgs.events import OrgEvent
 from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment, Unit
 from pinzhi.orgs.privacy import person_field
 from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, rank_of
@@ -1233,7 +1234,7 @@ def org_import_apply(
             services.role_assign(person=person, role=role, scope=scope, actor=user)
     services._record(
         subject=company,
-        action="org.imported",
+        action=OrgEvent.ORG_IMPORTED,
         actor=user,
         reason=filename,
         data={

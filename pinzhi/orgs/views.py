@@ -267,25 +267,14 @@ def post_edit(request, pk):
 @page(*PEOPLE_READERS)
 def people(request):
     """ORG-1/ORG-2: people the reader's scope covers; customers' data masked (ORG-3)."""
-    units = selectors.units_visible_to(request.user).order_by("company__name", "path")
-    unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = units.filter(pk=request.GET["unit"]).first()
-    role = request.GET.get("role", "")
-    role = role if role in Role.values else ""
-    query = request.GET.get("q", "")
-    found = selectors.people_search(request.user, query=query, unit=unit, role=role)
-    page_obj = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    filters = selectors.people_filtered(request.user, request.GET)
+    page_obj = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "orgs/people.html",
         {
             "page_obj": page_obj,
-            "units": units,
-            "roles": Role.choices,
-            "query": query,
-            "selected_unit": unit,
-            "selected_role": role,
+            "filters": filters,
             "may_manage": selectors.may_manage_org(request.user),
         },
     )
@@ -546,11 +535,8 @@ def person_code(request, pk):
 def companies(request):
     """ORG-4: companies with their registration data; licences expired or expiring soon
     stand out."""
-    query = request.GET.get("q", "")
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Company.Kind.values else ""
-    found = selectors.companies_search(request.user, query=query, kind=kind)
-    page_obj = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    filters = selectors.companies_filtered(request.user, request.GET)
+    page_obj = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     today, warnings = now().date(), {}
     for company in page_obj:
         company.licence_state = selectors.licence_status(company, today=today, warnings=warnings)
@@ -559,9 +545,7 @@ def companies(request):
         "orgs/companies.html",
         {
             "page_obj": page_obj,
-            "query": query,
-            "kind": kind,
-            "kinds": Company.Kind.choices,
+            "filters": filters,
             "may_manage": selectors.may_manage_org(request.user),
         },
     )

@@ -10,6 +10,7 @@ class PolicyConfig(AppConfig):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
         from pinzhi.orgs.selectors import register_rule_reader
         from pinzhi.policy import tiles
+        from pinzhi.policy.events import PolicyEvent
         from pinzhi.policy.selectors import (
             AMENDMENT_ROLES,
             APPROVE_ROLES,
@@ -18,6 +19,9 @@ class PolicyConfig(AppConfig):
             REVIEW_ROLES,
             rule_value_or_none,
         )
+        from pinzhi.timeline.events import register_labels
+
+        register_labels(PolicyEvent)
 
         # ORG-4: the organisation app reads the licence warning period through this.
         register_rule_reader(rule_value_or_none)

@@ -27,6 +27,7 @@ from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, values
+from pinzhi.policy.events import PolicyEvent
 from pinzhi.policy.models import (
     BEGINNING,
     LOADED_REASON,
@@ -278,7 +279,7 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
     if report.changed_anything:
         event_record(
             subject=pack,
-            action="policy.pack_loaded",
+            action=PolicyEvent.PACK_LOADED,
             before=before,
             after=after,
             reason=LOADED_REASON,
@@ -369,7 +370,7 @@ def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: s
     event_record(
         subject=rule,
         company=version.company_id,
-        action="policy.rule_revised",
+        action=PolicyEvent.RULE_REVISED,
         actor=author,
         before={"value": before},
         after={"value": version.value, "effective_from": version.effective_from.isoformat()},
@@ -437,7 +438,7 @@ def _amendment_event(
     event_record(
         subject=amendment,
         company=amendment.company_id,
-        action=f"policy.amendment_{action}",
+        action=PolicyEvent(f"policy.amendment_{action}"),
         actor=actor,
         before=before,
         after=_amendment_snapshot(amendment),

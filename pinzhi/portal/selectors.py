@@ -8,6 +8,7 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, Status
 from pinzhi.complaints.services import TRANSITIONS
 from pinzhi.deadlines.models import Deadline
@@ -120,17 +121,17 @@ MILESTONE_LABELS = {
 
 # Timeline actions the customer may see, and the milestone each one is.
 _ACTIONS = {
-    "complaint.registered": "received",
-    "complaint.not_established": "not_established",
-    "complaint.routed": "routed",
-    "complaint.assigned": "handling",
-    "complaint.contacted": "contacted",
-    "complaint.resolved": "resolved",
-    "complaint.callback_confirmed": "called_back",
-    "complaint.reopened": "reopened",
-    "complaint.closed": "closed",
-    "complaint.customer_escalated": "escalated",
-    "complaint.customer_rated": "rated",
+    ComplaintEvent.REGISTERED: "received",
+    ComplaintEvent.NOT_ESTABLISHED: "not_established",
+    ComplaintEvent.ROUTED: "routed",
+    ComplaintEvent.ASSIGNED: "handling",
+    ComplaintEvent.CONTACTED: "contacted",
+    ComplaintEvent.RESOLVED: "resolved",
+    ComplaintEvent.CALLBACK_CONFIRMED: "called_back",
+    ComplaintEvent.REOPENED: "reopened",
+    ComplaintEvent.CLOSED: "closed",
+    ComplaintEvent.CUSTOMER_ESCALATED: "escalated",
+    ComplaintEvent.CUSTOMER_RATED: "rated",
 }
 
 
@@ -147,7 +148,7 @@ def customer_milestones(complaint: Complaint) -> list[Milestone]:
     milestones: list[Milestone] = []
     seen_handling = False
     for event in events:
-        key = _ACTIONS[event.action]
+        key = _ACTIONS[ComplaintEvent(event.action)]
         note = ""
         if key == "not_established":
             note = complaint.not_established_reason

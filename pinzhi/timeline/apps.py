@@ -11,7 +11,10 @@ class TimelineConfig(AppConfig):
 
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.timeline.events import TimelineEvent, register_labels
         from pinzhi.timeline.tasks import attachments_purge_orphans, timeline_verify
+
+        register_labels(TimelineEvent)
 
         register_periodic(name="timeline.verify", task=timeline_verify, every=timedelta(days=1))
         # Attachment files left behind by rolled-back transactions.

@@ -218,3 +218,26 @@ def company_model() -> Any:
     model = Event._meta.get_field("company").related_model
     assert isinstance(model, type)
     return model
+
+
+class EventCursor(models.Model):
+    """One consumer's place in the timeline (issue 7, item 5): for each chain, the number
+    (`seq`) of the last event it consumed. Chains are numbered without gaps and appended
+    under their head's lock, so "after seq N of chain C" is exact, whereas ids across
+    chains are not committed in order. `claims` counts the batches taken: a batch is
+    claimed by one conditional UPDATE on the count read, so that of two workers racing only
+    one gets it (see `timeline.consumers.events_consume`)."""
+
+    name = models.CharField(_("consumer"), max_length=100, unique=True)
+    # chain key → seq of the last event consumed in that chain.
+    positions = models.JSONField(_("positions"), default=dict, blank=True)
+    claims = models.BigIntegerField(_("batches claimed"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.claims})"

@@ -1,8 +1,7 @@
 """Reads of the timeline (X-1): a subject's events and attachments, the scoped event list,
 the last verification, and who may download an attachment."""
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +9,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from pinzhi.core.roles import Role
-from pinzhi.timeline.actions import codes_labelled
+from pinzhi.timeline.filters import EventFilter
 from pinzhi.timeline.models import Attachment, Event, Verification, company_model
 
 # Roles that read the whole timeline (the audit trail of every record).
@@ -61,44 +60,11 @@ def events_visible_to(user: Any) -> QuerySet[Event]:
     return events.filter(company_id__in=companies_audited_by(user).values("pk"))
 
 
-def event_search(
-    *,
-    user: Any,
-    text: str = "",
-    action: str = "",
-    actor: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[Event]:
-    """The events `user` may read, filtered: `text` in the subject label, the action (code
-    or label in the current language), the actor or the reason; `action` as a code or code
-    prefix ("complaint."); `actor` in the actor's name; dates inclusive, in the current time
-    zone.
-
-    ORG-3: the changed values (before/after, where personal data is) are never searched,
-    so a search cannot find a customer by a name or phone the viewer may not see. The
-    subject label is searched: it holds no personal data and is shown to every reader."""
-    events = events_visible_to(user)
-    if text:
-        matches = (
-            Q(subject_repr__icontains=text)
-            | Q(action__icontains=text)
-            | Q(actor_name__icontains=text)
-            | Q(reason__icontains=text)
-        )
-        codes = codes_labelled(text)
-        if codes:
-            matches |= Q(action__in=codes)
-        events = events.filter(matches)
-    if action:
-        events = events.filter(action__startswith=action)
-    if actor:
-        events = events.filter(Q(actor_name__icontains=actor) | Q(actor__username=actor))
-    if date_from:
-        events = events.filter(at__date__gte=date_from)
-    if date_to:
-        events = events.filter(at__date__lte=date_to)
-    return events
+def events_filtered(user: Any, data: Mapping[str, Any] | None = None) -> EventFilter:
+    """The events `user` may read (`events_visible_to`), filtered by the event log's filters
+    (`request.GET`, see `filters.EventFilter`; issue 7 item 4). `.qs` is the list, newest
+    first; `.form` the filter bar."""
+    return EventFilter(data, events_visible_to(user))
 
 
 def companies_audited_by(user: Any) -> QuerySet:

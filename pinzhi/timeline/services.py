@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.lib.clock import now
 from pinzhi.timeline import filetypes
 from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
+from pinzhi.timeline.events import TimelineEvent, declared
 from pinzhi.timeline.models import (
     GENESIS_HASH,
     LEGACY_CHAIN,
@@ -134,9 +135,11 @@ def event_record(
     `subject_company_id`), else the actor's; pass `company=` (a Company, its pk or None)
     to say otherwise. The subject's label never holds a customer's personal data (ORG-3).
 
-    `action` is a short code ("unit.created", "complaint.verified"); `before`/`after` hold
-    the changed fields (see `snapshot` and `changed`), `data` a structured payload for
-    other apps. Payloads are canonicalised (sorted keys; Decimal, dates, UUIDs as strings)
+    `action` is a short code, a member of an app's enumeration in its `events.py`
+    (`ComplaintEvent.VERIFIED`, stored as "complaint.verified"); `data` is its payload,
+    checked against the member's declaration (a missing or undeclared key raises
+    ValueError, issue 7 item 5); `before`/`after` hold the changed fields (see `snapshot`
+    and `changed`). Payloads are canonicalised (sorted keys; Decimal, dates, UUIDs as strings)
     so the hash reproduces on every database. Runs inside the caller's transaction: if
     that rolls back, so does the event. Concurrent appends to the same company's chain queue
     on its head; other companies' appends do not wait (issue 7, item 7).
@@ -145,6 +148,10 @@ def event_record(
         raise ValueError(str(ACTION_REQUIRED))
     if len(action) > 80:
         raise ValueError(str(ACTION_TOO_LONG % {"action": action}))
+    code = declared(action)
+    if code is not None:
+        code.check_payload(data)
+    action = str(action)
     content_type, object_id, subject_repr = _subject_parts(subject)
     actor, actor_name = _actor_parts(actor)
     if company is _FROM_SUBJECT:
@@ -291,7 +298,7 @@ def attachment_add(
         event_record(
             subject=subject,
             company=attachment.company_id,
-            action="attachment.added",
+            action=TimelineEvent.ATTACHMENT_ADDED,
             actor=uploaded_by,
             data={
                 "attachment_id": attachment.pk,

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.core.access import SIGNED_IN, page
 from pinzhi.core.shell import render_page
 from pinzhi.timeline import selectors
-from pinzhi.timeline.forms import EventFilterForm
 from pinzhi.timeline.models import Attachment
 from pinzhi.timeline.tasks import timeline_verify
 from pinzhi.timeline.verify import Finding, chain_labels
@@ -43,18 +42,9 @@ def integrity(request):
 @page(*selectors.AUDIT_ROLES)
 def events(request):
     """Recent events of every record, searchable and paginated."""
-    form = EventFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    found = selectors.event_search(
-        user=request.user,
-        text=filters.get("q", ""),
-        action=filters.get("action", ""),
-        actor=filters.get("actor", ""),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-    page_obj = Paginator(found, 25).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page_obj}
+    filters = selectors.events_filtered(request.user, request.GET)
+    page_obj = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page_obj": page_obj}
     return render_page(request, "timeline/events.html", context, partial="#results")
 
 

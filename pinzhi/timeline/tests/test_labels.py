@@ -1,6 +1,7 @@
 """X-2: action codes and field names are shown as readable, translated labels."""
 
-import re
+import io
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -8,36 +9,45 @@ from django.urls import reverse
 from django.utils import translation
 
 from pinzhi.timeline.actions import _labels, action_label, humanise
-from pinzhi.timeline.selectors import event_search
+from pinzhi.timeline.events import load_all
+from pinzhi.timeline.selectors import events_filtered
 from pinzhi.timeline.services import event_record
 
 pytestmark = pytest.mark.django_db
 
 PINZHI = Path(__file__).resolve().parents[2]
-CODE = re.compile(r"""action=["']([a-z_]+\.[a-z_]+)["']|["']([a-z_]+\.[a-z_]+)["'] if """)
 
 
-def emitted_codes() -> set[str]:
-    """Every literal action code passed to the timeline outside tests (complaints is the
-    lead's and falls back to the humanised form)."""
-    codes = set()
+def literal_codes() -> list[str]:
+    """Every declared event code written as a string literal outside the declarations,
+    the tests and the migrations (notification kinds, `kind=…`, are another namespace)."""
+    codes = {member.value for cls in load_all() for member in cls}
+    found = []
     for path in PINZHI.rglob("*.py"):
         parts = path.relative_to(PINZHI).parts
-        if "tests" in parts or parts[0] in {"complaints", "timeline"}:
+        if "tests" in parts or "migrations" in parts or path.name == "events.py":
             continue
-        text = path.read_text(encoding="utf-8")
-        if "event_record" not in text and "_record(" not in text:
-            continue
-        for match in CODE.finditer(text):
-            codes.add(match.group(1) or match.group(2))
-    return codes
+        tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline))
+        for index, token in enumerate(tokens):
+            if token.type != tokenize.STRING or token.string.strip("\"'") not in codes:
+                continue
+            if [t.string for t in tokens[index - 2 : index]] == ["kind", "="]:
+                continue
+            found.append(f"{path.relative_to(PINZHI)}:{token.start[0]} {token.string}")
+    return found
 
 
-def test_every_action_code_emitted_has_a_label():
-    """X-2: no event of the code base is shown as a raw code."""
-    codes = emitted_codes()
-    assert {"unit.created", "role.assigned", "deadline.opened", "policy.rule_revised"} <= codes
+def test_every_declared_event_code_has_a_label():
+    """X-2, issue 7 item 5: no event of the code base is shown as a raw code."""
+    codes = {member.value for cls in load_all() for member in cls}
+    assert {"unit.created", "role.assigned", "deadline.opened", "complaint.verified"} <= codes
     assert sorted(codes - set(_labels)) == []
+
+
+def test_it_writes_no_event_code_as_a_literal():
+    """Issue 7 item 5: event codes are named by their app's enumeration, never repeated as
+    string literals."""
+    assert literal_codes() == []
 
 
 @pytest.mark.parametrize(
@@ -64,7 +74,7 @@ def test_the_event_log_finds_events_by_their_label(person_with, unit):
     reader = person_with("quality_department")
     for language, text in (("en", "role assigned"), ("zh-hans", "分配")):
         with translation.override(language):
-            found = set(event_search(user=reader, text=text).values_list("pk", flat=True))
+            found = set(events_filtered(reader, {"q": text}).qs.values_list("pk", flat=True))
         assert event.pk in found and other.pk not in found
 
 

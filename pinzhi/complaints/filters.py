@@ -1,0 +1,150 @@
+"""The filters of the complaint lists, the archive and the Excel export (CMP-6, issue 7
+item 4), applied by `search.complaints_filtered` to what the person may see. The URL
+parameters are those of the earlier filter form, so bookmarks keep working."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
+from pinzhi.complaints.text import query_terms
+from pinzhi.lib.filtering import CheckFilter, FilterSet
+from pinzhi.orgs.models import Unit
+
+SORTS = {
+    "newest": ("-received_at", "-pk"),
+    "oldest": ("received_at", "pk"),
+    "severity": ("severity_rank", "-received_at", "-pk"),
+    "status": ("status", "-received_at", "-pk"),
+    "updated": ("-updated_at", "-pk"),
+}
+DEFAULT_SORT = "newest"
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("severity", _("Most severe first")),
+    ("status", _("By status")),
+    ("updated", _("Recently changed")),
+]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u2003" * max(obj.depth, 0) + obj.name
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """A unit and every unit below it (by materialised path)."""
+
+    field_class = UnitChoiceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def complaint_search(queryset: QuerySet[Complaint], query: str) -> QuerySet[Complaint]:
+    """CMP-6: every term of the query (jieba words, traditional folded to simplified, so
+    電梯 finds 电梯) must be among the complaint's stored words; or the query is the
+    tracking code."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    words = Q()
+    for term in query_terms(query):
+        words &= Q(search_text__icontains=term)
+    return queryset.filter(words | Q(tracking_code__iexact=query))
+
+
+def complaint_sort(queryset: QuerySet[Complaint], sort: str | None) -> QuerySet[Complaint]:
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    if sort == "severity":
+        queryset = queryset.annotate(
+            severity_rank=Case(
+                When(severity=Severity.URGENT, then=Value(0)),
+                When(severity=Severity.MAJOR, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+    return queryset.order_by(*SORTS[sort])
+
+
+class ComplaintFilter(FilterSet):
+    """Search, status, channel, category, severity, location and department (with the units
+    below them), received between two days, overdue or repeat only, and the order. The
+    queryset must carry `is_overdue` (`search.with_overdue`)."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        widget=forms.SearchInput(attrs={"placeholder": _("Words or a tracking code")}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=Status.choices, empty_label=_("Any status")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("channel"), choices=Channel.choices, empty_label=_("Any channel")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("category"), choices=Category.choices, empty_label=_("Any category")
+    )
+    severity = django_filters.ChoiceFilter(
+        label=_("severity"), choices=Severity.choices, empty_label=_("Any severity")
+    )
+    location = UnitFilter(
+        label=_("estate / site"), queryset=Unit.objects.none(), empty_label=_("Any location")
+    )
+    department = UnitFilter(
+        label=_("department"), queryset=Unit.objects.none(), empty_label=_("Any department")
+    )
+    received_from = django_filters.DateFilter(
+        label=_("received from"),
+        field_name="received_at",
+        method="filter_received_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_to = django_filters.DateFilter(
+        label=_("received until"),
+        field_name="received_at",
+        method="filter_received_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="keep"
+    )
+    overdue = CheckFilter(label=_("Overdue only"), field_name="is_overdue")
+    repeat = CheckFilter(
+        label=_("Repeats only"), field_name="repeat_of", lookup_expr="isnull", exclude=True
+    )
+
+    def __init__(self, data=None, queryset=None, *, units: QuerySet[Unit], **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        ordered = units.order_by("path")
+        self.filters["location"].queryset = ordered
+        self.filters["department"].queryset = ordered
+
+    def filter_q(self, queryset, name, value):
+        return complaint_search(queryset, value)
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=_day_start(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=_day_start(value) + timedelta(days=1))
+
+    def keep(self, queryset, name, value):
+        return queryset  # the order is applied last, to every list (filter_queryset)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return complaint_sort(queryset, self.form.cleaned_data.get("sort"))
