@@ -14,6 +14,10 @@ class DeadlinesConfig(AppConfig):
         from pinzhi.deadlines import tiles
         from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
         from pinzhi.deadlines.tasks import sweep_deadlines
+        from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
+        from pinzhi.lib.workflow import workflow_register
+
+        workflow_register(DEADLINE_WORKFLOW)
 
         register_nav(
             NavEntry(

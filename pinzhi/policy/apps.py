@@ -8,6 +8,7 @@ class PolicyConfig(AppConfig):
 
     def ready(self):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.policy import tiles
         from pinzhi.policy.selectors import (
             AMENDMENT_ROLES,
@@ -16,6 +17,9 @@ class PolicyConfig(AppConfig):
             READ_ROLES,
             REVIEW_ROLES,
         )
+        from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
+
+        workflow_register(AMENDMENT_WORKFLOW)
 
         register_nav(
             NavEntry(

@@ -380,16 +380,8 @@ def amendments_awaiting_action(user) -> QuerySet[RuleAmendment]:
 
 
 def amendment_actions(user, amendment: RuleAmendment) -> list[str]:
-    """The steps `user` may take on `amendment` now, in the order the page offers them."""
-    actions = []
-    if amendment.state == AmendmentState.PROPOSED and user_may_review(user):
-        actions.append("review")
-    if amendment.state == AmendmentState.REVIEWED and user_may_approve(user):
-        actions.append("approve")
-    if (amendment.state == AmendmentState.PROPOSED and user_may_review(user)) or (
-        amendment.state == AmendmentState.REVIEWED and user_may_approve(user)
-    ):
-        actions.append("reject")
-    if amendment.is_open and (amendment.proposed_by_id == user.pk or user.is_superuser):
-        actions.append("withdraw")
-    return actions
+    """The steps `user` may take on `amendment` now, in the order the page offers them
+    (declared in policy/workflow.py)."""
+    from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
+
+    return [step.name for step in AMENDMENT_WORKFLOW.steps_for(user, amendment)]
