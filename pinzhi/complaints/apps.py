@@ -13,12 +13,15 @@ class ComplaintsConfig(AppConfig):
             deadline_escalation_recipients,
             personal_data_rule,
         )
+        from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW
         from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_personal_data_rule
 
+        workflow_register(COMPLAINT_WORKFLOW)
         register_escalation("complaint", deadline_escalation_recipients)
         register_demo(DemoPart(name="complaints", load=demo.load_demo_complaints, order=50))
         register_personal_data_rule("complaints.complaint", personal_data_rule)

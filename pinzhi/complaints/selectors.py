@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from pinzhi.complaints.models import OPEN_STATUSES, Complaint
-from pinzhi.complaints.transitions import FIRST_CONTACT, TRANSITIONS
+from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW, current_letter
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -133,8 +133,8 @@ def _ancestors(unit):
     return Unit.objects.filter(company_id=unit.company_id, path__in=paths)
 
 
-# Who may take each step of the workflow (CMP-2 … CMP-9); the services check the status,
-# the pages check the person. Registering: the first-contact roles (CMP-1, CMP-3).
+# Who may take each step of the workflow is declared in complaints/workflow.py. Registering:
+# the first-contact roles (CMP-1, CMP-3).
 REGISTER_ROLES = frozenset(
     {
         Role.SERVICE_DESK,
@@ -145,72 +145,13 @@ REGISTER_ROLES = frozenset(
         Role.UNIT_QUALITY_ADMIN,
     }
 )
-ACTIONS = (
-    "judge_not_established",
-    "route",
-    "acknowledge",
-    "assign",
-    "special_first_contact",
-    "record_contact",
-    "resolve",
-    "callback",
-    "close",
-    "hand_over",
-    "record_offence",
-)
 
 
 def complaint_actions_for(user, complaint: Complaint) -> list[str]:
-    """The workflow steps `user` may take on `complaint` now: valid for its status
-    (transitions.TRANSITIONS) and for the person's part in the case. Letters must be
+    """The names of the workflow steps `user` may take on `complaint` now: valid for its
+    status and for the person's part in the case (complaints/workflow.py). Letters must be
     prefetched or are read once."""
-    if not user.is_authenticated:
-        return []
-    superuser = user.is_superuser
-    codes = user.role_codes
-    quality = superuser or Role.QUALITY_DEPARTMENT in codes
-    registrar = superuser or complaint.registered_by_id == user.pk
-    owner = superuser or complaint.owner_id == user.pk
-    handler = superuser or complaint.handler_id == user.pk
-    current = complaint_current_letter(complaint)
-    head = superuser or (current is not None and current.to_person_id == user.pk)
-    # CMP-3: only the current letter is signed for; a superseded one no longer counts.
-    signer = current is not None and current.acknowledged_at is None and (superuser or head)
-    who = {
-        "judge_not_established": registrar or owner or quality,
-        "route": registrar or owner or quality,
-        "acknowledge": signer,
-        "assign": head,
-        "special_first_contact": registrar or owner or quality or head,
-        "record_contact": registrar or owner or handler or head,
-        "resolve": handler or head,
-        "callback": registrar or owner or quality or Role.SERVICE_DESK in codes,
-        # CMP-6: the registrar closes; a case that came in without one (web form, API)
-        # is closed by its owner.
-        "close": registrar or quality or (complaint.registered_by_id is None and owner),
-        "hand_over": owner,
-        "record_offence": quality,
-    }
-    status_ok = {
-        "special_first_contact": complaint.status in TRANSITIONS["record_contact"]
-        and complaint.first_contact_at is None
-        and first_contact_open(complaint),
-        "record_offence": True,
-    }
-    return [
-        action
-        for action in ACTIONS
-        if who[action] and status_ok.get(action, complaint.status in TRANSITIONS.get(action, ()))
-    ]
-
-
-def first_contact_open(complaint: Complaint) -> bool:
-    """CMP-4: the longer first-contact limit may be granted only while the first-contact
-    limit is still running and not yet breached."""
-    from pinzhi.deadlines.models import Deadline
-    from pinzhi.deadlines.selectors import deadlines_for
-
-    return deadlines_for(complaint).filter(kind=FIRST_CONTACT, state=Deadline.State.OPEN).exists()
+    return [step.name for step in COMPLAINT_WORKFLOW.steps_for(user, complaint)]
 
 
 def may_answer_escalations(user, complaint: Complaint) -> bool:
@@ -228,8 +169,7 @@ def may_answer_escalations(user, complaint: Complaint) -> bool:
 
 def complaint_current_letter(complaint: Complaint):
     """The latest contact letter of a case (routing again sends a new one), or None."""
-    letters = list(complaint.letters.all())
-    return max(letters, key=lambda letter: (letter.sent_at, letter.pk), default=None)
+    return current_letter(complaint)
 
 
 def department_heads(company_id: int, department) -> QuerySet[Person]:

@@ -1,6 +1,7 @@
-"""The complaint workflow (CMP-2 … CMP-9). Each transition is checked against TRANSITIONS,
-runs in one transaction, records a timeline event and opens or closes the deadlines the
-regulation sets; notifications go out when the transaction commits.
+"""The complaint workflow (CMP-2 … CMP-9). Each step is declared in `complaints/workflow.py`;
+its service here checks it there (status, condition, person), runs in one transaction,
+records the step's timeline event and opens or closes the deadlines the regulation sets;
+notifications go out when the transaction commits.
 
 Registration → validity judgement (not established | contact letter) → receipt signed →
 handler and solution named → contact / on site → resolved → callback (satisfied: confirmed;
@@ -27,20 +28,24 @@ from pinzhi.complaints.models import (
 from pinzhi.complaints.repeats import repeat_flag
 from pinzhi.complaints.selectors import may_answer_escalations
 from pinzhi.complaints.text import search_document
-from pinzhi.complaints.transitions import (
+from pinzhi.complaints.workflow import (
+    ALREADY_CONTACTED,
     ANSWER,
     CALLBACK,
     CLOSURE,
+    COMPLAINT_WORKFLOW,
     FIRST_CONTACT,
     ON_SITE,
     RESOLUTION,
-    TRANSITIONS,
+    SPECIAL_LIMIT_TOO_LATE,
 )
 from pinzhi.deadlines import services as deadlines
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.deadlines.services import DeadlineError
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
+from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
@@ -48,27 +53,12 @@ from pinzhi.policy.selectors import rule_value
 from pinzhi.timeline.services import event_record
 
 
-class ComplaintError(Exception):
+class ComplaintError(DomainError):
     """A step the workflow does not allow, with a message for the person who tried it."""
 
 
-NOT_ALLOWED = _("This complaint is “%(status)s”; it cannot be %(action)s now.")
-ACTION_NAMES = {
-    "judge_not_established": _("closed as not established"),
-    "route": _("routed with a contact letter"),
-    "acknowledge": _("signed for"),
-    "assign": _("given a handler"),
-    "record_contact": _("marked as contacted"),
-    "resolve": _("resolved"),
-    "callback": _("called back"),
-    "close": _("closed"),
-    "hand_over": _("handed over"),
-    "customer_escalate": _("escalated"),
-    "customer_rate": _("rated"),
-}
 REASON_REQUIRED = _("Give a reason.")
 EXPLANATION_REQUIRED = _("Write the explanation the customer will receive.")
-WRONG_HEAD = _("Only the head named on the contact letter can sign for it.")
 SAME_OWNER = _("The complaint is already owned by this person.")
 NOTHING_OVERDUE = _(
     "Every time limit of this complaint is still being kept; you can escalate when one of "
@@ -80,9 +70,6 @@ SUPERSEDED_LETTER = _(
     "again; only the latest letter can be signed for."
 )
 ALREADY_SIGNED = _("Contact letter %(number)s is already signed for.")
-SPECIAL_LIMIT_TOO_LATE = _(
-    "The first-contact limit has already passed; a longer limit must be granted before it runs out."
-)
 ESCALATION_PENDING = _(
     "An earlier escalation of this complaint (%(at)s) is not answered yet; it will be answered "
     "before a new one can be made."
@@ -94,11 +81,12 @@ ANSWER_NOT_ALLOWED = _(
 ALREADY_ANSWERED = _("This escalation has already been answered.")
 
 
-def _check(complaint: Complaint, action: str) -> None:
-    if complaint.status not in TRANSITIONS[action]:
-        raise ComplaintError(
-            NOT_ALLOWED % {"status": complaint.get_status_display(), "action": ACTION_NAMES[action]}
-        )
+def _step(complaint: Complaint, name: str, actor=None) -> Step:
+    """Check step `name` of the declared workflow (complaints/workflow.py): the complaint's
+    status and the step's condition; with `actor`, also the person's part in the case (the
+    step view checks it for every step before the service runs). Raises a ComplaintError
+    whose reason says which."""
+    return COMPLAINT_WORKFLOW.check(complaint, name, actor, anyone=actor is None)
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -287,7 +275,7 @@ def complaint_judge_not_established(*, complaint: Complaint, actor, explanation:
     """CMP-2: a complaint judged unfounded is closed as "not established"; the customer gets
     the tactful explanation written here (shown on the tracking page)."""
     complaint = _lock(complaint)
-    _check(complaint, "judge_not_established")
+    step = _step(complaint, "judge_not_established")
     if not explanation.strip():
         raise ComplaintError(EXPLANATION_REQUIRED)
     complaint.status = Status.NOT_ESTABLISHED
@@ -298,7 +286,7 @@ def complaint_judge_not_established(*, complaint: Complaint, actor, explanation:
     _cancel_all(complaint, "not established")
     _event(
         complaint,
-        ComplaintEvent.NOT_ESTABLISHED,
+        step.event,
         actor,
         reason=explanation,
         after={"status": complaint.status},
@@ -329,7 +317,7 @@ def complaint_route(
     """CMP-3: send the work contact letter (工作联系函) to the head of the department
     complained about. Routing again (wrong department) sends a new letter."""
     complaint = _lock(complaint)
-    _check(complaint, "route")
+    step = _step(complaint, "route")
     sent_at = now()
     superseded = complaint.letters.order_by("-sent_at", "-pk").first()
     letter = ContactLetter.objects.create(
@@ -372,7 +360,7 @@ def complaint_route(
     if superseded is not None:
         after["supersedes"] = superseded.number
         data["supersedes"] = superseded.number
-    _event(complaint, ComplaintEvent.ROUTED, actor, before=before, after=after, data=data)
+    _event(complaint, step.event, actor, before=before, after=after, data=data)
     if complaint.severity == Severity.MAJOR and previous_severity != Severity.MAJOR:
         _report_to_leadership(complaint, actor)
     notify(
@@ -397,9 +385,7 @@ def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
         raise ComplaintError(SUPERSEDED_LETTER % {"number": letter.number, "latest": latest.number})
     if letter.acknowledged_at is not None:
         raise ComplaintError(ALREADY_SIGNED % {"number": letter.number})
-    _check(complaint, "acknowledge")
-    if actor.pk != letter.to_person_id:
-        raise ComplaintError(WRONG_HEAD)
+    step = _step(complaint, "acknowledge", actor)
     letter.acknowledged_by = actor
     letter.acknowledged_at = now()
     letter.save()
@@ -407,7 +393,7 @@ def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
     complaint.save()
     _event(
         complaint,
-        ComplaintEvent.LETTER_ACKNOWLEDGED,
+        step.event,
         actor,
         after={"letter": letter.number, "status": complaint.status},
     )
@@ -429,7 +415,7 @@ def complaint_assign(
     and drafts the solution. A founded complaint is recorded as verified (CMP-9: an event the
     assessment consumes, with the staff member complained about)."""
     complaint = _lock(complaint)
-    _check(complaint, "assign")
+    _step(complaint, "assign")
     before = {"handler": str(complaint.handler or ""), "solution": complaint.solution}
     complaint.handler = handler
     complaint.solution = solution
@@ -478,11 +464,12 @@ def complaint_assign(
 def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason: str):
     """CMP-4: in a special case the first contact may take up to 4 hours, with a reason."""
     complaint = _lock(complaint)
+    step = _step(complaint, "special_first_contact")
     if not reason.strip():
-        raise ComplaintError(REASON_REQUIRED)
+        raise ComplaintError(REASON_REQUIRED, field="reason")
     deadline = _open_deadline(complaint, FIRST_CONTACT)
     if deadline is None:
-        raise ComplaintError(_("The customer has already been contacted."))
+        raise ComplaintError(ALREADY_CONTACTED)
     limit = _rule(complaint, "complaints.first_contact_special_max")
     try:
         deadlines.deadline_extend(deadline=deadline, duration=limit, reason=reason, actor=actor)
@@ -493,7 +480,7 @@ def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason
     complaint.save()
     _event(
         complaint,
-        ComplaintEvent.FIRST_CONTACT_EXTENDED,
+        step.event,
         actor,
         reason=reason,
         after={"limit_minutes": int(limit.total_seconds() // 60)},
@@ -508,7 +495,7 @@ def complaint_record_contact(
     """CMP-4: the customer was contacted (first-contact limit met); for urgent cases, staff
     arrived on site (on-site limit met)."""
     complaint = _lock(complaint)
-    _check(complaint, "record_contact")
+    step = _step(complaint, "record_contact")
     at = at or now()
     if complaint.first_contact_at is None:
         complaint.first_contact_at = at
@@ -519,7 +506,7 @@ def complaint_record_contact(
     complaint.save()
     _event(
         complaint,
-        ComplaintEvent.CONTACTED,
+        step.event,
         actor,
         after={"first_contact_at": complaint.first_contact_at, "on_site": on_site},
     )
@@ -531,7 +518,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     """CMP-5: the solution is completed (投诉处置表); the complainant has their answer and
     the callback is due the same day."""
     complaint = _lock(complaint)
-    _check(complaint, "resolve")
+    step = _step(complaint, "resolve")
     if not resolution.strip():
         raise ComplaintError(_("Describe what was done."))
     at = now()
@@ -551,7 +538,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
         start=at,
         owner=complaint.handler or complaint.owner,
     )
-    _event(complaint, ComplaintEvent.RESOLVED, actor, after={"resolution": complaint.resolution})
+    _event(complaint, step.event, actor, after={"resolution": complaint.resolution})
     return complaint
 
 
@@ -570,7 +557,7 @@ def complaint_callback(
     the case goes back to the registrar to close the same day; a dissatisfied one reopens it;
     an unreached customer leaves the callback due."""
     complaint = _lock(complaint)
-    _check(complaint, "callback")
+    _step(complaint, "callback")
     at = now()
     callback = Callback.objects.create(
         complaint=complaint,
@@ -634,7 +621,7 @@ def complaint_close(
     """CMP-6: the registrar records the final result and an overall evaluation of the
     handling and closes the case; the record is archived and cannot change afterwards."""
     complaint = _lock(complaint)
-    _check(complaint, "close")
+    step = _step(complaint, "close")
     if not final_result.strip() or not evaluation.strip():
         raise ComplaintError(_("Record both the final result and the evaluation."))
     at = now()
@@ -648,7 +635,7 @@ def complaint_close(
     _cancel_all(complaint, "closed")
     _event(
         complaint,
-        ComplaintEvent.CLOSED,
+        step.event,
         actor,
         after={"final_result": complaint.final_result, "evaluation": complaint.evaluation},
     )
@@ -659,7 +646,7 @@ def complaint_close(
 def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) -> Complaint:
     """CMP-3 (首问责任制): ownership moves only by this explicit hand-over."""
     complaint = _lock(complaint)
-    _check(complaint, "hand_over")
+    step = _step(complaint, "hand_over")
     if complaint.owner_id == to_person.pk:
         raise ComplaintError(SAME_OWNER)
     if not note.strip():
@@ -674,7 +661,7 @@ def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) ->
             deadlines.deadline_reassign(deadline=deadline, owner=to_person, actor=actor)
     _event(
         complaint,
-        ComplaintEvent.HANDED_OVER,
+        step.event,
         actor,
         before=before,
         after={"owner": str(to_person)},
@@ -698,7 +685,7 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     """CMP-7: the complainant escalates straight to the group leader and the chairman when
     the supervision group does not answer or arrive in time."""
     complaint = _lock(complaint)
-    _check(complaint, "customer_escalate")
+    step = _step(complaint, "customer_escalate")
     if not reason.strip():
         raise ComplaintError(REASON_REQUIRED)
     pending = complaint.customer_escalations.filter(answered_at__isnull=True).first()
@@ -711,7 +698,7 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     escalation = CustomerEscalation.objects.create(complaint=complaint, at=now(), reason=reason)
     _event(
         complaint,
-        ComplaintEvent.CUSTOMER_ESCALATED,
+        step.event,
         None,
         reason=reason,
         data={
@@ -783,13 +770,13 @@ def complaint_escalation_answer(
 def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
     """The customer rates the handling from the tracking page."""
     complaint = _lock(complaint)
-    _check(complaint, "customer_rate")
+    step = _step(complaint, "customer_rate")
     if not 1 <= rating <= 5:
         raise ComplaintError(RATING_RANGE)
     complaint.customer_rating = rating
     complaint.customer_comment = comment
     complaint.save()
-    _event(complaint, ComplaintEvent.CUSTOMER_RATED, None, data={"rating": rating}, reason=comment)
+    _event(complaint, step.event, None, data={"rating": rating}, reason=comment)
     return complaint
 
 
@@ -806,13 +793,15 @@ def complaint_record_offence(
 ) -> None:
     """CMP-9: hiding a complaint, refusing to admit a verified one or retaliating against the
     complainant is recorded against the person, for the assessment to act on."""
+    complaint = _lock(complaint)
+    step = _step(complaint, "record_offence")
     if offence not in OFFENCES:
         raise ComplaintError(_("Unknown offence."))
     if not note.strip():
         raise ComplaintError(REASON_REQUIRED)
     _event(
         complaint,
-        ComplaintEvent.OFFENCE,
+        step.event,
         actor,
         reason=note,
         data={"offence": offence, "person_id": person.pk},

@@ -2,8 +2,6 @@
 archive with search and export, and the case page with the actions the person may take.
 Thin views: the access rule, a scoped read, a form, one service."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -23,8 +21,10 @@ from pinzhi.complaints.selectors import (
     may_see_customer,
 )
 from pinzhi.complaints.services import ComplaintError
+from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW
 from pinzhi.core.access import page, user_may
 from pinzhi.core.shell import render_page
+from pinzhi.core.steps import step_entries, step_take
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.orgs.roles import Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -34,7 +34,6 @@ VIEW_ROLES = tuple(sorted(STAFF_COMPLAINT_ROLES))
 PER_PAGE = 25
 
 REGISTERED = _("Complaint registered. Tracking code: %(code)s (give it to the customer).")
-NOT_YOURS = _("You cannot take this step on this complaint.")
 FILES_ADDED = _("Files added.")
 EXPORT_TOO_MANY = _(
     "%(count)s complaints match; an export holds at most %(cap)s. Narrow the filters "
@@ -48,161 +47,17 @@ NO_ESCALATION_ANSWER = _(
 NO_UNITS = _("You are not responsible for any unit, so there is no department queue for you.")
 
 
-@dataclass(frozen=True)
-class Action:
-    """A workflow step on the case page: its label, form, service call and whether the
-    person is asked to confirm before it is sent."""
+def _form_for(request, complaint):
+    """The form of a step of this case, for `core.steps`."""
 
-    label: object
-    form: type
-    run: object
-    done: object
-    confirm: object = None
-    icon: str = "arrow-right-circle"
-    style: str = "primary"
+    def form_for(step, data=None):
+        return step.form_class()(data, complaint=complaint, user=request.user)
+
+    return form_for
 
 
-def _route(request, complaint, data):
-    return services.complaint_route(
-        complaint=complaint,
-        actor=request.user,
-        department=data["department"],
-        head=data["head"],
-        request=data["request"],
-        severity=data["severity"],
-    )
-
-
-def _acknowledge(request, complaint, data):
-    """The case's current letter (CMP-3): a superseded letter is never signed for."""
-    letter = selectors.complaint_current_letter(complaint)
-    return services.letter_acknowledge(letter=letter, actor=request.user)
-
-
-ACTIONS: dict[str, Action] = {
-    "judge_not_established": Action(
-        _("Not established"),
-        forms.JudgeNotEstablishedForm,
-        lambda r, c, d: services.complaint_judge_not_established(
-            complaint=c, actor=r.user, explanation=d["explanation"]
-        ),
-        _("Closed as not established."),
-        confirm=_("Close this complaint as not established? The customer gets the explanation."),
-        icon="x-circle",
-        style="outline-danger",
-    ),
-    "route": Action(
-        _("Send contact letter"),
-        forms.RouteForm,
-        _route,
-        _("Contact letter sent to the department head."),
-        icon="envelope-arrow-up",
-    ),
-    "acknowledge": Action(
-        _("Sign for the letter"),
-        forms.AcknowledgeForm,
-        _acknowledge,
-        _("Contact letter signed for."),
-        icon="pen",
-    ),
-    "assign": Action(
-        _("Name handler and solution"),
-        forms.AssignForm,
-        lambda r, c, d: services.complaint_assign(
-            complaint=c,
-            actor=r.user,
-            handler=d["handler"],
-            solution=d["solution"],
-            investigation=d["investigation"],
-            staff_involved=d["staff_involved"],
-            verified=d["verified"],
-        ),
-        _("Handler and solution recorded."),
-        icon="person-check",
-    ),
-    "special_first_contact": Action(
-        _("Special case: longer first-contact limit"),
-        forms.SpecialFirstContactForm,
-        lambda r, c, d: services.complaint_allow_special_first_contact(
-            complaint=c, actor=r.user, reason=d["reason"]
-        ),
-        _("The longer first-contact limit applies."),
-        icon="hourglass-split",
-        style="outline-secondary",
-    ),
-    "record_contact": Action(
-        _("Customer contacted"),
-        forms.RecordContactForm,
-        lambda r, c, d: services.complaint_record_contact(
-            complaint=c, actor=r.user, on_site=d["on_site"]
-        ),
-        _("Contact recorded."),
-        icon="telephone",
-    ),
-    "resolve": Action(
-        _("Resolve"),
-        forms.ResolveForm,
-        lambda r, c, d: services.complaint_resolve(
-            complaint=c, actor=r.user, resolution=d["resolution"]
-        ),
-        _("Resolved; the callback is due today."),
-        icon="check2-circle",
-        style="success",
-    ),
-    "callback": Action(
-        _("Record callback"),
-        forms.CallbackForm,
-        lambda r, c, d: services.complaint_callback(
-            complaint=c,
-            actor=r.user,
-            reached=d["reached"],
-            confirmed=d["confirmed"],
-            satisfaction=d["satisfaction"],
-            feedback=d["feedback"],
-            method=d["method"],
-        ),
-        _("Callback recorded."),
-        icon="telephone-outbound",
-    ),
-    "close": Action(
-        _("Close the case"),
-        forms.CloseForm,
-        lambda r, c, d: services.complaint_close(
-            complaint=c, actor=r.user, final_result=d["final_result"], evaluation=d["evaluation"]
-        ),
-        _("Complaint closed and archived."),
-        confirm=_("Close and archive this complaint? It cannot be changed afterwards."),
-        icon="archive",
-        style="success",
-    ),
-    "hand_over": Action(
-        _("Hand over"),
-        forms.HandOverForm,
-        lambda r, c, d: services.complaint_hand_over(
-            complaint=c, actor=r.user, to_person=d["to_person"], note=d["note"]
-        ),
-        _("Handed over."),
-        confirm=_("Hand this complaint over? You will no longer own it."),
-        icon="arrow-left-right",
-        style="outline-secondary",
-    ),
-    "record_offence": Action(
-        _("Record an offence"),
-        forms.OffenceForm,
-        lambda r, c, d: services.complaint_record_offence(
-            complaint=c, actor=r.user, person=d["person"], offence=d["offence"], note=d["note"]
-        ),
-        _("Offence recorded."),
-        confirm=_("Record this offence against the person? It counts in their assessment."),
-        icon="exclamation-octagon",
-        style="outline-danger",
-    ),
-}
-assert set(ACTIONS) == set(selectors.ACTIONS)
-
-
-def _form_for(name: str, request, complaint, data=None):
-    return ACTIONS[name].form(data, complaint=complaint, user=request.user)
+def _step_url(complaint):
+    return lambda step: reverse("complaints:act", args=[complaint.pk, step.name])
 
 
 def _complaint_for(request, pk) -> Complaint:
@@ -228,11 +83,15 @@ def _complaint_for(request, pk) -> Complaint:
 
 def _case_context(request, complaint, *, failed=None, notice=None) -> dict:
     """Everything the case page shows; `failed` is (action name, bound form with errors)."""
-    allowed = complaint_actions_for(request.user, complaint)
-    actions = []
-    for name in allowed:
-        form = failed[1] if failed and failed[0] == name else _form_for(name, request, complaint)
-        actions.append({"name": name, "spec": ACTIONS[name], "form": form, "open": form.errors})
+    actions = step_entries(
+        COMPLAINT_WORKFLOW,
+        request.user,
+        complaint,
+        form_for=_form_for(request, complaint),
+        url_for=_step_url(complaint),
+        failed=failed,
+    )
+    allowed = [entry.name for entry in actions]
     deadlines = list(deadlines_for(complaint).select_related("owner"))
     running = [d for d in deadlines if d.state in services.RUNNING]
     history = [d for d in deadlines if d.state not in services.RUNNING]
@@ -399,39 +258,45 @@ def complaint_detail(request, pk):
     return render(request, "complaints/detail.html", _case_context(request, complaint))
 
 
-def _case_response(request, complaint, **kwargs):
+def _case_response(request, complaint, *, status=200, **kwargs):
     template = "complaints/partials/case.html" if request.htmx else "complaints/detail.html"
-    return render(request, template, _case_context(request, complaint, **kwargs))
+    return render(request, template, _case_context(request, complaint, **kwargs), status=status)
 
 
 @page(*VIEW_ROLES)
 @require_POST
 def complaint_act(request, pk, action):
-    """One workflow step, if valid for the status and the person's part in the case; the
-    case panel comes back with the result or the error in place."""
+    """One workflow step (core.steps): refused with its reason — the status, a condition of
+    the case, the person's part in it — beside the field it concerns or above the form, with
+    a 4xx status; otherwise the case panel comes back with the result."""
     complaint = _complaint_for(request, pk)
-    if action not in ACTIONS or action not in complaint_actions_for(request.user, complaint):
-        messages.error(request, NOT_YOURS)
-        if request.htmx:
-            return _case_response(request, complaint, notice=("danger", NOT_YOURS))
-        return redirect("complaints:detail", pk=complaint.pk)
-    spec = ACTIONS[action]
-    form = _form_for(action, request, complaint, request.POST)
-    if form.is_valid():
-        try:
-            spec.run(request, complaint, form.cleaned_data)
-        except ComplaintError as error:
-            form.add_error(None, str(error))
-        else:
-            complaint = _complaint_for(request, pk) if _still_visible(request, pk) else None
-            if complaint is None:
-                messages.success(request, spec.done)
-                return redirect("complaints:list")
+    outcome = step_take(
+        request,
+        workflow=COMPLAINT_WORKFLOW,
+        record=complaint,
+        name=action,
+        form_for=_form_for(request, complaint),
+    )
+    if not outcome.ok:
+        if not COMPLAINT_WORKFLOW.may(request.user, complaint, action):
+            # The step is not offered to this person now: the reason goes above the panel.
             if request.htmx:
-                return _case_response(request, complaint, notice=("success", spec.done))
-            messages.success(request, spec.done)
-            return redirect("complaints:detail", pk=complaint.pk)
-    return _case_response(request, complaint, failed=(action, form))
+                notice = ("danger", outcome.reason)
+                return _case_response(request, complaint, notice=notice, status=outcome.status)
+            messages.error(request, outcome.reason)
+            return _case_response(request, complaint, status=outcome.status)
+        return _case_response(
+            request, complaint, failed=(action, outcome.form), status=outcome.status
+        )
+    done = outcome.step.done
+    complaint = _complaint_for(request, pk) if _still_visible(request, pk) else None
+    if complaint is None:
+        messages.success(request, done)
+        return redirect("complaints:list")
+    if request.htmx:
+        return _case_response(request, complaint, notice=("success", done))
+    messages.success(request, done)
+    return redirect("complaints:detail", pk=complaint.pk)
 
 
 def _still_visible(request, pk) -> bool:

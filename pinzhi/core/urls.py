@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pinzhi.core import views
+from pinzhi.core import views, views_workflows
 
 app_name = "core"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("signout/", views.signout, name="logout"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/set-password/", views.password_set, name="password_set"),
+    path("workflows/", views_workflows.workflow_list, name="workflows"),
+    path("workflows/<slug:name>/", views_workflows.workflow_diagram, name="workflow"),
 ]

@@ -15,10 +15,13 @@ class DeadlinesConfig(AppConfig):
         from pinzhi.deadlines.events import CalendarEvent, DeadlineEvent
         from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
         from pinzhi.deadlines.tasks import sweep_deadlines
+        from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(DeadlineEvent)
         register_labels(CalendarEvent)
+        workflow_register(DEADLINE_WORKFLOW)
 
         register_nav(
             NavEntry(

@@ -1,7 +1,7 @@
 """Writes of the deadline engine (DESIGN mechanism 2, X-5): opening, meeting, pausing,
 resuming and cancelling deadlines, and maintaining working-time calendars.
 
-Every transition locks the deadline row, checks the transition table below, and records a
+Every transition locks the deadline row, checks its step (`deadlines/workflow.py`), and records a
 timeline event on the deadline's SUBJECT ("deadline.opened", "deadline.met", …) so that
 the case's own history shows its time limits. Breaches and escalations are taken by the
 sweep (`pinzhi.deadlines.sweep.sweep`).
@@ -34,22 +34,19 @@ from pinzhi.deadlines.models import (
     Deadline,
     RuleCalendar,
 )
+from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
+from pinzhi.lib.workflow import Step
 from pinzhi.timeline.services import event_record
 
 State = Deadline.State
 
 
-class DeadlineError(Exception):
+class DeadlineError(DomainError):
     """An invalid deadline operation; `str(error)` is a translated, user-facing message."""
 
-    def __init__(self, message, **params):
-        self.message = message
-        self.params = params
-        super().__init__(str(message % params) if params else str(message))
 
-
-INVALID_TRANSITION = _("This deadline is %(state)s; it cannot be %(action)s.")
 KIND_REQUIRED = _("A deadline needs a kind, e.g. “complaint.first_contact”.")
 DURATION_INVALID = _("The allowed time of a deadline must be a duration of zero or more.")
 SUBJECT_NOT_SAVED = _("The subject of a deadline must be saved first.")
@@ -65,23 +62,6 @@ CALENDAR_CODE_TAKEN = _("A calendar with the code “%(code)s” already exists.
 CALENDAR_OF_OTHER_COMPANY = _("That calendar belongs to another company.")
 TIME_ZONE_UNKNOWN = _("“%(zone)s” is not a known time zone, e.g. Asia/Shanghai.")
 DAY_EXISTS = _("%(date)s is already in this calendar as “%(existing)s”.")
-
-# Words for the transition message, keyed by the action.
-ACTION_WORDS = {
-    "met": _("met"),
-    "paused": _("paused"),
-    "resumed": _("resumed"),
-    "cancelled": _("cancelled"),
-    "extended": _("extended"),
-}
-
-# Which states each action may start from.
-TRANSITIONS = {
-    "met": {State.OPEN, State.BREACHED, State.PAUSED},
-    "paused": {State.OPEN, State.BREACHED},
-    "resumed": {State.PAUSED},
-    "cancelled": {State.OPEN, State.BREACHED, State.PAUSED},
-}
 
 
 # --- ladder ----------------------------------------------------------------------------
@@ -147,13 +127,10 @@ def _locked(deadline: Deadline) -> Deadline:
     )
 
 
-def _check(deadline: Deadline, action: str) -> None:
-    if deadline.state not in TRANSITIONS[action]:
-        raise DeadlineError(
-            INVALID_TRANSITION,
-            state=deadline.get_state_display(),
-            action=ACTION_WORDS[action],
-        )
+def _step(deadline: Deadline, name: str) -> Step:
+    """Check step `name` of the declared deadline workflow (deadlines/workflow.py): raises a
+    DeadlineError naming the state when the deadline is not in one the step starts from."""
+    return DEADLINE_WORKFLOW.check(deadline, name, anyone=True)
 
 
 def _company_id(subject, unit, owner) -> int | None:
@@ -317,7 +294,7 @@ def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None)
     time stays visibly late: `breached_at` is kept (or set, if the sweep had not run yet)
     and the event says so (CMP-4, CMP-9)."""
     locked = _locked(deadline)
-    _check(locked, "met")
+    step = _step(locked, "meet")
     at = at or now()
     if at < locked.started_at:
         raise DeadlineError(TIME_BEFORE_START, started_at=locked.started_at)
@@ -338,7 +315,7 @@ def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None)
     overrun = locked.overrun(at)
     event_record(
         subject=_subject_of(locked),
-        action=DeadlineEvent.MET,
+        action=step.event,
         actor=actor,
         data=_event_data(
             locked,
@@ -369,9 +346,9 @@ def deadline_pause(
     """Stop the clock (e.g. waiting on the customer): the time until resume does not count
     and no escalation happens meanwhile (DESIGN mechanism 2)."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["paused"])
+        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("pause").participle)
     locked = _locked(deadline)
-    _check(locked, "paused")
+    step = _step(locked, "pause")
     at = at or now()
     if at < locked.started_at:
         raise DeadlineError(TIME_BEFORE_START, started_at=locked.started_at)
@@ -382,7 +359,7 @@ def deadline_pause(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action=DeadlineEvent.PAUSED,
+        action=step.event,
         actor=actor,
         reason=reason,
         before={"state": before},
@@ -398,7 +375,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
     working-time calendar; a deadline paused after its breach goes back to breached and
     climbs the rest of its ladder from the overrun it had."""
     locked = _locked(deadline)
-    _check(locked, "resumed")
+    step = _step(locked, "resume")
     at = at or now()
     paused_at = locked.paused_at
     old_due = locked.due_at
@@ -408,7 +385,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action=DeadlineEvent.RESUMED,
+        action=step.event,
         actor=actor,
         before={"state": State.PAUSED, "due_at": _iso(old_due)},
         after={"state": locked.state, "due_at": _iso(locked.due_at)},
@@ -429,9 +406,9 @@ def deadline_cancel(
     """The obligation no longer applies (e.g. a complaint found not established): no more
     escalation."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["cancelled"])
+        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("cancel").participle)
     locked = _locked(deadline)
-    _check(locked, "cancelled")
+    step = _step(locked, "cancel")
     at = at or now()
     before = locked.state
     locked.state = State.CANCELLED
@@ -440,7 +417,7 @@ def deadline_cancel(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action=DeadlineEvent.CANCELLED,
+        action=step.event,
         actor=actor,
         reason=reason,
         before={"state": before},
@@ -450,11 +427,6 @@ def deadline_cancel(
     return _refresh(deadline, locked)
 
 
-EXTEND_ONLY_OPEN = _(
-    "A longer limit can only be granted while the deadline is still running; this one is %(state)s."
-)
-
-
 @transaction.atomic
 def deadline_extend(
     *, deadline: Deadline, duration: timedelta, reason: str, actor=None
@@ -462,12 +434,11 @@ def deadline_extend(
     """Grant a longer allowed time before the deadline runs out (e.g. CMP-4: a special case
     may take 4 hours for the first contact, with the reason recorded)."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=ACTION_WORDS["extended"])
+        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("extend").participle)
     if not isinstance(duration, timedelta) or duration < timedelta(0):
         raise DeadlineError(DURATION_INVALID)
     locked = _locked(deadline)
-    if locked.state != State.OPEN:
-        raise DeadlineError(EXTEND_ONLY_OPEN, state=locked.get_state_display())
+    step = _step(locked, "extend")
     old_due, old_duration = locked.due_at, locked.duration
     locked.duration = duration
     due = calendar_add(locked.calendar, locked.started_at, duration)
@@ -476,7 +447,7 @@ def deadline_extend(
     locked.save()
     event_record(
         subject=_subject_of(locked),
-        action=DeadlineEvent.EXTENDED,
+        action=step.event,
         actor=actor,
         reason=reason,
         before={"due_at": _iso(old_due), "duration_seconds": int(old_duration.total_seconds())},

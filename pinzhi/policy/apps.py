@@ -8,6 +8,7 @@ class PolicyConfig(AppConfig):
 
     def ready(self):
         from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.orgs.selectors import register_rule_reader
         from pinzhi.policy import tiles
         from pinzhi.policy.events import PolicyEvent
@@ -19,12 +20,14 @@ class PolicyConfig(AppConfig):
             REVIEW_ROLES,
             rule_value_or_none,
         )
+        from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
         from pinzhi.timeline.events import register_labels
 
         register_labels(PolicyEvent)
 
         # ORG-4: the organisation app reads the licence warning period through this.
         register_rule_reader(rule_value_or_none)
+        workflow_register(AMENDMENT_WORKFLOW)
 
         register_nav(
             NavEntry(

@@ -405,19 +405,3 @@ def amendments_awaiting_action(user) -> QuerySet[RuleAmendment]:
     if user_may_approve(user):
         states.add(AmendmentState.REVIEWED)
     return amendments_visible_to(user).filter(state__in=states).order_by("proposed_at", "id")
-
-
-def amendment_actions(user, amendment: RuleAmendment) -> list[str]:
-    """The steps `user` may take on `amendment` now, in the order the page offers them."""
-    actions = []
-    if amendment.state == AmendmentState.PROPOSED and user_may_review(user):
-        actions.append("review")
-    if amendment.state == AmendmentState.REVIEWED and user_may_approve(user):
-        actions.append("approve")
-    if (amendment.state == AmendmentState.PROPOSED and user_may_review(user)) or (
-        amendment.state == AmendmentState.REVIEWED and user_may_approve(user)
-    ):
-        actions.append("reject")
-    if amendment.is_open and (amendment.proposed_by_id == user.pk or user.is_superuser):
-        actions.append("withdraw")
-    return actions

@@ -5,8 +5,9 @@ only the approval writes a new RuleVersion (through `rule_revise`).
     proposed ──review──▶ reviewed ──approve──▶ approved
        │  └──reject/withdraw──┐     └──reject/withdraw──▶ rejected | withdrawn
 
-Every transition is checked against TRANSITIONS, runs in one transaction, records a timeline
-event (X-1) and notifies the next actor when the transaction commits (X-3).
+Every step is declared in `policy/workflow.py` and checked there (company, state, person), runs
+in one transaction, records the step's timeline event (X-1) and notifies the next actor when
+the transaction commits (X-3).
 """
 
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib import clock
+from pinzhi.lib.errors import DomainError
+from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
@@ -42,11 +44,9 @@ from pinzhi.policy.models import (
 from pinzhi.policy.selectors import (
     company_pk,
     rule_cache_clear,
-    user_may_approve,
-    user_may_propose,
-    user_may_review,
     version_in_force,
 )
+from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
 from pinzhi.timeline.services import event_record
 
 MSG_TYPE_CHANGED = _(
@@ -60,50 +60,21 @@ MSG_EFFECTIVE_PAST = _(
 )
 MSG_EFFECTIVE_TAKEN = _("A value already takes effect at %(when)s; choose another time.")
 MSG_UNCHANGED = _("The new value is the same as the value in force at that time.")
-MSG_NOT_ALLOWED = _("This amendment is “%(state)s”; it cannot be %(action)s now.")
-MSG_MAY_NOT = _("You may not %(action)s an amendment: %(who)s.")
-MSG_ONLY_PROPOSER = _("Only the person who proposed an amendment may withdraw it.")
 MSG_NOTE_REQUIRED = _("Write a review note.")
 MSG_REJECT_REASON_REQUIRED = _("Say why the amendment is rejected.")
 MSG_APPROVAL_FAILED = _("The amendment cannot take effect: %(error)s")
 MSG_NO_COMPANY = _("You belong to no company, so there is no company value for you to amend.")
-MSG_OTHER_COMPANY = _("This amendment concerns another company's rules.")
 MSG_EFFECTIVE_NOW = _(
     "The proposed effective date %(when)s had passed at approval; the new value is effective "
     "now instead."
 )
 
 
-class AmendmentError(Exception):
+class AmendmentError(DomainError):
     """A step of the amendment workflow that is not allowed, with a message for the person
     who tried it."""
 
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "review": frozenset({AmendmentState.PROPOSED}),
-    "approve": frozenset({AmendmentState.REVIEWED}),
-    "reject": frozenset({AmendmentState.PROPOSED, AmendmentState.REVIEWED}),
-    "withdraw": frozenset({AmendmentState.PROPOSED, AmendmentState.REVIEWED}),
-}
-ACTION_NAMES = {
-    "review": pgettext_lazy("amendment step", "reviewed"),
-    "approve": pgettext_lazy("amendment step", "approved"),
-    "reject": pgettext_lazy("amendment step", "rejected"),
-    "withdraw": pgettext_lazy("amendment step", "withdrawn"),
-}
-ACTION_VERBS = {
-    "propose": _("propose"),
-    "review": _("review"),
-    "approve": _("approve"),
-    "reject": _("reject"),
-}
-WHO_MAY = {
-    "propose": _("the quality department, department managers and the quality committee do"),
-    "review": _("the quality department does"),
-    "approve": _("leadership does"),
-    "reject_proposed": _("the quality department does, before the review"),
-    "reject_reviewed": _("leadership does, after the review"),
-}
 TITLE_PROPOSED = _("Rule amendment to review: %(key)s")
 TITLE_REVIEWED = _("Rule amendment to approve: %(key)s")
 TITLE_APPROVED = _("Your rule amendment was approved: %(key)s")
@@ -381,22 +352,10 @@ def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: s
 # --- amendments (STD-5) ----------------------------------------------------------------------
 
 
-def _check(amendment: RuleAmendment, action: str) -> None:
-    if amendment.state not in TRANSITIONS[action]:
-        raise AmendmentError(
-            MSG_NOT_ALLOWED
-            % {"state": amendment.get_state_display(), "action": ACTION_NAMES[action]}
-        )
-
-
-def _check_company(amendment: RuleAmendment, person) -> None:
-    """Only the company whose value an amendment changes takes its steps (operators any)."""
-    if not person.is_superuser and person.company_id != amendment.company_id:
-        raise AmendmentError(MSG_OTHER_COMPANY)
-
-
-def _refuse(action: str, who: str) -> AmendmentError:
-    return AmendmentError(MSG_MAY_NOT % {"action": ACTION_VERBS[action], "who": WHO_MAY[who]})
+def _step(amendment: RuleAmendment | None, name: str, person) -> Step:
+    """Check step `name` of the declared workflow (policy/workflow.py): the amendment's
+    company, its state and the person's role. Raises an AmendmentError saying which."""
+    return AMENDMENT_WORKFLOW.check(amendment, name, person)
 
 
 def _lock(amendment: RuleAmendment) -> RuleAmendment:
@@ -433,12 +392,12 @@ def _amendment_snapshot(amendment: RuleAmendment) -> dict:
 
 
 def _amendment_event(
-    amendment: RuleAmendment, action: str, actor, *, before=None, reason="", data=None
+    amendment: RuleAmendment, event: str, actor, *, before=None, reason="", data=None
 ) -> None:
     event_record(
         subject=amendment,
         company=amendment.company_id,
-        action=PolicyEvent(f"policy.amendment_{action}"),
+        action=event,
         actor=actor,
         before=before,
         after=_amendment_snapshot(amendment),
@@ -473,8 +432,7 @@ def amendment_propose(
     approved"; otherwise it may not be in the past. The value is checked against the rule's
     type now, so reviewers only see values that could take effect. Raises ValidationError
     keyed by field, AmendmentError when the person may not propose."""
-    if not user_may_propose(proposed_by):
-        raise _refuse("propose", "propose")
+    step = _step(None, "propose", proposed_by)
     if proposed_by.company_id is None and not proposed_by.is_superuser:
         raise AmendmentError(MSG_NO_COMPANY)
     # An operator amends the pack's default, whatever company the account is filed under.
@@ -508,7 +466,7 @@ def amendment_propose(
     )
     _amendment_event(
         amendment,
-        "proposed",
+        step.event,
         proposed_by,
         before={"value": in_force},
         reason=reason,
@@ -530,10 +488,7 @@ def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAm
     to leadership for approval. Raises AmendmentError for a wrong state or person,
     ValidationError without a note."""
     amendment = _lock(amendment)
-    if not user_may_review(reviewer):
-        raise _refuse("review", "review")
-    _check_company(amendment, reviewer)
-    _check(amendment, "review")
+    step = _step(amendment, "review", reviewer)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": [MSG_NOTE_REQUIRED]})
@@ -543,7 +498,7 @@ def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAm
     amendment.reviewed_at = clock.now()
     amendment.review_note = note
     amendment.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
-    _amendment_event(amendment, "reviewed", reviewer, before=before, reason=note)
+    _amendment_event(amendment, step.event, reviewer, before=before, reason=note)
     _notify_later(
         amendment,
         recipients=_people_with(Role.LEADERSHIP, company_id=amendment.company_id, exclude=reviewer),
@@ -570,10 +525,7 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
     AmendmentError for a wrong state or person, or when the value can no longer be applied
     (another amendment gave the same value meanwhile)."""
     amendment = _lock(amendment)
-    if not user_may_approve(approver):
-        raise _refuse("approve", "approve")
-    _check_company(amendment, approver)
-    _check(amendment, "approve")
+    step = _step(amendment, "approve", approver)
     now = clock.now()
     proposed = amendment.effective_from
     moved_to_now = proposed is not None and proposed < now
@@ -603,7 +555,7 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
     )
     _amendment_event(
         amendment,
-        "approved",
+        step.event,
         approver,
         before=before,
         reason=amendment.decision_reason,
@@ -627,13 +579,7 @@ def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAm
     """Reject an open amendment with a reason (STD-5): the quality department before its
     review, leadership after it (a superuser at any point). The proposer is told."""
     amendment = _lock(amendment)
-    _check_company(amendment, person)
-    _check(amendment, "reject")
-    if not person.is_superuser:
-        if amendment.state == AmendmentState.PROPOSED and not user_may_review(person):
-            raise _refuse("reject", "reject_proposed")
-        if amendment.state == AmendmentState.REVIEWED and not user_may_approve(person):
-            raise _refuse("reject", "reject_reviewed")
+    step = _step(amendment, "reject", person)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [MSG_REJECT_REASON_REQUIRED]})
@@ -643,7 +589,7 @@ def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAm
     amendment.decided_at = clock.now()
     amendment.decision_reason = reason
     amendment.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    _amendment_event(amendment, "rejected", person, before=before, reason=reason)
+    _amendment_event(amendment, step.event, person, before=before, reason=reason)
     _notify_later(
         amendment,
         recipients=[amendment.proposed_by] if amendment.proposed_by != person else [],
@@ -658,10 +604,7 @@ def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") ->
     """The proposer withdraws their open amendment (STD-5); whoever was to act next (the
     quality department before the review, leadership after it) is told."""
     amendment = _lock(amendment)
-    _check_company(amendment, person)
-    _check(amendment, "withdraw")
-    if amendment.proposed_by_id != person.pk and not person.is_superuser:
-        raise AmendmentError(MSG_ONLY_PROPOSER)
+    step = _step(amendment, "withdraw", person)
     waiting_for = (
         Role.QUALITY_DEPARTMENT if amendment.state == AmendmentState.PROPOSED else Role.LEADERSHIP
     )
@@ -671,9 +614,7 @@ def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") ->
     amendment.decided_at = clock.now()
     amendment.decision_reason = (reason or "").strip()
     amendment.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    _amendment_event(
-        amendment, "withdrawn", person, before=before, reason=amendment.decision_reason
-    )
+    _amendment_event(amendment, step.event, person, before=before, reason=amendment.decision_reason)
     _notify_later(
         amendment,
         recipients=_people_with(waiting_for, company_id=amendment.company_id, exclude=person),

@@ -3,34 +3,30 @@ amendment workflow (STD-5). The quality chain reads; the quality department, dep
 managers and the quality committee propose; the quality department reviews; leadership
 approves."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
 from pinzhi.core.shell import render_page
+from pinzhi.core.steps import StepEntry, step_entries, step_take
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, selectors, services, values
-from pinzhi.policy.forms import AmendmentForm, AmendmentStepForm
+from pinzhi.policy.forms import AmendmentForm
 from pinzhi.policy.models import Rule, RuleAmendment
+from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
 
 MSG_PROPOSED = _(
     "Your amendment of %(key)s is recorded; the quality department reviews it and leadership "
     "approves it before it takes effect."
 )
-MSG_REVIEWED = _("The amendment of %(key)s is reviewed and goes to leadership for approval.")
-MSG_APPROVED = _("The amendment of %(key)s is approved: the new value applies from %(when)s.")
-MSG_REJECTED = _("The amendment of %(key)s is rejected.")
-MSG_WITHDRAWN = _("The amendment of %(key)s is withdrawn.")
-STEP_MESSAGES = {
-    "review": MSG_REVIEWED,
-    "reject": MSG_REJECTED,
-    "withdraw": MSG_WITHDRAWN,
-}
 
 READERS = tuple(selectors.READ_ROLES)
 PROPOSERS = tuple(selectors.PROPOSE_ROLES)
@@ -62,8 +58,27 @@ def rule_list(request):
     )
 
 
-def _with_actions(user, amendments) -> list[tuple[RuleAmendment, list[str]]]:
-    return [(a, selectors.amendment_actions(user, a)) for a in amendments]
+def _step_page(amendment: RuleAmendment, step, *, from_list: bool = False) -> str:
+    url = reverse(f"policy:amendment_{step.name}", args=[amendment.pk])
+    return f"{url}?next=list" if from_list else url
+
+
+def _with_actions(user, amendments, *, from_list: bool = False) -> list[tuple]:
+    """Each amendment with the steps the user may take on it, as links to the step pages."""
+    return [
+        (
+            amendment,
+            step_entries(
+                AMENDMENT_WORKFLOW,
+                user,
+                amendment,
+                form_for=lambda step, data: None,
+                url_for=partial(_step_page, amendment),
+                page_url_for=partial(_step_page, amendment, from_list=from_list),
+            ),
+        )
+        for amendment in amendments
+    ]
 
 
 def _detail(request, rule: Rule, form: AmendmentForm | None, status: int = 200):
@@ -144,62 +159,68 @@ def amendment_list(request):
         "policy/amendment_list.html",
         {
             "page_obj": page_obj,
-            "amendments": _with_actions(request.user, page_obj.object_list),
+            "amendments": _with_actions(request.user, page_obj.object_list, from_list=True),
             "may_review": selectors.user_may_review(request.user),
             "may_approve": selectors.user_may_approve(request.user),
         },
     )
 
 
+def _step_form(step, data=None):
+    return step.form_class()(data, action=step.name)
+
+
 def _step(request, pk: int, action: str):
-    """GET: the confirmation page of `action`; POST: take the step."""
+    """GET: the page of step `action` with its confirmation; POST: take the step
+    (core.steps), refused with its reason and a 4xx status."""
     amendment = get_object_or_404(selectors.amendments_visible_to(request.user), pk=pk)
-    form = AmendmentStepForm(request.POST if request.method == "POST" else None, action=action)
-    error = None
+    step = AMENDMENT_WORKFLOW.step(action)
+    next_page = request.GET.get("next") or request.POST.get("next", "")
     status = 200
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data.get("text", "")
-        try:
-            if action == "review":
-                services.amendment_review(amendment=amendment, reviewer=request.user, note=text)
-            elif action == "approve":
-                approval = services.amendment_approve(amendment=amendment, approver=request.user)
-            elif action == "reject":
-                services.amendment_reject(amendment=amendment, person=request.user, reason=text)
-            else:
-                services.amendment_withdraw(amendment=amendment, person=request.user, reason=text)
-        except services.AmendmentError as failure:
-            error = str(failure)
-        except ValidationError as failure:
-            for message in failure.messages:
-                form.add_error("text" if "text" in form.fields else None, message)
-        else:
+    if request.method == "POST":
+        outcome = step_take(
+            request, workflow=AMENDMENT_WORKFLOW, record=amendment, name=action, form_for=_step_form
+        )
+        if outcome.ok:
             key = amendment.rule.key
             if action == "approve":
+                approval = outcome.result
                 when = timezone.localtime(approval.version.effective_from)
                 messages.success(
-                    request, MSG_APPROVED % {"key": key, "when": f"{when:%Y-%m-%d %H:%M}"}
+                    request, step.done % {"key": key, "when": f"{when:%Y-%m-%d %H:%M}"}
                 )
                 if approval.moved_to_now:
                     messages.warning(request, approval.amendment.decision_reason)
             else:
-                messages.success(request, STEP_MESSAGES[action] % {"key": key})
-            if request.POST.get("next") == "list":
+                messages.success(request, step.done % {"key": key})
+            if next_page == "list":
                 return redirect("policy:amendments")
             return redirect("policy:detail", pk=amendment.rule_id)
-    if request.method == "POST":
-        status = 400
+        form, status = outcome.form, outcome.status
+    else:
+        form = _step_form(step)
     current = selectors.rule_states([amendment.rule], company=amendment.company_id)[0].current
+    cancel = reverse(
+        "policy:amendments" if next_page == "list" else "policy:detail",
+        args=[] if next_page == "list" else [amendment.rule_id],
+    )
+    entry = StepEntry(
+        step=step,
+        form=form,
+        url=request.path,
+        open=True,
+        hidden={"next": next_page},
+    )
     return render(
         request,
         "policy/amendment_confirm.html",
         {
             "amendment": amendment,
             "action": action,
-            "form": form,
-            "error": error,
+            "steps": [entry],
+            "cancel": cancel,
             "current": current,
-            "next": request.GET.get("next") or request.POST.get("next", ""),
+            "next": next_page,
         },
         status=status,
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, Status
-from pinzhi.complaints.services import TRANSITIONS
+from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.clock import now
@@ -178,7 +178,7 @@ def breached_deadlines(complaint: Complaint, at: datetime | None = None) -> Quer
 def may_escalate(complaint: Complaint) -> bool:
     """CMP-7: the customer may escalate an open case when one of its time limits is breached
     ("the supervision group did not answer or arrive in time")."""
-    if complaint.status not in TRANSITIONS["customer_escalate"]:
+    if complaint.status not in COMPLAINT_WORKFLOW.step("customer_escalate").sources:
         return False
     return breached_deadlines(complaint).exists()
 

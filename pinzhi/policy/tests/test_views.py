@@ -393,7 +393,7 @@ def test_a_wrong_step_is_refused_on_the_page(client, person_with, first_contact)
     )
     client.force_login(person_with("leadership"))
     response = client.post(reverse("policy:amendment_approve", args=[amendment.pk]), {})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert 'data-testid="step-error"' in response.text
     assert first_contact.versions.count() == 1
 
