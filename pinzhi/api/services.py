@@ -10,6 +10,7 @@ from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
 from pinzhi.complaints import services as complaints
 from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.portal.services import complaint_take_first_contact
 from pinzhi.timeline.services import event_record
 
@@ -19,8 +20,11 @@ UNKNOWN_SCOPE = _("Unknown permission: %(scope)s.")
 ALREADY_REVOKED = _("This token is already revoked.")
 
 
-class ApiTokenError(Exception):
-    pass
+class ApiTokenError(DomainError):
+    """A token that cannot be made or revoked, with the reason."""
+
+    code = "api_token_refused"
+    status = 422
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.deadlines.services import DeadlineError
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
@@ -37,8 +38,11 @@ from pinzhi.policy.selectors import rule_value
 from pinzhi.timeline.services import event_record
 
 
-class ComplaintError(Exception):
+class ComplaintError(DomainError):
     """A step the workflow does not allow, with a message for the person who tried it."""
+
+    code = "complaint_refused"
+    status = 409
 
 
 TRANSITIONS: dict[str, set[str]] = {

@@ -34,18 +34,17 @@ from pinzhi.deadlines.models import (
     RuleCalendar,
 )
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.timeline.services import event_record
 
 State = Deadline.State
 
 
-class DeadlineError(Exception):
+class DeadlineError(DomainError):
     """An invalid deadline operation; `str(error)` is a translated, user-facing message."""
 
-    def __init__(self, message, **params):
-        self.message = message
-        self.params = params
-        super().__init__(str(message % params) if params else str(message))
+    code = "deadline_refused"
+    status = 409
 
 
 INVALID_TRANSITION = _("This deadline is %(state)s; it cannot be %(action)s.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib import clock
+from pinzhi.lib.errors import DomainError
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
@@ -73,9 +74,12 @@ MSG_EFFECTIVE_NOW = _(
 )
 
 
-class AmendmentError(Exception):
+class AmendmentError(DomainError):
     """A step of the amendment workflow that is not allowed, with a message for the person
     who tried it."""
+
+    code = "amendment_refused"
+    status = 409
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
