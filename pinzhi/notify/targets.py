@@ -59,7 +59,7 @@ REFUSED_ADDRESS = "address"
 
 
 class TargetRefused(DomainError):
-    """The URL may not receive a webhook. `reason` is one of the REFUSED_* codes; the
+    """The URL may not receive a webhook. `kind` is one of the REFUSED_* codes; the
     message is the technical detail (for the server log and superusers only)."""
 
     code = "webhook_target_refused"
@@ -67,7 +67,7 @@ class TargetRefused(DomainError):
 
     def __init__(self, reason: str, detail: str, *, host: str = ""):
         super().__init__(detail, field="url")
-        self.reason = reason
+        self.kind = reason
         self.host = host
 
 
