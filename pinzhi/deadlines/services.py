@@ -149,7 +149,7 @@ def _check(deadline: Deadline, action: str) -> None:
     if deadline.state not in TRANSITIONS[action]:
         raise DeadlineError(
             INVALID_TRANSITION,
-            state=deadline.get_state_display(),
+            state=State(deadline.state).label,
             action=ACTION_WORDS[action],
         )
 
@@ -468,7 +468,7 @@ def deadline_extend(
         raise DeadlineError(DURATION_INVALID)
     locked = _locked(deadline)
     if locked.state != State.OPEN:
-        raise DeadlineError(EXTEND_ONLY_OPEN, state=locked.get_state_display())
+        raise DeadlineError(EXTEND_ONLY_OPEN, state=State(locked.state).label)
     old_due, old_duration = locked.due_at, locked.duration
     locked.duration = duration
     due = calendar_add(locked.calendar, locked.started_at, duration)
