@@ -27,6 +27,13 @@ class ApiTokenError(DomainError):
     status = 422
 
 
+class ApiTokenRevoked(ApiTokenError):
+    """The token is revoked already (a state conflict)."""
+
+    code = "api_token_revoked"
+    status = 409
+
+
 @transaction.atomic
 def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[ApiToken, str]:
     """CMP-1: a token for a hotline or WeChat integration. Returns the token record and the
@@ -62,7 +69,7 @@ def api_token_create(*, name: str, company, scopes: list[str], actor) -> tuple[A
 def api_token_revoke(*, token: ApiToken, actor) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
-        raise ApiTokenError(ALREADY_REVOKED)
+        raise ApiTokenRevoked(ALREADY_REVOKED)
     token.revoked_at = now()
     token.revoked_by = actor
     token.save(update_fields=["revoked_at", "revoked_by"])

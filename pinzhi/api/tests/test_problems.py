@@ -117,3 +117,15 @@ def test_the_schema_documents_the_problem_answers(client):
         assert list(content) == [PROBLEM]
         assert content[PROBLEM]["schema"]["$ref"].endswith("/Problem")
     assert list(answers["201"]["content"]) == ["application/json"]
+
+
+def test_an_address_the_api_does_not_have_is_a_404_problem(api):
+    body = _problem(api.get("/api/no-such-thing"), 404)
+    assert body["type"] == "about:blank"
+    assert body["instance"] == "/api/no-such-thing"
+
+
+def test_a_missing_page_outside_the_api_is_still_the_shells_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "text/html" in response["Content-Type"]
