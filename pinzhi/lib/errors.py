@@ -11,7 +11,7 @@ of whoever reads it, not of whoever happened to raise it.
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
@@ -52,7 +52,7 @@ class DomainError(Exception):
         super().__init__(message)
 
     @classmethod
-    def several(cls, errors: Iterable["DomainError"], /, *, code: str | None = None):
+    def several(cls, errors: Iterable["DomainError"], /, *, code: str | None = None) -> Self:
         """One error of this class standing for `errors` (each about its own field): the first
         gives the message and field, all of them are shown. `errors` must not be empty."""
         errors = tuple(errors)
@@ -65,7 +65,7 @@ class DomainError(Exception):
         return combined
 
     @classmethod
-    def from_validation_error(cls, error: ValidationError, /, *, code: str | None = None):
+    def from_validation_error(cls, error: ValidationError, /, *, code: str | None = None) -> Self:
         """The refusal Django's `ValidationError` (a model's `full_clean`, a value parser)
         describes, as an error of this class: each message keeps its field and parameters."""
         found = []
