@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "pinzhi.core.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A service's refusal that escapes a view becomes a message on the page (core/errors.py).
+    "pinzhi.core.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "pinzhi.urls"

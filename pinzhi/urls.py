@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views import defaults
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pinzhi.core.urls")),
@@ -18,6 +19,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+
+def page_not_found(request, exception):
+    """An address nothing answers: under /api/ a problem document like every API error
+    (issue 7 item 2), elsewhere the shell's 404 page."""
+    if request.path.startswith("/api/"):
+        from pinzhi.api.api import api
+        from pinzhi.api.problems import NOT_FOUND, problem
+
+        return problem(api, request, status=404, detail=NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found
 
 if settings.DEBUG:
     from django.conf.urls.static import static

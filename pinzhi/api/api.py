@@ -5,31 +5,32 @@ is switched off because it loads its scripts from a CDN, which this deployment c
 Auth: `Authorization: Bearer <token>` with a token made on the API token page by the
 quality department. Scopes: complaints:write (register, read status), complaints:read (list
 the company's complaints; personal data of the complaints the token sent itself).
-Errors: 401 no or bad token, 403 missing scope, 404 unknown tracking code, 413 request
-body too large, 422 invalid input with the field and the reason, 429 more than 120
-requests a minute (PINZHI_API_REQUESTS_PER_MINUTE), with Retry-After in seconds. Times
-are ISO 8601; a UTC offset must be within ±15:59."""
+Errors are RFC 9457 problem documents (`application/problem+json`: type, title, status,
+detail, instance; `errors` lists each refused field with its reason): 401 no or bad token,
+403 missing scope, 404 unknown tracking code, 409 a step the complaint's state does not
+allow, 413 request body too large, 422 invalid input with the field and the reason, 429 more
+than 120 requests a minute (PINZHI_API_REQUESTS_PER_MINUTE), with Retry-After in seconds.
+The reason is in the language of the request (Accept-Language; simplified Chinese by
+default). Times are ISO 8601; a UTC offset must be within ±15:59."""
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Query, Schema
 from ninja import Status as Reply
-from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import Field, field_validator
 
-from pinzhi.api import services
+from pinzhi.api import problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
+from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
-from pinzhi.complaints.services import ComplaintError
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
@@ -60,14 +61,20 @@ class TokenAuth(HttpBearer):
             return None
         verdict = services.api_request_count(token=api_token)
         if not verdict.allowed:
-            limit = settings.PINZHI_API_REQUESTS_PER_MINUTE
-            error = HttpError(429, f"Too many requests: at most {limit} a minute per token.")
-            error.retry_after = verdict.retry_after  # type: ignore[attr-defined]
-            raise error
+            raise problems.TooManyRequests(
+                problems.TOO_MANY,
+                limit=settings.PINZHI_API_REQUESTS_PER_MINUTE,
+                retry_after=verdict.retry_after,
+            )
         return api_token
 
 
-api = NinjaAPI(
+class PinzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return problems.document_problems(super().get_openapi_schema(**kwargs))
+
+
+api = PinzhiAPI(
     title="Pinzhi complaints API",
     version="1.0",
     description=__doc__,
@@ -76,6 +83,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     auth=TokenAuth(),
 )
+problems.install(api)
 
 
 # Issue 6 item 8: PostgreSQL stores a UTC offset of at most 15:59; a larger one (which
@@ -233,14 +241,18 @@ class ComplaintOut(Schema):
     milestones: list[MilestoneOut]
 
 
-class ErrorOut(Schema):
-    detail: str | list
+ErrorOut = Problem
+
+NO_LOCATION = _("No active unit of your company has this code.")
+NO_COMPLAINT = _("No complaint of your company has this tracking code.")
+BAD_TRACKING_CODE = _("A tracking code is TS followed by 8 letters and digits.")
+NO_LIMITS_IN_FORCE = _("No time limits of the policy pack were in force at this time.")
 
 
 def _require(request, scope: str) -> ApiToken:
     token: ApiToken = request.auth
     if not token.has_scope(scope):
-        raise HttpError(403, f"This token lacks the {scope} scope.")
+        raise ScopeMissing(MISSING_SCOPE, scope=scope)
     return token
 
 
@@ -281,40 +293,13 @@ def _company_complaints(token: ApiToken) -> QuerySet[Complaint]:
     )
 
 
-def _unprocessable(field: str, message: str, *, where: tuple = ("body", "payload")) -> HttpError:
-    error = HttpError(422, message)
-    error.loc = [*where, field]  # type: ignore[attr-defined]
-    return error
-
-
-@api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
-    loc = getattr(exc, "loc", None)
-    if loc is not None:
-        detail = [{"loc": loc, "msg": str(exc), "type": "value_error"}]
-        return api.create_response(request, {"detail": detail}, status=exc.status_code)
-    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
-    if (retry_after := getattr(exc, "retry_after", None)) is not None:
-        response["Retry-After"] = str(math.ceil(retry_after.total_seconds()))
-    return response
-
-
-@api.exception_handler(RequestDataTooBig)
-def _too_big(request, exc: RequestDataTooBig):
-    """Issue 6 item 8: a body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a JSON answer, like
-    every other error of the API."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return api.create_response(
-        request, {"detail": f"The request body is larger than {limit} bytes."}, status=413
-    )
-
-
 @api.post(
     "/complaints",
     response={
         201: ComplaintCreated,
         401: ErrorOut,
         403: ErrorOut,
+        409: ErrorOut,
         413: ErrorOut,
         422: ErrorOut,
         429: ErrorOut,
@@ -333,7 +318,7 @@ def complaint_create(request, payload: ComplaintIn):
             company=token.company, code=payload.location_code, is_active=True
         ).first()
         if location is None:
-            raise _unprocessable("location_code", "No active unit of your company has this code.")
+            raise InvalidInput(NO_LOCATION, field="location_code")
     title = payload.title or " ".join(payload.content.split())[:60]
     try:
         complaint = services.api_complaint_register(
@@ -353,18 +338,13 @@ def complaint_create(request, payload: ComplaintIn):
             received_at=payload.received_at,
         )
     except DjangoValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise _unprocessable(field, " ".join(messages)) from error
-    except ComplaintError as error:
-        raise _unprocessable("__all__", str(error)) from error
+        raise InvalidInput.from_validation_error(error) from error
     except RuleNotFound as error:
         if payload.received_at is None:
             raise
         # Issue 6 item 8: the time limits in force when the complaint was received decide
         # its deadlines; before the company's policy pack took effect there were none.
-        raise _unprocessable(
-            "received_at", "No time limits of the policy pack were in force at this time."
-        ) from error
+        raise InvalidInput(NO_LIMITS_IN_FORCE, field="received_at") from error
     deadlines = [
         {"kind": d.kind, "due_at": d.due_at, "state": d.state}
         for d in deadlines_for(complaint).order_by("due_at")
@@ -392,14 +372,10 @@ def complaint_detail(request, tracking_code: str):
     code = tracking_code.strip().upper()
     if not (code.isascii() and code.isalnum()) or len(code) > 12:
         # Issue 6 item 8: a NUL byte made the database fail.
-        raise _unprocessable(
-            "tracking_code",
-            "A tracking code is TS followed by 8 letters and digits.",
-            where=("path",),
-        )
+        raise InvalidInput(BAD_TRACKING_CODE, field="tracking_code", where=("path",))
     complaint = _company_complaints(token).filter(tracking_code=code).first()
     if complaint is None:
-        raise HttpError(404, "No complaint of your company has this tracking code.")
+        raise NotFound(NO_COMPLAINT)
     return _complaint_out(token, complaint)
 
 

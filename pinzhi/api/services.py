@@ -13,6 +13,7 @@ from pinzhi.complaints import services as complaints
 from pinzhi.complaints.models import Complaint
 from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.models import Company, Person
 from pinzhi.portal.services import complaint_take_first_contact
 from pinzhi.timeline.services import event_record
@@ -23,8 +24,18 @@ UNKNOWN_SCOPE = _("Unknown permission: %(scope)s.")
 ALREADY_REVOKED = _("This token is already revoked.")
 
 
-class ApiTokenError(Exception):
-    pass
+class ApiTokenError(DomainError):
+    """A token that cannot be made or revoked, with the reason."""
+
+    code = "api_token_refused"
+    status = 422
+
+
+class ApiTokenRevoked(ApiTokenError):
+    """The token is revoked already (a state conflict)."""
+
+    code = "api_token_revoked"
+    status = 409
 
 
 @transaction.atomic
@@ -64,7 +75,7 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken, actor: Person) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
-        raise ApiTokenError(ALREADY_REVOKED)
+        raise ApiTokenRevoked(ALREADY_REVOKED)
     token.revoked_at = now()
     token.revoked_by = actor
     token.save(update_fields=["revoked_at", "revoked_by"])

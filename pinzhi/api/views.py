@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.api import services
 from pinzhi.api.models import SCOPES, ApiToken
 from pinzhi.core.access import page
+from pinzhi.core.errors import refusal_response
 from pinzhi.core.shell import render_form_page
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.roles import Role
 
 REVOKED = _("The token “%(name)s” is revoked; the integration using it is refused from now on.")
@@ -50,8 +52,8 @@ def token_list(request):
                     scopes=form.cleaned_data["scopes"],
                     actor=request.user,
                 )
-            except services.ApiTokenError as error:
-                form.add_error(None, str(error))
+            except DomainError as error:
+                error.add_to_form(form)
             else:
                 form = TokenForm()
     tokens = Paginator(_tokens(request.user), 25).get_page(request.GET.get("page"))
@@ -68,10 +70,9 @@ def token_revoke(request, pk: int):
     if request.method == "POST":
         try:
             services.api_token_revoke(token=token, actor=request.user)
-        except services.ApiTokenError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, REVOKED % {"name": token.name})
+        except DomainError as error:
+            return refusal_response(request, error, to=reverse("api:tokens"))
+        messages.success(request, REVOKED % {"name": token.name})
         return redirect("api:tokens")
     return render_form_page(
         request,

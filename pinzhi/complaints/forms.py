@@ -141,16 +141,14 @@ class IntakeForm(forms.Form):
         )
 
     def clean_attachments(self) -> list:
-        from pinzhi.timeline.services import attachment_validate
+        from pinzhi.timeline.services import AttachmentRefused, attachment_validate
 
         files = self.cleaned_data.get("attachments") or []
         for uploaded in files:
             try:
                 attachment_validate(uploaded_file=uploaded)
-            except forms.ValidationError as error:
-                raise forms.ValidationError(
-                    error.message_dict.get("file", error.messages)
-                ) from None
+            except AttachmentRefused as error:
+                raise forms.ValidationError(error.reason) from None
         return files
 
     def clean_customer_phone(self) -> str:

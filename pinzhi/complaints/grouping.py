@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.policy.selectors import RuleNotFound, rule_value
 from pinzhi.timeline.services import event_record
 
@@ -254,8 +255,11 @@ def groups_rebuild(
 ANALYSIS_REQUIRED = _("Write the root cause or the corrective action.")
 
 
-class GroupError(Exception):
+class GroupError(DomainError):
     """A group step that cannot be taken, with a message for the person."""
+
+    code = "group_refused"
+    status = 422
 
 
 @transaction.atomic

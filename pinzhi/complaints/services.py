@@ -56,6 +56,9 @@ from pinzhi.timeline.services import event_record
 class ComplaintError(DomainError):
     """A step the workflow does not allow, with a message for the person who tried it."""
 
+    code = "complaint_refused"
+    status = 409
+
 
 REASON_REQUIRED = _("Give a reason.")
 EXPLANATION_REQUIRED = _("Write the explanation the customer will receive.")

@@ -26,6 +26,7 @@ from pinzhi.core.access import page, user_may
 from pinzhi.core.shell import render_page
 from pinzhi.core.steps import step_entries, step_take
 from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.roles import Role
 from pinzhi.orgs.selectors import units_visible_to
 from pinzhi.timeline.services import attachment_add
@@ -156,6 +157,8 @@ def complaint_create(request):
                     )
         except ValidationError as error:
             form.add_error(None, error.messages)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(request, REGISTERED % {"code": complaint.tracking_code})
             return redirect("complaints:detail", pk=complaint.pk)
@@ -320,8 +323,8 @@ def attachment_upload(request, pk):
                     attachment_add(
                         subject=complaint, uploaded_file=uploaded, uploaded_by=request.user
                     )
-        except ValidationError as error:
-            notice = ("danger", " ".join(error.messages))
+        except DomainError as error:
+            notice = ("danger", error.reason)
         else:
             notice = ("success", FILES_ADDED)
     else:

@@ -22,6 +22,7 @@ from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.complaints.repeats import REASONS
 from pinzhi.complaints.selectors import complaints_visible_to, may_see_customer
 from pinzhi.core.access import page
+from pinzhi.core.errors import refusal_response
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
 from pinzhi.orgs.roles import Role
@@ -266,7 +267,7 @@ def group_analyse(request, pk: int):
                 corrective_action=form.cleaned_data["corrective_action"],
             )
         except grouping.GroupError as error:
-            messages.error(request, str(error))
+            return refusal_response(request, error, to=f"{back}#group-{group.pk}")
         else:
             messages.success(request, ANALYSIS_SAVED)
     return redirect(f"{back}#group-{group.pk}")

@@ -12,6 +12,7 @@ from pinzhi.core.access import SIGNED_IN, page, public_page
 from pinzhi.core.accounts import account_services
 from pinzhi.core.forms import PasswordChangeForm, SetPasswordWithCodeForm, SignInForm
 from pinzhi.core.shell import render_form_page, tiles_for
+from pinzhi.lib.errors import DomainError
 
 PASSWORD_CHANGED = _("Your password has been changed.")
 PASSWORD_SET = _("Your password is set: sign in with it now.")
@@ -62,12 +63,10 @@ def password_change(request):
                 new_password=form.cleaned_data["new_password1"],
                 actor=request.user,
             )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("new_password1", error)
+        except DomainError as error:
+            error.add_to_form(form)
+        except ValidationError as error:  # the password validators' verdict on the new one
+            form.add_error("new_password1", error)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, PASSWORD_CHANGED)
@@ -99,14 +98,14 @@ def password_set(request):
                 password=form.cleaned_data["new_password1"],
                 ip_address=address,
             )
-        except ValidationError as error:
-            if getattr(error, "code", None) == "invalid_code":
+        except DomainError as error:
+            if error.code == "invalid_code":
                 signin_limits.signin_record_failure(
                     username=form.cleaned_data["username"], ip_address=address
                 )
-                form.add_error(None, error)
-            else:
-                form.add_error("new_password1", error)
+            error.add_to_form(form)
+        except ValidationError as error:  # the password validators' verdict on the new one
+            form.add_error("new_password1", error)
         else:
             signin_limits.signin_clear_failures(username=person.username, ip_address=address)
             messages.success(request, PASSWORD_SET)

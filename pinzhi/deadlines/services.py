@@ -46,6 +46,9 @@ State = Deadline.State
 class DeadlineError(DomainError):
     """An invalid deadline operation; `str(error)` is a translated, user-facing message."""
 
+    code = "deadline_refused"
+    status = 409
+
 
 KIND_REQUIRED = _("A deadline needs a kind, e.g. “complaint.first_contact”.")
 DURATION_INVALID = _("The allowed time of a deadline must be a duration of zero or more.")
@@ -486,29 +489,45 @@ def deadline_reassign(*, deadline: Deadline, owner=None, unit=None, actor=None) 
 # --- calendars -------------------------------------------------------------------------
 
 
+class CalendarError(DomainError):
+    """A calendar change that is not valid, with the field and the reason."""
+
+    code = "calendar_refused"
+    status = 422
+
+
+def _clean(instance) -> None:
+    """The model's own validation, its refusal as a CalendarError keyed by field."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise CalendarError.from_validation_error(error) from None
+
+
 def _check_zone(zone: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError(
-            {"time_zone": ValidationError(TIME_ZONE_UNKNOWN, params={"zone": zone})}
-        ) from error
+        raise CalendarError(TIME_ZONE_UNKNOWN, field="time_zone", zone=zone) from error
 
 
 def _clean_hours(hours: dict[Any, Any]) -> dict[str, list[list[str]]]:
     """Hours per weekday given as text ("09:00-12:00, 13:30-18:00") or lists of pairs."""
-    cleaned, errors = {}, {}
+    cleaned, errors = {}, []
     for day in WEEKDAYS:
         value = hours.get(day, hours.get(int(day), ""))
         text = value if isinstance(value, str) else ", ".join(f"{s}-{e}" for s, e in value)
         try:
             cleaned[day] = periods_parse(text)
         except ValidationError as error:
-            errors[f"hours_{day}"] = error
+            errors += [
+                CalendarError(one.message, field=f"hours_{day}", **(one.params or {}))
+                for one in error.error_list
+            ]
     if errors:
-        raise ValidationError(errors)
+        raise CalendarError.several(errors)
     return cleaned
 
 
@@ -530,16 +549,17 @@ def calendar_create(
     holidays and adds its own)."""
     company_id = getattr(company, "pk", company)
     if copy_from is not None and copy_from.company_id not in (None, company_id):
-        raise ValidationError({"copy_from": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
+        raise CalendarError(CALENDAR_OF_OTHER_COMPANY, field="copy_from")
     if copy_from is not None and hours is None:
         hours = copy_from.hours
     if Calendar.objects.filter(company_id=company_id, code=code).exists():
-        raise ValidationError({"code": ValidationError(CALENDAR_CODE_TAKEN, params={"code": code})})
+        # Formatted here: "code" is the error's own keyword (the kind of refusal).
+        raise CalendarError(CALENDAR_CODE_TAKEN % {"code": code}, field="code")
     _check_zone(time_zone)
     calendar = Calendar(company_id=company_id, code=code, name=name, time_zone=time_zone)
     if hours is not None:
         calendar.hours = _clean_hours(hours)
-    calendar.full_clean()
+    _clean(calendar)
     calendar.save()
     if copy_from is not None:
         CalendarDay.objects.bulk_create(
@@ -568,23 +588,23 @@ def calendar_update(
     """Change a calendar's name, time zone or working hours (X-5). Deadlines already open
     keep the due time computed when they opened (or last resumed)."""
     before = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
-    errors: dict = {}
+    errors: list[DomainError] = []
     if name is not None:
         calendar.name = name
     if time_zone is not None:
         try:
             _check_zone(time_zone)
-        except ValidationError as error:
-            errors.update(error.error_dict)
+        except CalendarError as error:
+            errors += error.field_errors
         calendar.time_zone = time_zone
     if hours is not None:
         try:
             calendar.hours = _clean_hours(hours)
-        except ValidationError as error:
-            errors.update(error.error_dict)
+        except CalendarError as error:
+            errors += error.field_errors
     if errors:
-        raise ValidationError(errors)
-    calendar.full_clean()
+        raise CalendarError.several(errors)
+    _clean(calendar)
     calendar.save()
     after = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
     event_record(
@@ -600,11 +620,9 @@ def calendar_day_add(
     """Enter one holiday or make-up working day by hand (X-5)."""
     existing = CalendarDay.objects.filter(calendar=calendar, date=date).first()
     if existing is not None:
-        raise ValidationError(
-            {"date": ValidationError(DAY_EXISTS, params={"date": date, "existing": existing})}
-        )
+        raise CalendarError(DAY_EXISTS, field="date", date=date, existing=existing)
     day = CalendarDay(calendar=calendar, date=date, kind=kind, name=name)
-    day.full_clean()
+    _clean(day)
     day.save()
     event_record(
         subject=calendar,
@@ -636,7 +654,7 @@ def rule_calendar_set(
     opened from now on."""
     company_id = getattr(company, "pk", company)
     if calendar is not None and calendar.company_id not in (None, company_id):
-        raise ValidationError({"calendar": ValidationError(CALENDAR_OF_OTHER_COMPANY)})
+        raise CalendarError(CALENDAR_OF_OTHER_COMPANY, field="calendar")
     rows = {
         row.company_id: row
         for row in RuleCalendar.objects.filter(pack=pack, rule_key=rule_key)

@@ -2,7 +2,7 @@
 calendars the quality department maintains (X-5)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_
 from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.deadlines.selectors import CALENDAR_EDIT_ROLES, CALENDAR_READ_ROLES, OVERDUE_ROLES
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 
 MSG_CREATED = _("The calendar “%(name)s” was created.")
 MSG_HOURS = _("The working hours of “%(name)s” were saved.")
@@ -77,8 +78,8 @@ def calendar_create(request):
             calendar = services.calendar_create(
                 **form.cleaned_data, company=company, actor=request.user
             )
-        except ValidationError as error:
-            _add_errors(form, error)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(request, MSG_CREATED % {"name": calendar.name})
             return redirect("deadlines:calendar", pk=calendar.pk)
@@ -90,14 +91,6 @@ def calendar_create(request):
         submit_label=CREATE,
         cancel_url=reverse("deadlines:calendars"),
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _visible(request, pk: int) -> Calendar:
@@ -156,9 +149,9 @@ def calendar_hours(request, pk: int):
                 hours=form.hours(),
                 actor=request.user,
             )
-        except ValidationError as error:
+        except DomainError as error:
             calendar.refresh_from_db()
-            _add_errors(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, MSG_HOURS % {"name": calendar.name})
             return redirect("deadlines:calendar", pk=calendar.pk)
@@ -212,8 +205,8 @@ def calendar_day_add(request, pk: int):
             day = services.calendar_day_add(
                 calendar=calendar, **form.cleaned_data, actor=request.user
             )
-        except ValidationError as error:
-            _add_errors(form, error)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(request, MSG_DAY_ADDED % {"date": day.date})
             return redirect(f"{calendar_url(calendar)}?year={day.date.year}")
@@ -250,8 +243,8 @@ def calendar_rule(request, pk: int):
                 calendar=calendar if use else None,
                 actor=request.user,
             )
-        except ValidationError as error:
-            _add_errors(form, error)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(
                 request,

@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib import clock
+from pinzhi.lib.errors import DomainError
 from pinzhi.notify import targets, transports
 from pinzhi.notify.models import (
     KIND_PATTERN,
@@ -384,33 +385,43 @@ def _recover_interrupted(*, now: datetime) -> int:
 # Webhook endpoints ------------------------------------------------------------------------
 
 
+class WebhookError(DomainError):
+    """A webhook endpoint that cannot be saved, with the field and the reason."""
+
+    code = "webhook_refused"
+    status = 422
+
+
 def _check_endpoint(endpoint: WebhookEndpoint) -> None:
     clash = WebhookEndpoint.objects.filter(
         name=endpoint.name,
         company_id=endpoint.company_id,  # type: ignore[misc]  # None: the shared endpoints
     ).exclude(pk=endpoint.pk)
     if clash.exists():
-        raise ValidationError({"name": ERR_ENDPOINT_NAME_TAKEN % {"name": endpoint.name}})
+        raise WebhookError(ERR_ENDPOINT_NAME_TAKEN, field="name", name=endpoint.name)
     for prefix in endpoint.kinds:
         if not KIND_PATTERN.match(prefix):
-            raise ValidationError({"kinds": ERR_KIND % {"kind": prefix}})
-    endpoint.full_clean(exclude=["name"])
+            raise WebhookError(ERR_KIND, field="kinds", kind=prefix)
+    try:
+        endpoint.full_clean(exclude=["name"])
+    except ValidationError as error:
+        raise WebhookError.from_validation_error(error) from None
     _check_target(endpoint.url)
 
 
 def _check_target(url: str) -> None:
-    """Issue 6 item 5: refuse, with a form error, a URL that is or resolves to an address a
-    webhook may not reach. A name that does not resolve now is accepted: every delivery
+    """Issue 6 item 5: refuse, with a WebhookError on `url`, a URL that is or resolves to an
+    address a webhook may not reach. A name that does not resolve now is accepted: every delivery
     checks again."""
     try:
         targets.target_check(url)
     except targets.TargetRefused as refused:
-        if refused.reason == targets.REFUSED_ADDRESS:
-            raise ValidationError(
-                {"url": ERR_ENDPOINT_NOT_PUBLIC % {"host": refused.host}}, code="not_public"
+        if refused.kind == targets.REFUSED_ADDRESS:
+            raise WebhookError(
+                ERR_ENDPOINT_NOT_PUBLIC, field="url", code="not_public", host=refused.host
             ) from None
-        if refused.reason == targets.REFUSED_URL:
-            raise ValidationError({"url": ERR_ENDPOINT_BAD_URL}, code="bad_url") from None
+        if refused.kind == targets.REFUSED_URL:
+            raise WebhookError(ERR_ENDPOINT_BAD_URL, field="url", code="bad_url") from None
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
+from pinzhi.lib.errors import DomainError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud metadata services (AWS IPv4/IPv6 and ECS, Alibaba Cloud, Tencent Cloud, Azure,
@@ -56,13 +58,16 @@ REFUSED_UNRESOLVED = "unresolved"
 REFUSED_ADDRESS = "address"
 
 
-class TargetRefused(Exception):
-    """The URL may not receive a webhook. `reason` is one of the REFUSED_* codes; the
+class TargetRefused(DomainError):
+    """The URL may not receive a webhook. `kind` is one of the REFUSED_* codes; the
     message is the technical detail (for the server log and superusers only)."""
 
+    code = "webhook_target_refused"
+    status = 422
+
     def __init__(self, reason: str, detail: str, *, host: str = ""):
-        super().__init__(detail)
-        self.reason = reason
+        super().__init__(detail, field="url")
+        self.kind = reason
         self.host = host
 
 

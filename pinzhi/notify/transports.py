@@ -168,8 +168,8 @@ def webhook_post(*, url: str, secret: str, body: bytes, delivery_id: int, now: d
     try:
         target = targets.target_check(url)
     except targets.TargetRefused as refused:
-        error = ERR_ADDRESS if refused.reason == targets.REFUSED_ADDRESS else ERR_FAILED
-        return Outcome(ok=False, error=str(error), detail=f"refused ({refused.reason}): {refused}")
+        error = ERR_ADDRESS if refused.kind == targets.REFUSED_ADDRESS else ERR_FAILED
+        return Outcome(ok=False, error=str(error), detail=f"refused ({refused.kind}): {refused}")
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,

@@ -2,7 +2,6 @@
 and the webhook endpoints with their delivery log (the quality department)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import SIGNED_IN, page
 from pinzhi.core.shell import render_page
+from pinzhi.lib.errors import DomainError
 from pinzhi.notify import selectors, services
 from pinzhi.notify.forms import PreferenceForm, WebhookEndpointForm
 from pinzhi.notify.models import Delivery
@@ -140,11 +140,6 @@ def _endpoint_form_page(request, form, endpoint=None, status=200):
     )
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @page(Role.QUALITY_DEPARTMENT)
 def webhook_create(request):
     if request.method != "POST":
@@ -155,8 +150,8 @@ def webhook_create(request):
             endpoint = services.webhook_endpoint_create(
                 company=request.user.company, **form.cleaned_data
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(request, MSG_ENDPOINT_SAVED % {"name": endpoint.name})
             return redirect("notify:webhook_edit", pk=endpoint.pk)
@@ -180,8 +175,8 @@ def webhook_edit(request, pk: int):
     if form.is_valid():
         try:
             services.webhook_endpoint_update(endpoint=endpoint, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except DomainError as error:
+            error.add_to_form(form)
         else:
             messages.success(request, MSG_ENDPOINT_SAVED % {"name": endpoint.name})
             return redirect("notify:webhook_edit", pk=endpoint.pk)

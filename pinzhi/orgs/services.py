@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.events import OrgEvent
 from pinzhi.orgs.models import (
     Company,
@@ -63,6 +64,23 @@ CODE_INVALID = _(
 )
 
 # Fields recorded on the timeline; never the password hash.
+
+
+class OrgError(DomainError):
+    """A change to the organisation its rules refuse, with the reason (and its field)."""
+
+    code = "org_refused"
+    status = 422
+
+
+class OrgChangeNotAllowed(OrgError):
+    """A change the person asking may not make (issue 6 item 4: rank, own roles, roles only a
+    superuser grants)."""
+
+    code = "org_not_allowed"
+    status = 403
+
+
 UNIT_FIELDS = ("code", "name", "kind", "parent", "is_quality_department", "is_active", "path")
 POST_FIELDS = ("unit", "code", "name", "duties")
 PERSON_FIELDS = (
@@ -133,6 +151,14 @@ def _record(
 # --- organisation tree ----------------------------------------------------------------
 
 
+def _clean(instance: models.Model) -> None:
+    """The model's own validation, its refusal as an OrgError keyed by field."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise OrgError.from_validation_error(error) from None
+
+
 def _path_for(*, code: str, parent: Unit | None) -> str:
     return f"{parent.path if parent else '/'}{code}/"
 
@@ -141,9 +167,9 @@ def _check_parent(*, unit: Unit | None, company: Company, parent: Unit | None) -
     if parent is None:
         return
     if parent.company_id != company.pk:
-        raise ValidationError({"parent": PARENT_IN_OTHER_COMPANY})
+        raise OrgError(PARENT_IN_OTHER_COMPANY, field="parent")
     if unit is not None and unit.pk and parent.path.startswith(unit.path):
-        raise ValidationError({"parent": PARENT_IS_DESCENDANT})
+        raise OrgError(PARENT_IS_DESCENDANT, field="parent")
 
 
 @transaction.atomic
@@ -173,7 +199,7 @@ def unit_create(
         is_active=is_active,
         path=_path_for(code=code, parent=parent),
     )
-    unit.full_clean()
+    _clean(unit)
     unit.save()
     _record(
         subject=unit, action=OrgEvent.UNIT_CREATED, actor=actor, after=_snapshot(unit, UNIT_FIELDS)
@@ -191,7 +217,7 @@ def unit_update(*, unit: Unit, actor: Person | None = None, **fields: Any) -> Un
         setattr(unit, name, value)
     _check_parent(unit=unit, company=unit.company, parent=unit.parent)
     unit.path = _path_for(code=unit.code, parent=unit.parent)
-    unit.full_clean()
+    _clean(unit)
     unit.save()
     if unit.path != old_path:
         for child in Unit.objects.filter(company=unit.company, path__startswith=old_path).exclude(
@@ -215,7 +241,7 @@ def post_create(
 ) -> Post:
     """Add a post (岗位) to a unit (ORG-1)."""
     post = Post(unit=unit, code=code, name=name, duties=duties)
-    post.full_clean()
+    _clean(post)
     post.save()
     _record(
         subject=post, action=OrgEvent.POST_CREATED, actor=actor, after=_snapshot(post, POST_FIELDS)
@@ -229,7 +255,7 @@ def post_update(*, post: Post, actor: Person | None = None, **fields: Any) -> Po
     before = _snapshot(post, POST_FIELDS)
     for name, value in fields.items():
         setattr(post, name, value)
-    post.full_clean()
+    _clean(post)
     post.save()
     _record(
         subject=post,
@@ -272,9 +298,9 @@ def person_create(
         is_active=is_active,
     )
     if post is not None and person.unit_id != post.unit_id:
-        raise ValidationError({"post": POST_IN_OTHER_UNIT})
+        raise OrgError(POST_IN_OTHER_UNIT, field="post")
     person.set_unusable_password()
-    person.full_clean()
+    _clean(person)
     person.save()
     _record(
         subject=person,
@@ -298,8 +324,8 @@ def person_update(*, person: Person, actor: Person | None = None, **fields: Any)
         setattr(person, name, value)
     post = person.post if person.post_id is not None else None
     if post is not None and post.unit_id != person.unit_id:
-        raise ValidationError({"post": POST_IN_OTHER_UNIT})
-    person.full_clean()
+        raise OrgError(POST_IN_OTHER_UNIT, field="post")
+    _clean(person)
     person.save()
     if before["is_active"] and not person.is_active:
         # A sign-in code must not outlive a deactivation (issue 6 item 4).
@@ -326,16 +352,16 @@ def check_may_change_person(*, actor: Person | None, person: Person) -> None:
     if actor is None or rank_of(actor) >= rank_of(person):
         return
     if person.is_superuser:
-        raise ValidationError(SUPERUSER_RANKS_ABOVE % {"name": person})
+        raise OrgChangeNotAllowed(SUPERUSER_RANKS_ABOVE, name=person)
     role = highest_role(person)
     label = role.label if role is not None else ""
-    raise ValidationError(PERSON_RANKS_ABOVE % {"name": person, "role": label})
+    raise OrgChangeNotAllowed(PERSON_RANKS_ABOVE, name=person, role=label)
 
 
 def may_change_person(*, actor: Person | None, person: Person) -> bool:
     try:
         check_may_change_person(actor=actor, person=person)
-    except ValidationError:
+    except OrgChangeNotAllowed:
         return False
     return True
 
@@ -363,9 +389,9 @@ def person_change_password(
     """A person changes their own password, knowing the current one (issue 6 item 4); the
     new one passes the password validators. Nobody changes another person's password."""
     if actor is not None and actor.pk != person.pk:
-        raise ValidationError(NOT_YOUR_PASSWORD)
+        raise OrgChangeNotAllowed(NOT_YOUR_PASSWORD)
     if not person.check_password(old_password):
-        raise ValidationError({"old_password": OLD_PASSWORD_WRONG})
+        raise OrgError(OLD_PASSWORD_WRONG, field="old_password")
     validate_password(new_password, user=person)
     person.set_password(new_password)
     person.save(update_fields=["password"])
@@ -426,9 +452,9 @@ def password_reset_issue(*, person: Person, actor: Person) -> IssuedCode:
     person = Person.objects.select_for_update().get(pk=person.pk)
     check_may_change_person(actor=actor, person=person)
     if actor is not None and actor.pk == person.pk:
-        raise ValidationError(CODE_FOR_YOURSELF)
+        raise OrgChangeNotAllowed(CODE_FOR_YOURSELF)
     if not person.is_active:
-        raise ValidationError(CODE_FOR_INACTIVE % {"name": person})
+        raise OrgError(CODE_FOR_INACTIVE, name=person)
     at = now()
     PasswordReset.objects.filter(
         person=person, used_at__isnull=True, revoked_at__isnull=True
@@ -509,14 +535,14 @@ def password_reset_redeem(
     clears that account's failures from there once the code works (`pinzhi.core.signin`)."""
     reset = password_reset_find(username=username, code=code)
     if reset is None:
-        raise ValidationError(CODE_INVALID, code="invalid_code")
+        raise OrgError(CODE_INVALID, code="invalid_code")
     person = reset.person
     validate_password(password, user=person)
     claimed = PasswordReset.objects.filter(
         pk=reset.pk, used_at__isnull=True, revoked_at__isnull=True
     ).update(used_at=now(), used_from=ip_address or None)
     if not claimed:
-        raise ValidationError(CODE_INVALID, code="invalid_code")
+        raise OrgError(CODE_INVALID, code="invalid_code")
     person.set_password(password)
     person.save(update_fields=["password"])
     _record(
@@ -542,12 +568,12 @@ def check_may_change_role(*, actor: Person | None, person: Person, role: str) ->
     if actor is None or actor.is_superuser:
         return
     if role in SUPERUSER_ONLY_ROLES:
-        raise ValidationError({"role": ROLE_SUPERUSER_ONLY % {"role": Role(role).label}})
+        raise OrgChangeNotAllowed(ROLE_SUPERUSER_ONLY, field="role", role=Role(role).label)
     if actor.pk == person.pk:
-        raise ValidationError({"role": OWN_ROLES})
+        raise OrgChangeNotAllowed(OWN_ROLES, field="role")
     check_may_change_person(actor=actor, person=person)
     if ROLE_RANK.get(role, 0) > rank_of(actor):
-        raise ValidationError({"role": ROLE_RANKS_ABOVE % {"role": Role(role).label}})
+        raise OrgChangeNotAllowed(ROLE_RANKS_ABOVE, field="role", role=Role(role).label)
 
 
 @transaction.atomic
@@ -558,7 +584,7 @@ def role_assign(
     replaces its scope. Only a superuser grants the leadership and quality committee roles
     or changes their own roles. Safe against a concurrent assignment of the same role."""
     if role not in Role.values:
-        raise ValidationError({"role": UNKNOWN_ROLE % {"role": role}})
+        raise OrgError(UNKNOWN_ROLE, field="role", role=role)
     scope = list(scope)
     after = sorted(u.code for u in scope)
     existing = RoleAssignment.objects.filter(person=person, role=role).first()
@@ -617,7 +643,7 @@ def company_create(*, actor: Person | None = None, **fields: Any) -> Company:
     registration data (ORG-4): credit code (GB 32100), registered capital ≥ 0, licence
     number and validity."""
     company = Company(**fields)
-    company.full_clean()
+    _clean(company)
     company.save()
     _record(
         subject=company,
@@ -636,8 +662,8 @@ def company_update(*, company: Company, actor: Person | None = None, **fields: A
     for name, value in fields.items():
         setattr(company, name, value)
     if was_operator and company.kind != Company.Kind.OPERATOR:
-        raise ValidationError({"kind": OPERATOR_KIND_FIXED})
-    company.full_clean()
+        raise OrgError(OPERATOR_KIND_FIXED, field="kind")
+    _clean(company)
     company.save()
     _record(
         subject=company,

@@ -1087,9 +1087,8 @@ class _Planner:
                 # Issue 6 item 4: the same rank check as the person pages.
                 try:
                     services.check_may_change_person(actor=self.user, person=existing)
-                except ValidationError as error:
-                    for message in error.messages:
-                        self.issue(PEOPLE, row_plan.row, "username")(message)
+                except services.OrgChangeNotAllowed as error:
+                    self.issue(PEOPLE, row_plan.row, "username")(error.reason)
 
     def _check_role_changes(self, row_plan: RowPlan, existing, role_rows) -> None:
         """ORG-2: an import applies the same limits as the role pages: only a superuser

@@ -3,7 +3,6 @@ roles, external companies, and the Excel import and export. Thin views: the acce
 a form, one service; reads go through the scoped selectors."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -13,8 +12,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
+from pinzhi.core.errors import refusal_response
 from pinzhi.core.shell import Crumb, render_form_page
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs import selectors, services, spreadsheets
 from pinzhi.orgs.forms import (
     NO_COMPANY,
@@ -110,12 +111,8 @@ def _save(form, call):
     """Run a service; its validation errors land on the form. Returns the result or None."""
     try:
         return call()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+    except DomainError as error:
+        error.add_to_form(form)
         return None
 
 
@@ -298,10 +295,8 @@ def _refused(request, person: Person):
     manager; None when the manager may change them."""
     try:
         services.check_may_change_person(actor=request.user, person=person)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("orgs:person_detail", pk=person.pk)
+    except services.OrgChangeNotAllowed as error:
+        return refusal_response(request, error, to=reverse("orgs:person_detail", args=[person.pk]))
     return None
 
 
@@ -504,10 +499,10 @@ def person_code(request, pk):
     if request.method == "POST":
         try:
             issued = services.password_reset_issue(person=person, actor=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect("orgs:person_detail", pk=person.pk)
+        except DomainError as error:
+            return refusal_response(
+                request, error, to=reverse("orgs:person_detail", args=[person.pk])
+            )
         if issued.sent_to:
             messages.success(request, CODE_SENT % {"name": person, "email": issued.sent_to})
             return redirect("orgs:person_detail", pk=person.pk)

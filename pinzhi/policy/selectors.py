@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from pinzhi.lib import clock
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import values
 from pinzhi.policy.models import (
@@ -40,13 +41,21 @@ EDIT_ROLES = REVIEW_ROLES
 AMENDMENT_ROLES = PROPOSE_ROLES | REVIEW_ROLES | APPROVE_ROLES
 
 
-class RuleNotFound(LookupError):
-    """No such rule in the pack, or no value of it in force at the time asked."""
+class RuleNotFound(DomainError, LookupError):
+    """No such rule in the pack, or no value of it in force at the time asked (still a
+    LookupError for the callers that treat it as one)."""
+
+    code = "rule_not_found"
+    status = 404
 
 
-class RuleValueInvalid(ValueError):
+class RuleValueInvalid(DomainError, ValueError):
     """A stored value of a rule that cannot be used (out of bounds or malformed): the message
-    names the pack, the rule and the version, so that it can be found and amended."""
+    names the pack, the rule and the version, so that it can be found and amended (still a
+    ValueError for the callers that treat it as one)."""
+
+    code = "rule_value_invalid"
+    status = 409
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ class AmendmentError(DomainError):
     """A step of the amendment workflow that is not allowed, with a message for the person
     who tried it."""
 
+    code = "amendment_refused"
+    status = 409
+
 
 TITLE_PROPOSED = _("Rule amendment to review: %(key)s")
 TITLE_REVIEWED = _("Rule amendment to approve: %(key)s")

@@ -8,7 +8,7 @@ from pinzhi.complaints.models import Category
 from pinzhi.orgs.validators import BAD_PHONE, normalise_phone, validate_phone
 from pinzhi.portal import selectors
 from pinzhi.timeline import filetypes
-from pinzhi.timeline.services import attachment_validate
+from pinzhi.timeline.services import AttachmentRefused, attachment_validate
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "heic")
 NOT_AN_IMAGE = _("Attach a photo (JPG, PNG, GIF, WebP or HEIC).")
@@ -110,9 +110,8 @@ class ComplaintForm(forms.Form):
             raise ValidationError(NOT_AN_IMAGE, code="type")
         try:
             attachment_validate(uploaded_file=photo)
-        except ValidationError as error:
-            messages = error.message_dict.get("file") or error.messages
-            raise ValidationError(messages) from error
+        except AttachmentRefused as error:
+            raise ValidationError(error.reason) from error
         return photo
 
     def location_and_company(self):

@@ -9,6 +9,7 @@ from pinzhi.complaints import services as complaints
 from pinzhi.complaints.models import Channel, Complaint, CustomerEscalation
 from pinzhi.core import ratelimit
 from pinzhi.deadlines import services as deadlines
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.models import Company, Unit
 from pinzhi.portal import selectors
 from pinzhi.timeline.services import attachment_add
@@ -20,8 +21,11 @@ NO_BREACH = _(
 )
 
 
-class PortalError(Exception):
+class PortalError(DomainError):
     """A refusal with a message for the customer."""
+
+    code = "portal_refused"
+    status = 409
 
 
 def submit_allowed(*, address: str) -> bool:
@@ -130,7 +134,7 @@ def portal_complaint_escalate(*, complaint: Complaint, reason: str) -> CustomerE
     try:
         return complaints.complaint_customer_escalate(complaint=complaint, reason=reason)
     except complaints.ComplaintError as error:
-        raise PortalError(str(error)) from error
+        raise PortalError(error.message, field=error.field, **error.params) from error
 
 
 def portal_complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
@@ -140,4 +144,4 @@ def portal_complaint_rate(*, complaint: Complaint, rating: int, comment: str = "
             complaint=complaint, rating=rating, comment=comment
         )
     except complaints.ComplaintError as error:
-        raise PortalError(str(error)) from error
+        raise PortalError(error.message, field=error.field, **error.params) from error

@@ -209,7 +209,7 @@ def rate(request):
                 comment=form.cleaned_data["comment"],
             )
         except services.PortalError as error:
-            form.add_error(None, str(error))
+            error.add_to_form(form)
         else:
             messages.success(request, RATED)
             return redirect("portal:status")
@@ -234,7 +234,7 @@ def escalate(request):
                 complaint=complaint, reason=form.cleaned_data["reason"]
             )
         except services.PortalError as error:
-            form.add_error(None, str(error))
+            error.add_to_form(form)
         else:
             messages.success(request, ESCALATED)
             return redirect("portal:status")

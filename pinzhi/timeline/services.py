@@ -10,13 +10,13 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.timeline import filetypes
 from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
 from pinzhi.timeline.events import TimelineEvent, declared
@@ -235,8 +235,15 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 # --- attachments ------------------------------------------------------------------------
 
 
-def _attachment_error(message: Any, code: str, **params: Any) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code, params=params)})
+class AttachmentRefused(DomainError):
+    """An upload that may not be attached, with the reason (about the field `file`)."""
+
+    code = "attachment_refused"
+    status = 422
+
+
+def _attachment_error(message: Any, code: str, **params: Any) -> AttachmentRefused:
+    return AttachmentRefused(message, field="file", code=f"attachment_{code}", **params)
 
 
 def attachment_validate(*, uploaded_file: UploadedFile) -> tuple[str, str, str]:

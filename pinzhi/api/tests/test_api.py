@@ -87,7 +87,7 @@ def test_it_refuses_invalid_input_with_the_field(
     _token, secret = make_token(WRITE)
     response = api_client(secret).post("/api/complaints", payload(**{field: value}))
     assert response.status_code == 422, response.content
-    fields = [error["loc"][-1] for error in response.json()["detail"]]
+    fields = [error["field"] for error in response.json()["errors"]]
     assert field in fields
     assert not Complaint.objects.exists()
 

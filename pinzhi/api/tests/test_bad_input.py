@@ -31,7 +31,7 @@ def api(api_client, make_token, clock):
 
 def _field_of(response) -> list:
     assert 400 <= response.status_code < 500, response.content[:300]
-    return [error["loc"][-1] for error in response.json()["detail"]]
+    return [error["field"] for error in response.json()["errors"]]
 
 
 @pytest.mark.parametrize("offset", ["+16:00", "-16:00", "+23:59", "-23:59"])
@@ -41,7 +41,7 @@ def test_an_updated_since_with_an_offset_beyond_15_59_is_refused_naming_the_fiel
 
     assert response.status_code == 422
     assert _field_of(response) == ["updated_since"]
-    assert "15:59" in response.json()["detail"][0]["msg"]
+    assert "15:59" in response.json()["errors"][0]["detail"]
 
 
 @pytest.mark.parametrize("offset", ["+16:00", "-23:59"])
@@ -120,7 +120,7 @@ def test_a_malformed_tracking_code_is_refused_naming_the_path_parameter(api, cod
     response = api.get(f"/api/complaints/{code}")
 
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["path", "tracking_code"]
+    assert response.json()["errors"][0]["loc"] == ["path", "tracking_code"]
 
 
 def test_a_lower_case_or_spaced_tracking_code_still_finds_the_case(api, payload):
@@ -130,13 +130,15 @@ def test_a_lower_case_or_spaced_tracking_code_still_finds_the_case(api, payload)
 
 
 def test_a_body_over_the_upload_limit_is_a_413_in_json(api, payload, settings):
-    """Issue 6 item 8: Django's plain HTML 400 became a JSON answer like every API error."""
+    """Issue 6 item 8: Django's plain HTML 400 became a JSON answer (a problem document, issue
+    7 item 2) like every API error."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
 
     response = api.post("/api/complaints", payload(content="长" * 10_000))
 
     assert response.status_code == 413
-    assert "10000 bytes" in response.json()["detail"]
+    assert response["Content-Type"] == "application/problem+json"
+    assert "10000 字节" in response.json()["detail"]
     assert not Complaint.objects.exists()
 
 

@@ -56,3 +56,14 @@ def test_it_keeps_tokens_of_other_companies_out_of_reach(client, org, make_token
 def test_only_the_quality_department_manages_tokens(client, org):
     client.force_login(org.desk)
     assert client.get(reverse("api:tokens")).status_code == 403
+
+
+def test_a_refused_revocation_says_why_on_the_token_page(client, org, make_token):
+    """Issue 7 item 2: the service's reason, through the one page mapping."""
+    token, _secret = make_token("complaints:write")
+    client.force_login(org.quality)
+    url = reverse("api:token_revoke", args=[token.pk])
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("api:tokens"), 302)]
+    assert "该令牌已被吊销。" in response.content.decode()

@@ -82,7 +82,7 @@ def test_it_shows_a_service_refusal_beside_its_field(clock, org, client, registe
     client.force_login(org.registrar)
     response = act(client, complaint, "special_first_contact", reason="业主外出")
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 409  # a ComplaintError's status (issue 7 item 2)
     form = next(e.form for e in response.context["actions"] if e.name == "special_first_contact")
     assert form.errors["reason"] == ["请写明延长的具体原因"]
     assert 'data-testid="field-error">请写明延长的具体原因' in html

@@ -113,7 +113,7 @@ def test_it_shows_a_service_refusal_of_the_longer_limit_inline(
     monkeypatch.setattr(services, "complaint_allow_special_first_contact", refuse)
     client.force_login(org.registrar)
     response = act(client, complaint, "special_first_contact", reason="业主外出")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a ComplaintError's status (issue 7 item 2)
     html = response.content.decode()
     assert 'data-testid="action-error"' in html and "首次联系时限已过" in html
 

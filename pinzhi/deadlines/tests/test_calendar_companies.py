@@ -4,7 +4,6 @@ the shipped public holidays are shared and read-only (issue 6 item 2, X-5, ORG-2
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pinzhi.deadlines import services
@@ -117,7 +116,7 @@ def test_a_company_may_count_on_the_wall_clock_against_the_default(company, othe
 
 def test_a_company_cannot_choose_another_companys_calendar(company, theirs):
     """Issue 6 item 2: the service refuses it too, not only the page."""
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(services.CalendarError) as error:
         services.rule_calendar_set(company=company, pack="property", rule_key=RULE, calendar=theirs)
     assert "another company" in str(error.value)
 
@@ -128,7 +127,7 @@ def test_codes_are_unique_within_a_company_only(company, other_company):
     services.calendar_create(company=other_company, code="office", name="乙")
     mine = services.calendar_create(company=company, code="office", name="甲")
     assert mine.company == company
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.CalendarError):
         services.calendar_create(company=company, code="office", name="again")
 
 
@@ -162,7 +161,7 @@ def test_an_operator_sees_and_changes_every_calendar(client, theirs, shared):
 
 def test_a_company_cannot_copy_another_companys_calendar(company, theirs):
     """Issue 6 item 2: the service refuses it too, not only the form's choices."""
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(services.CalendarError) as error:
         services.calendar_create(company=company, code="copy", name="抄", copy_from=theirs)
     assert "another company" in str(error.value)
     assert not Calendar.objects.filter(code="copy").exists()

@@ -75,7 +75,7 @@ def test_an_endpoint_created_in_the_ui_belongs_to_the_creators_company(signed_in
 def test_two_companies_may_give_their_endpoints_the_same_name(company, other_company):
     endpoint("sms", company)
     endpoint("sms", other_company)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(services.WebhookError):
         endpoint("sms", company)
     assert WebhookEndpoint.objects.filter(name="sms").count() == 2
 

@@ -13,6 +13,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.errors import DomainError
 from pinzhi.policy import values
 
 PACKS_DIR = Path(__file__).resolve().parent
@@ -58,8 +59,11 @@ MSG_CITATION = _("must be a mapping with “seed” (one of the seed files) and 
 MSG_DEFAULT = _("must be true or false")
 
 
-class PackError(Exception):
+class PackError(DomainError):
     """A pack that cannot be loaded; the message says which file, rule and field."""
+
+    code = "pack_invalid"
+    status = 422
 
 
 @dataclass

@@ -3,7 +3,6 @@ import zipfile
 from urllib.parse import quote
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -13,7 +12,7 @@ from pinzhi.orgs.tests.factories import CompanyFactory, PersonFactory, UnitFacto
 from pinzhi.timeline.filetypes import safe_display_name
 from pinzhi.timeline.models import Event
 from pinzhi.timeline.selectors import register_attachment_access
-from pinzhi.timeline.services import attachment_add
+from pinzhi.timeline.services import AttachmentRefused, attachment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +35,11 @@ def ooxml(part: str) -> bytes:
 
 
 def refusal(subject, person, file) -> str:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(AttachmentRefused) as error:
         attachment_add(subject=subject, uploaded_file=file, uploaded_by=person)
+    assert error.value.field == "file"
     with translation.override("en"):
-        return " ".join(error.value.message_dict["file"])
+        return error.value.reason
 
 
 @pytest.fixture

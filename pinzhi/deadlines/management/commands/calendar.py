@@ -6,12 +6,12 @@ calendars on the pages."""
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from pinzhi.deadlines import services
 from pinzhi.deadlines.importing import CalendarImportError, calendar_days_import
 from pinzhi.deadlines.models import Calendar
+from pinzhi.lib.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -73,5 +73,5 @@ class Command(BaseCommand):
     def _create(self, code: str, name: str, time_zone: str) -> Calendar:
         try:
             return services.calendar_create(company=None, code=code, name=name, time_zone=time_zone)
-        except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+        except DomainError as error:
+            raise CommandError(error.reason) from error
