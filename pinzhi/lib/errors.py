@@ -27,6 +27,10 @@ class DomainError(Exception):
     step the record's state does not allow, 403 for a person who may not, 404 for something
     that is not there, 422 (or 400) for input that is not valid.
 
+    `code` and `status` are the class's unless given when raised: a refusal for missing input
+    (`status=422`) may share the class of the step refusals around it (409). (So neither is a
+    name a message can use for a parameter.)
+
     An error about several fields at once (`DomainError.several`) carries them in `errors`;
     its reason is theirs, one after the other.
     """
@@ -41,6 +45,7 @@ class DomainError(Exception):
         *,
         field: str | None = None,
         code: str | None = None,
+        status: int | None = None,
         **params: Any,
     ) -> None:
         self.message = message
@@ -49,40 +54,58 @@ class DomainError(Exception):
         self.errors: tuple[DomainError, ...] = ()
         if code is not None:
             self.code = code
+        if status is not None:
+            self.status = status
         super().__init__(message)
 
     @classmethod
-    def several(cls, errors: Iterable["DomainError"], /, *, code: str | None = None) -> Self:
+    def several(
+        cls,
+        errors: Iterable["DomainError"],
+        /,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> Self:
         """One error of this class standing for `errors` (each about its own field): the first
         gives the message and field, all of them are shown. `errors` must not be empty."""
         errors = tuple(errors)
         if not errors:
             raise ValueError("DomainError.several needs at least one error")
         first = errors[0]
-        combined = cls(first.message, field=first.field, code=code, **first.params)
+        combined = cls(first.message, field=first.field, code=code, status=status, **first.params)
         if len(errors) > 1:
             combined.errors = errors
         return combined
 
     @classmethod
-    def from_validation_error(cls, error: ValidationError, /, *, code: str | None = None) -> Self:
+    def from_validation_error(
+        cls,
+        error: ValidationError,
+        /,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> Self:
         """The refusal Django's `ValidationError` (a model's `full_clean`, a value parser)
-        describes, as an error of this class: each message keeps its field and parameters."""
+        describes, as an error of this class: each message keeps its field and parameters.
+        `field` is the field of messages that name none (a value parser's)."""
         found = []
         if hasattr(error, "error_dict"):
-            for field, field_errors in error.error_dict.items():
+            for key, field_errors in error.error_dict.items():
                 for one in field_errors:
                     found.append(
                         cls(
                             one.message,
-                            field=None if field == NON_FIELD_ERRORS else field,
+                            field=field if key == NON_FIELD_ERRORS else key,
                             **(one.params or {}),
                         )
                     )
         else:
             for one in error.error_list:
-                found.append(cls(one.message, **(one.params or {})))
-        return cls.several(found, code=code)
+                found.append(cls(one.message, field=field, **(one.params or {})))
+        return cls.several(found, code=code, status=status)
 
     @property
     def reason(self) -> str:

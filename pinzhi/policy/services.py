@@ -72,10 +72,20 @@ MSG_EFFECTIVE_NOW = _(
 
 class AmendmentError(DomainError):
     """A step of the amendment workflow that is not allowed, with a message for the person
-    who tried it."""
+    who tried it: 409 by default (the amendment's state), `INVALID` (422) when input is
+    missing or does not fit, with the field it concerns."""
 
     code = "amendment_refused"
     status = 409
+
+
+# The status of a refusal for input that is missing or does not fit the rule.
+INVALID = 422
+
+
+def _value_errors(error: ValidationError) -> list[AmendmentError]:
+    """A value parser's refusal (`values.normalise`) as errors of the `value` field."""
+    return list(AmendmentError.from_validation_error(error, field="value").field_errors)
 
 
 TITLE_PROPOSED = _("Rule amendment to review: %(key)s")
@@ -291,31 +301,34 @@ def rule_revise(
     The value is checked against the rule's type (durations positive, ranges min ≤ max,
     percentages 0–100, …); a reason is required; the effective date may be in the future but
     not in the past, and an earlier version is never edited, so a case keeps the value that
-    applied when it started. Raises ValidationError keyed by field."""
+    applied when it started. Raises AmendmentError (422) naming each field that is wrong."""
     now = clock.now()
-    errors: dict[str, list] = {}
+    errors: list[AmendmentError] = []
+    stored = None
     try:
         stored = values.normalise(rule.value_type, rule.unit, value)
     except ValidationError as error:
-        errors["value"] = error.messages
+        errors += _value_errors(error)
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = [MSG_REASON_REQUIRED]
+        errors.append(AmendmentError(MSG_REASON_REQUIRED, field="reason"))
     if effective_from is None:
         effective_from = now
     elif effective_from < now:
-        errors["effective_from"] = [MSG_EFFECTIVE_PAST]
+        errors.append(AmendmentError(MSG_EFFECTIVE_PAST, field="effective_from"))
     elif RuleVersion.objects.filter(
         rule=rule,
         company_id=company_pk(company),  # type: ignore[misc]  # None: the pack's own
         effective_from=effective_from,
     ).exists():
-        errors["effective_from"] = [MSG_EFFECTIVE_TAKEN % {"when": effective_from}]
+        errors.append(
+            AmendmentError(MSG_EFFECTIVE_TAKEN, field="effective_from", when=effective_from)
+        )
     before = _current_value(rule, company, effective_from)
     if not errors and before == stored:
-        errors["value"] = [MSG_UNCHANGED]
+        errors.append(AmendmentError(MSG_UNCHANGED, field="value"))
     if errors:
-        raise ValidationError(errors)
+        raise AmendmentError.several(errors, status=INVALID)
     version = RuleVersion.objects.create(
         rule=rule,
         company_id=company_pk(company),
@@ -433,30 +446,30 @@ def amendment_propose(
     quality department, a department manager or a member of the quality committee proposes;
     nothing changes until leadership approves. `effective_from` None means "as soon as it is
     approved"; otherwise it may not be in the past. The value is checked against the rule's
-    type now, so reviewers only see values that could take effect. Raises ValidationError
-    keyed by field, AmendmentError when the person may not propose."""
+    type now, so reviewers only see values that could take effect. Raises AmendmentError:
+    422 naming each field that is wrong, 409 or 403 when the person may not propose."""
     step = _step(None, "propose", proposed_by)
     if proposed_by.company_id is None and not proposed_by.is_superuser:
         raise AmendmentError(MSG_NO_COMPANY)
     # An operator amends the pack's default, whatever company the account is filed under.
     company_id = None if proposed_by.is_superuser else proposed_by.company_id
     now = clock.now()
-    errors: dict[str, list] = {}
+    errors: list[AmendmentError] = []
     stored = None
     try:
         stored = values.normalise(rule.value_type, rule.unit, value)
     except ValidationError as error:
-        errors["value"] = error.messages
+        errors += _value_errors(error)
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = [MSG_REASON_REQUIRED]
+        errors.append(AmendmentError(MSG_REASON_REQUIRED, field="reason"))
     if effective_from is not None and effective_from < now:
-        errors["effective_from"] = [MSG_EFFECTIVE_PAST]
+        errors.append(AmendmentError(MSG_EFFECTIVE_PAST, field="effective_from"))
     in_force = _current_value(rule, company_id, effective_from or now)
-    if "value" not in errors and in_force == stored:
-        errors["value"] = [MSG_UNCHANGED]
+    if not any(error.field == "value" for error in errors) and in_force == stored:
+        errors.append(AmendmentError(MSG_UNCHANGED, field="value"))
     if errors:
-        raise ValidationError(errors)
+        raise AmendmentError.several(errors, status=INVALID)
     amendment = RuleAmendment.objects.create(
         rule=rule,
         company_id=company_id,
@@ -488,13 +501,13 @@ def amendment_propose(
 @transaction.atomic
 def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAmendment:
     """The quality department reviews a proposed amendment (STD-5) with a note, and passes it
-    to leadership for approval. Raises AmendmentError for a wrong state or person,
-    ValidationError without a note."""
+    to leadership for approval. Raises AmendmentError for a wrong state or person, and
+    (422) without a note."""
     amendment = _lock(amendment)
     step = _step(amendment, "review", reviewer)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": [MSG_NOTE_REQUIRED]})
+        raise AmendmentError(MSG_NOTE_REQUIRED, field="note", status=INVALID)
     before = _amendment_snapshot(amendment)
     amendment.state = AmendmentState.REVIEWED
     amendment.reviewed_by = reviewer
@@ -542,8 +555,9 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
             author=amendment.proposed_by,
             reason=amendment.reason,
         )
-    except ValidationError as error:
-        raise AmendmentError(MSG_APPROVAL_FAILED % {"error": " ".join(error.messages)}) from None
+    except AmendmentError as error:
+        # Not the approver's input: the amendment's value no longer applies (409).
+        raise AmendmentError(MSG_APPROVAL_FAILED, error=error) from None
     before = _amendment_snapshot(amendment)
     amendment.state = AmendmentState.APPROVED
     amendment.decided_by = approver
@@ -580,12 +594,13 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
 @transaction.atomic
 def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAmendment:
     """Reject an open amendment with a reason (STD-5): the quality department before its
-    review, leadership after it (a superuser at any point). The proposer is told."""
+    review, leadership after it (a superuser at any point). The proposer is told. Raises
+    AmendmentError for a wrong state or person, and (422) without a reason."""
     amendment = _lock(amendment)
     step = _step(amendment, "reject", person)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [MSG_REJECT_REASON_REQUIRED]})
+        raise AmendmentError(MSG_REJECT_REASON_REQUIRED, field="reason", status=INVALID)
     before = _amendment_snapshot(amendment)
     amendment.state = AmendmentState.REJECTED
     amendment.decided_by = person

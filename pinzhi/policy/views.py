@@ -6,7 +6,6 @@ approves."""
 from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,22 +129,21 @@ def rule_propose(request, pk: int):
     if request.method != "POST":
         return redirect("policy:detail", pk=rule.pk)
     form = AmendmentForm(request.POST, rule=rule)
-    if form.is_valid():
-        try:
-            services.amendment_propose(
-                rule=rule,
-                value=form.raw_value(),
-                effective_from=form.cleaned_data["effective_from"],
-                reason=form.cleaned_data["reason"],
-                proposed_by=request.user,
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, MSG_PROPOSED % {"key": rule.key})
-            return redirect("policy:detail", pk=rule.pk)
-    return _detail(request, rule, form, status=400)
+    if not form.is_valid():
+        return _detail(request, rule, form, status=400)
+    try:
+        services.amendment_propose(
+            rule=rule,
+            value=form.raw_value(),
+            effective_from=form.cleaned_data["effective_from"],
+            reason=form.cleaned_data["reason"],
+            proposed_by=request.user,
+        )
+    except services.AmendmentError as error:
+        error.add_to_form(form)
+        return _detail(request, rule, form, status=error.status)
+    messages.success(request, MSG_PROPOSED % {"key": rule.key})
+    return redirect("policy:detail", pk=rule.pk)
 
 
 @page(*AMENDMENT_PEOPLE)

@@ -66,6 +66,16 @@ def test_it_carries_its_code_and_status_and_a_code_given_when_raised():
     assert (DomainError("x").code, DomainError("x").status) == ("refused", 400)
 
 
+def test_it_takes_a_status_given_when_raised_and_keeps_the_class_status_otherwise():
+    """Issue 7 item 2: missing input (422) may share the class of step refusals (409)."""
+    assert Conflict("x", status=422).status == 422
+    assert Conflict("x").status == Conflict.status == 409
+    assert Conflict("%(n)s left", status=422, n=2).reason == "2 left"
+    combined = Conflict.several([Conflict("a", field="x"), Conflict("b")], status=422)
+    assert (combined.status, combined.code) == (422, "test_conflict")
+    assert Conflict.several([Conflict("a")]).status == 409
+
+
 def test_it_adds_the_reason_beside_its_field():
     form = _Form({"reason": ""})
     assert form.is_valid()
@@ -106,6 +116,19 @@ def test_a_django_validation_error_keeps_its_fields_and_parameters():
         ("code", "3 taken"),
         (None, "broken"),
     ]
+
+
+def test_a_validation_error_without_fields_can_be_given_one_and_a_status():
+    error = Conflict.from_validation_error(
+        ValidationError([ValidationError("%(n)s is too small", params={"n": 0}), "odd"]),
+        field="value",
+        status=422,
+    )
+    assert [(e.field, e.reason) for e in error.field_errors] == [
+        ("value", "0 is too small"),
+        ("value", "odd"),
+    ]
+    assert error.status == 422
 
 
 @pytest.mark.django_db

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 
 from pinzhi.notify.models import Notification
 from pinzhi.orgs.tests.factories import UnitFactory
@@ -85,7 +84,8 @@ def test_other_roles_may_not_propose(first_contact, person_with, role):
 
 
 def test_a_proposal_is_checked_against_the_rule(first_contact, proposer):
-    with pytest.raises(ValidationError) as error:
+    """Issue 7 item 2: each wrong input is named by its field, as input refused (422)."""
+    with pytest.raises(services.AmendmentError) as error:
         services.amendment_propose(
             rule=first_contact,
             value="0",
@@ -93,12 +93,14 @@ def test_a_proposal_is_checked_against_the_rule(first_contact, proposer):
             reason=" ",
             proposed_by=proposer,
         )
-    errors = error.value.message_dict
-    assert errors["value"] == ["A duration must be longer than zero."]
-    assert "cannot be in the past" in errors["effective_from"][0]
-    assert errors["reason"] == ["Say why the value changes."]
-    with pytest.raises(ValidationError, match="same as the value in force"):
+    errors = {one.field: one.reason for one in error.value.field_errors}
+    assert errors["value"] == "A duration must be longer than zero."
+    assert "cannot be in the past" in errors["effective_from"]
+    assert errors["reason"] == "Say why the value changes."
+    assert error.value.status == 422
+    with pytest.raises(services.AmendmentError, match="same as the value in force") as error:
         propose(first_contact, proposer, value=30)
+    assert (error.value.field, error.value.status) == ("value", 422)
     assert not RuleAmendment.objects.exists()
 
 
@@ -107,8 +109,9 @@ def test_only_the_quality_department_reviews(first_contact, proposer, leader, re
     amendment = propose(first_contact, proposer)
     with pytest.raises(services.AmendmentError, match="quality department does"):
         services.amendment_review(amendment=amendment, reviewer=leader, note="ok")
-    with pytest.raises(ValidationError, match="Write a review note"):
+    with pytest.raises(services.AmendmentError, match="Write a review note") as missing:
         services.amendment_review(amendment=amendment, reviewer=reviewer, note="")
+    assert (missing.value.field, missing.value.status) == ("note", 422)
     reviewed = services.amendment_review(amendment=amendment, reviewer=reviewer, note="可行")
     assert (reviewed.reviewed_by, reviewed.review_note, reviewed.reviewed_at) == (
         reviewer,
@@ -177,8 +180,9 @@ def test_either_reviewer_or_leadership_rejects_with_a_reason(
     first = propose(first_contact, proposer)
     with pytest.raises(services.AmendmentError, match="before the review"):
         services.amendment_reject(amendment=first, person=leader, reason="x")
-    with pytest.raises(ValidationError, match="Say why"):
+    with pytest.raises(services.AmendmentError, match="Say why") as missing:
         services.amendment_reject(amendment=first, person=reviewer, reason="")
+    assert (missing.value.field, missing.value.status) == ("reason", 422)
     with pytest.raises(services.AmendmentError, match="after the review"):
         second = propose(first_contact, proposer, value=25)
         services.amendment_review(amendment=second, reviewer=reviewer, note="ok")
@@ -303,7 +307,7 @@ def test_nothing_is_notified_when_the_step_rolls_back(
     django_capture_on_commit_callbacks, first_contact, proposer, reviewer
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ValidationError):
+        with pytest.raises(services.AmendmentError):
             propose(first_contact, proposer, value="0")
     assert not callbacks
     assert not Notification.objects.exists()

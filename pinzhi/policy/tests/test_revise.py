@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from pinzhi.policy import services
@@ -26,9 +25,14 @@ def _english():
 
 
 def revise_errors(**kwargs):
-    with pytest.raises(ValidationError) as error:
+    """The reasons of the refusal, by the field each concerns; input is refused with 422."""
+    with pytest.raises(services.AmendmentError) as error:
         services.rule_revise(**kwargs, company=None)
-    return error.value.message_dict
+    assert error.value.status == 422
+    errors: dict = {}
+    for one in error.value.field_errors:
+        errors.setdefault(one.field, []).append(one.reason)
+    return errors
 
 
 def test_it_refuses_a_value_that_does_not_fit(first_contact, editor):

@@ -202,11 +202,12 @@ def test_an_amendment_goes_through_review_and_approval_on_the_pages(
 
 
 def test_a_bad_proposal_is_shown_with_its_reason(signed_in, first_contact):
+    """Issue 7 item 2: the service's refusal is shown on the form, as input refused (422)."""
     client = signed_in("quality_department")
     response = client.post(
         reverse("policy:propose", args=[first_contact.pk]), {"value": "0", "reason": "试试"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "时长必须大于零" in response.text
     response = client.post(reverse("policy:propose", args=[first_contact.pk]), {"value": "20"})
     assert response.status_code == 400
@@ -221,7 +222,7 @@ def test_a_range_is_proposed_with_two_inputs(signed_in, property_pack):
         reverse("policy:propose", args=[rule.pk]),
         {"minimum": "-5", "maximum": "-15", "reason": "调整"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "下限（−5）不能大于上限（−15）" in response.text
     client.post(
         reverse("policy:propose", args=[rule.pk]),
