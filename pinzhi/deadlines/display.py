@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -25,12 +26,12 @@ _APP_LEVEL_LABELS: dict[str, dict[str, object]] = {}
 KIND_LABELS: dict[str, object] = {}
 
 
-def register_kind(kind: str, label) -> None:
+def register_kind(kind: str, label: str | Promise) -> None:
     """Give a deadline kind ("complaint.first_contact") a translatable label."""
     KIND_LABELS[kind] = label
 
 
-def register_level(level: str, label, *, kind_prefix: str) -> None:
+def register_level(level: str, label: str | Promise, *, kind_prefix: str) -> None:
     """Name ladder level `level` of the deadlines whose kind is `kind_prefix` or starts with
     `kind_prefix` + "." (the most specific prefix wins, as for escalation resolvers)."""
     _APP_LEVEL_LABELS.setdefault(kind_prefix.rstrip("."), {})[level] = label

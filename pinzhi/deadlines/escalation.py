@@ -10,6 +10,9 @@ The most specific prefix wins ("complaint.first_contact" before "complaint"). Th
 
 from collections.abc import Callable
 
+from pinzhi.deadlines.models import Deadline
+from pinzhi.orgs.models import Person
+
 Resolver = Callable[..., list]
 
 OWNER = "owner"
@@ -36,7 +39,7 @@ def resolver_for(kind: str) -> Resolver | None:
     return best[1] if best else None
 
 
-def escalation_recipients(deadline, level: str) -> list:
+def escalation_recipients(deadline: Deadline, level: str) -> list[Person]:
     """The active people to tell about `deadline` reaching `level`, without duplicates."""
     people = []
     resolve = resolver_for(deadline.kind)

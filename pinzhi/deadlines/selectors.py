@@ -1,12 +1,16 @@
 """Reads of the deadline engine, scoped to the person asking (DESIGN mechanism 5)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from pinzhi.deadlines.filters import DeadlineFilter
-from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline
+from pinzhi.deadlines.models import Calendar, CalendarDay, Deadline, RuleCalendar
 from pinzhi.lib.clock import now
+from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, STAFF_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
 
@@ -24,7 +28,7 @@ def deadlines_for(subject: models.Model) -> QuerySet[Deadline]:
     ).order_by("started_at", "pk")
 
 
-def deadlines_visible_to(user) -> QuerySet[Deadline]:
+def deadlines_visible_to(user: Person) -> QuerySet[Deadline]:
     """The quality department, committee and leadership see every deadline of their
     company; others see the ones they own and those of the units they see."""
     if not user.is_authenticated:
@@ -39,7 +43,7 @@ def deadlines_visible_to(user) -> QuerySet[Deadline]:
     return Deadline.objects.filter(Q(owner=user) | Q(unit__in=units))
 
 
-def deadlines_overdue(user, data=None) -> DeadlineFilter:
+def deadlines_overdue(user: Person, data: Mapping[str, Any] | None = None) -> DeadlineFilter:
     """Open and breached deadlines the user sees, filtered by the overdue list's filters
     (`request.GET`; past due by default), the most urgent first (issue 7 item 4). `.qs` is
     the list, `.form` the filter bar."""
@@ -52,7 +56,7 @@ def deadlines_overdue(user, data=None) -> DeadlineFilter:
     return DeadlineFilter(data, deadlines, kinds=deadline_kinds(user), user=user)
 
 
-def deadline_kinds(user) -> list[str]:
+def deadline_kinds(user: Person) -> list[str]:
     return list(
         deadlines_visible_to(user)
         .filter(state__in=ACTIVE)
@@ -62,14 +66,14 @@ def deadline_kinds(user) -> list[str]:
     )
 
 
-def my_overdue(user) -> QuerySet[Deadline]:
+def my_overdue(user: Person) -> QuerySet[Deadline]:
     """The user's own deadlines that are past due."""
     return Deadline.objects.filter(owner=user, state__in=ACTIVE, due_at__lte=now()).order_by(
         "due_at"
     )
 
 
-def calendars_visible_to(user) -> QuerySet[Calendar]:
+def calendars_visible_to(user: Person) -> QuerySet[Calendar]:
     """The calendars of the user's company and the shared ones (X-5, ORG-2); every calendar
     for an operator."""
     if not user.is_authenticated:
@@ -81,13 +85,13 @@ def calendars_visible_to(user) -> QuerySet[Calendar]:
     return Calendar.objects.filter(Q(company__isnull=True) | Q(company_id=user.company_id))
 
 
-def user_may_create_calendar(user) -> bool:
+def user_may_create_calendar(user: Person) -> bool:
     """The quality department of a company keeps that company's calendars and chooses the
     calendar of each rule for it; an operator keeps the shared ones and the defaults."""
     return bool(user.is_superuser or (user.role_codes & CALENDAR_EDIT_ROLES and user.company_id))
 
 
-def calendar_may_edit(user, calendar: Calendar) -> bool:
+def calendar_may_edit(user: Person, calendar: Calendar) -> bool:
     """The quality department changes its own company's calendars; shared calendars are
     read-only but for an operator."""
     if user.is_superuser:
@@ -99,16 +103,16 @@ def calendar_may_edit(user, calendar: Calendar) -> bool:
     )
 
 
-def rule_calendars_of(user, calendar: Calendar) -> QuerySet:
+def rule_calendars_of(user: Person, calendar: Calendar) -> QuerySet[RuleCalendar]:
     """The rules counting on `calendar` that the user's company chose (an operator sees the
     defaults and every company's choices)."""
     choices = calendar.rules.select_related("company").order_by("pack", "rule_key")
     if user.is_superuser:
         return choices
-    return choices.filter(company_id=user.company_id)
+    return choices.filter(company_id=user.company_id)  # type: ignore[misc]  # None: defaults
 
 
-def calendars_with_days(user, *, year: int) -> QuerySet[Calendar]:
+def calendars_with_days(user: Person, *, year: int) -> QuerySet[Calendar]:
     """The calendars with `year_days`, the number of days entered for `year`."""
     return calendars_visible_to(user).annotate(
         year_days=Count("days", filter=Q(days__date__year=year))

@@ -8,7 +8,7 @@ sweep (`pinzhi.deadlines.sweep.sweep`).
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Step
+from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.timeline.services import event_record
 
 State = Deadline.State
@@ -111,7 +112,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _event_data(deadline: Deadline, **extra) -> dict:
+def _event_data(deadline: Deadline, **extra: Any) -> dict[str, Any]:
     data = {
         "kind": deadline.kind,
         "deadline_id": deadline.pk,
@@ -136,7 +137,12 @@ def _step(deadline: Deadline, name: str) -> Step:
     return DEADLINE_WORKFLOW.check(deadline, name, anyone=True)
 
 
-def _company_id(subject, unit, owner) -> int | None:
+def _pk(company: Company | int | None) -> int | None:
+    """A Company, its pk or None, as a pk."""
+    return company.pk if isinstance(company, models.Model) else company
+
+
+def _company_id(subject: models.Model, unit: Unit | None, owner: Person | None) -> int | None:
     """The company a deadline belongs to: its subject's, else its unit's, else its owner's."""
     for candidate in (subject, unit, owner):
         company_id = getattr(candidate, "company_id", None)
@@ -164,10 +170,10 @@ def deadline_open(
     start: datetime | None = None,
     calendar: Calendar | None = None,
     ladder: Iterable[dict[str, Any]] = (),
-    owner=None,
-    unit=None,
+    owner: Person | None = None,
+    unit: Unit | None = None,
     rule_key: str = "",
-    actor=None,
+    actor: Person | None = None,
 ) -> Deadline:
     """Open a deadline of `duration` on `subject` from `start` (default now), counted on the
     wall clock unless a working-time `calendar` is given (X-5). The duration itself comes
@@ -248,9 +254,9 @@ def deadline_open_for_rule(
     start: datetime | None = None,
     calendar: Calendar | None = None,
     ladder: Iterable[dict[str, Any]] = (),
-    owner=None,
-    unit=None,
-    actor=None,
+    owner: Person | None = None,
+    unit: Unit | None = None,
+    actor: Person | None = None,
 ) -> Deadline:
     """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as the
     deadline's company has it in force at `start` (STD-5), on the calendar that company
@@ -277,10 +283,10 @@ def deadline_open_for_rule(
     )
 
 
-def rule_calendar(*, pack: str, rule_key: str, company) -> Calendar | None:
+def rule_calendar(*, pack: str, rule_key: str, company: Company | int | None) -> Calendar | None:
     """The working-time calendar `company` (a Company, its pk or None) chose for a rule,
     else the operator's default choice, else None for the wall clock (X-5)."""
-    company_id = getattr(company, "pk", company)
+    company_id = _pk(company)
     choices = {
         choice.company_id: choice.calendar
         for choice in RuleCalendar.objects.filter(pack=pack, rule_key=rule_key)
@@ -292,7 +298,9 @@ def rule_calendar(*, pack: str, rule_key: str, company) -> Calendar | None:
 
 
 @transaction.atomic
-def deadline_meet(*, deadline: Deadline, at: datetime | None = None, actor=None) -> Deadline:
+def deadline_meet(
+    *, deadline: Deadline, at: datetime | None = None, actor: Person | None = None
+) -> Deadline:
     """The obligation was fulfilled at `at` (default now). A deadline met after its due
     time stays visibly late: `breached_at` is kept (or set, if the sweep had not run yet)
     and the event says so (CMP-4, CMP-9)."""
@@ -344,7 +352,7 @@ def _close_pause(deadline: Deadline, at: datetime) -> None:
 
 @transaction.atomic
 def deadline_pause(
-    *, deadline: Deadline, reason: str, at: datetime | None = None, actor=None
+    *, deadline: Deadline, reason: str, at: datetime | None = None, actor: Person | None = None
 ) -> Deadline:
     """Stop the clock (e.g. waiting on the customer): the time until resume does not count
     and no escalation happens meanwhile (DESIGN mechanism 2)."""
@@ -373,7 +381,9 @@ def deadline_pause(
 
 
 @transaction.atomic
-def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=None) -> Deadline:
+def deadline_resume(
+    *, deadline: Deadline, at: datetime | None = None, actor: Person | None = None
+) -> Deadline:
     """Restart the clock: the due time moves by the paused span, in working time for a
     working-time calendar; a deadline paused after its breach goes back to breached and
     climbs the rest of its ladder from the overrun it had."""
@@ -404,7 +414,7 @@ def deadline_resume(*, deadline: Deadline, at: datetime | None = None, actor=Non
 
 @transaction.atomic
 def deadline_cancel(
-    *, deadline: Deadline, reason: str, at: datetime | None = None, actor=None
+    *, deadline: Deadline, reason: str, at: datetime | None = None, actor: Person | None = None
 ) -> Deadline:
     """The obligation no longer applies (e.g. a complaint found not established): no more
     escalation."""
@@ -432,7 +442,7 @@ def deadline_cancel(
 
 @transaction.atomic
 def deadline_extend(
-    *, deadline: Deadline, duration: timedelta, reason: str, actor=None
+    *, deadline: Deadline, duration: timedelta, reason: str, actor: Person | None = None
 ) -> Deadline:
     """Grant a longer allowed time before the deadline runs out (e.g. CMP-4: a special case
     may take 4 hours for the first contact, with the reason recorded)."""
@@ -461,7 +471,13 @@ def deadline_extend(
 
 
 @transaction.atomic
-def deadline_reassign(*, deadline: Deadline, owner=None, unit=None, actor=None) -> Deadline:
+def deadline_reassign(
+    *,
+    deadline: Deadline,
+    owner: Person | None = None,
+    unit: Unit | None = None,
+    actor: Person | None = None,
+) -> Deadline:
     """Move a running deadline to another owner and/or unit (a case routed or handed over):
     its queue and the first step of its ladder follow the work."""
     locked = _locked(deadline)
@@ -496,7 +512,7 @@ class CalendarError(DomainError):
     status = 422
 
 
-def _clean(instance) -> None:
+def _clean(instance: models.Model) -> None:
     """The model's own validation, its refusal as a CalendarError keyed by field."""
     try:
         instance.full_clean()
@@ -534,25 +550,25 @@ def _clean_hours(hours: dict[Any, Any]) -> dict[str, list[list[str]]]:
 @transaction.atomic
 def calendar_create(
     *,
-    company,
+    company: Company | int | None,
     code: str,
     name: str,
     time_zone: str = "Asia/Shanghai",
-    hours=None,
+    hours: dict[Any, Any] | None = None,
     copy_from: Calendar | None = None,
-    actor=None,
+    actor: Person | None = None,
 ) -> Calendar:
     """A new working-time calendar of `company` (a Company, its pk, or None for a calendar
     shared by every company, which only an operator makes) — X-5. Monday–Friday
     09:00–12:00 and 13:30–18:00 unless `hours` says otherwise; `copy_from` gives the hours
     and the holidays of another calendar (a company starts from the shared public
     holidays and adds its own)."""
-    company_id = getattr(company, "pk", company)
+    company_id = _pk(company)
     if copy_from is not None and copy_from.company_id not in (None, company_id):
         raise CalendarError(CALENDAR_OF_OTHER_COMPANY, field="copy_from")
     if copy_from is not None and hours is None:
         hours = copy_from.hours
-    if Calendar.objects.filter(company_id=company_id, code=code).exists():
+    if Calendar.objects.filter(company_id=company_id, code=code).exists():  # type: ignore[misc]
         # Formatted here: "code" is the error's own keyword (the kind of refusal).
         raise CalendarError(CALENDAR_CODE_TAKEN % {"code": code}, field="code")
     _check_zone(time_zone)
@@ -582,8 +598,8 @@ def calendar_update(
     calendar: Calendar,
     name: str | None = None,
     time_zone: str | None = None,
-    hours=None,
-    actor=None,
+    hours: dict[Any, Any] | None = None,
+    actor: Person | None = None,
 ) -> Calendar:
     """Change a calendar's name, time zone or working hours (X-5). Deadlines already open
     keep the due time computed when they opened (or last resumed)."""
@@ -615,7 +631,7 @@ def calendar_update(
 
 @transaction.atomic
 def calendar_day_add(
-    *, calendar: Calendar, date, kind: str, name: str = "", actor=None
+    *, calendar: Calendar, date: date, kind: str, name: str = "", actor: Person | None = None
 ) -> CalendarDay:
     """Enter one holiday or make-up working day by hand (X-5)."""
     existing = CalendarDay.objects.filter(calendar=calendar, date=date).first()
@@ -634,7 +650,7 @@ def calendar_day_add(
 
 
 @transaction.atomic
-def calendar_day_remove(*, day: CalendarDay, actor=None) -> None:
+def calendar_day_remove(*, day: CalendarDay, actor: Person | None = None) -> None:
     event_record(
         subject=day.calendar,
         action=CalendarEvent.DAY_REMOVED,
@@ -646,13 +662,18 @@ def calendar_day_remove(*, day: CalendarDay, actor=None) -> None:
 
 @transaction.atomic
 def rule_calendar_set(
-    *, company, pack: str, rule_key: str, calendar: Calendar | None, actor=None
+    *,
+    company: Company | int | None,
+    pack: str,
+    rule_key: str,
+    calendar: Calendar | None,
+    actor: Person | None = None,
 ) -> RuleCalendar | None:
     """Choose the calendar `company`'s deadlines of a rule count on: one of its own
     calendars or a shared one, or None for the wall clock, the default (X-5). `company`
     None sets the operator's default for companies without a choice. Applies to deadlines
     opened from now on."""
-    company_id = getattr(company, "pk", company)
+    company_id = _pk(company)
     if calendar is not None and calendar.company_id not in (None, company_id):
         raise CalendarError(CALENDAR_OF_OTHER_COMPANY, field="calendar")
     rows = {

@@ -17,9 +17,10 @@ one empty range query.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -56,13 +57,13 @@ class SweepResult:
         return self.counts["breached"] + self.counts["escalated"]
 
 
-def _notify(**kwargs) -> None:
+def _notify(**kwargs: Any) -> None:
     from pinzhi.notify.services import notify
 
     notify(**kwargs)
 
 
-def _subject_url(subject) -> str:
+def _subject_url(subject: models.Model) -> str:
     url = getattr(subject, "get_absolute_url", None)
     if callable(url):
         try:
