@@ -84,27 +84,25 @@ class DomainError(Exception):
         error: ValidationError,
         /,
         *,
-        field: str | None = None,
         code: str | None = None,
         status: int | None = None,
     ) -> Self:
         """The refusal Django's `ValidationError` (a model's `full_clean`, a value parser)
-        describes, as an error of this class: each message keeps its field and parameters.
-        `field` is the field of messages that name none (a value parser's)."""
+        describes, as an error of this class: each message keeps its field and parameters."""
         found = []
         if hasattr(error, "error_dict"):
-            for key, field_errors in error.error_dict.items():
+            for field, field_errors in error.error_dict.items():
                 for one in field_errors:
                     found.append(
                         cls(
                             one.message,
-                            field=field if key == NON_FIELD_ERRORS else key,
+                            field=None if field == NON_FIELD_ERRORS else field,
                             **(one.params or {}),
                         )
                     )
         else:
             for one in error.error_list:
-                found.append(cls(one.message, field=field, **(one.params or {})))
+                found.append(cls(one.message, **(one.params or {})))
         return cls.several(found, code=code, status=status)
 
     @property

@@ -8,15 +8,17 @@
 
 import threading
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from pinzhi.lib import clock
 from pinzhi.lib.errors import DomainError
+from pinzhi.orgs.models import Company, Person
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import values
 from pinzhi.policy.models import (
@@ -81,9 +83,9 @@ class _CachedRule:
     companies: dict[int | None, _Timeline]  # each company's own versions
 
 
-def company_pk(company) -> int | None:
+def company_pk(company: Company | int | None) -> int | None:
     """A Company, its pk or None, as a pk."""
-    return getattr(company, "pk", company)
+    return company.pk if isinstance(company, Model) else company
 
 
 def _typed_or_error(rule: Rule, version: RuleVersion, pack: str) -> Any:
@@ -171,7 +173,9 @@ def rule_cache_clear() -> None:
     _cache.clear()
 
 
-def rule_value(key: str, *, pack: str, company, at: datetime | None = None) -> Any:
+def rule_value(
+    key: str, *, pack: str, company: Company | int | None, at: datetime | None = None
+) -> Any:
     """The value of rule `key` of `pack` for `company` (a Company, its pk, or None for the
     pack's default) in force at `at` (default: now), typed: duration → timedelta,
     integer/points → int, money/decimal/percent → Decimal, boolean → bool, range →
@@ -222,7 +226,7 @@ def rule_value_or_none(key: str, *, pack: str, company: Any, at: datetime | None
         return None
 
 
-def rule_versions(key: str, *, pack: str, company) -> QuerySet[RuleVersion]:
+def rule_versions(key: str, *, pack: str, company: Company | int | None) -> QuerySet[RuleVersion]:
     """The history of a rule as it applies to `company` (a Company, its pk or None): the
     pack's default versions and the company's own, newest effective date first, with
     authors."""
@@ -236,14 +240,14 @@ def rule_versions(key: str, *, pack: str, company) -> QuerySet[RuleVersion]:
     )
 
 
-def _of_company(company) -> Q:
+def _of_company(company: Company | int | None) -> Q:
     """Versions that apply to `company`: the pack's default and the company's own."""
     pk = company_pk(company)
     return Q(company__isnull=True) if pk is None else Q(company__isnull=True) | Q(company_id=pk)
 
 
 def version_in_force(
-    versions: list[RuleVersion], at: datetime, *, company=None
+    versions: list[RuleVersion], at: datetime, *, company: Company | int | None = None
 ) -> RuleVersion | None:
     """From a rule's versions (any order, any company), the one in force for `company` at
     `at`: the company's own newest version by then, else the pack's default by then."""
@@ -255,7 +259,9 @@ def version_in_force(
     return None
 
 
-def next_version(versions: list[RuleVersion], at: datetime, *, company=None) -> RuleVersion | None:
+def next_version(
+    versions: list[RuleVersion], at: datetime, *, company: Company | int | None = None
+) -> RuleVersion | None:
     """From a rule's versions, the first one after `at` that will be in force for
     `company` when it takes effect (a later default hidden by the company's own value is
     not a change for the company)."""
@@ -270,31 +276,31 @@ def next_version(versions: list[RuleVersion], at: datetime, *, company=None) -> 
     return None
 
 
-def packs_visible_to(user) -> QuerySet[PolicyPack]:
+def packs_visible_to(user: Person) -> QuerySet[PolicyPack]:
     """Packs are the company's regulations: readable by the roles that own or oversee them."""
     if not (user.is_superuser or user.role_codes & READ_ROLES):
         return PolicyPack.objects.none()
     return PolicyPack.objects.all()
 
 
-def user_may_edit(user) -> bool:
+def user_may_edit(user: Person) -> bool:
     return bool(user.is_superuser or user.role_codes & EDIT_ROLES)
 
 
-def user_may_propose(user) -> bool:
+def user_may_propose(user: Person) -> bool:
     return bool(user.is_superuser or user.role_codes & PROPOSE_ROLES)
 
 
-def user_may_review(user) -> bool:
+def user_may_review(user: Person) -> bool:
     return bool(user.is_superuser or user.role_codes & REVIEW_ROLES)
 
 
-def user_may_approve(user) -> bool:
+def user_may_approve(user: Person) -> bool:
     return bool(user.is_superuser or user.role_codes & APPROVE_ROLES)
 
 
 def rules_visible_to(
-    user, *, pack: PolicyPack, query: str = "", family: str = ""
+    user: Person, *, pack: PolicyPack, query: str = "", family: str = ""
 ) -> QuerySet[Rule]:
     """The rules of `pack` matching a search (key, statement, clause or requirement ID) and a
     requirement family ("CMP"), with their versions prefetched."""
@@ -326,7 +332,7 @@ def requirement_families(pack: PolicyPack) -> list[str]:
     return sorted(families)
 
 
-def upcoming_changes(user, *, within: timedelta = timedelta(days=30)) -> list[RuleVersion]:
+def upcoming_changes(user: Person, *, within: timedelta = timedelta(days=30)) -> list[RuleVersion]:
     """Revisions that take effect for the user's company in the next `within` (the quality
     department's home tile)."""
     if not packs_visible_to(user).exists():
@@ -349,7 +355,9 @@ class RuleState:
     pending: RuleVersion | None
 
 
-def rule_states(rules, *, company, at: datetime | None = None) -> list[RuleState]:
+def rule_states(
+    rules: Iterable[Rule], *, company: Company | int | None, at: datetime | None = None
+) -> list[RuleState]:
     """Current and pending versions of `rules` (with versions prefetched) for `company` at
     `at`."""
     at = at or clock.now()
@@ -369,7 +377,7 @@ def rule_states(rules, *, company, at: datetime | None = None) -> list[RuleState
 # --- amendments (STD-5) --------------------------------------------------------------------
 
 
-def amendments_visible_to(user) -> QuerySet[RuleAmendment]:
+def amendments_visible_to(user: Person) -> QuerySet[RuleAmendment]:
     """Amendments of the user's company's values (every company's for a superuser); a
     person without a company sees none."""
     amendments = RuleAmendment.objects.select_related(
@@ -382,14 +390,14 @@ def amendments_visible_to(user) -> QuerySet[RuleAmendment]:
     return amendments.filter(company_id=user.company_id)
 
 
-def amendments_of_rule(user, *, rule: Rule) -> list[RuleAmendment]:
+def amendments_of_rule(user: Person, *, rule: Rule) -> list[RuleAmendment]:
     """The amendments of `rule` the user may see, open ones first, newest first."""
     amendments = list(amendments_visible_to(user).filter(rule=rule))
     amendments.sort(key=lambda a: not a.is_open)
     return amendments
 
 
-def amendments_pending_for(user) -> QuerySet[RuleAmendment]:
+def amendments_pending_for(user: Person) -> QuerySet[RuleAmendment]:
     """What waits for the user (STD-5): the quality department reviews proposed amendments,
     leadership approves reviewed ones; a proposer sees their own open ones."""
     visible = amendments_visible_to(user)
@@ -406,7 +414,7 @@ def amendments_pending_for(user) -> QuerySet[RuleAmendment]:
     return visible.filter(condition).order_by("proposed_at", "id")
 
 
-def amendments_awaiting_action(user) -> QuerySet[RuleAmendment]:
+def amendments_awaiting_action(user: Person) -> QuerySet[RuleAmendment]:
     """Only what the user must act on (review or approve): the home tile."""
     states = set()
     if user_may_review(user):

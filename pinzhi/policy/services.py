@@ -13,7 +13,7 @@ the transaction commits (X-3).
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +26,7 @@ from pinzhi.lib import clock
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
-from pinzhi.orgs.models import Person
+from pinzhi.orgs.models import Company, Person
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import packs, values
 from pinzhi.policy.events import PolicyEvent
@@ -48,6 +48,9 @@ from pinzhi.policy.selectors import (
 )
 from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
 from pinzhi.timeline.services import event_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 MSG_TYPE_CHANGED = _(
     "%(source)s: rule %(key)s changes its type or unit from %(old)s to %(new)s. A rule keeps "
@@ -85,7 +88,9 @@ INVALID = 422
 
 def _value_errors(error: ValidationError) -> list[AmendmentError]:
     """A value parser's refusal (`values.normalise`) as errors of the `value` field."""
-    return list(AmendmentError.from_validation_error(error, field="value").field_errors)
+    return [
+        AmendmentError(one.message, field="value", **(one.params or {})) for one in error.error_list
+    ]
 
 
 TITLE_PROPOSED = _("Rule amendment to review: %(key)s")
@@ -289,7 +294,13 @@ def pack_load_all(*, directory: Path | None = None) -> list[LoadReport]:
 
 @transaction.atomic
 def rule_revise(
-    *, rule: Rule, company, value: Any, effective_from: datetime | None, author, reason: str
+    *,
+    rule: Rule,
+    company: Company | int | None,
+    value: Any,
+    effective_from: datetime | None,
+    author: Person | None,
+    reason: str,
 ) -> RuleVersion:
     """Give `rule` a new value for `company` (a Company, its pk, or None for the pack's
     default that every company without its own value follows) from `effective_from` on (now
@@ -344,14 +355,16 @@ def rule_revise(
     return version
 
 
-def _current_value(rule: Rule, company, at: datetime) -> Any:
+def _current_value(rule: Rule, company: Company | int | None, at: datetime) -> Any:
     """The stored value of `rule` in force for `company` at `at` (None before any)."""
     versions = list(rule.versions.filter(effective_from__lte=at))
     version = version_in_force(versions, at, company=company)
     return None if version is None else version.value
 
 
-def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: str) -> None:
+def _record_event(
+    *, rule: Rule, version: RuleVersion, author: Person | None, before: Any, reason: str
+) -> None:
     """Write the revision to the timeline (X-1), in the same transaction, in the log of the
     company whose value it is."""
     event_record(
@@ -368,7 +381,7 @@ def _record_event(*, rule: Rule, version: RuleVersion, author, before, reason: s
 # --- amendments (STD-5) ----------------------------------------------------------------------
 
 
-def _step(amendment: RuleAmendment | None, name: str, person) -> Step:
+def _step(amendment: RuleAmendment | None, name: str, person: Person) -> Step:
     """Check step `name` of the declared workflow (policy/workflow.py): the amendment's
     company, its state and the person's role. Raises an AmendmentError saying which."""
     return AMENDMENT_WORKFLOW.check(amendment, name, person)
@@ -383,7 +396,9 @@ def _lock(amendment: RuleAmendment) -> RuleAmendment:
     )
 
 
-def _people_with(role: str, *, company_id, exclude=None) -> list:
+def _people_with(
+    role: str, *, company_id: int | None, exclude: Person | None = None
+) -> list[Person]:
     """The active people of `company_id` with `role`; for an amendment of the pack's default
     (no company), the operators (superusers)."""
     if company_id is None:
@@ -397,7 +412,7 @@ def _people_with(role: str, *, company_id, exclude=None) -> list:
     return list(people.distinct())
 
 
-def _amendment_snapshot(amendment: RuleAmendment) -> dict:
+def _amendment_snapshot(amendment: RuleAmendment) -> dict[str, Any]:
     return {
         "state": amendment.state,
         "value": amendment.value,
@@ -408,7 +423,13 @@ def _amendment_snapshot(amendment: RuleAmendment) -> dict:
 
 
 def _amendment_event(
-    amendment: RuleAmendment, event: str, actor, *, before=None, reason="", data=None
+    amendment: RuleAmendment,
+    event: str,
+    actor: Person,
+    *,
+    before: Any = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
 ) -> None:
     event_record(
         subject=amendment,
@@ -422,7 +443,9 @@ def _amendment_event(
     )
 
 
-def _notify_later(amendment: RuleAmendment, *, recipients: list, kind: str, title) -> None:
+def _notify_later(
+    amendment: RuleAmendment, *, recipients: list[Person], kind: str, title: "StrPromise"
+) -> None:
     """Notify once the transaction commits (X-3): a rolled-back step tells nobody."""
     if not recipients:
         return
@@ -440,7 +463,7 @@ def _notify_later(amendment: RuleAmendment, *, recipients: list, kind: str, titl
 
 @transaction.atomic
 def amendment_propose(
-    *, rule: Rule, value: Any, effective_from: datetime | None, reason: str, proposed_by
+    *, rule: Rule, value: Any, effective_from: datetime | None, reason: str, proposed_by: Person
 ) -> RuleAmendment:
     """Propose a new value of `rule` (STD-5, 001 第八章 / 000 十、制度改进). Anyone of the
     quality department, a department manager or a member of the quality committee proposes;
@@ -499,7 +522,7 @@ def amendment_propose(
 
 
 @transaction.atomic
-def amendment_review(*, amendment: RuleAmendment, reviewer, note: str) -> RuleAmendment:
+def amendment_review(*, amendment: RuleAmendment, reviewer: Person, note: str) -> RuleAmendment:
     """The quality department reviews a proposed amendment (STD-5) with a note, and passes it
     to leadership for approval. Raises AmendmentError for a wrong state or person, and
     (422) without a note."""
@@ -533,7 +556,7 @@ class Approval:
 
 
 @transaction.atomic
-def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
+def amendment_approve(*, amendment: RuleAmendment, approver: Person) -> Approval:
     """Leadership approves a reviewed amendment (STD-5): only now is the new RuleVersion
     written (through `rule_revise`, so lookups by time keep working). The value takes effect
     at the proposed date when that is still ahead; when it has passed, it takes effect now
@@ -592,7 +615,7 @@ def amendment_approve(*, amendment: RuleAmendment, approver) -> Approval:
 
 
 @transaction.atomic
-def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAmendment:
+def amendment_reject(*, amendment: RuleAmendment, person: Person, reason: str) -> RuleAmendment:
     """Reject an open amendment with a reason (STD-5): the quality department before its
     review, leadership after it (a superuser at any point). The proposer is told. Raises
     AmendmentError for a wrong state or person, and (422) without a reason."""
@@ -618,7 +641,9 @@ def amendment_reject(*, amendment: RuleAmendment, person, reason: str) -> RuleAm
 
 
 @transaction.atomic
-def amendment_withdraw(*, amendment: RuleAmendment, person, reason: str = "") -> RuleAmendment:
+def amendment_withdraw(
+    *, amendment: RuleAmendment, person: Person, reason: str = ""
+) -> RuleAmendment:
     """The proposer withdraws their open amendment (STD-5); whoever was to act next (the
     quality department before the review, leadership after it) is told."""
     amendment = _lock(amendment)

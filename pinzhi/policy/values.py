@@ -9,11 +9,14 @@ range as `Range`, a frequency as `Frequency`) and `display()` gives people "30 �
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class ValueType:
@@ -127,7 +130,7 @@ class Range:
     min: Any
     max: Any
 
-    def __contains__(self, item) -> bool:
+    def __contains__(self, item: Any) -> bool:
         return self.min <= item <= self.max
 
 
@@ -146,7 +149,7 @@ def check_unit(value_type: str, unit: str) -> None:
         raise ValidationError(MSG_UNIT, params={"unit": unit, "type": value_type})
 
 
-def _decimal(raw) -> Decimal:
+def _decimal(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise ValidationError(MSG_NOT_A_NUMBER, params={"value": raw})
     try:
@@ -161,7 +164,7 @@ def _decimal(raw) -> Decimal:
     return number
 
 
-def _whole(number: Decimal, raw) -> int:
+def _whole(number: Decimal, raw: Any) -> int:
     """`number` as an int; call it only on a number already checked against its bounds, so
     that 1E+999999 is never expanded digit by digit."""
     if number != number.to_integral_value():
@@ -169,7 +172,7 @@ def _whole(number: Decimal, raw) -> int:
     return int(number)
 
 
-def _at_most(number: Decimal, limit: int, message, params: dict) -> None:
+def _at_most(number: Decimal, limit: int, message: "StrPromise", params: dict[str, Any]) -> None:
     if number > limit:
         raise ValidationError(message, params=params)
 
@@ -181,7 +184,7 @@ def _plain(number: Decimal) -> int | str:
     return format(number.normalize(), "f")
 
 
-def _scalar(value_type: str, unit: str, raw) -> Any:
+def _scalar(value_type: str, unit: str, raw: Any) -> Any:
     """Check one scalar value and return its stored (JSON) form."""
     if value_type == ValueType.DURATION:
         number = _decimal(raw)
@@ -228,7 +231,7 @@ _RANGE_ELEMENT = {
 }
 
 
-def normalise(value_type: str, unit: str, raw) -> Any:
+def normalise(value_type: str, unit: str, raw: Any) -> Any:
     """Check `raw` against the type and return the form stored in RuleVersion.value.
 
     Raises ValidationError with a message saying what is wrong."""
@@ -267,7 +270,7 @@ def normalise(value_type: str, unit: str, raw) -> Any:
     return _scalar(value_type, unit, raw)
 
 
-def _typed_scalar(value_type: str, unit: str, stored) -> Any:
+def _typed_scalar(value_type: str, unit: str, stored: Any) -> Any:
     if value_type == ValueType.DURATION:
         return timedelta(**{unit: float(Decimal(str(stored)))})
     if value_type in (ValueType.INTEGER, ValueType.POINTS):
@@ -275,7 +278,7 @@ def _typed_scalar(value_type: str, unit: str, stored) -> Any:
     return Decimal(str(stored))
 
 
-def typed(value_type: str, unit: str, stored) -> Any:
+def typed(value_type: str, unit: str, stored: Any) -> Any:
     """The stored value as code uses it: timedelta, int, Decimal, bool, Range, Frequency."""
     if value_type == ValueType.BOOLEAN:
         return bool(stored)
@@ -290,7 +293,7 @@ def typed(value_type: str, unit: str, stored) -> Any:
     return _typed_scalar(value_type, unit, stored)
 
 
-def _number_text(stored) -> str:
+def _number_text(stored: Any) -> str:
     """A number as people read it, with a real minus sign."""
     text = format(Decimal(str(stored)).normalize(), "f") if stored != 0 else "0"
     if "." in text:
@@ -298,7 +301,7 @@ def _number_text(stored) -> str:
     return text.replace("-", "−")
 
 
-def _with_unit(unit: str, stored) -> str:
+def _with_unit(unit: str, stored: Any) -> str:
     n = _number_text(stored)
     count = abs(int(Decimal(str(stored)))) if Decimal(str(stored)) % 1 == 0 else 2
     formats = {
@@ -349,7 +352,7 @@ def _frequency_text(times: int, per: str) -> str:
     return str(several[per]) % {"n": times}
 
 
-def display(value_type: str, unit: str, stored) -> str:
+def display(value_type: str, unit: str, stored: Any) -> str:
     """The value in human form, in the active language: "30 分钟", "500 元", "−5 分"."""
     if value_type == ValueType.BOOLEAN:
         return str(_("yes")) if stored else str(_("no"))
@@ -370,7 +373,7 @@ def display(value_type: str, unit: str, stored) -> str:
     return _with_unit(unit, stored)
 
 
-def form_initial(value_type: str, stored) -> dict:
+def form_initial(value_type: str, stored: Any) -> dict[str, Any]:
     """The edit form's fields for a stored value."""
     if value_type == ValueType.RANGE:
         return {

@@ -10,10 +10,14 @@ steps (an operator any). The services in `policy/services.py` check their step h
 amendment pages list and take the steps from here.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pinzhi.lib.workflow import Roles, Step, Workflow
+from pinzhi.lib.workflow import Message, Roles, Step, Workflow
+from pinzhi.orgs.models import Person
 from pinzhi.policy.events import PolicyEvent
 from pinzhi.policy.models import AmendmentState, RuleAmendment
 from pinzhi.policy.selectors import (
@@ -39,29 +43,29 @@ WHO_MAY = {
 State = AmendmentState
 
 
-def _same_company(person, amendment) -> bool:
+def _same_company(person: Person, amendment: RuleAmendment) -> bool:
     """Only the company whose value an amendment changes takes its steps (operators any)."""
     return bool(person.is_superuser or person.company_id == amendment.company_id)
 
 
-def _may_reject(person, amendment) -> bool:
+def _may_reject(person: Person, amendment: RuleAmendment) -> bool:
     """The quality department before the review, leadership after it."""
     if amendment.state == State.PROPOSED:
         return user_may_review(person)
     return user_may_approve(person)
 
 
-def _who_rejects(amendment):
+def _who_rejects(amendment: RuleAmendment | None) -> Message:
     if amendment is not None and amendment.state == State.REVIEWED:
         return WHO_MAY["reject_reviewed"]
     return WHO_MAY["reject_proposed"]
 
 
-def _proposer(person, amendment) -> bool:
+def _proposer(person: Person, amendment: RuleAmendment) -> bool:
     return bool(person.is_superuser or amendment.proposed_by_id == person.pk)
 
 
-def _text(data) -> str:
+def _text(data: Mapping[str, Any]) -> str:
     return data.get("text", "")
 
 
@@ -186,7 +190,7 @@ AMENDMENT_WORKFLOW = Workflow(
 )
 
 
-def amendment_actions(user, amendment: RuleAmendment) -> list[str]:
+def amendment_actions(user: Person, amendment: RuleAmendment) -> list[str]:
     """The steps `user` may take on `amendment` now, in the order the page offers them
     (declared above)."""
     return [step.name for step in AMENDMENT_WORKFLOW.steps_for(user, amendment)]

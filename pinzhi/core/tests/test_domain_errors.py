@@ -118,15 +118,14 @@ def test_a_django_validation_error_keeps_its_fields_and_parameters():
     ]
 
 
-def test_a_validation_error_without_fields_can_be_given_one_and_a_status():
+def test_a_validation_error_can_be_given_a_status():
     error = Conflict.from_validation_error(
         ValidationError([ValidationError("%(n)s is too small", params={"n": 0}), "odd"]),
-        field="value",
         status=422,
     )
     assert [(e.field, e.reason) for e in error.field_errors] == [
-        ("value", "0 is too small"),
-        ("value", "odd"),
+        (None, "0 is too small"),
+        (None, "odd"),
     ]
     assert error.status == 422
 
