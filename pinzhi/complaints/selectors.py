@@ -1,10 +1,13 @@
 """Reads of complaints, always scoped to the person asking (ORG-2, ORG-3)."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from pinzhi.complaints.models import OPEN_STATUSES, Complaint
+from pinzhi.complaints.models import OPEN_STATUSES, Complaint, ContactLetter
 from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW, current_letter
-from pinzhi.orgs.models import Person
+from pinzhi.deadlines.models import Deadline
+from pinzhi.orgs.models import Person, Unit
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
 
@@ -24,7 +27,7 @@ PERSONAL_DATA_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK})
 STAFF_COMPLAINT_ROLES = frozenset(Role) - {Role.CUSTOMER, Role.SUPPLIER, Role.SUPERVISING_BODY}
 
 
-def complaints_visible_to(user) -> QuerySet[Complaint]:
+def complaints_visible_to(user: Person) -> QuerySet[Complaint]:
     """Company-wide roles see the company's complaints; scoped roles those located in or
     routed to a unit they see; everyone the cases they registered, own or handle; a customer
     only their own complaints."""
@@ -46,7 +49,7 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     return Complaint.objects.filter(pk__in=Complaint.objects.filter(condition).values("pk"))
 
 
-def may_see_customer(user, complaint: Complaint) -> bool:
+def may_see_customer(user: Person, complaint: Complaint) -> bool:
     """ORG-3: a customer's name, phone and address are shown only to the people handling
     the case (and the customer). Everyone else gets them masked."""
     if user.is_superuser or complaint.customer_id == user.pk:
@@ -62,7 +65,7 @@ def may_see_customer(user, complaint: Complaint) -> bool:
     return current is not None and current.to_person_id == user.pk
 
 
-def personal_data_rule(user, subject) -> bool:
+def personal_data_rule(user: Any, subject: Any) -> bool:
     """The timeline's hook (ORG-3): a case's history shows the customer's data to those who
     may see it on the case page."""
     if isinstance(subject, Complaint):
@@ -74,7 +77,7 @@ def open_complaints(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     return queryset.filter(status__in=OPEN_STATUSES)
 
 
-def queue_for_person(user) -> QuerySet[Complaint]:
+def queue_for_person(user: Person) -> QuerySet[Complaint]:
     """My queue: open cases I own, handle, or must sign for / act on as department head."""
     return (
         open_complaints(complaints_visible_to(user))
@@ -87,7 +90,7 @@ def queue_for_person(user) -> QuerySet[Complaint]:
     )
 
 
-def queue_for_unit(user, unit) -> QuerySet[Complaint]:
+def queue_for_unit(user: Person, unit: Unit) -> QuerySet[Complaint]:
     return open_complaints(complaints_visible_to(user)).filter(
         Q(department__path__startswith=unit.path) | Q(location__path__startswith=unit.path)
     )
@@ -119,15 +122,13 @@ def escalation_recipients(complaint: Complaint, level: str) -> list[Person]:
     return list(people.filter(role_assignments__role=role).distinct())
 
 
-def deadline_escalation_recipients(deadline, level: str) -> list[Person]:
+def deadline_escalation_recipients(deadline: Deadline, level: str) -> list[Person]:
     """The deadlines app's hook: the complaint a deadline belongs to decides who is told."""
     complaint = Complaint.objects.filter(pk=deadline.object_id).first()
     return escalation_recipients(complaint, level) if complaint is not None else []
 
 
-def _ancestors(unit):
-    from pinzhi.orgs.models import Unit
-
+def _ancestors(unit: Unit) -> QuerySet[Unit]:
     codes = [c for c in unit.path.strip("/").split("/") if c]
     paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
     return Unit.objects.filter(company_id=unit.company_id, path__in=paths)
@@ -147,14 +148,14 @@ REGISTER_ROLES = frozenset(
 )
 
 
-def complaint_actions_for(user, complaint: Complaint) -> list[str]:
+def complaint_actions_for(user: Person, complaint: Complaint) -> list[str]:
     """The names of the workflow steps `user` may take on `complaint` now: valid for its
     status and for the person's part in the case (complaints/workflow.py). Letters must be
     prefetched or are read once."""
     return [step.name for step in COMPLAINT_WORKFLOW.steps_for(user, complaint)]
 
 
-def may_answer_escalations(user, complaint: Complaint) -> bool:
+def may_answer_escalations(user: Person, complaint: Complaint) -> bool:
     """CMP-7: the quality committee (group leader) or the leadership (chairman) of the
     case's company answers a customer's escalation; the case page offers the answer form
     to them and the service lets only them answer."""
@@ -167,12 +168,12 @@ def may_answer_escalations(user, complaint: Complaint) -> bool:
     )
 
 
-def complaint_current_letter(complaint: Complaint):
+def complaint_current_letter(complaint: Complaint) -> ContactLetter | None:
     """The latest contact letter of a case (routing again sends a new one), or None."""
     return current_letter(complaint)
 
 
-def department_heads(company_id: int, department) -> QuerySet[Person]:
+def department_heads(company_id: int, department: Unit) -> QuerySet[Person]:
     """Department managers of the company whose role scope covers `department` (the unit
     itself or one above it): the people a contact letter may go to (CMP-3)."""
     from pinzhi.orgs.models import RoleAssignment

@@ -9,9 +9,10 @@ not satisfied: reopened) → closed by the registrar with the final evaluation.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +48,7 @@ from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
-from pinzhi.orgs.models import Person
+from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
 from pinzhi.policy.selectors import rule_value
 from pinzhi.timeline.services import event_record
@@ -84,7 +85,7 @@ ANSWER_NOT_ALLOWED = _(
 ALREADY_ANSWERED = _("This escalation has already been answered.")
 
 
-def _step(complaint: Complaint, name: str, actor=None) -> Step:
+def _step(complaint: Complaint, name: str, actor: Person | None = None) -> Step:
     """Check step `name` of the declared workflow (complaints/workflow.py): the complaint's
     status and the step's condition; with `actor`, also the person's part in the case (the
     step view checks it for every step before the service runs). Raises a ComplaintError
@@ -97,14 +98,14 @@ def _lock(complaint: Complaint) -> Complaint:
     return Complaint.objects.select_for_update().get(pk=complaint.pk)
 
 
-def _rule(complaint: Complaint, key: str):
+def _rule(complaint: Complaint, key: str) -> Any:
     """The value of `key` that applied when the complaint was received (DESIGN 1)."""
     return rule_value(
         key, pack=complaint.policy_pack, company=complaint.company_id, at=complaint.received_at
     )
 
 
-def _ladder(complaint: Complaint) -> list[dict]:
+def _ladder(complaint: Complaint) -> list[dict[str, Any]]:
     """The escalation ladder of CMP-7: the handler is told at the breach, then the head of
     the department, the group leader and the chairman after the overruns the pack sets."""
     steps = [
@@ -118,7 +119,9 @@ def _ladder(complaint: Complaint) -> list[dict]:
     ]
 
 
-def _open(complaint: Complaint, kind: str, rule_key: str, *, start: datetime, owner):
+def _open(
+    complaint: Complaint, kind: str, rule_key: str, *, start: datetime, owner: Person | None
+) -> Deadline:
     """Open the deadline of `rule_key` as in force when the complaint was received, on the
     calendar the quality department chose for that rule (wall clock by default, X-5)."""
     return deadlines.deadline_open_for_rule(
@@ -136,12 +139,12 @@ def _open(complaint: Complaint, kind: str, rule_key: str, *, start: datetime, ow
 RUNNING = [Deadline.State.OPEN, Deadline.State.BREACHED, Deadline.State.PAUSED]
 
 
-def _running(complaint: Complaint, *kinds: str):
+def _running(complaint: Complaint, *kinds: str) -> QuerySet[Deadline]:
     deadlines_of_case = deadlines_for(complaint).filter(state__in=RUNNING)
     return deadlines_of_case.filter(kind__in=kinds) if kinds else deadlines_of_case
 
 
-def _open_deadline(complaint: Complaint, kind: str):
+def _open_deadline(complaint: Complaint, kind: str) -> Deadline | None:
     return _running(complaint, kind).first()
 
 
@@ -156,7 +159,16 @@ def _cancel_all(complaint: Complaint, reason: str) -> None:
         deadlines.deadline_cancel(deadline=deadline, reason=reason)
 
 
-def _event(complaint, action, actor, *, before=None, after=None, reason="", data=None):
+def _event(
+    complaint: Complaint,
+    action: str,
+    actor: Person | None,
+    *,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    data: Any = None,
+) -> None:
     event_record(
         subject=complaint,
         action=action,
@@ -174,7 +186,7 @@ def _event(complaint, action, actor, *, before=None, after=None, reason="", data
 @transaction.atomic
 def complaint_register(
     *,
-    company,
+    company: Company,
     channel: str,
     category: str,
     title: str,
@@ -185,11 +197,11 @@ def complaint_register(
     customer_address: str = "",
     request: str = "",
     severity: str = Severity.GENERAL,
-    location=None,
+    location: Unit | None = None,
     received_at: datetime | None = None,
-    registered_by=None,
-    customer=None,
-    staff_involved=None,
+    registered_by: Person | None = None,
+    customer: Person | None = None,
+    staff_involved: Person | None = None,
 ) -> Complaint:
     """Register a complaint (客户投诉记录表, CMP-2). Whoever registers it owns it until an
     explicit hand-over (首问责任制, CMP-3); the first-contact limit (CMP-4: 30 minutes),
@@ -246,7 +258,7 @@ def complaint_register(
     return complaint
 
 
-def _report_to_leadership(complaint: Complaint, actor) -> None:
+def _report_to_leadership(complaint: Complaint, actor: Person | None) -> None:
     """CMP-3/CMP-7: a major complaint is reported to the leadership and the quality committee
     of the company at once."""
     recipients = list(
@@ -274,7 +286,9 @@ def _report_to_leadership(complaint: Complaint, actor) -> None:
 
 
 @transaction.atomic
-def complaint_judge_not_established(*, complaint: Complaint, actor, explanation: str) -> Complaint:
+def complaint_judge_not_established(
+    *, complaint: Complaint, actor: Person, explanation: str
+) -> Complaint:
     """CMP-2: a complaint judged unfounded is closed as "not established"; the customer gets
     the tactful explanation written here (shown on the tracking page)."""
     complaint = _lock(complaint)
@@ -315,7 +329,13 @@ def _next_letter_number(at: datetime) -> str:
 
 @transaction.atomic
 def complaint_route(
-    *, complaint: Complaint, actor, department, head, request: str, severity: str | None = None
+    *,
+    complaint: Complaint,
+    actor: Person,
+    department: Unit,
+    head: Person,
+    request: str,
+    severity: str | None = None,
 ) -> ContactLetter:
     """CMP-3: send the work contact letter (工作联系函) to the head of the department
     complained about. Routing again (wrong department) sends a new letter."""
@@ -379,7 +399,7 @@ def complaint_route(
 
 
 @transaction.atomic
-def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
+def letter_acknowledge(*, letter: ContactLetter, actor: Person) -> ContactLetter:
     """CMP-3: the department head signs for the contact letter (the kept receipt)."""
     complaint = _lock(letter.complaint)
     letter = ContactLetter.objects.get(pk=letter.pk)
@@ -407,11 +427,11 @@ def letter_acknowledge(*, letter: ContactLetter, actor) -> ContactLetter:
 def complaint_assign(
     *,
     complaint: Complaint,
-    actor,
-    handler,
+    actor: Person,
+    handler: Person,
     solution: str,
     investigation: str = "",
-    staff_involved=None,
+    staff_involved: Person | None = None,
     verified: bool = True,
 ) -> Complaint:
     """CMP-3: the department head investigates, names the person responsible for handling
@@ -464,7 +484,9 @@ def complaint_assign(
 
 
 @transaction.atomic
-def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason: str):
+def complaint_allow_special_first_contact(
+    *, complaint: Complaint, actor: Person, reason: str
+) -> Complaint:
     """CMP-4: in a special case the first contact may take up to 4 hours, with a reason."""
     complaint = _lock(complaint)
     step = _step(complaint, "special_first_contact")
@@ -493,7 +515,7 @@ def complaint_allow_special_first_contact(*, complaint: Complaint, actor, reason
 
 @transaction.atomic
 def complaint_record_contact(
-    *, complaint: Complaint, actor, at: datetime | None = None, on_site: bool = False
+    *, complaint: Complaint, actor: Person, at: datetime | None = None, on_site: bool = False
 ) -> Complaint:
     """CMP-4: the customer was contacted (first-contact limit met); for urgent cases, staff
     arrived on site (on-site limit met)."""
@@ -517,7 +539,7 @@ def complaint_record_contact(
 
 
 @transaction.atomic
-def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
+def complaint_resolve(*, complaint: Complaint, actor: Person, resolution: str) -> Complaint:
     """CMP-5: the solution is completed (投诉处置表); the complainant has their answer and
     the callback is due the same day."""
     complaint = _lock(complaint)
@@ -549,7 +571,7 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
 def complaint_callback(
     *,
     complaint: Complaint,
-    actor,
+    actor: Person,
     reached: bool,
     confirmed: bool = False,
     satisfaction: str = "",
@@ -619,7 +641,7 @@ def complaint_callback(
 
 @transaction.atomic
 def complaint_close(
-    *, complaint: Complaint, actor, final_result: str, evaluation: str
+    *, complaint: Complaint, actor: Person, final_result: str, evaluation: str
 ) -> Complaint:
     """CMP-6: the registrar records the final result and an overall evaluation of the
     handling and closes the case; the record is archived and cannot change afterwards."""
@@ -646,8 +668,11 @@ def complaint_close(
 
 
 @transaction.atomic
-def complaint_hand_over(*, complaint: Complaint, actor, to_person, note: str) -> Complaint:
-    """CMP-3 (首问责任制): ownership moves only by this explicit hand-over."""
+def complaint_hand_over(
+    *, complaint: Complaint, actor: Person | None, to_person: Person, note: str
+) -> Complaint:
+    """CMP-3 (首问责任制): ownership moves only by this explicit hand-over (`actor` None: by
+    the system, as for a complaint from the web form)."""
     complaint = _lock(complaint)
     step = _step(complaint, "hand_over")
     if complaint.owner_id == to_person.pk:
@@ -724,7 +749,7 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     return escalation
 
 
-def escalation_may_answer(person, complaint: Complaint) -> bool:
+def escalation_may_answer(person: Person, complaint: Complaint) -> bool:
     """CMP-7: whether `person` may answer the case's escalations (the rule is the
     selector's, `may_answer_escalations`)."""
     return may_answer_escalations(person, complaint)
@@ -732,7 +757,7 @@ def escalation_may_answer(person, complaint: Complaint) -> bool:
 
 @transaction.atomic
 def complaint_escalation_answer(
-    *, escalation: CustomerEscalation, actor, answer: str
+    *, escalation: CustomerEscalation, actor: Person, answer: str
 ) -> CustomerEscalation:
     """CMP-7: the group leader or the chairman answers the customer's escalation; the owner
     and the handler of the case are told."""
@@ -792,7 +817,7 @@ OFFENCES = {
 
 @transaction.atomic
 def complaint_record_offence(
-    *, complaint: Complaint, actor, person, offence: str, note: str
+    *, complaint: Complaint, actor: Person, person: Person, offence: str, note: str
 ) -> None:
     """CMP-9: hiding a complaint, refusing to admit a verified one or retaliating against the
     complainant is recorded against the person, for the assessment to act on."""

@@ -10,13 +10,17 @@ person may take from here, and the quality department sees it as a diagram. Addi
 one `Step(...)` below plus its service (plus its form when it has inputs).
 """
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.events import ComplaintEvent
-from pinzhi.complaints.models import Complaint, Status
+from pinzhi.complaints.models import Complaint, ContactLetter, Status
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
-from pinzhi.lib.workflow import Step, Workflow
+from pinzhi.lib.workflow import Message, Rule, Step, Workflow
+from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
 
 # Deadline kinds of a complaint.
@@ -41,34 +45,34 @@ OPEN_BEFORE_RESOLVED = (Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, S
 # --- who takes part in a case ----------------------------------------------------------------
 
 
-def current_letter(complaint: Complaint):
+def current_letter(complaint: Complaint) -> ContactLetter | None:
     """The latest contact letter of a case (routing again sends a new one), or None. Letters
     must be prefetched or are read once."""
     letters = list(complaint.letters.all())
     return max(letters, key=lambda letter: (letter.sent_at, letter.pk), default=None)
 
 
-def _signed_in(person) -> bool:
+def _signed_in(person: Person) -> bool:
     return person is not None and getattr(person, "is_authenticated", False)
 
 
-def _quality(person, complaint) -> bool:
+def _quality(person: Person, complaint: Complaint) -> bool:
     return person.is_superuser or Role.QUALITY_DEPARTMENT in person.role_codes
 
 
-def _registrar(person, complaint) -> bool:
+def _registrar(person: Person, complaint: Complaint) -> bool:
     return person.is_superuser or complaint.registered_by_id == person.pk
 
 
-def _owner(person, complaint) -> bool:
+def _owner(person: Person, complaint: Complaint) -> bool:
     return person.is_superuser or complaint.owner_id == person.pk
 
 
-def _handler(person, complaint) -> bool:
+def _handler(person: Person, complaint: Complaint) -> bool:
     return person.is_superuser or complaint.handler_id == person.pk
 
 
-def _head(person, complaint) -> bool:
+def _head(person: Person, complaint: Complaint) -> bool:
     """The head the current contact letter goes to (CMP-3): a superseded letter's head no
     longer handles the case."""
     if person.is_superuser:
@@ -77,16 +81,16 @@ def _head(person, complaint) -> bool:
     return letter is not None and letter.to_person_id == person.pk
 
 
-def _signer(person, complaint) -> bool:
+def _signer(person: Person, complaint: Complaint) -> bool:
     letter = current_letter(complaint)
     return letter is not None and letter.acknowledged_at is None and _head(person, complaint)
 
 
-def _desk(person, complaint) -> bool:
+def _desk(person: Person, complaint: Complaint) -> bool:
     return Role.SERVICE_DESK in person.role_codes
 
 
-def _closer(person, complaint) -> bool:
+def _closer(person: Person, complaint: Complaint) -> bool:
     """CMP-6: the registrar closes; a case that came in without one (web form, API) is
     closed by its owner."""
     return (
@@ -96,10 +100,10 @@ def _closer(person, complaint) -> bool:
     )
 
 
-def anyone_of(*parts):
+def anyone_of(*parts: Rule) -> Rule:
     """A rule: the person plays one of these parts in the case."""
 
-    def rule(person, complaint) -> bool:
+    def rule(person: Person, complaint: Complaint) -> bool:
         return _signed_in(person) and any(part(person, complaint) for part in parts)
 
     return rule
@@ -111,7 +115,7 @@ def first_contact_open(complaint: Complaint) -> bool:
     return deadlines_for(complaint).filter(kind=FIRST_CONTACT, state=Deadline.State.OPEN).exists()
 
 
-def _special_first_contact_now(complaint: Complaint):
+def _special_first_contact_now(complaint: Complaint) -> Message | None:
     if complaint.first_contact_at is not None:
         return ALREADY_CONTACTED
     if not first_contact_open(complaint):
@@ -119,7 +123,9 @@ def _special_first_contact_now(complaint: Complaint):
     return None
 
 
-def _acknowledge(service, complaint, person, data):
+def _acknowledge(
+    service: Callable[..., Any], complaint: Complaint, person: Person, data: Mapping[str, Any]
+) -> Any:
     """The case's current letter (CMP-3): a superseded letter is never signed for."""
     return service(letter=current_letter(complaint), actor=person)
 

@@ -19,7 +19,8 @@ INTEGRITY_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.LEADERSHIP})
 # Roles that may download any attachment.
 ATTACHMENT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
 
-AttachmentRule = Callable[[object, models.Model | None], bool]
+# The person asking (a Person, whom the timeline cannot name) and the record, or None.
+AttachmentRule = Callable[[Any, models.Model | None], bool]
 _attachment_rules: dict[str, AttachmentRule] = {}
 
 
