@@ -294,7 +294,7 @@ def complaint_judge_not_established(
     complaint = _lock(complaint)
     step = _step(complaint, "judge_not_established")
     if not explanation.strip():
-        raise ComplaintError(EXPLANATION_REQUIRED)
+        raise ComplaintError(EXPLANATION_REQUIRED, field="explanation", status=422)
     complaint.status = Status.NOT_ESTABLISHED
     complaint.not_established_reason = explanation.strip()
     complaint.closed_at = now()
@@ -491,7 +491,7 @@ def complaint_allow_special_first_contact(
     complaint = _lock(complaint)
     step = _step(complaint, "special_first_contact")
     if not reason.strip():
-        raise ComplaintError(REASON_REQUIRED, field="reason")
+        raise ComplaintError(REASON_REQUIRED, field="reason", status=422)
     deadline = _open_deadline(complaint, FIRST_CONTACT)
     if deadline is None:
         raise ComplaintError(ALREADY_CONTACTED)
@@ -678,7 +678,7 @@ def complaint_hand_over(
     if complaint.owner_id == to_person.pk:
         raise ComplaintError(SAME_OWNER)
     if not note.strip():
-        raise ComplaintError(REASON_REQUIRED)
+        raise ComplaintError(REASON_REQUIRED, field="note", status=422)
     before = {"owner": str(complaint.owner or "")}
     previous = complaint.owner_id
     complaint.owner = to_person
@@ -715,7 +715,7 @@ def complaint_customer_escalate(*, complaint: Complaint, reason: str) -> Custome
     complaint = _lock(complaint)
     step = _step(complaint, "customer_escalate")
     if not reason.strip():
-        raise ComplaintError(REASON_REQUIRED)
+        raise ComplaintError(REASON_REQUIRED, field="reason", status=422)
     pending = complaint.customer_escalations.filter(answered_at__isnull=True).first()
     if pending is not None:
         raise ComplaintError(
@@ -768,7 +768,7 @@ def complaint_escalation_answer(
     if escalation.answered_at is not None:
         raise ComplaintError(ALREADY_ANSWERED)
     if not answer.strip():
-        raise ComplaintError(ANSWER_REQUIRED)
+        raise ComplaintError(ANSWER_REQUIRED, field="answer", status=422)
     escalation.answered_by = actor
     escalation.answered_at = now()
     escalation.answer = answer.strip()
@@ -800,7 +800,7 @@ def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str =
     complaint = _lock(complaint)
     step = _step(complaint, "customer_rate")
     if not 1 <= rating <= 5:
-        raise ComplaintError(RATING_RANGE)
+        raise ComplaintError(RATING_RANGE, field="rating", status=422)
     complaint.customer_rating = rating
     complaint.customer_comment = comment
     complaint.save()
@@ -826,7 +826,7 @@ def complaint_record_offence(
     if offence not in OFFENCES:
         raise ComplaintError(_("Unknown offence."))
     if not note.strip():
-        raise ComplaintError(REASON_REQUIRED)
+        raise ComplaintError(REASON_REQUIRED, field="note", status=422)
     _event(
         complaint,
         step.event,

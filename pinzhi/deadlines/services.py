@@ -179,9 +179,9 @@ def deadline_open(
     wall clock unless a working-time `calendar` is given (X-5). The duration itself comes
     from the policy pack (DESIGN mechanism 1); `rule_key` names the rule for traceability."""
     if not kind or not kind.strip():
-        raise DeadlineError(KIND_REQUIRED)
+        raise DeadlineError(KIND_REQUIRED, field="kind", status=422)
     if not isinstance(duration, timedelta) or duration < timedelta(0):
-        raise DeadlineError(DURATION_INVALID)
+        raise DeadlineError(DURATION_INVALID, field="duration", status=422)
     if subject.pk is None:
         raise DeadlineError(SUBJECT_NOT_SAVED)
     steps = ladder_normalise(ladder)
@@ -242,7 +242,7 @@ def rule_duration(
         day = local.date() + timedelta(days=value + 1)
         end = datetime(day.year, day.month, day.day, tzinfo=zone)
         return end - local
-    raise DeadlineError(DURATION_INVALID)
+    raise DeadlineError(DURATION_INVALID, field="duration", status=422)
 
 
 def deadline_open_for_rule(
@@ -357,7 +357,12 @@ def deadline_pause(
     """Stop the clock (e.g. waiting on the customer): the time until resume does not count
     and no escalation happens meanwhile (DESIGN mechanism 2)."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("pause").participle)
+        raise DeadlineError(
+            REASON_REQUIRED,
+            field="reason",
+            status=422,
+            action=DEADLINE_WORKFLOW.step("pause").participle,
+        )
     locked = _locked(deadline)
     step = _step(locked, "pause")
     at = at or now()
@@ -419,7 +424,12 @@ def deadline_cancel(
     """The obligation no longer applies (e.g. a complaint found not established): no more
     escalation."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("cancel").participle)
+        raise DeadlineError(
+            REASON_REQUIRED,
+            field="reason",
+            status=422,
+            action=DEADLINE_WORKFLOW.step("cancel").participle,
+        )
     locked = _locked(deadline)
     step = _step(locked, "cancel")
     at = at or now()
@@ -447,9 +457,14 @@ def deadline_extend(
     """Grant a longer allowed time before the deadline runs out (e.g. CMP-4: a special case
     may take 4 hours for the first contact, with the reason recorded)."""
     if not reason or not str(reason).strip():
-        raise DeadlineError(REASON_REQUIRED, action=DEADLINE_WORKFLOW.step("extend").participle)
+        raise DeadlineError(
+            REASON_REQUIRED,
+            field="reason",
+            status=422,
+            action=DEADLINE_WORKFLOW.step("extend").participle,
+        )
     if not isinstance(duration, timedelta) or duration < timedelta(0):
-        raise DeadlineError(DURATION_INVALID)
+        raise DeadlineError(DURATION_INVALID, field="duration", status=422)
     locked = _locked(deadline)
     step = _step(locked, "extend")
     old_due, old_duration = locked.due_at, locked.duration
