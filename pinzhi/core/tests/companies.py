@@ -307,15 +307,7 @@ def _import_batch(a: CompanyData) -> None:
             "source": "matrix",
         },
     )
-    check = importer.rows_check(batch)
-    batch.meta["check"] = {
-        "good": len(check.rows),
-        "broken": len(check.broken),
-        "broken_rows": [[b.line, b.reason] for b in check.broken],
-    }
-    batch.meta["state"] = "checked"
-    batch.save()
-    importer.errors_write(batch, check.broken)
+    importer.check_save(batch, importer.rows_check(batch))
     a.objects["import_batch"] = batch
 
 
