@@ -335,24 +335,25 @@ def _table(name, raw, merged: _Merged, *, expected: set[str], key, header: bool)
         for number, cells in raw:
             table.rows_scanned += 1
             merged.remember(number, tuple(cells))
-            head.append((number, merged.header_row(number, cells)))
+            head.append((number, cells))
             if len(head) >= HEADER_ROWS:
                 break
+        named = [(number, merged.header_row(number, cells)) for number, cells in head]
         best, best_score = None, 0
         if expected:
-            for number, cells in head:
+            for number, cells in named:
                 score = sum(1 for c in cells if c is not None and key(c) in expected)
                 if score > best_score:
                     best, best_score = number, score
         if best is None:
-            for number, cells in head:
+            for number, cells in named:
                 filled = sum(1 for c in cells if not _empty([c]))
                 if filled >= 2 or (filled == 1 and len(cells) == 1):
                     best = number
                     break
         if best is not None:
             table.header_line = best
-            row = next(cells for number, cells in head if number == best)
+            row = next(cells for number, cells in named if number == best)
             table.raw_headers = list(row)
             table.headers = ["" if c is None else str(c).strip() for c in row]
             while table.headers and not table.headers[-1]:

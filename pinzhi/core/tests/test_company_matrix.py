@@ -114,6 +114,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
             "roles of its operator, not by roles scoped to units",
         ),
     ),
+    "orgs:import_errors": Target(lambda a, r: {"token": a["org_import_batch"].token}),
     "orgs:company_edit": (
         Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
         Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
@@ -143,6 +144,9 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "deadlines:calendar": Target(_calendar),
     "deadlines:calendar_hours": Target(_calendar, (POST,)),
     "deadlines:calendar_import": Target(_calendar, (POST,)),
+    "deadlines:calendar_import_errors": Target(
+        lambda a, r: {"pk": a["calendar"].pk, "token": a["calendar_import_batch"].token}
+    ),
     "deadlines:calendar_day_add": Target(_calendar, (POST,)),
     "deadlines:calendar_day_remove": Target(
         lambda a, r: {"pk": a["calendar"].pk, "day": a["calendar_day"].pk}, (POST,)
