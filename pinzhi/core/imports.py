@@ -34,8 +34,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.core.models import ImportBatch
 from pinzhi.core.spreadsheets import xlsx_append
