@@ -182,6 +182,10 @@ def test_it_reads_gbk_and_reports_each_broken_row_with_line_and_reason(clock, or
     assert "future" in reasons[6]
     assert "201" in reasons[7] and "200" in reasons[7]
     assert "missing required field" in reasons[8]
+    # Issue 7 item 3: each broken row is located by its column (header and letter) too.
+    batch.refresh_from_db()
+    located = {line: (column, value) for line, column, value, _reason in batch.errors}
+    assert located[5] == ("投诉时间 (A)", "昨天") and located[7][0] == "投诉主题 (D)"
     noise = Complaint.objects.get(title="噪音扰民")
     assert noise.customer_phone == "13800000002"
     assert noise.final_result == "已处理" and timezone.localtime(noise.closed_at).day == 3

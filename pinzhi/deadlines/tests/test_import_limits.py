@@ -105,3 +105,23 @@ def test_a_file_of_more_rows_than_allowed_is_refused_naming_the_limit(calendar):
     with pytest.raises(CalendarImportError) as refused:
         calendar_days_import(calendar=calendar, name="many.csv", content=content)
     assert refused.value.errors == [str(TOO_MANY_ROWS % {"max": MAX_ROWS})]
+
+
+def test_a_refused_calendar_file_offers_its_error_report(signed_in, calendar):
+    """Issue 7 item 3: the refused rows of a holiday file are kept as a failed import batch
+    whose .xlsx report names each row, column, value and reason."""
+    from openpyxl import load_workbook
+
+    client = signed_in("quality_department")
+    content = (
+        "2026年节假日安排\n日期,类型,名称\n2026-10-01,放假,国庆节\n2026-13-01,上课,坏\n".encode()
+    )
+    response = post(client, "2026.csv", content)
+    assert response.status_code == 400
+    batch = response.context["import_batch"]
+    assert batch.state == batch.State.FAILED and not calendar.days.exists()
+    url = reverse("deadlines:calendar_import_errors", args=[calendar.pk, batch.token])
+    assert url in response.content.decode()
+    report = client.get(url)
+    rows = list(load_workbook(io.BytesIO(report.content)).worksheets[0].iter_rows(values_only=True))
+    assert [row[:3] for row in rows[1:]] == [(4, "日期 (A)", "2026-13-01"), (4, "类型 (B)", "上课")]

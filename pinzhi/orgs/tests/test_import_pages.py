@@ -115,3 +115,33 @@ def test_it_serves_the_blank_template_to_the_quality_department_only(signed_in, 
     qd.logout()
     inspector = signed_in("inspector")
     assert inspector.get(reverse("orgs:import_template")).status_code == 403
+
+
+def test_the_preview_offers_the_error_report_of_the_file(signed_in, client, person_with):
+    """Issue 7 item 3: the preview of a file with problems links its .xlsx error report
+    (line, column, value, reason); another company's people do not find it (404)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    qd = signed_in("quality_department")
+    upload(qd, make_workbook([*UNITS, ["GL2", "第二管理处", "管理处", "HQX", "", ""]]))
+    batch = pending_batches().get()
+    url = reverse("orgs:import_errors", args=[batch.token])
+    assert url in qd.get(reverse("orgs:import_preview")).content.decode()
+    report = qd.get(url)
+    assert report.status_code == 200
+    rows = list(load_workbook(io.BytesIO(report.content)).worksheets[0].iter_rows(values_only=True))
+    ((line, column, _value, reason),) = rows[1:]
+    assert line == 4 and column == "单位 · 上级单位编码" and "HQX" in reason
+    from pinzhi.orgs.tests.factories import CompanyFactory, PersonFactory, UnitFactory
+
+    elsewhere = CompanyFactory()
+    client.force_login(
+        PersonFactory(
+            company=elsewhere,
+            unit=UnitFactory(company=elsewhere, code="ELSE"),
+            roles=["quality_department"],
+        )
+    )
+    assert client.get(url).status_code == 404
