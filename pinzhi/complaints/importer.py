@@ -50,6 +50,7 @@ from pinzhi.core.imports import (
     import_batch_progress,
     import_batch_read,
     import_batches_recent,
+    json_safe,
 )
 from pinzhi.core.models import ImportBatch as Batch
 from pinzhi.core.spreadsheets import SpreadsheetRefused
@@ -229,6 +230,7 @@ def batches_recent(*, company_id, limit: int = 10) -> list[Batch]:
 
 
 def meta_save(batch: Batch) -> None:
+    batch.meta = json_safe(batch.meta)
     batch.updated_at = now()
     Batch.objects.filter(pk=batch.pk).update(meta=batch.meta, updated_at=batch.updated_at)
 

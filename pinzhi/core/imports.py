@@ -79,6 +79,18 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_ERROR_TEXT else text[: MAX_ERROR_TEXT - 1] + "…"
 
 
+def json_safe(value: Any) -> Any:
+    """`value` with every NUL character replaced by U+FFFD: a file's own text is kept in
+    JSON fields, and PostgreSQL refuses NUL in them (issue 6 item 8)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def error_row(line: int | None, column: str, value: Any, reason: Any) -> list:
     """One per-row error as stored: [line, column, value, reason] (column "header (A)")."""
     return [line, _short(column), _short(value), _short(reason)]
@@ -99,7 +111,7 @@ def import_batch_create(
         kind=kind,
         created_by=created_by if getattr(created_by, "pk", None) else None,
         filename=os.path.basename(filename or "")[:200],
-        meta=meta or {},
+        meta=json_safe(meta or {}),
         created_at=at,
         updated_at=at,
     )
@@ -129,13 +141,13 @@ def import_batch_plan(
     """Record what applying the batch would do: the preview (`plan`), the per-row errors
     (at most MAX_ERRORS kept, the rest counted) and the counts. Writes nothing else."""
     errors = errors or []
-    batch.plan = plan if plan is not None else batch.plan
-    batch.errors = errors[:MAX_ERRORS]
+    batch.plan = json_safe(plan) if plan is not None else batch.plan
+    batch.errors = json_safe(errors[:MAX_ERRORS])
     batch.errors_not_listed = max(0, len(errors) - MAX_ERRORS)
     if counts is not None:
         batch.counts = counts
     if meta is not None:
-        batch.meta = meta
+        batch.meta = json_safe(meta)
     batch.planned_at = batch.updated_at = now()
     batch.save(
         update_fields=[
@@ -206,7 +218,7 @@ def import_batch_fail(batch: ImportBatch, *, error: str) -> None:
 
 def import_batch_progress(batch: ImportBatch, **values) -> None:
     """Record the phase and rows done of a batch being applied (outside its transaction)."""
-    batch.progress = {**batch.progress, **values}
+    batch.progress = json_safe({**batch.progress, **values})
     ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
 
 
