@@ -157,6 +157,10 @@ def import_a(company_pk: int, person_pk: int, path: str) -> None:
     from pinzhi.orgs.models import Company, Person
 
     os.nice(A_NICE)
+    if "BENCH_PER_RECORD_EVENTS_MAX" in os.environ:
+        # Above this many records the import writes one batch event listing the ids instead
+        # of one event per record (importer.PER_RECORD_EVENTS_MAX).
+        importer.PER_RECORD_EVENTS_MAX = int(os.environ["BENCH_PER_RECORD_EVENTS_MAX"])
     marks: dict[str, float] = {}
     rebuild = grouping.groups_rebuild
 
