@@ -180,6 +180,11 @@ PINZHI_IMPORT_MAX_CELLS = env_int("PINZHI_IMPORT_MAX_CELLS", 1_000_000)
 PINZHI_IMPORT_MAX_CHARS = env_int("PINZHI_IMPORT_MAX_CHARS", 50_000_000)
 PINZHI_IMPORT_MAX_CELL_CHARS = env_int("PINZHI_IMPORT_MAX_CELL_CHARS", 32_767)
 PINZHI_IMPORT_MAX_COLUMNS = env_int("PINZHI_IMPORT_MAX_COLUMNS", 200)
+# Import batches (issue 7 item 3, pinzhi/core/imports.py): a batch not applied within this
+# many hours is purged with its upload; finished batches (and their error reports) are kept
+# this many days.
+PINZHI_IMPORT_PLAN_HOURS = env_int("PINZHI_IMPORT_PLAN_HOURS", 24)
+PINZHI_IMPORT_KEEP_DAYS = env_int("PINZHI_IMPORT_KEEP_DAYS", 30)
 
 # E-mail: SMTP when PINZHI_EMAIL_HOST is set, otherwise messages are printed to the console.
 MAILERS: dict[str, dict[str, Any]]

@@ -1,47 +1,38 @@
-"""Import of historical complaints from CSV or XLSX (X-4, issue 3 item 7, CMP-6 archive).
+"""Import of historical complaints from CSV or XLSX (X-4, issue 3 item 7, CMP-6 archive),
+on the shared tabular reader and import batch (issue 7 item 3).
 
 Steps, each a function the views call:
 
-1. `upload_store(uploaded_file, *, user)` keeps the file under MEDIA_ROOT/complaint_imports/
-   <random token>/ and inspects it (`inspect_file`): for CSV the encoding (UTF-8 with or
-   without BOM, GBK, GB18030 — tried in that order), the delimiter and the header row; for
-   XLSX the first sheet, read with openpyxl in read-only mode, stopping after a run of
-   `EMPTY_RUN` empty rows (a sheet may claim 65,203 rows and hold 495).
+1. `upload_store(uploaded_file, *, user)` reads the file with the shared reader
+   (`pinzhi.core.tabular`: encoding UTF-8 with or without BOM else GBK/GB18030, the
+   delimiter, the header row below any title row, merged cells, a sheet's blank tail) and
+   keeps it as a planned `ImportBatch` of the uploader's company (`pinzhi.core.imports`: the
+   upload through the storage API, the inspection in the batch's `meta`).
 2. `guess_mapping(headers)`: each Pinzhi field ← a source column, guessed from known
    headers (CFPB, the Chinese forum files, common Chinese headers).
-3. `rows_check(batch)`: every row parsed and validated without writing; broken rows come
-   back with their line number and reason.
-4. `import_run(token)` (also the task `complaints_import`): the good rows are written in ONE
-   transaction as closed archive records — no deadlines, no notifications — with
-   `search_text` for the archive search; re-imports skip rows whose (source, source_id)
-   exists; rows without an id column get a stable hash of their content as id. One
-   timeline event per batch (on the company) and `complaint.imported` per record. Progress
-   (rows done / total) is written to progress.json for the page that polls it; the broken
-   rows go to errors.csv. The repeat grouping of the imported period runs afterwards.
-
-The batch's state lives in small JSON files next to the upload, so the worker process and
-the web process share it without a table, and progress is visible while the import's own
-transaction is still open.
+3. `rows_check(batch)`: every row parsed and validated without writing; `check_save`
+   records the counts and the broken rows (line, column, value, reason) in the batch, for
+   the check page and the downloadable error report.
+4. `import_enqueue(batch)` claims the batch (once) and queues `import_run(token)` (the task
+   `complaints_import`): the good rows are written in ONE transaction as closed archive
+   records — no deadlines, no notifications — with `search_text` for the archive search;
+   re-imports skip rows whose (source, source_id) exists; rows without an id column get a
+   stable hash of their content as id. One timeline event per batch (on the company) and
+   `complaint.imported` per record. The batch is marked applied in the same transaction.
+   The repeat grouping of the imported period runs afterwards.
 """
 
-import codecs
-import csv
 import hashlib
 import json
 import logging
 import os
 import re
-import secrets
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -50,20 +41,26 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Category, Channel, Complaint, Status
 from pinzhi.complaints.text import fold, search_document
-from pinzhi.core.spreadsheets import (
-    SpreadsheetRefused,
-    SpreadsheetUnreadable,
-    csv_row,
-    csv_rows,
-    xlsx_open,
-    xlsx_rows,
+from pinzhi.core.imports import (
+    error_row,
+    import_batch_apply,
+    import_batch_claim,
+    import_batch_create,
+    import_batch_fail,
+    import_batch_plan,
+    import_batch_progress,
+    import_batch_read,
+    import_batches_recent,
+    json_safe,
 )
+from pinzhi.core.models import ImportBatch as Batch
+from pinzhi.core.spreadsheets import SpreadsheetRefused
+from pinzhi.core.tabular import column_letter, tabular_open
 from pinzhi.lib.clock import now
 from pinzhi.timeline.services import event_record
 
 logger = logging.getLogger(__name__)
 
-EMPTY_RUN = 50  # consecutive empty rows that end a sheet or file
 PREVIEW_ROWS = 8
 PROGRESS_EVERY = 100
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -72,23 +69,14 @@ HEADER_MAX = 100
 # Times before this year are misread cells, not complaints (and year 1 overflows when it
 # is converted to UTC).
 OLDEST_YEAR = 1900
-# The batch's JSON files (meta.json, progress.json) are read on every visit to the import
-# pages: they hold headers, a short preview and at most 200 broken rows, far below
-# this bound, which a file is never written or read above (issue 6 item 3).
+# The batch's meta (headers, mapping, a short preview) is read on every visit to the import
+# pages: never kept above this bound (issue 6 item 3).
 MAX_STATE_BYTES = 2 * 1024 * 1024
-# errors.csv lists at most this many broken rows (more means the mapping is wrong).
-ERRORS_LISTED = 10_000
 # Above this many records the per-record `complaint.imported` events are left out: the batch
 # event lists the ids instead (the chain stays readable, the import fast).
 PER_RECORD_EVENTS_MAX = 10000
-ENCODINGS = [("utf-8-sig", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
-UNSUPPORTED_FILE = _("Upload a .csv or .xlsx file (an old .xls must be saved as .xlsx first).")
 FILE_TOO_LARGE = _("The file is larger than 50 MB; split it into smaller files.")
-UNREADABLE_ENCODING = _(
-    "The file's encoding is not UTF-8, GBK or GB18030; save it as UTF-8 and upload it again."
-)
-UNREADABLE_XLSX = _("The file cannot be read as an Excel workbook (.xlsx).")
 NO_HEADER = _("No header row with column names was found in the first rows.")
 EMPTY_FILE = _("The file holds no rows.")
 ROW_CUT = _("the record has %(found)s columns where the header has %(expected)s (cut off?)")
@@ -108,7 +96,6 @@ STATE_TOO_BIG = _(
     "The file's header and first rows are too large to keep for the column mapping; check "
     "that the first row holds the column names."
 )
-ERRORS_NOT_LISTED = _("… and %(count)s further rows with problems, not listed")
 IMPORT_FAILED = _("An unexpected error occurred; the system administrator finds it in the log.")
 ANONYMOUS = _("Anonymous")
 IMPORTED_RESULT = _("Imported historical record.")
@@ -217,135 +204,39 @@ def guess_mapping(headers: list[str]) -> tuple[dict[str, int | None], list[int]]
     return mapping, extras
 
 
-# --- storage of a batch -------------------------------------------------------------------
+# --- the batch (pinzhi.core.imports) ---------------------------------------------------------
+
+KIND = "complaints"
 
 
-def _root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "complaint_imports"
+class ImportError_(SpreadsheetRefused):
+    """A file that cannot be imported at all, with a message for the person (a DomainError,
+    through the shared reader's refusal)."""
+
+    code = "complaint_import_refused"
 
 
-class BatchNotFound(LookupError):
-    pass
-
-
-class ImportError_(ValueError):
-    """A file that cannot be imported at all, with a message for the person."""
-
-
-@dataclass
-class Batch:
-    """One upload and its import: the files under complaint_imports/<token>/."""
-
-    token: str
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def folder(self) -> Path:
-        return _root() / self.token
-
-    @property
-    def upload_path(self) -> Path:
-        return self.folder / ("upload." + self.meta["kind"])
-
-    @property
-    def errors_path(self) -> Path:
-        return self.folder / "errors.csv"
-
-    def save(self) -> None:
-        _write_json(self.folder / "meta.json", self.meta)
-
-    def progress(self) -> dict:
-        try:
-            return _read_json(self.folder / "progress.json")
-        except (OSError, ValueError):
-            return {}
-
-    def progress_write(self, **values) -> None:
-        data = self.progress()
-        data.update(values)
-        _write_json(self.folder / "progress.json", data)
-
-    def delete_upload(self) -> None:
-        try:
-            self.upload_path.unlink()
-        except OSError:
-            pass
-
-
-def _write_json(path: Path, data: dict) -> None:
-    """Atomic: a reader sees the old or the new file, never half of one. Never larger than
-    MAX_STATE_BYTES (ImportError_)."""
-    text = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-    if len(text) > MAX_STATE_BYTES:
-        raise ImportError_(STATE_TOO_BIG)
-    tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(text)
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict:
-    """A batch's JSON file; ValueError when it is larger than MAX_STATE_BYTES (it is then
-    not parsed: these files are read on every visit to the import pages)."""
-    with open(path, "rb") as source:
-        text = source.read(MAX_STATE_BYTES + 1)
-    if len(text) > MAX_STATE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_STATE_BYTES} bytes")
-    return json.loads(text)
+# Every guessed header, so that the shared reader finds the header row below a title row.
+EXPECTED_HEADERS = [guess for guesses in GUESSES.values() for guess in guesses] + EXTRA_GUESSES
 
 
 def batch_get(token: str) -> Batch:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token or ""):
-        raise BatchNotFound(token)
-    batch = Batch(token)
-    try:
-        batch.meta = _read_json(batch.folder / "meta.json")
-    except (OSError, ValueError):
-        raise BatchNotFound(token) from None
-    return batch
+    """The complaint import batch `token` (any company: for the worker)."""
+    return Batch.objects.get(token=token, kind=KIND)
 
 
 def batches_recent(*, company_id, limit: int = 10) -> list[Batch]:
     """The latest batches of a company, newest first (for the upload page)."""
-    root = _root()
-    if not root.exists():
-        return []
-    found = []
-    for folder in root.iterdir():
-        try:
-            batch = batch_get(folder.name)
-        except BatchNotFound:
-            continue
-        if batch.meta.get("company_id") == company_id:
-            found.append(batch)
-    found.sort(key=lambda b: b.meta.get("uploaded_at", ""), reverse=True)
-    return found[:limit]
+    return import_batches_recent(company_id=company_id, kind=KIND, limit=limit)
+
+
+def meta_save(batch: Batch) -> None:
+    batch.meta = json_safe(batch.meta)
+    batch.updated_at = now()
+    Batch.objects.filter(pk=batch.pk).update(meta=batch.meta, updated_at=batch.updated_at)
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> tuple[str, str, str]:
-    """Text, codec and label of `data`: UTF-8 (BOM or not), GBK, GB18030 in that order. A
-    multi-byte character cut at the very end (a truncated file) does not disqualify."""
-    for codec, label in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(codec)()
-        try:
-            text = decoder.decode(data, final=False)
-        except UnicodeDecodeError:
-            continue
-        if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
-            label = "UTF-8 (BOM)"
-        return text, codec, label
-    raise ImportError_(UNREADABLE_ENCODING)
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:16384]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        counts = {d: sample.split("\n", 1)[0].count(d) for d in ",;\t|"}
-        return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
 def clean_cell(value) -> object:
@@ -358,116 +249,99 @@ def clean_cell(value) -> object:
     return value
 
 
-def _empty(row) -> bool:
-    return not any(c not in (None, "") and str(c).strip() for c in row)
-
-
-def iter_records(path: Path, meta: dict):
-    """(line number, cells) of every record of the file, header included; line numbers are
-    the physical line a CSV record starts on, or the sheet's row number. Stops after
-    `EMPTY_RUN` empty rows. Read within the shared reading limits (issue 6 item 3): a file
-    over one raises ImportError_ naming the limit."""
+def _open(content: bytes, filename: str):
     try:
-        if meta["kind"] == "csv":
-            text, _codec, _label = _decode(path.read_bytes())
-            records = csv_rows(text, delimiter=meta["delimiter"])
-            yield from _records(records)
-            return
-        try:
-            workbook = xlsx_open(path)
-        except SpreadsheetUnreadable as error:
-            raise ImportError_(UNREADABLE_XLSX) from error
-        try:
-            sheet = workbook.active or workbook.worksheets[0]
-            yield from _records(xlsx_rows(sheet))
-        finally:
-            workbook.close()
+        return tabular_open(content, filename=filename)
     except SpreadsheetRefused as error:
-        raise ImportError_(error.message) from error
+        raise ImportError_(error.message, row=error.row, column=error.column) from error
 
 
-def _records(rows):
-    empties = 0
-    for number, row in rows:
-        if _empty(row):
-            empties += 1
-            if empties >= EMPTY_RUN:
-                return
-            continue
-        empties = 0
-        yield number, [clean_cell(c) for c in row]
+def _table(source):
+    return source.table(expected=EXPECTED_HEADERS, key=_key)
 
 
-def inspect_file(path: Path, kind: str) -> dict:
-    """Encoding, delimiter, header row, headers and the first rows of a stored upload."""
-    info: dict = {"kind": kind, "encoding": "", "delimiter": ","}
-    if kind == "csv":
-        text, codec, label = _decode(path.read_bytes())
-        info.update(encoding=label, codec=codec, delimiter=_sniff_delimiter(text))
-    header_line, headers, rows = None, [], []
-    for line, cells in iter_records(path, info):
-        if header_line is None:
-            if sum(1 for c in cells if c not in (None, "")) >= 2 or len(cells) == 1:
-                header_line, headers = line, [str(c or "").strip() for c in cells]
-            continue
-        rows.append(cells)
-        if len(rows) >= PREVIEW_ROWS:
-            break
-    if header_line is None:
+def iter_records(batch: Batch):
+    """(line number, cells) of every data record below the header; line numbers are the
+    physical line a CSV record starts on, or the sheet's row number (as Excel shows them).
+    Read by the shared reader (pinzhi.core.tabular) within the shared reading limits: a
+    file over one raises ImportError_ naming the limit."""
+    with _open(import_batch_read(batch), batch.filename or "upload." + batch.meta["kind"]) as src:
+        try:
+            for line, cells in _table(src).rows:
+                yield line, [clean_cell(c) for c in cells]
+        except SpreadsheetRefused as error:
+            raise ImportError_(error.message, row=error.row, column=error.column) from error
+
+
+def inspect_file(content: bytes, filename: str) -> dict:
+    """Encoding, delimiter, header row, headers and the first rows of an upload."""
+    with _open(content, filename) as source:
+        info: dict = {
+            "kind": source.kind,
+            "encoding": source.encoding,
+            "delimiter": source.delimiter,
+        }
+        try:
+            table = _table(source)
+            rows = []
+            for _line, cells in table.rows:
+                rows.append([clean_cell(c) for c in cells])
+                if len(rows) >= PREVIEW_ROWS:
+                    break
+        except SpreadsheetRefused as error:
+            raise ImportError_(error.message, row=error.row, column=error.column) from error
+    if table.header_line is None:
         raise ImportError_(EMPTY_FILE)
-    while headers and not headers[-1]:
-        headers.pop()
+    headers = [str(clean_cell(h) or "").strip() for h in table.headers]
     if not headers:
         raise ImportError_(NO_HEADER)
     headers = [h or gettext("Column %(n)s") % {"n": i + 1} for i, h in enumerate(headers)]
-    # A header is a name, not a text: kept short, so the batch's meta.json stays small.
+    # A header is a name, not a text: kept short, so the batch's meta stays small.
     headers = [h if len(h) <= HEADER_MAX else h[: HEADER_MAX - 1] + "…" for h in headers]
-    info.update(header_line=header_line, headers=headers, preview=rows)
+    info.update(header_line=table.header_line, headers=headers, preview=rows)
     return info
 
 
 def upload_store(uploaded_file, *, user) -> Batch:
-    """Keep an upload under a random token and inspect it; raises ImportError_."""
-    name = uploaded_file.name or ""
-    kind = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind not in ("csv", "xlsx", "txt"):
-        raise ImportError_(UNSUPPORTED_FILE)
-    if kind == "txt":
-        kind = "csv"
+    """Inspect an upload and keep it as a planned import batch of the uploader's company;
+    raises ImportError_ (and keeps nothing) for a file that cannot be imported."""
+    name = os.path.basename(uploaded_file.name or "")
     if uploaded_file.size and uploaded_file.size > MAX_UPLOAD_BYTES:
         raise ImportError_(FILE_TOO_LARGE)
-    batch = Batch(secrets.token_urlsafe(24))
-    batch.folder.mkdir(parents=True, exist_ok=True)
-    batch.meta = {"kind": kind}
-    # Whatever goes wrong, a refused upload leaves nothing behind (issue 6 items 3, 8).
-    try:
-        written = 0
-        with open(batch.upload_path, "wb") as out:
-            for chunk in uploaded_file.chunks():
-                written += len(chunk)
-                if written > MAX_UPLOAD_BYTES:
-                    raise ImportError_(FILE_TOO_LARGE)
-                out.write(chunk)
-        info = inspect_file(batch.upload_path, kind)
-        preview = info.pop("preview")
-        mapping, extras = guess_mapping(info["headers"])
-        batch.meta.update(
-            info,
-            filename=os.path.basename(name)[:200],
-            size=uploaded_file.size,
-            uploaded_by=user.pk,
-            uploaded_at=now().isoformat(),
-            company_id=user.company_id,
-            state="uploaded",
-            mapping=mapping,
-            extras=extras,
-            preview=[[_preview_cell(c) for c in row] for row in preview],
-        )
-        batch.save()
-    except BaseException:
-        shutil.rmtree(batch.folder, ignore_errors=True)
-        raise
-    return batch
+    chunks, written = [], 0
+    for chunk in uploaded_file.chunks():
+        written += len(chunk)
+        if written > MAX_UPLOAD_BYTES:
+            raise ImportError_(FILE_TOO_LARGE)
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    info = inspect_file(content, name)
+    preview = info.pop("preview")
+    mapping, extras = guess_mapping(info["headers"])
+    meta = dict(
+        info,
+        filename=name[:200],
+        size=len(content),
+        uploaded_by=user.pk,
+        uploaded_at=now().isoformat(),
+        company_id=user.company_id,
+        step="uploaded",
+        mapping=mapping,
+        extras=extras,
+        preview=[[_preview_cell(c) for c in row] for row in preview],
+    )
+    if len(json.dumps(meta, ensure_ascii=False, default=str)) > MAX_STATE_BYTES:
+        raise ImportError_(STATE_TOO_BIG)
+    from pinzhi.orgs.models import Company
+
+    return import_batch_create(
+        company=Company.objects.filter(pk=user.company_id).first(),
+        kind=KIND,
+        created_by=user,
+        filename=name,
+        content=content,
+        meta=meta,
+    )
 
 
 def _preview_cell(value) -> str:
@@ -560,6 +434,7 @@ class Broken:
     line: int
     reason: str
     excerpt: str = ""
+    column: str = ""  # "header (letter)" of the column concerned, when there is one
 
 
 @dataclass
@@ -584,6 +459,13 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
             return None
         return cells[index]
 
+    def where(name=None, index=None) -> str:
+        index = mapping.get(name) if index is None else index
+        if index is None:
+            return ""
+        header = headers[index] if index < len(headers) else ""
+        return f"{header} ({column_letter(index)})" if header else column_letter(index)
+
     # Issue 6 item 8: a NUL in any column the record is made of (the database refuses it),
     # and any field over its column's length, is this row's problem, not a server error.
     used = [(name, index) for name, index in mapping.items() if index is not None]
@@ -591,7 +473,12 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     for name, index in used:
         if index < len(cells) and "\x00" in _text(cells[index]):
             label = FIELD_LABELS[name] if name else headers[index]
-            return Broken(line, str(NUL_IN_FIELD % {"field": label}), excerpt.replace("\x00", ""))
+            return Broken(
+                line,
+                str(NUL_IN_FIELD % {"field": label}),
+                excerpt.replace("\x00", ""),
+                where(index=index),
+            )
     values: dict = {}
     for name, _label in FIELDS:
         if name not in ("source_id", "received_at", "replied_at"):
@@ -600,33 +487,37 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
         text = values.get(name, "")
         if len(text) > limit:
             reason = TOO_LONG % {"field": FIELD_LABELS[name], "length": len(text), "limit": limit}
-            return Broken(line, str(reason), excerpt)
+            return Broken(line, str(reason), excerpt, where(name))
     received = get("received_at")
     if _text(received) == "":
-        return Broken(line, str(MISSING % {"field": FIELD_LABELS["received_at"]}), excerpt)
+        reason = MISSING % {"field": FIELD_LABELS["received_at"]}
+        return Broken(line, str(reason), excerpt, where("received_at"))
     values["received_at"] = parse_datetime(received)
     if values["received_at"] is None or values["received_at"].year < OLDEST_YEAR:
         reason = BAD_DATE % {"value": _text(received)[:40], "field": FIELD_LABELS["received_at"]}
-        return Broken(line, str(reason), excerpt)
+        return Broken(line, str(reason), _text(received), where("received_at"))
     if values["received_at"] > now_at:
-        return Broken(line, str(FUTURE_DATE % {"field": FIELD_LABELS["received_at"]}), excerpt)
+        reason = FUTURE_DATE % {"field": FIELD_LABELS["received_at"]}
+        return Broken(line, str(reason), _text(received), where("received_at"))
     replied = get("replied_at")
     values["replied_at"] = None
     if _text(replied):
         values["replied_at"] = parse_datetime(replied)
         if values["replied_at"] is None or values["replied_at"].year < OLDEST_YEAR:
             reason = BAD_DATE % {"value": _text(replied)[:40], "field": FIELD_LABELS["replied_at"]}
-            return Broken(line, str(reason), excerpt)
+            return Broken(line, str(reason), _text(replied), where("replied_at"))
         if values["replied_at"] < values["received_at"] - timedelta(days=1):
-            return Broken(line, str(REPLY_BEFORE), excerpt)
+            return Broken(line, str(REPLY_BEFORE), _text(replied), where("replied_at"))
     if not values["title"] and not values["content"]:
-        field_name = FIELD_LABELS["title" if mapping.get("title") is not None else "content"]
-        return Broken(line, str(MISSING % {"field": field_name}), excerpt)
+        name = "title" if mapping.get("title") is not None else "content"
+        reason = MISSING % {"field": FIELD_LABELS[name]}
+        return Broken(line, str(reason), excerpt, where(name))
     if values["customer_email"]:
         try:
             validate_email(values["customer_email"])
         except ValidationError:
-            return Broken(line, str(BAD_EMAIL % {"value": values["customer_email"][:60]}), excerpt)
+            reason = BAD_EMAIL % {"value": values["customer_email"][:60]}
+            return Broken(line, str(reason), values["customer_email"], where("customer_email"))
     extras = []
     for index in meta.get("extras", []):
         if index < len(cells) and _text(cells[index]):
@@ -663,16 +554,18 @@ def rows_check(batch: Batch, *, on_row=None) -> CheckResult:
     result = CheckResult()
     meta, seen = batch.meta, {}
     now_at = now()
-    header_line = meta["header_line"]
-    for line, cells in iter_records(batch.upload_path, meta):
-        if line <= header_line:
-            continue
+    id_index = meta["mapping"].get("source_id")
+    id_column = ""
+    if id_index is not None and id_index < len(meta["headers"]):
+        id_column = f"{meta['headers'][id_index]} ({column_letter(id_index)})"
+    for line, cells in iter_records(batch):
         parsed = row_parse(line, cells, meta=meta, now_at=now_at)
         if isinstance(parsed, Row):
             if parsed.source_id in seen:
                 shown = parsed.source_id if not parsed.source_id.startswith("h:") else "—"
                 reason = DUPLICATE_ID % {"id": shown, "line": seen[parsed.source_id]}
-                parsed = Broken(line, str(reason), " | ".join(_text(c) for c in cells[:4])[:200])
+                excerpt = " | ".join(_text(c) for c in cells[:4])[:200]
+                parsed = Broken(line, str(reason), excerpt, id_column)
             else:
                 seen[parsed.source_id] = line
         (result.rows if isinstance(parsed, Row) else result.broken).append(parsed)
@@ -694,22 +587,34 @@ def mapping_errors(meta: dict) -> list[str]:
 def mapping_save(batch: Batch, *, mapping: dict, extras: list[int], options: dict) -> list[str]:
     """Keep the person's mapping and options (company, location, default category and
     channel, source name); returns what is missing (empty when the mapping is usable)."""
-    batch.meta.update(mapping=mapping, extras=extras, options=options, state="mapped")
-    batch.save()
+    batch.meta.update(mapping=mapping, extras=extras, options=options, step="mapped")
+    batch.meta.pop("check", None)
+    meta_save(batch)
     return mapping_errors(batch.meta)
 
 
+def check_save(batch: Batch, check: CheckResult, *, shown: int = 200) -> None:
+    """Record the check in the batch (issue 7 item 3): the counts, the first `shown`
+    broken rows for the check page, and every broken row (line, column, value, reason) for
+    the error report; the batch's step becomes "checked"."""
+    batch.meta["check"] = {
+        "good": len(check.rows),
+        "broken": len(check.broken),
+        "broken_rows": [[b.line, b.reason] for b in check.broken[:shown]],
+    }
+    batch.meta["step"] = "checked"
+    errors_write(batch, check.broken)
+
+
 def errors_write(batch: Batch, broken: list[Broken]) -> None:
-    """errors.csv: the first ERRORS_LISTED broken rows, every cell safe to open in a
-    spreadsheet (issue 6 item 6: the excerpt is the file's own text)."""
-    with open(batch.errors_path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow([gettext("Line"), gettext("Reason"), gettext("Beginning of the row")])
-        for item in broken[:ERRORS_LISTED]:
-            writer.writerow(csv_row([item.line, item.reason, item.excerpt]))
-        if len(broken) > ERRORS_LISTED:
-            more = len(broken) - ERRORS_LISTED
-            writer.writerow(csv_row(["", str(ERRORS_NOT_LISTED % {"count": more}), ""]))
+    """The broken rows as the batch's per-row errors (the .xlsx error report writes every
+    cell as text, issue 6 item 6: the excerpt is the file's own text)."""
+    import_batch_plan(
+        batch,
+        errors=[error_row(b.line, b.column, b.excerpt, b.reason) for b in broken],
+        counts={"good": batch.meta.get("check", {}).get("good", 0), "broken": len(broken)},
+        meta=batch.meta,
+    )
 
 
 # --- the import -----------------------------------------------------------------------
@@ -758,16 +663,17 @@ def _complaint_from(row: Row, *, company, location, source: str, actor, at) -> C
 
 
 def import_run(token: str) -> dict:
-    """Import the good rows of a checked batch (see the module docstring). Returns the
-    summary also kept in progress.json: imported, skipped (already there), reported,
-    seconds, state."""
+    """Import the good rows of a claimed batch (see the module docstring), atomically and
+    once (`pinzhi.core.imports.import_batch_apply`). Returns the summary also kept in the
+    batch's progress: imported, skipped (already there), reported, seconds, state."""
     from pinzhi.complaints.grouping import groups_rebuild
     from pinzhi.orgs.models import Company, Person, Unit
 
     started = time.monotonic()
     batch = batch_get(token)
     meta, options = batch.meta, batch.meta["options"]
-    batch.progress_write(state="running", done=0, total=0, phase="reading")
+    import_batch_progress(batch, state="running", done=0, total=0, phase="reading")
+    outcome: dict = {}
     try:
         company = Company.objects.get(pk=options["company_id"])
         location = Unit.objects.filter(pk=options.get("location_id") or None).first()
@@ -785,10 +691,11 @@ def import_run(token: str) -> dict:
             )
         todo = [row for row in check.rows if row.source_id not in existing]
         total = len(todo)
-        batch.progress_write(total=total, phase="importing")
+        import_batch_progress(batch, total=total, phase="importing")
         at = now()
-        created: list[Complaint] = []
-        with transaction.atomic():
+
+        def apply(_locked) -> dict:
+            created: list[Complaint] = []
             for start in range(0, total, PROGRESS_EVERY):
                 chunk = [
                     _complaint_from(
@@ -797,7 +704,6 @@ def import_run(token: str) -> dict:
                     for row in todo[start : start + PROGRESS_EVERY]
                 ]
                 created.extend(Complaint.objects.bulk_create(chunk))
-                batch.progress_write(done=len(created))
             if created and not created[0].pk:  # backends that do not return ids
                 created = list(
                     Complaint.objects.filter(
@@ -830,7 +736,12 @@ def import_run(token: str) -> dict:
                         actor=actor,
                         data={"source": source, "source_id": complaint.source_id, "batch": token},
                     )
-        batch.progress_write(phase="grouping")
+            outcome["created"] = created
+            return {"imported": len(created), "skipped": len(existing)}
+
+        import_batch_apply(batch, apply, from_state=Batch.State.APPLYING)
+        created = outcome["created"]
+        import_batch_progress(batch, phase="grouping", done=len(created))
         grouping = None
         if created:
             times = [c.received_at for c in created]
@@ -845,9 +756,7 @@ def import_run(token: str) -> dict:
         else:
             logger.exception("complaint import %s failed", token)
             shown = str(IMPORT_FAILED)
-        batch.progress_write(state="failed", error=shown[:500], phase="")
-        batch.meta["state"] = "failed"
-        batch.save()
+        import_batch_fail(batch, error=shown)
         raise
     result = {
         "state": "done",
@@ -861,10 +770,7 @@ def import_run(token: str) -> dict:
         "groups": grouping["groups"] if grouping else 0,
         "grouping_seconds": grouping["seconds"] if grouping else 0,
     }
-    batch.progress_write(**result)
-    batch.meta["state"] = "done"
-    batch.save()
-    batch.delete_upload()
+    import_batch_progress(batch, **result)
     return result
 
 
@@ -875,8 +781,8 @@ def complaints_import(token: str) -> dict:
 
 
 def import_enqueue(batch: Batch) -> None:
-    """Queue the import of a checked batch; with the immediate backend it runs at once."""
-    batch.meta["state"] = "queued"
-    batch.save()
-    batch.progress_write(state="queued", done=0, total=0, phase="")
+    """Claim a checked batch (once: a second start raises ImportAlreadyApplied) and queue
+    its import; with the immediate backend it runs at once."""
+    import_batch_claim(batch)
+    import_batch_progress(batch, state="queued", done=0, total=0, phase="")
     complaints_import.enqueue(batch.token)

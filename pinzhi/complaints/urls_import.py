@@ -10,5 +10,5 @@ urlpatterns = [
     path("<str:token>/start/", views_import.start, name="start"),
     path("<str:token>/progress/", views_import.progress, name="progress"),
     path("<str:token>/progress/status/", views_import.progress_status, name="status"),
-    path("<str:token>/errors.csv", views_import.errors_csv, name="errors"),
+    path("<str:token>/errors.xlsx", views_import.errors_report, name="errors"),
 ]

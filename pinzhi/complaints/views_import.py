@@ -6,8 +6,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -15,6 +13,12 @@ from django.views.decorators.http import require_POST
 from pinzhi.complaints import importer
 from pinzhi.complaints.models import Category, Channel
 from pinzhi.core.access import page
+from pinzhi.core.imports import (
+    ImportAlreadyApplied,
+    ImportNotPlanned,
+    import_batch_for,
+    import_error_report_response,
+)
 from pinzhi.orgs.models import Company, Unit
 from pinzhi.orgs.roles import Role
 
@@ -35,6 +39,7 @@ SOURCE_HELP = _(
 
 STATE_LABELS = {
     "uploaded": _("Uploaded, not mapped"),
+    "discarded": _("Discarded"),
     "mapped": _("Mapped"),
     "checked": _("Checked, not imported"),
     "queued": _("Queued"),
@@ -151,14 +156,18 @@ class MappingForm(forms.Form):
 
 
 def _batch(request, token: str) -> importer.Batch:
-    try:
-        batch = importer.batch_get(token)
-    except importer.BatchNotFound:
-        raise Http404 from None
-    user = request.user
-    if not user.is_superuser and batch.meta.get("company_id") != user.company_id:
-        raise PermissionDenied
-    return batch
+    """The company's batch (another company's is not found: 404)."""
+    return import_batch_for(request.user, token=token, kind=importer.KIND)
+
+
+def _started(batch) -> bool:
+    return batch.state in (batch.State.APPLYING, batch.State.APPLIED, batch.State.FAILED)
+
+
+def _state_label(batch):
+    if batch.state == batch.State.DISCARDED:
+        return STATE_LABELS["discarded"]
+    return STATE_LABELS.get(batch.progress.get("state") or batch.meta.get("step"), "")
 
 
 @page(*ROLES)
@@ -178,10 +187,7 @@ def upload(request):
         "complaints/import/upload.html",
         {
             "form": form,
-            "recent": [
-                (b, p, STATE_LABELS.get(p.get("state") or b.meta.get("state"), ""))
-                for b, p in ((b, b.progress()) for b in recent)
-            ],
+            "recent": [(b, b.progress, _state_label(b)) for b in recent],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -191,7 +197,7 @@ def upload(request):
 def mapping(request, token: str):
     """The preview of the first rows and the column mapping."""
     batch = _batch(request, token)
-    if batch.meta.get("state") in ("queued", "running", "done"):
+    if _started(batch):
         return redirect("complaint_import:progress", token=token)
     form = MappingForm(request.POST or None, batch=batch, user=request.user)
     problems: list[str] = []
@@ -204,14 +210,7 @@ def mapping(request, token: str):
             except importer.ImportError_ as error:  # over a reading limit further down
                 problems = [str(error)]
         if check is not None:
-            batch.meta["check"] = {
-                "good": len(check.rows),
-                "broken": len(check.broken),
-                "broken_rows": [[b.line, b.reason] for b in check.broken[:BROKEN_SHOWN]],
-            }
-            batch.meta["state"] = "checked"
-            batch.save()
-            importer.errors_write(batch, check.broken)
+            importer.check_save(batch, check, shown=BROKEN_SHOWN)
             return redirect("complaint_import:check", token=token)
     return render(
         request,
@@ -227,7 +226,7 @@ def check(request, token: str):
     batch = _batch(request, token)
     if "check" not in batch.meta:
         return redirect("complaint_import:mapping", token=token)
-    if batch.meta.get("state") in ("queued", "running", "done"):
+    if _started(batch):
         return redirect("complaint_import:progress", token=token)
     summary = batch.meta["check"]
     company = Company.objects.filter(pk=batch.meta["options"]["company_id"]).first()
@@ -243,7 +242,7 @@ def check(request, token: str):
 def start(request, token: str):
     """Queue the import of a checked batch."""
     batch = _batch(request, token)
-    if batch.meta.get("state") in ("queued", "running", "done"):
+    if _started(batch):
         messages.info(request, ALREADY_STARTED)
     elif "check" not in batch.meta:
         return redirect("complaint_import:mapping", token=token)
@@ -251,13 +250,17 @@ def start(request, token: str):
         messages.error(request, NOTHING_TO_IMPORT)
         return redirect("complaint_import:check", token=token)
     else:
-        importer.import_enqueue(batch)
-        messages.success(request, STARTED)
+        try:
+            importer.import_enqueue(batch)
+        except (ImportAlreadyApplied, ImportNotPlanned) as error:
+            messages.info(request, error.reason)
+        else:
+            messages.success(request, STARTED)
     return redirect("complaint_import:progress", token=token)
 
 
 def _progress_context(batch):
-    progress = batch.progress()
+    progress = batch.progress
     total = progress.get("total") or 0
     done = progress.get("done") or 0
     return {
@@ -285,12 +288,6 @@ def progress_status(request, token: str):
 
 
 @page(*ROLES)
-def errors_csv(request, token: str):
-    """The broken rows as CSV: line, reason, beginning of the row."""
-    batch = _batch(request, token)
-    if not batch.errors_path.exists():
-        raise Http404
-    name = _default_source(batch.meta.get("filename", "import")) + "-errors.csv"
-    return FileResponse(
-        open(batch.errors_path, "rb"), as_attachment=True, filename=name, content_type="text/csv"
-    )
+def errors_report(request, token: str):
+    """The broken rows as an .xlsx error report: line, column, value, reason."""
+    return import_error_report_response(_batch(request, token))

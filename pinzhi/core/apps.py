@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
         from pinzhi.core.middleware import session_start_idle_clock
         from pinzhi.core.shell import NavEntry, register_nav
         from pinzhi.core.tasks import (
+            import_batches_purge,
             ratelimit_purge,
             signin_codes_purge,
             tasks_recover_abandoned,
@@ -49,4 +50,8 @@ class CoreConfig(AppConfig):
         # Issue 6 item 4: sign-in codes long past their expiry.
         register_periodic(
             name="core.signin_codes_purge", task=signin_codes_purge, every=timedelta(days=1)
+        )
+        # Issue 7 item 3: import batches never applied, and finished ones kept long enough.
+        register_periodic(
+            name="core.import_batches_purge", task=import_batches_purge, every=timedelta(hours=1)
         )

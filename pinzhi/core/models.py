@@ -1,7 +1,9 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class PeriodicJobQuerySet(models.QuerySet):
@@ -41,3 +43,63 @@ class RateBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.key} {self.count}"
+
+
+def import_upload_to(batch: "ImportBatch", filename: str) -> str:
+    return f"imports/{batch.kind}/{batch.token}/upload"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file imported by a tabular import — the organisation, historical
+    complaints, a holiday calendar (导入批次; issue 7 item 3, see `pinzhi/core/imports.py`).
+
+    It is planned (read and checked, nothing written), previewed, confirmed and applied in
+    one transaction, once. The upload is kept through Django's storage API, the plan, the
+    per-row errors and the counts in the database, so that any web or worker process on any
+    machine reads the same batch. It belongs to one company (none for the operator's shared
+    calendars); stale batches are purged by the clock."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned, not applied")
+        APPLYING = "applying", _("Being applied")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    token = models.CharField(max_length=64, unique=True)
+    company = models.ForeignKey(
+        "orgs.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PLANNED)
+    filename = models.CharField(max_length=255, blank=True)
+    upload = models.FileField(upload_to=import_upload_to, max_length=255, blank=True)
+    # What the reader found and the person chose (encoding, headers, mapping, options).
+    meta = models.JSONField(default=dict, blank=True)
+    # What the preview shows: the planned rows or a summary of them.
+    plan = models.JSONField(default=dict, blank=True)
+    # Per-row errors as [line, column, value, reason], at most imports.MAX_ERRORS of them.
+    errors = models.JSONField(default=list, blank=True)
+    errors_not_listed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    # Phase and rows done of an import running in the background; its result when done.
+    progress = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    planned_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        indexes = [models.Index(fields=["company", "kind", "created_at"], name="import_batch_list")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.state})"

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.errors import DomainError
+
 TOO_MANY_PARTS = _(
     "The workbook is made of more than %(max)s parts; an ordinary spreadsheet has far fewer. "
     "The file is refused."
@@ -112,9 +114,13 @@ def import_limits() -> Limits:
     )
 
 
-class SpreadsheetRefused(ValueError):
-    """A file refused by the reading limits. `message` is for the person (it names the
-    limit); `row` and `column` (a letter) locate the cell when there is one."""
+class SpreadsheetRefused(DomainError, ValueError):
+    """A file refused by the reading limits or the shared reader (`pinzhi.core.tabular`).
+    `message` is for the person (it names the limit); `row` and `column` (a letter) locate
+    the cell when there is one. Every import shows this same text for the same bad file."""
+
+    code = "spreadsheet_refused"
+    status = 400
 
     def __init__(self, message, *, row: int | None = None, column: str = ""):
         super().__init__(str(message))

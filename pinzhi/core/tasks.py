@@ -79,3 +79,11 @@ def signin_codes_purge() -> dict:
     from pinzhi.core.accounts import purge_expired_codes
 
     return {"deleted": purge_expired_codes(at=clock.now())}
+
+
+@task
+def import_batches_purge() -> dict:
+    """Delete stale import batches and their uploads (issue 7 item 3)."""
+    from pinzhi.core.imports import import_batches_purge as purge
+
+    return {"deleted": purge(at=clock.now())}

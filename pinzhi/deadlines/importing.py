@@ -11,27 +11,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.core.spreadsheets import (
-    SpreadsheetRefused,
-    SpreadsheetUnreadable,
-    csv_rows,
-    xlsx_open,
-    xlsx_rows,
+from pinzhi.core import tabular
+from pinzhi.core.imports import (
+    error_row,
+    import_batch_apply,
+    import_batch_create,
+    import_batch_fail,
+    import_batch_plan,
 )
+from pinzhi.core.models import ImportBatch
+from pinzhi.core.spreadsheets import SpreadsheetRefused
 from pinzhi.deadlines.events import CalendarEvent
 from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.timeline.services import event_record
 
+KIND = "calendar"
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
 
-FILE_TYPE = _("“%(name)s” is not a CSV or XLSX file.")
 FILE_TOO_BIG = _("The file is larger than 2 MB; a year of holidays fits in far less.")
-FILE_UNREADABLE = _("The file could not be read: %(reason)s")
-FILE_ENCODING = _("The CSV file is neither UTF-8 nor GB18030 text.")
 NO_HEADER = _(
     "The first row must name the columns 日期 (date), 类型 (kind) and optionally 名称 (name); "
     "it has: %(found)s."
@@ -72,12 +72,18 @@ KINDS = {
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
-class CalendarImportError(Exception):
-    """The file was refused; `errors` lists every problem found, row by row."""
+class CalendarImportError(SpreadsheetRefused):
+    """The file was refused; `problems` lists every problem found, row by row, and `rows`
+    the same as [line, column, value, reason] for the error report; `batch` is the import
+    batch that keeps them (None when the file itself was refused)."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
+    code = "calendar_import_refused"
+
+    def __init__(self, errors: list[str], rows: list[list] | None = None):
         super().__init__("; ".join(errors))
+        self.problems = errors
+        self.rows = rows or [error_row(None, "", "", e) for e in errors]
+        self.batch: ImportBatch | None = None
 
 
 @dataclass
@@ -85,60 +91,37 @@ class ImportSummary:
     created: int = 0
     replaced: int = 0
     years: list[int] = field(default_factory=list)
+    batch: ImportBatch | None = None
 
 
-def _bounded(rows) -> list[list]:
-    """The rows, header included, but at most MAX_ROWS + 2 of them: one more than allowed,
-    so that days_parse refuses the file naming the limit without the rest being read."""
-    kept: list[list] = []
-    for _number, cells in rows:
-        kept.append(list(cells))
-        if len(kept) > MAX_ROWS + 1:
-            break
-    return kept
+def _header_key(value) -> str:
+    return _text(value).lower()
 
 
-def _cells_csv(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise CalendarImportError([str(FILE_ENCODING)])
-    try:
-        return _bounded(csv_rows(text))
-    except SpreadsheetRefused as error:
-        raise CalendarImportError([error.message]) from error
-
-
-def _cells_xlsx(content: bytes) -> list[list]:
-    try:
-        workbook = xlsx_open(content)
-    except SpreadsheetUnreadable as error:
-        reason = error.__cause__ or error.message
-        raise CalendarImportError([str(FILE_UNREADABLE % {"reason": reason})]) from error
-    except SpreadsheetRefused as error:
-        raise CalendarImportError([error.message]) from error
-    try:
-        return _bounded(xlsx_rows(workbook.worksheets[0]))
-    except SpreadsheetRefused as error:
-        raise CalendarImportError([error.message]) from error
-    finally:
-        workbook.close()
-
-
-def rows_read(name: str, content: bytes) -> list[list]:
-    """The cells of a CSV or XLSX file, first sheet, as lists (within the reading limits)."""
+def rows_read(name: str, content: bytes) -> list[tuple[int, list]]:
+    """(line, cells) of the header row and of at most MAX_ROWS + 1 data rows of a CSV or
+    XLSX file (first sheet), read by the shared reader (issue 7 item 3): the header found
+    below any title row, merged cells, a blank tail ended, the reading limits applied. One
+    data row more than allowed is read, so that days_parse refuses the file naming the limit
+    without the rest being read."""
     if len(content) > MAX_BYTES:
         raise CalendarImportError([str(FILE_TOO_BIG)])
-    suffix = Path(name or "").suffix.lower()
-    if suffix == ".csv":
-        return _cells_csv(content)
-    if suffix == ".xlsx":
-        return _cells_xlsx(content)
-    raise CalendarImportError([str(FILE_TYPE % {"name": name})])
+    expected = [label for labels in HEADERS.values() for label in labels]
+    try:
+        with tabular.tabular_open(content, filename=name or "") as source:
+            table = source.table(expected=expected, key=_header_key)
+            kept: list[tuple[int, list]] = []
+            if table.header_line is not None:
+                kept.append((table.header_line, list(table.raw_headers)))
+            for line, cells in table.rows:
+                kept.append((line, list(cells)))
+                if len(kept) > MAX_ROWS + 1:
+                    break
+    except SpreadsheetRefused as error:
+        if isinstance(error, CalendarImportError):
+            raise
+        raise CalendarImportError([error.reason]) from error
+    return kept
 
 
 def _text(value) -> str:
@@ -172,15 +155,17 @@ def _columns(header: list) -> dict[str, int]:
     return found
 
 
-def days_parse(rows: list[list]) -> list[CalendarDay]:
+def days_parse(rows: list[tuple[int, list]]) -> list[CalendarDay]:
     """Check every row; raise CalendarImportError listing all bad rows, or return the days
-    (not saved, no calendar yet). Row numbers are those a spreadsheet shows (header = 1)."""
+    (not saved, no calendar yet). Row numbers are those a spreadsheet shows."""
     if not rows:
         raise CalendarImportError([str(NO_ROWS)])
-    columns = _columns(rows[0])
+    header_line, header = rows[0]
+    columns = _columns(header)
     if len(rows) - 1 > MAX_ROWS:
         raise CalendarImportError([str(TOO_MANY_ROWS % {"max": MAX_ROWS})])
     errors: list[str] = []
+    located: list[list] = []
     days: list[CalendarDay] = []
     first_row: dict[date, int] = {}
 
@@ -188,64 +173,94 @@ def days_parse(rows: list[list]) -> list[CalendarDay]:
         index = columns.get(key)
         return row[index] if index is not None and index < len(row) else None
 
-    for number, row in enumerate(rows[1:], start=2):
+    def where(key: str) -> str:
+        index = columns[key]
+        return f"{_text(header[index])} ({tabular.column_letter(index)})"
+
+    def refuse(number: int, key: str, value, message) -> None:
+        errors.append(str(message))
+        located.append(error_row(number, where(key), _text(value), message))
+
+    for number, row in rows[1:]:
         if not any(_text(c) for c in row):
             continue
         with_nul = [key for key in columns if "\x00" in _text(cell(row, key))]
         if with_nul:  # issue 6 item 8: a database refuses NUL; say so instead of a 500
             for key in with_nul:
-                label = _text(rows[0][columns[key]])
-                errors.append(str(ROW_NUL % {"row": number, "column": label}))
+                label = _text(header[columns[key]])
+                refuse(number, key, "", ROW_NUL % {"row": number, "column": label})
             continue
         raw_date, raw_kind, name = cell(row, "date"), cell(row, "kind"), _text(cell(row, "name"))
         day = _date(raw_date)
         kind = KINDS.get(_text(raw_kind).lower())
         if day is None:
-            errors.append(str(ROW_DATE % {"row": number, "value": _text(raw_date)}))
+            refuse(number, "date", raw_date, ROW_DATE % {"row": number, "value": _text(raw_date)})
         if kind is None:
-            errors.append(str(ROW_KIND % {"row": number, "value": _text(raw_kind)}))
+            refuse(number, "kind", raw_kind, ROW_KIND % {"row": number, "value": _text(raw_kind)})
         if len(name) > 60:
-            errors.append(str(ROW_NAME % {"row": number}))
+            refuse(number, "name", name, ROW_NAME % {"row": number})
         if day is not None:
             if day in first_row:
-                errors.append(
-                    str(ROW_DUPLICATE % {"row": number, "date": day, "first": first_row[day]})
-                )
+                message = ROW_DUPLICATE % {"row": number, "date": day, "first": first_row[day]}
+                refuse(number, "date", raw_date, message)
             else:
                 first_row[day] = number
         if day is not None and kind is not None and len(name) <= 60:
             days.append(CalendarDay(date=day, kind=kind, name=name))
     if errors:
-        raise CalendarImportError(errors)
+        raise CalendarImportError(errors, located)
     if not days:
         raise CalendarImportError([str(NO_ROWS)])
     return days
 
 
-@transaction.atomic
 def calendar_days_import(
     *, calendar: Calendar, name: str, content: bytes, actor=None
 ) -> ImportSummary:
-    """Import holidays and make-up working days from a CSV/XLSX file into `calendar` (X-5):
-    all rows or none; the file's years replace the calendar's days of those years."""
-    days = days_parse(rows_read(name, content))
-    years = sorted({day.date.year for day in days})
-    replaced, _ = CalendarDay.objects.filter(calendar=calendar, date__year__in=years).delete()
-    for day in days:
-        day.calendar = calendar
-    CalendarDay.objects.bulk_create(days)
-    summary = ImportSummary(created=len(days), replaced=replaced, years=years)
-    event_record(
-        subject=calendar,
-        action=CalendarEvent.DAYS_IMPORTED,
-        actor=actor,
-        data={
-            "file": Path(name).name[:200],
-            "years": years,
-            "created": summary.created,
-            "replaced": summary.replaced,
-            "holidays": sum(1 for d in days if d.kind == CalendarDay.Kind.HOLIDAY),
-            "workdays": sum(1 for d in days if d.kind == CalendarDay.Kind.WORKDAY),
-        },
+    """Import holidays and make-up working days from a CSV/XLSX file into `calendar` (X-5)
+    as an import batch (issue 7 item 3): all rows or none; the file's years replace the
+    calendar's days of those years. A file with bad rows leaves a failed batch whose error
+    report names each row (`error.batch`); a file refused as a whole leaves nothing."""
+    rows = rows_read(name, content)
+    batch = import_batch_create(
+        company=calendar.company,
+        kind=KIND,
+        created_by=actor,
+        filename=Path(name or "").name,
+        content=content,
+        meta={"calendar": calendar.pk},
     )
-    return summary
+    try:
+        days = days_parse(rows)
+    except CalendarImportError as error:
+        import_batch_plan(batch, errors=error.rows, counts={"rows": len(rows) - 1})
+        import_batch_fail(batch, error="; ".join(error.problems)[:500])
+        error.batch = batch
+        raise
+    years = sorted({day.date.year for day in days})
+    import_batch_plan(batch, counts={"rows": len(rows) - 1, "days": len(days), "years": years})
+
+    def apply(_batch) -> dict:
+        replaced, _ = CalendarDay.objects.filter(calendar=calendar, date__year__in=years).delete()
+        for day in days:
+            day.calendar = calendar
+        CalendarDay.objects.bulk_create(days)
+        event_record(
+            subject=calendar,
+            action=CalendarEvent.DAYS_IMPORTED,
+            actor=actor,
+            data={
+                "file": Path(name).name[:200],
+                "years": years,
+                "created": len(days),
+                "replaced": replaced,
+                "holidays": sum(1 for d in days if d.kind == CalendarDay.Kind.HOLIDAY),
+                "workdays": sum(1 for d in days if d.kind == CalendarDay.Kind.WORKDAY),
+            },
+        )
+        return {"created": len(days), "replaced": replaced}
+
+    result = import_batch_apply(batch, apply)
+    return ImportSummary(
+        created=result["created"], replaced=result["replaced"], years=years, batch=batch
+    )

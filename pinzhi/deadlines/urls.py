@@ -10,6 +10,11 @@ urlpatterns = [
     path("calendars/<int:pk>/", views.calendar_detail, name="calendar"),
     path("calendars/<int:pk>/hours/", views.calendar_hours, name="calendar_hours"),
     path("calendars/<int:pk>/import/", views.calendar_import, name="calendar_import"),
+    path(
+        "calendars/<int:pk>/import/<str:token>/errors.xlsx",
+        views.calendar_import_errors,
+        name="calendar_import_errors",
+    ),
     path("calendars/<int:pk>/days/", views.calendar_day_add, name="calendar_day_add"),
     path(
         "calendars/<int:pk>/days/<int:day>/remove/",

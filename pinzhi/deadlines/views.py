@@ -4,16 +4,18 @@ calendars the quality department maintains (X-5)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import page
+from pinzhi.core.imports import import_batch_for, import_error_report_response
 from pinzhi.core.shell import render_form_page, render_page
 from pinzhi.deadlines import selectors, services
 from pinzhi.deadlines.forms import CalendarForm, DayForm, HoursForm, ImportForm, RuleCalendarForm
-from pinzhi.deadlines.importing import MAX_BYTES, CalendarImportError, calendar_days_import
+from pinzhi.deadlines.importing import KIND, MAX_BYTES, CalendarImportError, calendar_days_import
 from pinzhi.deadlines.models import Calendar, CalendarDay
 from pinzhi.deadlines.selectors import CALENDAR_EDIT_ROLES, CALENDAR_READ_ROLES, OVERDUE_ROLES
 from pinzhi.lib.clock import now
@@ -125,6 +127,7 @@ def _detail(request, calendar: Calendar, *, status: int = 200, **forms):
         "import_form": forms.get("import_form") or ImportForm(),
         "rule_form": forms.get("rule_form") or RuleCalendarForm(),
         "import_errors": forms.get("import_errors") or [],
+        "import_batch": forms.get("import_batch"),
         "rule_choices": selectors.duration_rules(),
     }
     return render(request, "deadlines/calendar_detail.html", context, status=status)
@@ -176,7 +179,12 @@ def calendar_import(request, pk: int):
         except CalendarImportError as error:
             messages.error(request, MSG_IMPORT_REFUSED)
             return _detail(
-                request, calendar, import_form=form, import_errors=error.errors, status=400
+                request,
+                calendar,
+                import_form=form,
+                import_errors=error.problems,
+                import_batch=error.batch,
+                status=400,
             )
         messages.success(
             request,
@@ -189,6 +197,16 @@ def calendar_import(request, pk: int):
         )
         return redirect(f"{calendar_url(calendar)}?year={summary.years[0]}")
     return _detail(request, calendar, import_form=form, status=400)
+
+
+@page(*CALENDAR_EDIT_ROLES)
+def calendar_import_errors(request, pk: int, token: str):
+    """The refused rows of a holiday import as an .xlsx error report (issue 7 item 3)."""
+    calendar = _editable(request, pk)
+    batch = import_batch_for(request.user, token=token, kind=KIND)
+    if batch.meta.get("calendar") != calendar.pk:
+        raise Http404
+    return import_error_report_response(batch)
 
 
 def calendar_url(calendar: Calendar) -> str:

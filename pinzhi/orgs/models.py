@@ -252,29 +252,3 @@ class PasswordReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.issued_at:%Y-%m-%d %H:%M}"
-
-
-class PendingImport(models.Model):
-    """An uploaded organisation workbook kept between its preview and its confirmation.
-
-    Kept in the database (not on a local disk) so that any web process can confirm it; the
-    random token is also stored in the uploader's session, and the upload expires."""
-
-    token = models.CharField(max_length=64, unique=True)
-    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    # A digest of the previewed changes: confirming applies only what was previewed.
-    plan_digest = models.CharField(max_length=64)
-    # What the preview shows, planned once at upload (the file is planned again only when
-    # it is confirmed).
-    plan_summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("pending import")
-        verbose_name_plural = _("pending imports")
-
-    def __str__(self) -> str:
-        return self.filename

@@ -33,8 +33,6 @@ import hashlib
 import io
 import json
 import re
-import secrets
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -50,20 +48,30 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pinzhi.core import tabular
+from pinzhi.core.imports import (
+    ImportAlreadyApplied,
+    ImportNotPlanned,
+    error_row,
+    import_batch_apply,
+    import_batch_create,
+    import_batch_discard,
+    import_batch_plan,
+    import_batch_read,
+)
+from pinzhi.core.models import ImportBatch
 from pinzhi.core.spreadsheets import (
     Limits,
     SpreadsheetRefused,
-    SpreadsheetUnreadable,
     import_limits,
     xlsx_append,
-    xlsx_open,
-    xlsx_rows,
 )
 from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
+from pinzhi.lib.errors import DomainError
 from pinzhi.orgs import services
 from pinzhi.orgs.events import OrgEvent
-from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
 from pinzhi.orgs.privacy import person_field
 from pinzhi.orgs.roles import ROLE_RANK, SUPERUSER_ONLY_ROLES, Role, rank_of
 from pinzhi.orgs.selectors import people_visible_to, units_visible_to
@@ -71,15 +79,10 @@ from pinzhi.orgs.validators import normalise_phone, phone_is_valid
 
 # --- messages --------------------------------------------------------------------------
 
-FILE_EMPTY = _("The file is empty.")
-FILE_NOT_XLSX = _(
-    "The file is not an Excel workbook (.xlsx). A CSV or text file renamed to .xlsx does "
-    "not work: open it in Excel or WPS and save it as “Excel Workbook (*.xlsx)”."
-)
-FILE_OLD_XLS = _(
-    "The file is in the old Excel 97–2003 format (.xls). Save it as “Excel Workbook "
-    "(*.xlsx)” and upload it again."
-)
+# The file-level refusals are the shared reader's, the same for every import.
+FILE_EMPTY = tabular.FILE_EMPTY
+FILE_NOT_XLSX = tabular.FILE_NOT_XLSX
+FILE_OLD_XLS = tabular.FILE_OLD_XLS
 NO_KNOWN_SHEET = _("The workbook has none of the sheets %(sheets)s.")
 MORE_ISSUES = _(
     "… and %(count)s more problems not listed: fix the ones above and upload the file again."
@@ -249,11 +252,11 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Reading limits: a tiny file can claim a million rows (one formatted cell far down), so
 # the reader stops after this many empty rows in a row, refuses sheets longer than
 # MAX_ROWS, and reads at most MAX_COLUMNS columns and MAX_MERGED merged ranges.
-MAX_EMPTY_RUN = 50
+MAX_EMPTY_RUN = tabular.EMPTY_RUN
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
-MAX_MERGED = 2_000
-HEADER_ROWS = 10
+HEADER_ROWS = tabular.HEADER_ROWS
+KIND = "orgs"
 # What the stored plan keeps of a problem's message and of a row's key (issue 6 item 3).
 MAX_MESSAGE = 500
 MAX_KEY_SHOWN = 200
@@ -411,15 +414,20 @@ def plan_from_summary(summary: dict) -> ImportPlan:
     return ImportPlan(sheets=sheets, issues=[Issue(*issue) for issue in summary["issues"]])
 
 
-class ImportAlreadyDone(Exception):
+class ImportAlreadyDone(ImportAlreadyApplied):
     """The pending upload was confirmed already (by a concurrent request)."""
 
 
-class ImportRejected(Exception):
+IMPORT_REJECTED = _("The file has errors; nothing was imported.")
+
+
+class ImportRejected(DomainError):
     """The file has problems (see plan.issues) or changed meaning since its preview."""
 
+    code = "org_import_rejected"
+
     def __init__(self, plan: ImportPlan, *, stale: bool = False):
-        super().__init__("organisation import rejected")
+        super().__init__(IMPORT_REJECTED)
         self.plan = plan
         self.stale = stale
 
@@ -427,26 +435,18 @@ class ImportRejected(Exception):
 # --- reading a workbook ----------------------------------------------------------------
 
 
-def _open_workbook(content: bytes):
-    if not content:
-        raise ValueError(str(FILE_EMPTY))
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValueError(str(FILE_OLD_XLS))
-    if not content.startswith(b"PK"):
-        raise ValueError(str(FILE_NOT_XLSX))
-    try:
-        # Read-only: rows are streamed from the file, never all built in memory; the archive
-        # is checked against the reading limits first (issue 6 item 3).
-        return xlsx_open(content)
-    except SpreadsheetUnreadable:
-        raise ValueError(str(FILE_NOT_XLSX)) from None
-    except SpreadsheetRefused as error:
-        raise ValueError(error.message) from None
-
-
 def _limits() -> Limits:
     """The shared reading limits, reading at most MAX_COLUMNS columns."""
     return dataclasses.replace(import_limits(), columns=MAX_COLUMNS)
+
+
+def _open_workbook(content: bytes) -> tabular.TabularSource:
+    """The workbook through the shared reader (issue 7 item 3): an old .xls, a CSV renamed
+    to .xlsx, an empty file or a workbook over the reading limits is refused with the same
+    text as by every other import (SpreadsheetRefused)."""
+    return tabular.tabular_open(
+        content, filename="upload.xlsx", kinds=(tabular.XLSX,), limits=_limits()
+    )
 
 
 def cell_text(value: Any, *, numeric_code: bool = False) -> str:
@@ -470,138 +470,38 @@ def cell_text(value: Any, *, numeric_code: bool = False) -> str:
     return text
 
 
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+):([A-Z]+[0-9]+)\"")
-_COORDINATE = re.compile(r"([A-Z]+)([0-9]+)")
-
-
-def _coordinate(text: str) -> tuple[int, int]:
-    letters, digits = _COORDINATE.fullmatch(text).groups()
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(digits), col
-
-
-def _merged_ranges(workbook, ws) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a sheet as (min_row, min_col, max_row, max_col): read-only
-    worksheets do not parse them, so the sheet's XML is scanned for them (streamed in
-    chunks, at most MAX_MERGED ranges)."""
-    archive = getattr(workbook, "_archive", None)
-    path = getattr(ws, "_worksheet_path", None)
-    if archive is None or path is None:
-        return []
-    ranges, tail = [], b""
-    try:
-        with archive.open(path) as source:
-            while len(ranges) < MAX_MERGED:
-                chunk = source.read(1 << 20)
-                if not chunk:
-                    break
-                data = tail + chunk
-                last_end = 0
-                for match in _MERGE_CELL.finditer(data):
-                    (r1, c1), (r2, c2) = (_coordinate(g.decode()) for g in match.groups())
-                    ranges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
-                    last_end = match.end()
-                tail = data[max(last_end, len(data) - 200) :]
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return []
-    return ranges[:MAX_MERGED]
-
-
-class _Merged:
-    """Lookups in a sheet's merged ranges: the anchor (top-left cell) covering a cell."""
-
-    def __init__(self, ranges):
-        self.by_column: dict[int, list[tuple[int, int, int, int]]] = {}
-        self.anchors: set[tuple[int, int]] = set()
-        for rng in ranges:
-            min_row, min_col, max_row, max_col = rng
-            self.anchors.add((min_row, min_col))
-            for c in range(min_col, min(max_col, MAX_COLUMNS) + 1):
-                self.by_column.setdefault(c, []).append(rng)
-        self.values: dict[tuple[int, int], Any] = {}
-
-    def remember(self, r: int, row: tuple) -> None:
-        """Keep the values of the anchors in row `r` (rows are read once, in order)."""
-        if not self.anchors:
-            return
-        for c, value in enumerate(row, start=1):
-            if (r, c) in self.anchors:
-                self.values[(r, c)] = value
-
-    def anchor(self, r: int, c: int) -> tuple[int, int] | None:
-        for min_row, min_col, max_row, _max_col in self.by_column.get(c, ()):
-            if min_row <= r <= max_row and (r, c) != (min_row, min_col):
-                return (min_row, min_col)
-        return None
-
-    def header_value(self, r: int, c: int, value: Any) -> Any:
-        """A header cell inside a vertically merged range takes the range's value; a
-        horizontally merged one stays empty (so a merge does not repeat a column)."""
-        if value is None:
-            anchor = self.anchor(r, c)
-            if anchor is not None and anchor[1] == c:
-                return self.values.get(anchor)
-        return value
-
-    def data_value(self, r: int, c: int, value: Any, *, header_row: int) -> Any:
-        """A merged data cell repeats its range's value — not a header merged down into
-        the data rows."""
-        if value is None:
-            anchor = self.anchor(r, c)
-            if anchor is not None and anchor[0] > header_row:
-                return self.values.get(anchor)
-        return value
-
-
-def _cell(row: tuple, c: int) -> Any:
-    return row[c - 1] if c - 1 < len(row) else None
-
-
-def _empty(row: tuple) -> bool:
+def _empty(row) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
 
 
 def _read_sheet(
-    ws, fmt: SheetFormat, plan: SheetPlan, issues: list[Issue], *, workbook=None
+    source: tabular.TabularSource, title: str, fmt: SheetFormat, plan: SheetPlan, issues: list
 ) -> list:
-    """The data rows of a sheet as (row number, {column key: text}) pairs. Streams the
-    rows once; stops after MAX_EMPTY_RUN empty rows and refuses more than MAX_ROWS rows, so
-    that a small file claiming a million rows costs nothing."""
-    merged = _Merged(_merged_ranges(workbook, ws) if workbook is not None else [])
-    rows_iter = (row for _number, row in xlsx_rows(ws, limits=_limits()))
-    head: list[tuple] = []
-    for row in rows_iter:
-        plan.rows_scanned += 1
-        head.append(tuple(row))
-        merged.remember(len(head), head[-1])
-        if len(head) >= HEADER_ROWS:
-            break
-    if all(_empty(row) for row in head):
-        plan.note = str(SHEET_EMPTY)
-        return []
+    """The data rows of a sheet as (row number, {column key: text}) pairs, read by the
+    shared reader (the header among the first rows, merged cells, the blank tail ended);
+    refuses more than MAX_ROWS rows, so that a small file claiming a million rows costs
+    nothing."""
     lookup: dict[str, Column] = {}
     for column in fmt.columns:
         for name in (column.header, column.key, *column.aliases):
             lookup.setdefault(_norm(name), column)
-    # The header is the row, among the first ten, naming the most known columns.
-    best_row, best_map = None, {}
-    for r, row in enumerate(head, start=1):
-        found: dict[int, Column] = {}
-        for c in range(1, len(row) + 1):
-            value = merged.header_value(r, c, _cell(row, c))
-            if value is not None and _norm(value) in lookup:
-                found[c] = lookup[_norm(value)]
-        if len(found) > len(best_map):
-            best_row, best_map = r, found
-    if best_row is None:
-        columns = "、".join(column.header for column in fmt.columns if column.required)
-        issues.append(Issue(fmt.name, 1, "", str(HEADER_NOT_FOUND % {"columns": columns})))
+    table = source.table(title, expected=list(lookup), key=_norm)
+    found: dict[int, Column] = {}
+    for c, value in enumerate(table.raw_headers, start=1):
+        if value is not None and _norm(value) in lookup:
+            found[c] = lookup[_norm(value)]
+    plan.rows_scanned = table.rows_scanned
+    if not found:
+        if table.header_line is None and next(iter(table.rows), None) is None:
+            plan.note = str(SHEET_EMPTY)
+        else:
+            columns = "、".join(column.header for column in fmt.columns if column.required)
+            issues.append(Issue(fmt.name, 1, "", str(HEADER_NOT_FOUND % {"columns": columns})))
+        plan.rows_scanned = table.rows_scanned
         return []
-    header = head[best_row - 1]
+    best_row = table.header_line
     positions: dict[str, int] = {}
-    for c, column in sorted(best_map.items()):
+    for c, column in sorted(found.items()):
         if column.key in positions:
             other = get_column_letter(positions[column.key])
             issues.append(
@@ -609,9 +509,8 @@ def _read_sheet(
             )
             continue
         positions[column.key] = c
-    for c in range(1, len(header) + 1):
-        value = merged.header_value(best_row, c, _cell(header, c))
-        if c not in best_map and value not in (None, ""):
+    for c, value in enumerate(table.raw_headers, start=1):
+        if c not in found and value not in (None, ""):
             plan.ignored_columns.append(cell_text(value))
     missing = [c for c in fmt.columns if c.required and c.key not in positions]
     for column in missing:
@@ -623,30 +522,12 @@ def _read_sheet(
     if missing:  # the rows cannot be read meaningfully; the missing column says it all
         return []
 
-    def data_rows():
-        yield from enumerate(head[best_row:], start=best_row + 1)
-        r = len(head)
-        for row in rows_iter:
-            r += 1
-            plan.rows_scanned += 1
-            row = tuple(row)
-            merged.remember(r, row)
-            yield r, row
-
     rows, empty_run = [], 0
-    for r, row in data_rows():
-        if _empty(row) and not merged.anchors:
-            empty_run += 1
-            if empty_run >= MAX_EMPTY_RUN:
-                break
-            continue
+    for r, row in table.rows:
         values = {}
         for column in fmt.columns:
             c = positions.get(column.key)
-            if c is None:
-                values[column.key] = ""
-                continue
-            raw = merged.data_value(r, c, _cell(row, c), header_row=best_row)
+            raw = row[c - 1] if c is not None and c - 1 < len(row) else None
             values[column.key] = cell_text(
                 raw, numeric_code=column.key not in ("name", "full_name")
             )
@@ -660,8 +541,10 @@ def _read_sheet(
             issues.append(
                 Issue(fmt.name, r, "", str(TOO_MANY_ROWS % {"sheet": fmt.name, "max": MAX_ROWS}))
             )
+            plan.rows_scanned = table.rows_scanned
             return []
         rows.append((r, values))
+    plan.rows_scanned = table.rows_scanned
     if not rows and plan.note == "":
         plan.note = str(SHEET_EMPTY)
     return rows
@@ -1123,29 +1006,29 @@ def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
     problem with its sheet, row and column (ORG-1, ORG-2). Writes nothing."""
     plan = ImportPlan(sheets=[SheetPlan(format=fmt) for fmt in SHEETS])
     try:
-        workbook = _open_workbook(content)
-    except ValueError as error:
-        plan.issues.append(Issue("", None, "", str(error)))
+        source = _open_workbook(content)
+    except SpreadsheetRefused as error:
+        plan.issues.append(Issue("", None, "", error.reason))
         return plan
-    by_name = {_norm(ws.title): ws for ws in workbook.worksheets}
+    by_name = {_norm(title): title for title in source.sheet_names}
     planner = _Planner(user=user, company=company)
     tables = {}
-    for sheet_plan in plan.sheets:
-        fmt = sheet_plan.format
-        ws = next(
-            (by_name[_norm(n)] for n in (fmt.name, *fmt.aliases) if _norm(n) in by_name), None
-        )
-        if ws is None:
-            sheet_plan.note = str(SHEET_MISSING)
-            continue
-        sheet_plan.present = True
-        try:
-            tables[fmt.key] = _read_sheet(ws, fmt, sheet_plan, planner.issues, workbook=workbook)
-        except SpreadsheetRefused as error:  # over a reading limit: nothing more is read
-            workbook.close()
-            plan.issues = [Issue(fmt.name, error.row, error.column, error.message)]
-            return plan
-    workbook.close()
+    with source:
+        for sheet_plan in plan.sheets:
+            fmt = sheet_plan.format
+            title = next(
+                (by_name[_norm(n)] for n in (fmt.name, *fmt.aliases) if _norm(n) in by_name),
+                None,
+            )
+            if title is None:
+                sheet_plan.note = str(SHEET_MISSING)
+                continue
+            sheet_plan.present = True
+            try:
+                tables[fmt.key] = _read_sheet(source, title, fmt, sheet_plan, planner.issues)
+            except SpreadsheetRefused as error:  # over a reading limit: nothing more is read
+                plan.issues = [Issue(fmt.name, error.row, error.column, error.reason)]
+                return plan
     if not tables:
         names = "、".join(fmt.name for fmt in SHEETS)
         planner.issues.append(Issue("", None, "", str(NO_KNOWN_SHEET % {"sheets": names})))
@@ -1248,29 +1131,63 @@ def org_import_apply(
     return plan
 
 
-@transaction.atomic
-def org_import_confirm(*, user, pending: PendingImport, expected_digest: str) -> ImportPlan:
-    """Import a pending upload once (ORG-1, ORG-2): the upload is claimed by deleting it in
-    the import's transaction, so that of two concurrent confirmations the second waits for
-    the first and then finds nothing to claim (ImportAlreadyDone). If the import is
-    rejected, the transaction — the claim included — is rolled back. Raises
-    ImportAlreadyDone or ImportRejected."""
-    claimed, _counts = PendingImport.objects.filter(pk=pending.pk).delete()
-    if not claimed:
-        raise ImportAlreadyDone
-    return org_import_apply(
-        user=user,
-        company=pending.company,
-        content=bytes(pending.content),
-        expected_digest=expected_digest,
-        filename=pending.filename,
-    )
+def org_import_confirm(*, user, pending: ImportBatch, expected_digest: str) -> ImportPlan:
+    """Import a pending upload once (ORG-1, ORG-2, issue 7 item 3): the batch is applied
+    with `import_batch_apply` — its row locked and checked, the import and the batch's
+    APPLIED state in one transaction — so that of two concurrent confirmations the second
+    waits for the first and is then refused (ImportAlreadyDone). If the import is rejected,
+    the transaction is rolled back and the batch stays planned. Raises ImportAlreadyDone or
+    ImportRejected."""
+    outcome: dict = {}
+
+    def apply(batch: ImportBatch) -> dict:
+        plan = org_import_apply(
+            user=user,
+            company=batch.company,
+            content=import_batch_read(batch),
+            expected_digest=expected_digest,
+            filename=batch.filename,
+        )
+        outcome["plan"] = plan
+        return {
+            sheet.format.key: {"create": sheet.to_create, "update": sheet.to_update}
+            for sheet in plan.sheets
+        }
+
+    try:
+        import_batch_apply(pending, apply)
+    except (ImportAlreadyApplied, ImportNotPlanned) as error:
+        raise ImportAlreadyDone(error.message) from error
+    return outcome["plan"]
 
 
 # --- keeping an upload between preview and confirmation --------------------------------
 
 
-@transaction.atomic
+def _plan_errors(plan: ImportPlan) -> list[list]:
+    """The plan's problems as the batch's per-row errors (line, column, value, reason)."""
+    return [
+        error_row(
+            issue.row, " · ".join(p for p in (issue.sheet, issue.column) if p), "", issue.message
+        )
+        for issue in plan.issues
+    ]
+
+
+def org_import_replan(*, pending: ImportBatch, plan: ImportPlan) -> None:
+    """Keep `plan` as what the batch's preview shows and what its confirmation applies."""
+    import_batch_plan(
+        pending,
+        plan=plan_summary(plan),
+        errors=_plan_errors(plan),
+        counts={
+            sheet.format.key: {"create": sheet.to_create, "update": sheet.to_update}
+            for sheet in plan.sheets
+        },
+        meta={**pending.meta, "digest": plan.digest},
+    )
+
+
 def org_import_stash(
     *,
     owner: Person,
@@ -1279,33 +1196,45 @@ def org_import_stash(
     content: bytes,
     plan_digest: str,
     summary: dict | None = None,
-) -> PendingImport:
-    """Keep an uploaded workbook until it is confirmed, under a random token; uploads older
-    than IMPORT_TTL are purged."""
-    PendingImport.objects.filter(created_at__lt=now() - IMPORT_TTL).delete()
-    return PendingImport.objects.create(
-        token=secrets.token_urlsafe(32),
-        owner=owner,
+    plan: ImportPlan | None = None,
+) -> ImportBatch:
+    """Keep an uploaded workbook as a planned import batch (issue 7 item 3) until it is
+    confirmed; batches not confirmed within IMPORT_TTL are no longer offered, and the clock
+    purges them."""
+    batch = import_batch_create(
         company=company,
-        filename=filename[:255],
+        kind=KIND,
+        created_by=owner,
+        filename=filename,
         content=content,
-        plan_digest=plan_digest,
-        plan_summary=summary or {},
-        created_at=now(),
+        meta={"digest": plan_digest},
+    )
+    if plan is not None:
+        org_import_replan(pending=batch, plan=plan)
+    else:
+        import_batch_plan(batch, plan=summary or {})
+    return batch
+
+
+def org_import_pending(*, owner: Person, token: str | None) -> ImportBatch | None:
+    """The owner's planned upload under `token`, unless it has expired."""
+    if not token:
+        return None
+    return (
+        ImportBatch.objects.filter(
+            kind=KIND,
+            token=str(token)[:64],
+            created_by=owner,
+            state=ImportBatch.State.PLANNED,
+            created_at__gte=now() - IMPORT_TTL,
+        )
+        .select_related("company")
+        .first()
     )
 
 
-def org_import_pending(*, owner: Person, token: str | None) -> PendingImport | None:
-    """The owner's upload under `token`, unless it has expired."""
-    if not token:
-        return None
-    return PendingImport.objects.filter(
-        token=token, owner=owner, created_at__gte=now() - IMPORT_TTL
-    ).first()
-
-
-def org_import_discard(*, pending: PendingImport) -> None:
-    PendingImport.objects.filter(pk=pending.pk).delete()
+def org_import_discard(*, pending: ImportBatch) -> None:
+    import_batch_discard(pending)
 
 
 # --- writing workbooks -----------------------------------------------------------------

@@ -28,4 +28,5 @@ urlpatterns = [
     path("import/preview/", views.import_preview, name="import_preview"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("import/cancel/", views.import_cancel, name="import_cancel"),
+    path("import/<str:token>/errors.xlsx", views.import_errors, name="import_errors"),
 ]

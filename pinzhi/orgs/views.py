@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import page
 from pinzhi.core.errors import refusal_response
+from pinzhi.core.imports import import_batch_for, import_batch_read, import_error_report_response
 from pinzhi.core.shell import Crumb, render_form_page
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
@@ -28,7 +29,7 @@ from pinzhi.orgs.forms import (
     RoleRevokeForm,
     UnitForm,
 )
-from pinzhi.orgs.models import Company, PendingImport, Person, Post, RoleAssignment
+from pinzhi.orgs.models import Company, Person, Post, RoleAssignment
 from pinzhi.orgs.privacy import is_customer
 from pinzhi.orgs.roles import Role
 
@@ -698,7 +699,7 @@ def import_upload(request):
             filename=form.cleaned_data["file"].name,
             content=content,
             plan_digest=plan.digest,
-            summary=spreadsheets.plan_summary(plan),
+            plan=plan,
         )
         request.session[SESSION_KEY] = pending.token
         return redirect("orgs:import_preview")
@@ -718,16 +719,16 @@ def import_preview(request):
     if pending is None:
         messages.info(request, NO_PENDING_IMPORT)
         return redirect("orgs:import_upload")
-    if pending.plan_summary:
+    if pending.plan:
         # Planned at upload; the confirmation plans again against the data as it is then.
-        plan = spreadsheets.plan_from_summary(pending.plan_summary)
+        plan = spreadsheets.plan_from_summary(pending.plan)
     else:
         plan = spreadsheets.org_import_plan(
-            user=request.user, company=pending.company, content=bytes(pending.content)
+            user=request.user,
+            company=pending.company,
+            content=import_batch_read(pending),
         )
-        pending.plan_digest = plan.digest
-        pending.plan_summary = spreadsheets.plan_summary(plan)
-        pending.save(update_fields=["plan_digest", "plan_summary"])
+        spreadsheets.org_import_replan(pending=pending, plan=plan)
     return render(
         request,
         "orgs/import_preview.html",
@@ -744,12 +745,12 @@ def import_confirm(request):
     if pending is None:
         messages.info(request, NO_PENDING_IMPORT)
         return redirect("orgs:import_upload")
-    if request.POST.get("digest") != pending.plan_digest:
+    if request.POST.get("digest") != pending.meta.get("digest"):
         messages.warning(request, IMPORT_STALE)
         return redirect("orgs:import_preview")
     try:
         plan = spreadsheets.org_import_confirm(
-            user=request.user, pending=pending, expected_digest=pending.plan_digest
+            user=request.user, pending=pending, expected_digest=pending.meta.get("digest", "")
         )
     except spreadsheets.ImportAlreadyDone:
         request.session.pop(SESSION_KEY, None)
@@ -757,10 +758,7 @@ def import_confirm(request):
         return redirect("orgs:tree")
     except spreadsheets.ImportRejected as rejected:
         # The preview shows the plan made now, and only that one can be confirmed.
-        PendingImport.objects.filter(pk=pending.pk).update(
-            plan_digest=rejected.plan.digest,
-            plan_summary=spreadsheets.plan_summary(rejected.plan),
-        )
+        spreadsheets.org_import_replan(pending=pending, plan=rejected.plan)
         messages.error(request, IMPORT_STALE if rejected.stale else IMPORT_HAS_ERRORS)
         return redirect("orgs:import_preview")
     request.session.pop(SESSION_KEY, None)
@@ -778,3 +776,12 @@ def import_cancel(request):
         spreadsheets.org_import_discard(pending=pending)
     request.session.pop(SESSION_KEY, None)
     return redirect("orgs:transfer")
+
+
+@page(*MANAGERS)
+def import_errors(request, token: str):
+    """The import's problems as an .xlsx error report: line, column, value, reason (issue 7
+    item 3); another company's batch is not found."""
+    return import_error_report_response(
+        import_batch_for(request.user, token=token, kind=spreadsheets.KIND)
+    )

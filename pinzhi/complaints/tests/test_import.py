@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from pinzhi.complaints import importer
 from pinzhi.complaints.models import Channel, Complaint, Status
+from pinzhi.core.imports import import_batch_claim
 from pinzhi.deadlines.models import Deadline
 from pinzhi.notify.models import Notification
 from pinzhi.timeline.models import Event
@@ -52,6 +53,7 @@ def run(org, batch: importer.Batch, *, source="test", **options) -> dict:
             **options,
         },
     )
+    import_batch_claim(batch)
     return importer.import_run(batch.token)
 
 
@@ -91,9 +93,11 @@ def test_it_imports_the_cfpb_sample_and_reports_the_cut_off_record(clock, org, i
     assert complaint.final_result == "Closed with explanation"
     assert str(timezone.localdate(complaint.received_at)) == "2023-08-25"
     assert "incorrect" in complaint.search_text.split()
-    errors = (batch.folder / "errors.csv").read_text("utf-8-sig")
-    assert str(line) in errors and "cut off" in errors
-    assert not batch.upload_path.exists()  # the upload is dropped when done
+    batch.refresh_from_db()
+    ((error_line, column, _value, error_reason),) = batch.errors
+    assert error_line == line and "cut off" in error_reason
+    assert batch.state == batch.State.APPLIED
+    assert not batch.upload  # the upload is dropped when done
 
 
 def test_imported_records_are_archive_records_without_deadlines_or_notifications(
@@ -178,6 +182,10 @@ def test_it_reads_gbk_and_reports_each_broken_row_with_line_and_reason(clock, or
     assert "future" in reasons[6]
     assert "201" in reasons[7] and "200" in reasons[7]
     assert "missing required field" in reasons[8]
+    # Issue 7 item 3: each broken row is located by its column (header and letter) too.
+    batch.refresh_from_db()
+    located = {line: (column, value) for line, column, value, _reason in batch.errors}
+    assert located[5] == ("投诉时间 (A)", "昨天") and located[7][0] == "投诉主题 (D)"
     noise = Complaint.objects.get(title="噪音扰民")
     assert noise.customer_phone == "13800000002"
     assert noise.final_result == "已处理" and timezone.localtime(noise.closed_at).day == 3
@@ -214,7 +222,8 @@ def test_a_database_error_writes_none_of_the_rows(clock, org, importing, monkeyp
     with pytest.raises(RuntimeError):
         run(org, batch)
     assert Complaint.objects.count() == 0
-    assert batch.progress()["state"] == "failed"
+    batch.refresh_from_db()
+    assert batch.progress["state"] == "failed" and batch.state == batch.State.FAILED
 
 
 def test_it_refuses_other_files_with_a_clear_message(org, importing):
@@ -280,8 +289,12 @@ def test_the_check_page_shows_broken_rows_and_the_report_downloads(clock, org, i
     assert f"<td>{line}</td>" in check.content.decode()
     report = client.get(reverse("complaint_import:errors", args=[token]))
     assert report.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
-    assert rows[1] == [str(line), reason, rows[1][2]] and "18" in reason
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(report.content)).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["行号", "列", "单元格内容", "原因"]
+    assert rows[1][0] == line and rows[1][3] == reason and "18" in reason
 
 
 def test_a_mapping_without_a_date_or_text_is_refused(clock, org, importing, client):
@@ -323,7 +336,8 @@ def test_import_pages_belong_to_the_quality_department_of_the_company(org, impor
         roles=["quality_department"],
     )
     client.force_login(stranger)
-    assert client.get(reverse("complaint_import:mapping", args=[batch.token])).status_code == 403
+    # Issue 7 item 3: another company's batch does not exist for this person.
+    assert client.get(reverse("complaint_import:mapping", args=[batch.token])).status_code == 404
     assert client.get(reverse("complaint_import:mapping", args=["x" * 32])).status_code == 404
 
 

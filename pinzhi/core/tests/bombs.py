@@ -129,7 +129,7 @@ from pinzhi.deadlines.importing import CalendarImportError, rows_read
 try:
     rows_read("bomb.xlsx", content)
 except CalendarImportError as error:
-    print(error.errors[0])
+    print(error.problems[0])
 """,
     "complaints": """
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -140,7 +140,7 @@ try:
     importer.upload_store(SimpleUploadedFile("bomb.xlsx", content), user=Uploader())
 except importer.ImportError_ as error:
     print(error)
-left = list((Path(settings.MEDIA_ROOT) / "complaint_imports").glob("*"))
+left = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 print("left on disk:", left)
 """,
     "orgs": """

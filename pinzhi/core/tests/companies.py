@@ -307,16 +307,32 @@ def _import_batch(a: CompanyData) -> None:
             "source": "matrix",
         },
     )
-    check = importer.rows_check(batch)
-    batch.meta["check"] = {
-        "good": len(check.rows),
-        "broken": len(check.broken),
-        "broken_rows": [[b.line, b.reason] for b in check.broken],
-    }
-    batch.meta["state"] = "checked"
-    batch.save()
-    importer.errors_write(batch, check.broken)
+    importer.check_save(batch, importer.rows_check(batch))
     a.objects["import_batch"] = batch
+    # Issue 7 item 3: an organisation import waiting for its confirmation, and a refused
+    # holiday import with its error report.
+    from pinzhi.deadlines.importing import CalendarImportError, calendar_days_import
+    from pinzhi.orgs import spreadsheets
+
+    content = spreadsheets.org_workbook_template()
+    plan = spreadsheets.org_import_plan(user=quality, company=a.company, content=content)
+    a.objects["org_import_batch"] = spreadsheets.org_import_stash(
+        owner=quality,
+        company=a.company,
+        filename=f"{a.code}-org.xlsx",
+        content=content,
+        plan_digest=plan.digest,
+        plan=plan,
+    )
+    try:
+        calendar_days_import(
+            calendar=a["calendar"],
+            name=f"{a.code}-days.csv",
+            content="日期,类型\n2026-02-30,放假\n".encode(),
+            actor=quality,
+        )
+    except CalendarImportError as error:
+        a.objects["calendar_import_batch"] = error.batch
 
 
 def build_two_companies() -> TwoCompanies:

@@ -84,15 +84,9 @@ def _calendar(a, role):
 
 
 def _batch(a, role):
-    """A fresh copy of A's checked import batch for every request: a batch lives in files,
-    which the test's rollback does not undo."""
-    import secrets
-    import shutil
-
-    source = a["import_batch"]
-    token = secrets.token_urlsafe(24)
-    shutil.copytree(source.folder, source.folder.parent / token)
-    return {"token": token}
+    """A's checked complaint import batch (a row of the database: each request's writes
+    are rolled back)."""
+    return {"token": a["import_batch"].token}
 
 
 # URL name → how to fill it with company A's object (one Target, or several for URLs that
@@ -120,6 +114,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
             "roles of its operator, not by roles scoped to units",
         ),
     ),
+    "orgs:import_errors": Target(lambda a, r: {"token": a["org_import_batch"].token}),
     "orgs:company_edit": (
         Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
         Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
@@ -155,6 +150,9 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "deadlines:calendar": Target(_calendar),
     "deadlines:calendar_hours": Target(_calendar, (POST,)),
     "deadlines:calendar_import": Target(_calendar, (POST,)),
+    "deadlines:calendar_import_errors": Target(
+        lambda a, r: {"pk": a["calendar"].pk, "token": a["calendar_import_batch"].token}
+    ),
     "deadlines:calendar_day_add": Target(_calendar, (POST,)),
     "deadlines:calendar_day_remove": Target(
         lambda a, r: {"pk": a["calendar"].pk, "day": a["calendar_day"].pk}, (POST,)

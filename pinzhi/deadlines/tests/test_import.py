@@ -72,7 +72,7 @@ def test_it_reports_every_bad_row_and_imports_nothing(calendar):
     )
     with pytest.raises(CalendarImportError) as refused:
         calendar_days_import(calendar=calendar, name="days.csv", content=content)
-    assert refused.value.errors == [
+    assert refused.value.problems == [
         "Row 3: “2026-13-01” is not a date; write it as 2026-10-01.",
         "Row 4: “上课” is not a kind; write 放假 (holiday) or 调休上班 (make-up working day).",
         "Row 6: 2026-05-01 is already given in row 2.",
@@ -83,11 +83,12 @@ def test_it_reports_every_bad_row_and_imports_nothing(calendar):
 @pytest.mark.parametrize(
     "name,content,message",
     [
-        ("days.txt", b"x", "not a CSV or XLSX file"),
+        ("days.pdf", b"x", r"Upload a \.csv or \.xlsx file"),
         ("days.csv", "时间,备注\n".encode(), "must name the columns"),
         ("days.csv", "日期,类型\n".encode(), "no days"),
-        ("days.csv", b"\xff\xfe\x00\x00\xff", "neither UTF-8"),
-        ("days.xlsx", b"not a zip", "could not be read"),
+        ("days.csv", b"\xff\xfe\x00\x00\xff", "encoding is not UTF-8, GBK or GB18030"),
+        ("days.xlsx", b"not a zip", "is not an Excel workbook"),
+        ("days.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "old Excel 97"),
     ],
 )
 def test_it_refuses_an_unusable_file(calendar, name, content, message):

@@ -12,13 +12,19 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pinzhi.core.models import ImportBatch
 from pinzhi.core.tests.bombs import shared_string_xlsx_bytes
 from pinzhi.orgs import spreadsheets
-from pinzhi.orgs.models import PendingImport, Unit
+from pinzhi.orgs.models import Unit
 from pinzhi.orgs.spreadsheets import MAX_EMPTY_RUN, org_import_plan
 from pinzhi.orgs.tests.conftest import UNIT_HEADERS, make_workbook
 
 pytestmark = pytest.mark.django_db
+
+
+def pending_batches():
+    """The organisation import batches waiting for their confirmation (issue 7 item 3)."""
+    return ImportBatch.objects.filter(kind="orgs", state=ImportBatch.State.PLANNED)
 
 
 def _save(workbook) -> bytes:
@@ -104,7 +110,7 @@ def test_it_plans_the_file_at_upload_and_at_confirmation_only(signed_in, monkeyp
     html = client.get(reverse("orgs:import_preview")).content.decode()
     assert 'data-testid="create-units">1<' in html
     assert len(calls) == 1
-    digest = PendingImport.objects.get().plan_digest
+    digest = pending_batches().get().meta["digest"]
     client.post(reverse("orgs:import_confirm"), {"digest": digest})
     assert len(calls) == 2 and Unit.objects.filter(code="HQ").exists()
 
@@ -114,13 +120,13 @@ def test_a_second_confirmation_says_the_file_was_imported_already(signed_in):
     client = signed_in("quality_department")
     content = make_workbook([["HQ", "总部", "部门", "", "", ""]])
     client.post(reverse("orgs:import_upload"), {"file": SimpleUploadedFile("o.xlsx", content)})
-    pending = PendingImport.objects.get()
+    pending = pending_batches().get()
     spreadsheets.org_import_confirm(
-        user=client.person, pending=pending, expected_digest=pending.plan_digest
+        user=client.person, pending=pending, expected_digest=pending.meta["digest"]
     )
     with pytest.raises(spreadsheets.ImportAlreadyDone):
         spreadsheets.org_import_confirm(
-            user=client.person, pending=pending, expected_digest=pending.plan_digest
+            user=client.person, pending=pending, expected_digest=pending.meta["digest"]
         )
     assert Unit.objects.filter(code="HQ").count() == 1
 

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             )
         except CalendarImportError as error:
             raise CommandError(
-                "Nothing imported:\n" + "\n".join(f"  {e}" for e in error.errors)
+                "Nothing imported:\n" + "\n".join(f"  {e}" for e in error.problems)
             ) from error
         years = ", ".join(str(y) for y in summary.years)
         self.stdout.write(
