@@ -57,7 +57,7 @@ from pinzhi.core.models import ImportBatch as Batch
 from pinzhi.core.spreadsheets import SpreadsheetRefused
 from pinzhi.core.tabular import column_letter, tabular_open
 from pinzhi.lib.clock import now
-from pinzhi.timeline.services import event_record
+from pinzhi.timeline.services import event_record, events_record
 
 logger = logging.getLogger(__name__)
 
@@ -729,13 +729,17 @@ def import_run(token: str) -> dict:
                 company=company,
             )
             if per_record:
-                for complaint in created:
-                    event_record(
-                        subject=complaint,
-                        action=ComplaintEvent.IMPORTED,
-                        actor=actor,
-                        data={"source": source, "source_id": complaint.source_id, "batch": token},
-                    )
+                events_record(
+                    subjects=created,
+                    action=ComplaintEvent.IMPORTED,
+                    company=company,
+                    actor=actor,
+                    data_for=lambda complaint: {
+                        "source": source,
+                        "source_id": complaint.source_id,
+                        "batch": token,
+                    },
+                )
             outcome["created"] = created
             return {"imported": len(created), "skipped": len(existing)}
 

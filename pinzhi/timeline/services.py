@@ -4,7 +4,7 @@ verification runs. Nothing here updates or deletes an event.
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import Any, cast
 
@@ -118,6 +118,73 @@ def _locked_head(chain: str) -> ChainHead:
 
 
 @transaction.atomic
+def _event_build(
+    *,
+    subject: models.Model,
+    action: str,
+    actor: Any,
+    before: Any,
+    after: Any,
+    reason: str,
+    data: Any,
+    company: Any,
+) -> Event:
+    """An unsaved event, checked and canonicalised, not yet linked into its chain."""
+    if not action:
+        raise ValueError(str(ACTION_REQUIRED))
+    if len(action) > 80:
+        raise ValueError(str(ACTION_TOO_LONG % {"action": action}))
+    code = declared(action)
+    if code is not None:
+        code.check_payload(data)
+    content_type, object_id, subject_repr = _subject_parts(subject)
+    actor, actor_name = _actor_parts(actor)
+    if company is _FROM_SUBJECT:
+        company_id = subject_company_id(subject)
+        if company_id is None and actor is not None:
+            company_id = getattr(actor, "company_id", None)
+    else:
+        company_id = getattr(company, "pk", company)
+    return Event(
+        chain=chain_key(company_id),
+        content_type=content_type,
+        object_id=object_id,
+        subject_repr=subject_repr,
+        company_id=company_id,
+        actor=actor,
+        actor_name=actor_name,
+        at=now(),
+        action=str(action),
+        data=canonical(data) if data is not None else {},
+        before=canonical(before),
+        after=canonical(after),
+        reason=str(reason or ""),
+    )
+
+
+def _event_link(event: Event, head: ChainHead) -> None:
+    """Number `event` after `head` in its chain, hash it, and move the head onto it."""
+    event.seq = head.seq + 1
+    event.prev_hash = head.hash
+    event.hash = event_hash(
+        seq=event.seq,
+        prev_hash=event.prev_hash,
+        subject_type=content_type_key(event.content_type),
+        object_id=event.object_id,
+        subject_repr=event.subject_repr,
+        company_id=event.company_id,
+        actor_id=event.actor.pk if event.actor else None,
+        actor_name=event.actor_name,
+        at=event.at,
+        action=event.action,
+        data=event.data,
+        before=event.before,
+        after=event.after,
+        reason=event.reason,
+    )
+    head.seq, head.hash = event.seq, event.hash
+
+
 def event_record(
     *,
     subject: models.Model,
@@ -144,66 +211,58 @@ def event_record(
     that rolls back, so does the event. Concurrent appends to the same company's chain queue
     on its head; other companies' appends do not wait (issue 7, item 7).
     """
-    if not action:
-        raise ValueError(str(ACTION_REQUIRED))
-    if len(action) > 80:
-        raise ValueError(str(ACTION_TOO_LONG % {"action": action}))
-    code = declared(action)
-    if code is not None:
-        code.check_payload(data)
-    action = str(action)
-    content_type, object_id, subject_repr = _subject_parts(subject)
-    actor, actor_name = _actor_parts(actor)
-    if company is _FROM_SUBJECT:
-        company_id = subject_company_id(subject)
-        if company_id is None and actor is not None:
-            company_id = getattr(actor, "company_id", None)
-    else:
-        company_id = getattr(company, "pk", company)
-    data = canonical(data) if data is not None else {}
-    before = canonical(before)
-    after = canonical(after)
-    reason = str(reason or "")
-
-    chain = chain_key(company_id)
-    head = _locked_head(chain)
-    event = Event(
-        chain=chain,
-        content_type=content_type,
-        object_id=object_id,
-        subject_repr=subject_repr,
-        company_id=company_id,
+    event = _event_build(
+        subject=subject,
+        action=action,
         actor=actor,
-        actor_name=actor_name,
-        at=now(),
-        action=action,
-        data=data,
         before=before,
         after=after,
         reason=reason,
-        seq=head.seq + 1,
-        prev_hash=head.hash,
-    )
-    event.hash = event_hash(
-        seq=event.seq,
-        prev_hash=event.prev_hash,
-        subject_type=content_type_key(content_type),
-        object_id=object_id,
-        subject_repr=subject_repr,
-        company_id=company_id,
-        actor_id=actor.pk if actor else None,
-        actor_name=actor_name,
-        at=event.at,
-        action=action,
         data=data,
-        before=before,
-        after=after,
-        reason=reason,
+        company=company,
     )
+    head = _locked_head(event.chain)
+    _event_link(event, head)
     event.save(force_insert=True)
-    head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
     return event
+
+
+def events_record(
+    *,
+    subjects: Iterable[models.Model],
+    action: str,
+    company: Any,
+    actor: Any = None,
+    data_for: Callable[[models.Model], Any] = lambda subject: None,
+    batch_size: int = 1000,
+) -> int:
+    """Append one event of `action` about each of `subjects` (an import's records), all in
+    `company`'s chain: the same events `event_record` would write one by one, numbered and
+    hashed in the same way, but with the chain's head locked and moved once and the events
+    inserted `batch_size` at a time. Returns how many were recorded."""
+    subjects = list(subjects)
+    if not subjects:
+        return 0
+    events = [
+        _event_build(
+            subject=subject,
+            action=action,
+            actor=actor,
+            before=None,
+            after=None,
+            reason="",
+            data=data_for(subject),
+            company=company,
+        )
+        for subject in subjects
+    ]
+    head = _locked_head(events[0].chain)
+    for event in events:
+        _event_link(event, head)
+    Event.objects.bulk_create(events, batch_size=batch_size)
+    head.save(update_fields=["seq", "hash"])
+    return len(events)
 
 
 def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...] | None = None) -> dict:

@@ -12,7 +12,12 @@ from django.utils import translation
 from pinzhi.orgs.tests.factories import CompanyFactory
 from pinzhi.timeline.canonical import content_type_key, event_hash
 from pinzhi.timeline.models import GENESIS_HASH, LEGACY_CHAIN, ChainHead, Event, chain_key
-from pinzhi.timeline.services import chain_genesis, event_record, verification_record
+from pinzhi.timeline.services import (
+    chain_genesis,
+    event_record,
+    events_record,
+    verification_record,
+)
 from pinzhi.timeline.verify import ALTERED, timeline_check
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +229,20 @@ def test_the_integrity_page_shows_each_company_only_its_own_findings(two_compani
     assert 'data-testid="findings"' in pages[a.pk] and a.name in pages[a.pk]
     assert 'data-testid="findings"' not in pages[b.pk]
     assert a.name not in pages[b.pk] and 'data-testid="other-findings"' in pages[b.pk]
+
+
+def test_it_appends_many_events_in_one_go_as_it_would_one_by_one(two_companies):
+    """Issue 7 items 3 and 7: an import's events are appended with the chain's head moved
+    once, numbered and hashed exactly as one by one, and verify as intact."""
+    a, _b, events_a, _eb = two_companies
+    units = [CompanyFactory(name=f"丙{i}") for i in range(5)]
+    assert events_record(
+        subjects=units, action="company.imported", company=a, data_for=lambda u: {"n": u.pk}
+    ) == len(units)
+    added = list(Event.objects.filter(chain=chain_key(a.pk), seq__gt=4).order_by("seq"))
+    assert [e.seq for e in added] == [5, 6, 7, 8, 9]
+    assert added[0].prev_hash == events_a[-1].hash
+    assert [e.object_id for e in added] == [str(u.pk) for u in units]
+    assert [e.data for e in added] == [{"n": u.pk} for u in units]
+    assert ChainHead.objects.get(chain=chain_key(a.pk)).hash == added[-1].hash
+    assert timeline_check().ok
