@@ -28,11 +28,15 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
+from django.db import models
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -55,8 +59,9 @@ from pinzhi.core.imports import (
 )
 from pinzhi.core.models import ImportBatch as Batch
 from pinzhi.core.spreadsheets import SpreadsheetRefused
-from pinzhi.core.tabular import column_letter, tabular_open
+from pinzhi.core.tabular import Table, TabularSource, column_letter, tabular_open
 from pinzhi.lib.clock import now
+from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.timeline.services import event_record, events_record
 
 logger = logging.getLogger(__name__)
@@ -225,7 +230,7 @@ def batch_get(token: str) -> Batch:
     return Batch.objects.get(token=token, kind=KIND)
 
 
-def batches_recent(*, company_id, limit: int = 10) -> list[Batch]:
+def batches_recent(*, company_id: int | None, limit: int = 10) -> list[Batch]:
     """The latest batches of a company, newest first (for the upload page)."""
     return import_batches_recent(company_id=company_id, kind=KIND, limit=limit)
 
@@ -239,7 +244,7 @@ def meta_save(batch: Batch) -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def clean_cell(value) -> object:
+def clean_cell(value: Any) -> object:
     """Strings stripped of the padding some exports add ("\\n\\t\\t…"), inner line breaks
     kept once; other values as they are."""
     if isinstance(value, str):
@@ -249,18 +254,18 @@ def clean_cell(value) -> object:
     return value
 
 
-def _open(content: bytes, filename: str):
+def _open(content: bytes, filename: str) -> TabularSource:
     try:
         return tabular_open(content, filename=filename)
     except SpreadsheetRefused as error:
         raise ImportError_(error.message, row=error.row, column=error.column) from error
 
 
-def _table(source):
+def _table(source: TabularSource) -> Table:
     return source.table(expected=EXPECTED_HEADERS, key=_key)
 
 
-def iter_records(batch: Batch):
+def iter_records(batch: Batch) -> Iterator[tuple[int, list]]:
     """(line number, cells) of every data record below the header; line numbers are the
     physical line a CSV record starts on, or the sheet's row number (as Excel shows them).
     Read by the shared reader (pinzhi.core.tabular) within the shared reading limits: a
@@ -302,7 +307,7 @@ def inspect_file(content: bytes, filename: str) -> dict:
     return info
 
 
-def upload_store(uploaded_file, *, user) -> Batch:
+def upload_store(uploaded_file: UploadedFile, *, user: Person) -> Batch:
     """Inspect an upload and keep it as a planned import batch of the uploader's company;
     raises ImportError_ (and keeps nothing) for a file that cannot be imported."""
     name = os.path.basename(uploaded_file.name or "")
@@ -332,10 +337,9 @@ def upload_store(uploaded_file, *, user) -> Batch:
     )
     if len(json.dumps(meta, ensure_ascii=False, default=str)) > MAX_STATE_BYTES:
         raise ImportError_(STATE_TOO_BIG)
-    from pinzhi.orgs.models import Company
-
+    # A person without a company (the operator): pk=None matches none, which django-stubs rejects.
     return import_batch_create(
-        company=Company.objects.filter(pk=user.company_id).first(),
+        company=Company.objects.filter(pk=user.company_id).first(),  # type: ignore[misc]
         kind=KIND,
         created_by=user,
         filename=name,
@@ -344,7 +348,7 @@ def upload_store(uploaded_file, *, user) -> Batch:
     )
 
 
-def _preview_cell(value) -> str:
+def _preview_cell(value: Any) -> str:
     text = _text(value)
     return text if len(text) <= 120 else text[:119] + "…"
 
@@ -352,7 +356,7 @@ def _preview_cell(value) -> str:
 # --- parsing and validating rows ----------------------------------------------------------
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -381,9 +385,10 @@ DATE_FORMATS = [
 ]
 
 
-def parse_datetime(value) -> datetime | None:
+def parse_datetime(value: Any) -> datetime | None:
     """A time from a cell: a datetime/date, or text in a common format (naive times are
     local, in the project's time zone). None when it cannot be read."""
+    result: datetime | None
     if isinstance(value, datetime):
         result = value
     elif isinstance(value, date):
@@ -409,7 +414,9 @@ def parse_datetime(value) -> datetime | None:
     return result
 
 
-def _match_choice(value: str, choices, words: dict, default: str) -> str:
+def _match_choice(
+    value: str, choices: type[models.TextChoices], words: dict[Any, list[str]], default: str
+) -> str:
     if not value:
         return default
     key = fold(value).strip()
@@ -453,13 +460,13 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
             reason = ROW_CUT % {"found": len(cells), "expected": len(headers)}
             return Broken(line, str(reason), excerpt)
 
-    def get(name):
+    def get(name: str) -> Any:
         index = mapping.get(name)
         if index is None or index >= len(cells):
             return None
         return cells[index]
 
-    def where(name=None, index=None) -> str:
+    def where(name: str | None = None, index: int | None = None) -> str:
         index = mapping.get(name) if index is None else index
         if index is None:
             return ""
@@ -548,11 +555,12 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     return Row(line, values, source_id)
 
 
-def rows_check(batch: Batch, *, on_row=None) -> CheckResult:
+def rows_check(batch: Batch, *, on_row: Callable[[int], object] | None = None) -> CheckResult:
     """Parse and validate every record of the batch with its current mapping; writes
     nothing. Duplicate ids in the file are reported at their second occurrence."""
     result = CheckResult()
-    meta, seen = batch.meta, {}
+    meta = batch.meta
+    seen: dict[str, int] = {}
     now_at = now()
     id_index = meta["mapping"].get("source_id")
     id_column = ""
@@ -568,7 +576,10 @@ def rows_check(batch: Batch, *, on_row=None) -> CheckResult:
                 parsed = Broken(line, str(reason), excerpt, id_column)
             else:
                 seen[parsed.source_id] = line
-        (result.rows if isinstance(parsed, Row) else result.broken).append(parsed)
+        if isinstance(parsed, Row):
+            result.rows.append(parsed)
+        else:
+            result.broken.append(parsed)
         if on_row:
             on_row(line)
     return result
@@ -628,7 +639,15 @@ def _closed(values: dict) -> tuple[datetime, str]:
     return closed_at, final
 
 
-def _complaint_from(row: Row, *, company, location, source: str, actor, at) -> Complaint:
+def _complaint_from(
+    row: Row,
+    *,
+    company: Company,
+    location: Unit | None,
+    source: str,
+    actor: Person | None,
+    at: datetime,
+) -> Complaint:
     v = row.values
     closed_at, final_result = _closed(v)
     outcome = fold(v["outcome"])
@@ -667,7 +686,6 @@ def import_run(token: str) -> dict:
     once (`pinzhi.core.imports.import_batch_apply`). Returns the summary also kept in the
     batch's progress: imported, skipped (already there), reported, seconds, state."""
     from pinzhi.complaints.grouping import groups_rebuild
-    from pinzhi.orgs.models import Company, Person, Unit
 
     started = time.monotonic()
     batch = batch_get(token)
@@ -676,7 +694,8 @@ def import_run(token: str) -> dict:
     outcome: dict = {}
     try:
         company = Company.objects.get(pk=options["company_id"])
-        location = Unit.objects.filter(pk=options.get("location_id") or None).first()
+        location_id = options.get("location_id") or None  # None: no location
+        location = Unit.objects.filter(pk=location_id).first()  # type: ignore[misc]
         actor = Person.objects.filter(pk=meta.get("uploaded_by")).first()
         source = options["source"]
         check = rows_check(batch)
@@ -694,7 +713,7 @@ def import_run(token: str) -> dict:
         import_batch_progress(batch, total=total, phase="importing")
         at = now()
 
-        def apply(_locked) -> dict:
+        def apply(_locked: Batch) -> dict:
             created: list[Complaint] = []
             for start in range(0, total, PROGRESS_EVERY):
                 chunk = [

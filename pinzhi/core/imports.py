@@ -100,7 +100,13 @@ def error_row(line: int | None, column: str, value: Any, reason: Any) -> list:
 
 
 def import_batch_create(
-    *, company, kind: str, created_by, filename: str, content: bytes, meta: dict | None = None
+    *,
+    company: Any,
+    kind: str,
+    created_by: Any,
+    filename: str,
+    content: bytes,
+    meta: dict | None = None,
 ) -> ImportBatch:
     """A new PLANNED batch of `kind` for `company`, its upload kept through the default
     storage (issue 7 item 3)."""
@@ -216,7 +222,7 @@ def import_batch_fail(batch: ImportBatch, *, error: str) -> None:
     _drop_upload(batch)
 
 
-def import_batch_progress(batch: ImportBatch, **values) -> None:
+def import_batch_progress(batch: ImportBatch, **values: Any) -> None:
     """Record the phase and rows done of a batch being applied (outside its transaction)."""
     batch.progress = json_safe({**batch.progress, **values})
     ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
@@ -232,7 +238,7 @@ def import_batch_discard(batch: ImportBatch) -> None:
 
 
 def _drop_upload(batch: ImportBatch) -> None:
-    if batch.upload:
+    if batch.upload and batch.upload.name:  # a FieldFile is true when it has a name
         name, storage = batch.upload.name, batch.upload.storage
         transaction.on_commit(lambda: storage.delete(name))
         ImportBatch.objects.filter(pk=batch.pk).update(upload="")
@@ -264,7 +270,7 @@ def import_batches_purge(*, at: datetime) -> int:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def import_batch_for(user, *, token: str, kind: str) -> ImportBatch:
+def import_batch_for(user: Any, *, token: str, kind: str) -> ImportBatch:
     """The batch `token` of `kind` if it belongs to `user`'s company (any for a superuser);
     else Http404 — another company's batch does not exist for this person."""
     batches = ImportBatch.objects.filter(kind=kind)
@@ -276,10 +282,12 @@ def import_batch_for(user, *, token: str, kind: str) -> ImportBatch:
     return batch
 
 
-def import_batches_recent(*, company_id, kind: str, limit: int = 10) -> list[ImportBatch]:
-    return list(
-        ImportBatch.objects.filter(company_id=company_id, kind=kind).order_by("-created_at")[:limit]
-    )
+def import_batches_recent(
+    *, company_id: int | None, kind: str, limit: int = 10
+) -> list[ImportBatch]:
+    # company_id None (the operator's shared batches) is IS NULL, which django-stubs rejects.
+    batches = ImportBatch.objects.filter(company_id=company_id, kind=kind)  # type: ignore[misc]
+    return list(batches.order_by("-created_at")[:limit])
 
 
 def import_error_report(batch: ImportBatch) -> bytes:

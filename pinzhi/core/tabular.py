@@ -156,14 +156,17 @@ _COORDINATE = re.compile(r"([A-Z]+)([0-9]+)")
 
 
 def _coordinate(text: str) -> tuple[int, int]:
-    letters, digits = _COORDINATE.fullmatch(text).groups()
+    match = _COORDINATE.fullmatch(text)
+    if match is None:  # the scanning pattern only captures well-formed coordinates
+        raise SpreadsheetRefused(FILE_NOT_XLSX)
+    letters, digits = match.groups()
     col = 0
     for letter in letters:
         col = col * 26 + ord(letter) - 64
     return int(digits), col
 
 
-def _merged_ranges(workbook, ws) -> list[tuple[int, int, int, int]]:
+def _merged_ranges(workbook: Any, ws: Any) -> list[tuple[int, int, int, int]]:
     """The merged ranges of a sheet as (min_row, min_col, max_row, max_col), 1-based:
     read-only worksheets do not parse them, so the sheet's XML is scanned for them
     (streamed in chunks, at most MAX_MERGED ranges)."""
@@ -171,7 +174,8 @@ def _merged_ranges(workbook, ws) -> list[tuple[int, int, int, int]]:
     path = getattr(ws, "_worksheet_path", None)
     if archive is None or path is None:
         return []
-    ranges, tail = [], b""
+    ranges: list[tuple[int, int, int, int]] = []
+    tail = b""
     try:
         with archive.open(path) as source:
             while len(ranges) < MAX_MERGED:
@@ -193,7 +197,7 @@ def _merged_ranges(workbook, ws) -> list[tuple[int, int, int, int]]:
 class _Merged:
     """Lookups in a sheet's merged ranges: the anchor (top-left cell) covering a cell."""
 
-    def __init__(self, ranges, *, columns: int):
+    def __init__(self, ranges: Iterable[tuple[int, int, int, int]], *, columns: int) -> None:
         self.by_column: dict[int, list[tuple[int, int, int, int]]] = {}
         self.anchors: set[tuple[int, int]] = set()
         for rng in ranges:
@@ -276,7 +280,7 @@ class TabularSource:
     """An opened upload: `kind` (xlsx or csv), `encoding` and `delimiter` for text,
     `sheet_names`, and `table(sheet=…, expected=…)`. Close it (or use `with`)."""
 
-    def __init__(self, *, kind: str, limits: Limits, text: str = "", workbook=None):
+    def __init__(self, *, kind: str, limits: Limits, text: str = "", workbook: Any = None) -> None:
         self.kind = kind
         self.limits = limits
         self.text = text
@@ -284,10 +288,10 @@ class TabularSource:
         self.encoding = ""
         self.delimiter = ""
 
-    def __enter__(self):
+    def __enter__(self) -> TabularSource:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -328,7 +332,15 @@ class TabularSource:
         )
 
 
-def _table(name, raw, merged: _Merged, *, expected: set[str], key, header: bool) -> Table:
+def _table(
+    name: str,
+    raw: Iterable[tuple[int, list]],
+    merged: _Merged,
+    *,
+    expected: set[str],
+    key: Callable[[Any], str],
+    header: bool,
+) -> Table:
     table = Table(sheet=name, header_line=None, headers=[], raw_headers=[])
     head: list[tuple[int, list]] = []
     if header:
@@ -363,7 +375,7 @@ def _table(name, raw, merged: _Merged, *, expected: set[str], key, header: bool)
     def stream() -> Iterator[tuple[int, list]]:
         pending = [(n, c) for n, c in head if n > header_line] if header else []
 
-        def source():
+        def source() -> Iterator[tuple[int, list]]:
             yield from pending
             for number, cells in raw:
                 table.rows_scanned += 1

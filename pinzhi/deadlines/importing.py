@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ from pinzhi.core.models import ImportBatch
 from pinzhi.core.spreadsheets import SpreadsheetRefused
 from pinzhi.deadlines.events import CalendarEvent
 from pinzhi.deadlines.models import Calendar, CalendarDay
+from pinzhi.orgs.models import Person
 from pinzhi.timeline.services import event_record
 
 KIND = "calendar"
@@ -94,7 +96,7 @@ class ImportSummary:
     batch: ImportBatch | None = None
 
 
-def _header_key(value) -> str:
+def _header_key(value: Any) -> str:
     return _text(value).lower()
 
 
@@ -124,11 +126,11 @@ def rows_read(name: str, content: bytes) -> list[tuple[int, list]]:
     return kept
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _date(value) -> date | None:
+def _date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -143,7 +145,7 @@ def _date(value) -> date | None:
 
 
 def _columns(header: list) -> dict[str, int]:
-    found = {}
+    found: dict[str, int] = {}
     for index, cell in enumerate(header):
         label = _text(cell).lower()
         for key, names in HEADERS.items():
@@ -169,7 +171,7 @@ def days_parse(rows: list[tuple[int, list]]) -> list[CalendarDay]:
     days: list[CalendarDay] = []
     first_row: dict[date, int] = {}
 
-    def cell(row: list, key: str):
+    def cell(row: list, key: str) -> Any:
         index = columns.get(key)
         return row[index] if index is not None and index < len(row) else None
 
@@ -177,7 +179,7 @@ def days_parse(rows: list[tuple[int, list]]) -> list[CalendarDay]:
         index = columns[key]
         return f"{_text(header[index])} ({tabular.column_letter(index)})"
 
-    def refuse(number: int, key: str, value, message) -> None:
+    def refuse(number: int, key: str, value: Any, message: Any) -> None:
         errors.append(str(message))
         located.append(error_row(number, where(key), _text(value), message))
 
@@ -215,7 +217,7 @@ def days_parse(rows: list[tuple[int, list]]) -> list[CalendarDay]:
 
 
 def calendar_days_import(
-    *, calendar: Calendar, name: str, content: bytes, actor=None
+    *, calendar: Calendar, name: str, content: bytes, actor: Person | None = None
 ) -> ImportSummary:
     """Import holidays and make-up working days from a CSV/XLSX file into `calendar` (X-5)
     as an import batch (issue 7 item 3): all rows or none; the file's years replace the
@@ -240,7 +242,7 @@ def calendar_days_import(
     years = sorted({day.date.year for day in days})
     import_batch_plan(batch, counts={"rows": len(rows) - 1, "days": len(days), "years": years})
 
-    def apply(_batch) -> dict:
+    def apply(_batch: ImportBatch) -> dict:
         replaced, _ = CalendarDay.objects.filter(calendar=calendar, date__year__in=years).delete()
         for day in days:
             day.calendar = calendar

@@ -33,6 +33,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -200,7 +201,7 @@ SHEETS = (UNITS, POSTS, PEOPLE)
 # The Chinese canonical label of each role and unit kind, written on export and listed in
 # the template whatever the interface language; on import the labels in every language,
 # the codes and the common synonyms below (GLOSSARY) are accepted too.
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.LEADERSHIP: "公司高层",
     Role.QUALITY_COMMITTEE: "质量委员会",
     Role.QUALITY_DEPARTMENT: "质量管理部",
@@ -215,7 +216,7 @@ ROLE_LABELS = {
     Role.CUSTOMER: "客户",
     Role.SUPERVISING_BODY: "监督机构",
 }
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     Unit.Kind.DEPARTMENT: "部门",
     Unit.Kind.OFFICE: "管理处",
     Unit.Kind.ESTATE: "小区",
@@ -272,7 +273,9 @@ def _label(value: Any, language: str = "zh-hans") -> str:
         return str(value)
 
 
-def _choice_lookup(choices, aliases: dict[str, str]) -> dict[str, str]:
+def _choice_lookup(
+    choices: Iterable[tuple[str, Any]], aliases: Mapping[str, str]
+) -> dict[str, str]:
     lookup = {_norm(alias): code for alias, code in aliases.items()}
     for code, label in choices:
         for language in ("en", "zh-hant", "zh-hans"):
@@ -297,7 +300,7 @@ class Issue:
     column: str
     message: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # A message may quote a cell: kept short, since the plan is stored with the upload
         # and one long shared string may fill thousands of cells (issue 6 item 3).
         if len(self.message) > MAX_MESSAGE:
@@ -470,7 +473,7 @@ def cell_text(value: Any, *, numeric_code: bool = False) -> str:
     return text
 
 
-def _empty(row) -> bool:
+def _empty(row: Iterable[Any]) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
 
 
@@ -500,6 +503,7 @@ def _read_sheet(
         plan.rows_scanned = table.rows_scanned
         return []
     best_row = table.header_line
+    assert best_row is not None  # the columns were found in the header row
     positions: dict[str, int] = {}
     for c, column in sorted(found.items()):
         if column.key in positions:
@@ -526,8 +530,8 @@ def _read_sheet(
     for r, row in table.rows:
         values = {}
         for column in fmt.columns:
-            c = positions.get(column.key)
-            raw = row[c - 1] if c is not None and c - 1 < len(row) else None
+            position = positions.get(column.key)
+            raw = row[position - 1] if position is not None and position - 1 < len(row) else None
             values[column.key] = cell_text(
                 raw, numeric_code=column.key not in ("name", "full_name")
             )
@@ -553,7 +557,7 @@ def _read_sheet(
 # --- planning --------------------------------------------------------------------------
 
 
-def _bool(value: str, *, default: bool, issue) -> bool:
+def _bool(value: str, *, default: bool, issue: Callable[[str], None]) -> bool:
     if value == "":
         return default
     if value.casefold() in TRUE_WORDS:
@@ -573,7 +577,7 @@ def _header(fmt: SheetFormat, key: str) -> str:
 
 
 class _Planner:
-    def __init__(self, *, user, company: Company):
+    def __init__(self, *, user: Person, company: Company) -> None:
         self.user = user
         self.company = company
         self.issues: list[Issue] = []
@@ -590,7 +594,7 @@ class _Planner:
         self.code_by_id = {unit.pk: code for code, unit in self.units.items()}
         self.depth: dict[str, int] = {}
 
-    def issue(self, fmt: SheetFormat, row: int | None, key: str):
+    def issue(self, fmt: SheetFormat, row: int | None, key: str) -> Callable[[str], None]:
         header = _header(fmt, key) if key else ""
 
         def add(message: str) -> None:
@@ -601,7 +605,7 @@ class _Planner:
 
         return add
 
-    def _check_text(self, fmt, row, values, key) -> str:
+    def _check_text(self, fmt: SheetFormat, row: int, values: dict[str, str], key: str) -> str:
         column = next(c for c in fmt.columns if c.key == key)
         value = values[key]
         if column.required and not value:
@@ -610,7 +614,7 @@ class _Planner:
             self.issue(fmt, row, key)(str(TOO_LONG % {"max": column.max_length}))
         return value
 
-    def _check_code(self, fmt, row, values, key) -> str:
+    def _check_code(self, fmt: SheetFormat, row: int, values: dict[str, str], key: str) -> str:
         value = self._check_text(fmt, row, values, key)
         if value and BAD_CODE_CHARS.search(value):
             self.issue(fmt, row, key)(str(BAD_CODE))
@@ -621,7 +625,7 @@ class _Planner:
 
     # units
 
-    def plan_units(self, plan: SheetPlan, rows) -> None:
+    def plan_units(self, plan: SheetPlan, rows: list[tuple[int, dict[str, str]]]) -> None:
         first_row: dict[str, int] = {}
         for r, values in rows:
             code = self._check_code(UNITS, r, values, "code")
@@ -679,7 +683,7 @@ class _Planner:
                     "code": existing.code,
                     "name": existing.name,
                     "kind": existing.kind,
-                    "parent": existing.parent.code if existing.parent_id else "",
+                    "parent": existing.parent.code if existing.parent is not None else "",
                     "is_quality_department": existing.is_quality_department,
                     "is_active": existing.is_active,
                 }
@@ -708,15 +712,16 @@ class _Planner:
         # too deep is this row's problem, not a database error (for a unit not in the file,
         # moved down with its parent, the row of its nearest ancestor in the file).
         limit = Unit._meta.get_field("path").max_length
+        assert limit is not None  # a CharField
         reported: set[int] = set()
         for code, length in self.path_length.items():
             if length <= limit:
                 continue
-            row_plan = self.file_units.get(self.nearest_in_file.get(code) or "")
-            if row_plan is None or row_plan.row in reported:
+            nearest = self.file_units.get(self.nearest_in_file.get(code) or "")
+            if nearest is None or nearest.row in reported:
                 continue
-            reported.add(row_plan.row)
-            self.issue(UNITS, row_plan.row, "parent")(
+            reported.add(nearest.row)
+            self.issue(UNITS, nearest.row, "parent")(
                 str(UNIT_TOO_DEEP % {"length": length, "max": limit})
             )
 
@@ -726,7 +731,11 @@ class _Planner:
         unit = self.units.get(code)
         if unit is None or not unit.parent_id:
             return ""
-        return self.code_by_id.get(unit.parent_id) or unit.parent.code
+        parent_code = self.code_by_id.get(unit.parent_id)
+        if parent_code:
+            return parent_code
+        assert unit.parent is not None  # parent_id is set
+        return unit.parent.code
 
     def _final_tree(self) -> None:
         """Every unit's place once the file is applied, each unit walked once (a chain of
@@ -734,7 +743,7 @@ class _Planner:
         and per code not on or under a cycle `depth`, `path_length` (of its materialised
         path "/A/B/") and `nearest_in_file` (itself or its nearest ancestor in the file)."""
         self.cycles: list[list[str]] = []
-        self.depth: dict[str, int] = {}
+        self.depth = {}
         self.path_length: dict[str, int] = {}
         self.nearest_in_file: dict[str, str] = {}
         done: set[str] = set()
@@ -777,7 +786,7 @@ class _Planner:
     def known_post(self, unit: str, code: str) -> bool:
         return (unit, code) in self.file_posts or (unit, code) in self.posts
 
-    def plan_posts(self, plan: SheetPlan, rows) -> None:
+    def plan_posts(self, plan: SheetPlan, rows: list[tuple[int, dict[str, str]]]) -> None:
         for r, values in rows:
             unit = self._check_code(POSTS, r, values, "unit")
             code = self._check_code(POSTS, r, values, "code")
@@ -816,7 +825,7 @@ class _Planner:
 
     # people
 
-    def plan_people(self, plan: SheetPlan, rows) -> None:
+    def plan_people(self, plan: SheetPlan, rows: list[tuple[int, dict[str, str]]]) -> None:
         usernames = {values["username"] for _r, values in rows if values["username"]}
         existing_people = {
             p.username: p
@@ -973,7 +982,9 @@ class _Planner:
                 except services.OrgChangeNotAllowed as error:
                     self.issue(PEOPLE, row_plan.row, "username")(error.reason)
 
-    def _check_role_changes(self, row_plan: RowPlan, existing, role_rows) -> None:
+    def _check_role_changes(
+        self, row_plan: RowPlan, existing: Person | None, role_rows: dict[tuple[str, str], int]
+    ) -> None:
         """ORG-2: an import applies the same limits as the role pages: only a superuser
         gives the leadership or quality committee role, or changes their own roles. A role
         held already with the same scope is no change (re-importing an export is fine)."""
@@ -1001,7 +1012,7 @@ class _Planner:
                 )
 
 
-def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
+def org_import_plan(*, user: Person, company: Company, content: bytes) -> ImportPlan:
     """Read an organisation workbook and say what importing it would do, and every
     problem with its sheet, row and column (ORG-1, ORG-2). Writes nothing."""
     plan = ImportPlan(sheets=[SheetPlan(format=fmt) for fmt in SHEETS])
@@ -1045,7 +1056,12 @@ def org_import_plan(*, user, company: Company, content: bytes) -> ImportPlan:
 
 @transaction.atomic
 def org_import_apply(
-    *, user, company: Company, content: bytes, expected_digest: str | None = None, filename=""
+    *,
+    user: Person,
+    company: Company,
+    content: bytes,
+    expected_digest: str | None = None,
+    filename: str = "",
 ) -> ImportPlan:
     """Import an organisation workbook in one transaction (ORG-1, ORG-2): everything, or
     nothing if any row has a problem. The plan is made again here, against the data as it
@@ -1077,14 +1093,14 @@ def org_import_apply(
             services.unit_update(unit=existing, actor=user, **fields)
     for row in plan.sheet("posts").changed_rows:
         v = row.values
-        unit = unit_by_code(v["unit"])
-        existing = Post.objects.filter(unit=unit, code=v["code"]).first()
-        if existing is None:
+        post_unit = Unit.objects.get(company=company, code=v["unit"])  # planned: never empty
+        existing_post = Post.objects.filter(unit=post_unit, code=v["code"]).first()
+        if existing_post is None:
             services.post_create(
-                unit=unit, code=v["code"], name=v["name"], duties=v["duties"], actor=user
+                unit=post_unit, code=v["code"], name=v["name"], duties=v["duties"], actor=user
             )
         else:
-            services.post_update(post=existing, name=v["name"], duties=v["duties"], actor=user)
+            services.post_update(post=existing_post, name=v["name"], duties=v["duties"], actor=user)
     for row in plan.sheet("people").changed_rows:
         v = row.values
         unit = unit_by_code(v["unit"])
@@ -1131,7 +1147,7 @@ def org_import_apply(
     return plan
 
 
-def org_import_confirm(*, user, pending: ImportBatch, expected_digest: str) -> ImportPlan:
+def org_import_confirm(*, user: Person, pending: ImportBatch, expected_digest: str) -> ImportPlan:
     """Import a pending upload once (ORG-1, ORG-2, issue 7 item 3): the batch is applied
     with `import_batch_apply` — its row locked and checked, the import and the batch's
     APPLIED state in one transaction — so that of two concurrent confirmations the second
@@ -1141,6 +1157,7 @@ def org_import_confirm(*, user, pending: ImportBatch, expected_digest: str) -> I
     outcome: dict = {}
 
     def apply(batch: ImportBatch) -> dict:
+        assert batch.company is not None  # an organisation batch belongs to its company
         plan = org_import_apply(
             user=user,
             company=batch.company,
@@ -1243,7 +1260,7 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False):
+def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False) -> Any:
     ws = workbook.active if first else workbook.create_sheet()
     ws.title = fmt.name
     xlsx_append(ws, [column.header for column in fmt.columns])
@@ -1257,7 +1274,7 @@ def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False):
     return ws
 
 
-def _append_text_row(ws, values: list[Any]) -> None:
+def _append_text_row(ws: Any, values: list[Any]) -> None:
     """Append a row with every cell stored as text, so that Excel keeps codes like 001
     and phone numbers as typed, and a name like "=2+3" stays a name, never a formula
     (issue 6 item 6)."""
@@ -1274,7 +1291,7 @@ def _to_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def org_workbook_export(*, user, company: Company) -> bytes:
+def org_workbook_export(*, user: Person, company: Company) -> bytes:
     """The units, posts and people of `company` that `user` sees, as one workbook in the
     import format (X-4). Customers' personal data is masked (ORG-3); importing the file
     again changes nothing."""
@@ -1290,7 +1307,7 @@ def org_workbook_export(*, user, company: Company) -> bytes:
                 unit.code,
                 unit.name,
                 KIND_LABELS[unit.kind],
-                unit.parent.code if unit.parent_id else "",
+                unit.parent.code if unit.parent is not None else "",
                 _yes_no(unit.is_quality_department),
                 _yes_no(unit.is_active),
             ],
@@ -1318,12 +1335,12 @@ def org_workbook_export(*, user, company: Company) -> bytes:
             person.username,
             person_field(person, "full_name", viewer=user),
             person.employee_no,
-            person.unit.code if person.unit_id else "",
-            person.post.code if person.post_id else "",
+            person.unit.code if person.unit is not None else "",
+            person.post.code if person.post is not None else "",
             person_field(person, "phone", viewer=user),
             person_field(person, "email", viewer=user),
         ]
-        assignments = list(person.role_assignments.all())
+        assignments: list[RoleAssignment | None] = list(person.role_assignments.all())
         for assignment in assignments or [None]:
             role, scope = "", ""
             if assignment is not None:

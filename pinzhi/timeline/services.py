@@ -228,13 +228,13 @@ def event_record(
     return event
 
 
-def events_record(
+def events_record[M: models.Model](
     *,
-    subjects: Iterable[models.Model],
+    subjects: Iterable[M],
     action: str,
     company: Any,
     actor: Any = None,
-    data_for: Callable[[models.Model], Any] = lambda subject: None,
+    data_for: Callable[[M], Any] = lambda subject: None,
     batch_size: int = 1000,
 ) -> int:
     """Append one event of `action` about each of `subjects` (an import's records), all in
