@@ -116,15 +116,16 @@ def _save(form, call):
         return None
 
 
-def _form_view(request, form, *, save, done, refresh=None, **page) -> HttpResponse:
+def _form_view(request, form, *, save, done=None, refresh=None, **page) -> HttpResponse:
     """A create or edit page: a valid POST runs `save()` (one service call) and, when the
-    service accepts, shows the message and goes to the address `done(result)` gives. A refusal
-    lands on the form, and `refresh` (the record the form edits) is read again. Otherwise the
-    form page is shown with `page` (heading, cancel_url, crumbs)."""
+    service accepts, shows the message and goes to the address `done(result)` gives (an edit
+    without `done`: "saved", back where Cancel leads). A refusal lands on the form, and
+    `refresh` (the record the form edits) is read again. Otherwise the form page is shown with
+    `page` (heading, cancel_url, crumbs)."""
     if request.method == "POST" and form.is_valid():
         result = _save(form, save)
         if result is not None:
-            message, url = done(result)
+            message, url = done(result) if done else (SAVED, page["cancel_url"])
             messages.success(request, message)
             return redirect(url)
         if refresh is not None:
@@ -218,7 +219,6 @@ def unit_edit(request, pk):
         request,
         form,
         save=lambda: services.unit_update(unit=unit, actor=request.user, **form.cleaned_data),
-        done=lambda _: (SAVED, reverse("orgs:unit_detail", args=[unit.pk])),
         refresh=unit,
         heading=EDIT_UNIT,
         cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
@@ -257,7 +257,6 @@ def post_edit(request, pk):
         request,
         form,
         save=lambda: services.post_update(post=post, actor=request.user, **form.cleaned_data),
-        done=lambda _: (SAVED, reverse("orgs:unit_detail", args=[post.unit_id])),
         heading=EDIT_POST,
         cancel_url=reverse("orgs:unit_detail", args=[post.unit_id]),
         crumbs=_tree_crumbs(post.unit),
@@ -413,7 +412,6 @@ def person_edit(request, pk):
         request,
         form,
         save=update,
-        done=lambda _: (SAVED, reverse("orgs:person_detail", args=[person.pk])),
         refresh=person,
         heading=EDIT_PERSON,
         cancel_url=reverse("orgs:person_detail", args=[person.pk]),
@@ -599,7 +597,6 @@ def company_edit(request, pk):
         save=lambda: services.company_update(
             company=company, actor=request.user, **form.cleaned_data
         ),
-        done=lambda _: (SAVED, reverse("orgs:company_detail", args=[company.pk])),
         refresh=company,
         heading=EDIT_COMPANY,
         cancel_url=reverse("orgs:company_detail", args=[company.pk]),
