@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.timeline import filetypes
-from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
+from pinzhi.timeline.canonical import canonical, stored_event_hash
 from pinzhi.timeline.events import TimelineEvent, declared
 from pinzhi.timeline.models import (
     GENESIS_HASH,
@@ -184,22 +184,7 @@ def event_record(
         seq=head.seq + 1,
         prev_hash=head.hash,
     )
-    event.hash = event_hash(
-        seq=event.seq,
-        prev_hash=event.prev_hash,
-        subject_type=content_type_key(content_type),
-        object_id=object_id,
-        subject_repr=subject_repr,
-        company_id=company_id,
-        actor_id=actor.pk if actor else None,
-        actor_name=actor_name,
-        at=event.at,
-        action=action,
-        data=data,
-        before=before,
-        after=after,
-        reason=reason,
-    )
+    event.hash = stored_event_hash(event)
     event.save(force_insert=True)
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])

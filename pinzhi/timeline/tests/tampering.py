@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from pinzhi.timeline.canonical import content_type_key, event_hash
+from pinzhi.timeline.canonical import stored_event_hash
 from pinzhi.timeline.models import Event
 
 
@@ -14,22 +14,7 @@ def sql(statement, params=()):
 def rehash(event_id):
     """What a tamperer who knows the algorithm AND the key would do after editing a row."""
     e = Event.objects.get(pk=event_id)
-    new = event_hash(
-        seq=e.seq,
-        prev_hash=e.prev_hash,
-        subject_type=content_type_key(e.content_type),
-        object_id=e.object_id,
-        subject_repr=e.subject_repr,
-        company_id=e.company_id,
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        at=e.at,
-        action=e.action,
-        data=e.data,
-        before=e.before,
-        after=e.after,
-        reason=e.reason,
-    )
+    new = stored_event_hash(e)
     sql("UPDATE timeline_event SET hash = %s WHERE id = %s", [new, event_id])
     return new
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import translation
 
 from pinzhi.orgs.tests.factories import CompanyFactory
-from pinzhi.timeline.canonical import content_type_key, event_hash
+from pinzhi.timeline.canonical import stored_event_hash
 from pinzhi.timeline.models import GENESIS_HASH, LEGACY_CHAIN, ChainHead, Event, chain_key
 from pinzhi.timeline.services import chain_genesis, event_record, verification_record
 from pinzhi.timeline.tests.tampering import rehash, sql
@@ -135,22 +135,7 @@ def _legacy_event(seq: int, prev_hash: str, subject) -> Event:
         seq=seq,
         prev_hash=prev_hash,
     )
-    event.hash = event_hash(
-        seq=seq,
-        prev_hash=prev_hash,
-        subject_type=content_type_key(content_type),
-        object_id=event.object_id,
-        subject_repr=event.subject_repr,
-        company_id=subject.pk,
-        actor_id=None,
-        actor_name="",
-        at=event.at,
-        action=event.action,
-        data={},
-        before=None,
-        after=None,
-        reason="",
-    )
+    event.hash = stored_event_hash(event)
     event.save(force_insert=True)
     return event
 
