@@ -8,18 +8,12 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from pinzhi.api.events import ApiEvent
-        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.core.shell import register_nav_section
         from pinzhi.orgs.roles import Role
         from pinzhi.timeline.events import register_labels
 
-        register_nav(
-            NavEntry(
-                section=_("Complaints"),
-                label=_("API tokens"),
-                url_name="api:tokens",
-                roles=frozenset({Role.QUALITY_DEPARTMENT}),
-                icon="key",
-                order=90,
-            )
+        register_nav_section(
+            _("Complaints"),
+            (_("API tokens"), "api:tokens", {Role.QUALITY_DEPARTMENT}, "key", 90),
         )
         register_labels(ApiEvent)

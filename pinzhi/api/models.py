@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.fields import person_fk
 from pinzhi.orgs.models import Company
 
 SCOPE_WRITE = "complaints:write"
@@ -41,14 +42,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("revoked by"),
-    )
+    revoked_by = person_fk(_("revoked by"))
 
     class Meta:
         verbose_name = _("API token")

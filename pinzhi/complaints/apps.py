@@ -52,28 +52,23 @@ class ComplaintsConfig(AppConfig):
             STAFF_COMPLAINT_ROLES,
             complaints_visible_to,
         )
-        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.complaints.views_repeats import VIEW_ROLES as REPEAT_ROLES
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.orgs.roles import Role
         from pinzhi.timeline.selectors import register_attachment_access
 
-        section = _("Complaints")
         staff = frozenset(STAFF_COMPLAINT_ROLES)
-        for label, url_name, roles, icon, order in [
+        quality = {Role.QUALITY_DEPARTMENT}
+        register_nav_section(
+            _("Complaints"),
             (_("Register a complaint"), "complaints:create", REGISTER_ROLES, "plus-circle", 30),
             (_("My queue"), "complaints:my_queue", staff, "inbox", 31),
             (_("Department queue"), "complaints:department_queue", staff, "people", 32),
             (_("All complaints"), "complaints:list", staff, "archive", 33),
-        ]:
-            register_nav(
-                NavEntry(
-                    section=section,
-                    label=label,
-                    url_name=url_name,
-                    roles=frozenset(roles),
-                    icon=icon,
-                    order=order,
-                )
-            )
+            # Repeat analysis (CMP-8) and the import of historical complaints.
+            (_("Repeat analysis"), "repeats:index", REPEAT_ROLES, "diagram-3", 40),
+            (_("Import complaints"), "complaint_import:upload", quality, "upload", 45),
+        )
         for key, render, tile_roles, order in [
             ("complaints.my_open", tiles.my_open_cases, staff, 20),
             ("complaints.letters", tiles.letters_to_sign, {Role.DEPARTMENT_MANAGER}, 21),
@@ -107,7 +102,3 @@ class ComplaintsConfig(AppConfig):
                 and complaints_visible_to(user).filter(pk=complaint.pk).exists()
             ),
         )
-        # Repeat analysis (CMP-8) and the import of historical complaints: nav and actions.
-        from pinzhi.complaints.views_repeats import register_nav_entries
-
-        register_nav_entries()

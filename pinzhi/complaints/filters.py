@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
 from pinzhi.complaints.text import query_terms
-from pinzhi.lib.filtering import CheckFilter, FilterSet
+from pinzhi.lib.filtering import CheckFilter, DayFilter, FilterSet
 from pinzhi.orgs.models import Unit
 
 SORTS = {
@@ -107,17 +107,11 @@ class ComplaintFilter(FilterSet):
     department = UnitFilter(
         label=_("department"), queryset=Unit.objects.none(), empty_label=_("Any department")
     )
-    received_from = django_filters.DateFilter(
-        label=_("received from"),
-        field_name="received_at",
-        method="filter_received_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    received_from = DayFilter(
+        label=_("received from"), field_name="received_at", method="filter_received_from"
     )
-    received_to = django_filters.DateFilter(
-        label=_("received until"),
-        field_name="received_at",
-        method="filter_received_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    received_to = DayFilter(
+        label=_("received until"), field_name="received_at", method="filter_received_to"
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="keep"

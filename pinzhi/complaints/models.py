@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.fields import optional_fk, person_fk
 from pinzhi.orgs.models import Company, Unit
 
 
@@ -83,21 +84,9 @@ class Complaint(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="complaints")
     # Where the service was given (an estate, a window); the department complained about is
     # set when the contact letter routes the case.
-    location = models.ForeignKey(
-        Unit,
-        on_delete=models.PROTECT,
-        related_name="complaints_here",
-        null=True,
-        blank=True,
-        verbose_name=_("estate / site"),
-    )
-    department = models.ForeignKey(
-        Unit,
-        on_delete=models.PROTECT,
-        related_name="complaints_against",
-        null=True,
-        blank=True,
-        verbose_name=_("department complained about"),
+    location = optional_fk(Unit, _("estate / site"), related_name="complaints_here")
+    department = optional_fk(
+        Unit, _("department complained about"), related_name="complaints_against"
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel)
     category = models.CharField(_("category"), max_length=20, choices=Category)
@@ -112,53 +101,20 @@ class Complaint(models.Model):
     customer_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     customer_email = models.EmailField(_("e-mail"), blank=True)
     customer_address = models.CharField(_("address"), max_length=200, blank=True)
-    customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="own_complaints",
-        verbose_name=_("customer account"),
+    customer = person_fk(
+        _("customer account"), on_delete=models.SET_NULL, related_name="own_complaints"
     )
     title = models.CharField(_("subject"), max_length=200)
     content = models.TextField(_("complaint content"))
     request = models.TextField(_("customer's request"), blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     registered_at = models.DateTimeField(_("registered at"))
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints_registered",
-        verbose_name=_("registrar"),
-    )
+    registered_by = person_fk(_("registrar"), related_name="complaints_registered")
     # 首问责任制: whoever first receives the request owns it until an explicit hand-over.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints_owned",
-        verbose_name=_("first-contact owner"),
-    )
-    handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints_handled",
-        verbose_name=_("handler"),
-    )
+    owner = person_fk(_("first-contact owner"), related_name="complaints_owned")
+    handler = person_fk(_("handler"), related_name="complaints_handled")
     # The staff member complained about, when known: the points of ASM-4 follow them.
-    staff_involved = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints_about",
-        verbose_name=_("staff member complained about"),
-    )
+    staff_involved = person_fk(_("staff member complained about"), related_name="complaints_about")
     # Set when the department confirms the complaint is founded (成立/有效投诉).
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     special_case_reason = models.CharField(
@@ -194,22 +150,12 @@ class Complaint(models.Model):
     # Words of the title, content and request for the archive search (text.search_document).
     search_text = models.TextField(blank=True, editable=False)
     # CMP-8: an earlier complaint this one repeats, why, and the topic group it belongs to.
-    repeat_of = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="repeats",
-        verbose_name=_("repeat of"),
+    repeat_of = optional_fk(
+        "self", _("repeat of"), on_delete=models.SET_NULL, related_name="repeats"
     )
     repeat_reasons = models.JSONField(_("repeat because"), default=list, blank=True)
-    repeat_group = models.ForeignKey(
-        "RepeatGroup",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="complaints",
-        verbose_name=_("topic group"),
+    repeat_group = optional_fk(
+        "RepeatGroup", _("topic group"), on_delete=models.SET_NULL, related_name="complaints"
     )
     # The policy pack whose rules applied when the case started.
     policy_pack = models.CharField(max_length=30)

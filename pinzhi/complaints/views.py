@@ -266,6 +266,15 @@ def _case_response(request, complaint, *, status=200, **kwargs):
     return render(request, template, _case_context(request, complaint, **kwargs), status=status)
 
 
+def _notice_response(request, complaint, notice: tuple[str, object]):
+    """After a form on the case page: the case panel with `notice` ("success" or "danger",
+    text) for htmx, else back to the case page with it as a message."""
+    if request.htmx:
+        return _case_response(request, complaint, notice=notice)
+    getattr(messages, "success" if notice[0] == "success" else "error")(request, notice[1])
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
 @page(*VIEW_ROLES)
 @require_POST
 def complaint_act(request, pk, action):
@@ -329,10 +338,7 @@ def attachment_upload(request, pk):
             notice = ("success", FILES_ADDED)
     else:
         notice = ("danger", " ".join(e for errors in form.errors.values() for e in errors))
-    if request.htmx:
-        return _case_response(request, complaint, notice=notice)
-    getattr(messages, "success" if notice[0] == "success" else "error")(request, notice[1])
-    return redirect("complaints:detail", pk=complaint.pk)
+    return _notice_response(request, complaint, notice)
 
 
 @page(Role.QUALITY_COMMITTEE, Role.LEADERSHIP)
@@ -356,7 +362,4 @@ def escalation_answer(request, pk, escalation_pk):
             notice = ("success", ESCALATION_ANSWERED)
     else:
         notice = ("danger", " ".join(e for errors in form.errors.values() for e in errors))
-    if request.htmx:
-        return _case_response(request, complaint, notice=notice)
-    getattr(messages, "success" if notice[0] == "success" else "error")(request, notice[1])
-    return redirect("complaints:detail", pk=complaint.pk)
+    return _notice_response(request, complaint, notice)

@@ -304,29 +304,3 @@ def regroup(request):
         messages.success(request, REGROUPED % result.as_dict())
     query = f"?since={timezone.localdate(since)}&until={timezone.localdate(until)}"
     return redirect(reverse("repeats:index") + query)
-
-
-def register_nav_entries() -> None:
-    """Navigation of the repeat analysis and the import (call from ComplaintsConfig.ready)."""
-    from pinzhi.core.shell import NavEntry, register_nav
-
-    register_nav(
-        NavEntry(
-            section=_("Complaints"),
-            label=_("Repeat analysis"),
-            url_name="repeats:index",
-            roles=frozenset(VIEW_ROLES),
-            icon="diagram-3",
-            order=40,
-        )
-    )
-    register_nav(
-        NavEntry(
-            section=_("Complaints"),
-            label=_("Import complaints"),
-            url_name="complaint_import:upload",
-            roles=frozenset({Role.QUALITY_DEPARTMENT}),
-            icon="upload",
-            order=45,
-        )
-    )

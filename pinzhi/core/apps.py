@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
 
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.middleware import session_start_idle_clock
-        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.core.shell import register_nav_section
         from pinzhi.core.tasks import (
             import_batches_purge,
             ratelimit_purge,
@@ -23,15 +23,9 @@ class CoreConfig(AppConfig):
         from pinzhi.core.views_workflows import WORKFLOW_READERS
 
         # Issue 7 item 1: the workflows drawn for the quality department, in the policy area.
-        register_nav(
-            NavEntry(
-                section=_("Policy"),
-                label=_("Workflows"),
-                url_name="core:workflows",
-                roles=frozenset(WORKFLOW_READERS),
-                icon="diagram-3",
-                order=920,
-            )
+        register_nav_section(
+            _("Policy"),
+            (_("Workflows"), "core:workflows", WORKFLOW_READERS, "diagram-3", 920),
         )
 
         # Issue 6 item 10: the session idle timeout counts from the sign-in.

@@ -4,7 +4,7 @@ Each app registers what it offers in its AppConfig.ready(); the shell shows a pe
 the entries their roles allow, so the navigation reads as the domain map of what they use.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,25 @@ registry = Registry()
 
 def register_nav(entry: NavEntry) -> None:
     registry.nav.append(entry)
+
+
+NavRow = tuple[str | Promise, str, Iterable[str], str, int]
+
+
+def register_nav_section(section: str | Promise, *rows: NavRow) -> None:
+    """Register the entries of one navigation section, each row `(label, url_name, roles,
+    icon, order)`: an app's whole menu reads as one table."""
+    for label, url_name, roles, icon, order in rows:
+        register_nav(
+            NavEntry(
+                section=section,
+                label=label,
+                url_name=url_name,
+                roles=frozenset(roles),
+                icon=icon,
+                order=order,
+            )
+        )
 
 
 def register_tile(tile: Tile) -> None:

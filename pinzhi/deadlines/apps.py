@@ -10,7 +10,7 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self) -> None:
         from pinzhi.core.clock import register_periodic
-        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.deadlines import tiles
         from pinzhi.deadlines.events import CalendarEvent, DeadlineEvent
         from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
@@ -23,25 +23,16 @@ class DeadlinesConfig(AppConfig):
         register_labels(CalendarEvent)
         workflow_register(DEADLINE_WORKFLOW)
 
-        register_nav(
-            NavEntry(
-                section=_("Deadlines"),
-                label=_("Overdue"),
-                url_name="deadlines:list",
-                roles=OVERDUE_ROLES,
-                icon="alarm",
-                order=200,
-            )
-        )
-        register_nav(
-            NavEntry(
-                section=_("Deadlines"),
-                label=_("Working-time calendars"),
-                url_name="deadlines:calendars",
-                roles=CALENDAR_READ_ROLES,
-                icon="calendar3",
-                order=210,
-            )
+        register_nav_section(
+            _("Deadlines"),
+            (_("Overdue"), "deadlines:list", OVERDUE_ROLES, "alarm", 200),
+            (
+                _("Working-time calendars"),
+                "deadlines:calendars",
+                CALENDAR_READ_ROLES,
+                "calendar3",
+                210,
+            ),
         )
         register_tile(
             Tile(

@@ -9,11 +9,12 @@ sweep (`sweep.sweep`), which claims each escalation step with a conditional UPDA
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from pinzhi.lib.fields import company_fk, optional_fk, person_fk, unique_shared_and_per_company
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 WEEKDAYS = ("0", "1", "2", "3", "4", "5", "6")  # Monday = "0", as date.weekday()
@@ -33,14 +34,7 @@ class Calendar(models.Model):
     without a company is shared (the public holidays shipped with the product, kept by an
     operator): every company may count on it, none may change it."""
 
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.CASCADE)
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     time_zone = models.CharField(_("time zone"), max_length=60, default=DEFAULT_TIME_ZONE)
@@ -51,18 +45,11 @@ class Calendar(models.Model):
         verbose_name = _("working-time calendar")
         verbose_name_plural = _("working-time calendars")
         ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code"],
-                condition=models.Q(company__isnull=True),
-                name="calendar_shared_code_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["company", "code"],
-                condition=models.Q(company__isnull=False),
-                name="calendar_code_unique_in_company",
-            ),
-        ]
+        constraints = unique_shared_and_per_company(
+            "code",
+            shared_name="calendar_shared_code_unique",
+            company_name="calendar_code_unique_in_company",
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -150,31 +137,10 @@ class Deadline(models.Model):
     ladder = models.JSONField(_("escalation ladder"), default=list)
     escalation_step = models.PositiveIntegerField(_("escalation steps taken"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deadlines",
-        verbose_name=_("owner"),
-    )
-    unit = models.ForeignKey(
-        "orgs.Unit",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deadlines",
-        verbose_name=_("unit"),
-    )
+    owner = person_fk(_("owner"), related_name="deadlines")
+    unit = optional_fk("orgs.Unit", _("unit"), related_name="deadlines")
     # The company whose obligation this is: a case without a unit still belongs to one (ORG-2).
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deadlines",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.PROTECT, related_name="deadlines")
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -227,43 +193,23 @@ class RuleCalendar(models.Model):
     default for every company without its own choice. A rule without a row counts on the
     wall clock."""
 
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.CASCADE)
     pack = models.CharField(_("policy pack"), max_length=40)
     rule_key = models.CharField(_("policy rule"), max_length=120)
     # None: the company counts this rule on the wall clock although the operator's default
     # names a calendar.
-    calendar = models.ForeignKey(
-        Calendar,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rules",
-        verbose_name=_("calendar"),
-    )
+    calendar = optional_fk(Calendar, _("calendar"), related_name="rules")
 
     class Meta:
         verbose_name = _("calendar of a rule")
         verbose_name_plural = _("calendars of rules")
         ordering = ["pack", "rule_key"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["pack", "rule_key"],
-                condition=models.Q(company__isnull=True),
-                name="rule_calendar_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["company", "pack", "rule_key"],
-                condition=models.Q(company__isnull=False),
-                name="rule_calendar_unique_in_company",
-            ),
-        ]
+        constraints = unique_shared_and_per_company(
+            "pack",
+            "rule_key",
+            shared_name="rule_calendar_unique",
+            company_name="rule_calendar_unique_in_company",
+        )
 
     def __str__(self) -> str:
         clock = self.calendar.code if self.calendar else "wall clock"

@@ -67,3 +67,11 @@ class CheckFilter(django_filters.Filter):
 
     def filter(self, qs: QuerySet, value: Any) -> QuerySet:
         return super().filter(qs, value) if value else qs
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day, picked with the browser's date input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(*args, **kwargs)

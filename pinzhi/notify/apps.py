@@ -11,28 +11,18 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from pinzhi.core.access import SIGNED_IN
         from pinzhi.core.clock import register_periodic
-        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.notify import tasks, tiles
         from pinzhi.notify.selectors import ADMIN_ROLES
 
         everyone = frozenset({SIGNED_IN})
-        section = _("Notifications")
-        for label, url_name, roles, icon, order in (
+        register_nav_section(
+            _("Notifications"),
             (_("Inbox"), "notify:inbox", everyone, "bell", 50),
             (_("My channels"), "notify:preferences", everyone, "sliders", 51),
             (_("Webhooks"), "notify:webhooks", ADMIN_ROLES, "broadcast", 52),
             (_("Delivery log"), "notify:deliveries", ADMIN_ROLES, "send-check", 53),
-        ):
-            register_nav(
-                NavEntry(
-                    section=section,
-                    label=label,
-                    url_name=url_name,
-                    roles=roles,
-                    icon=icon,
-                    order=order,
-                )
-            )
+        )
         register_tile(
             Tile(
                 key="notify-unread",

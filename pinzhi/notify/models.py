@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.fields import company_fk, optional_fk
+
 # "deadline.breached", "complaint.assigned": lower-case words joined by dots.
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
@@ -95,14 +97,7 @@ class WebhookEndpoint(models.Model):
     notifications of that company's people (ORG-2); one without a company is a global
     gateway set up by a superuser and receives everyone's."""
 
-    company = models.ForeignKey(
-        "orgs.Company",
-        verbose_name=_("company"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="webhook_endpoints",
-    )
+    company = company_fk(on_delete=models.CASCADE, related_name="webhook_endpoints")
     name = models.CharField(_("name"), max_length=100)
     url = models.CharField(_("URL"), max_length=500, validators=[validate_http_url])
     secret = models.CharField(_("signing secret"), max_length=200, default=new_secret)
@@ -160,14 +155,7 @@ class Delivery(models.Model):
         verbose_name=_("notification"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    endpoint = models.ForeignKey(
-        WebhookEndpoint,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deliveries",
-        verbose_name=_("endpoint"),
-    )
+    endpoint = optional_fk(WebhookEndpoint, _("endpoint"), related_name="deliveries")
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

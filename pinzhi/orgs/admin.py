@@ -58,6 +58,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+PINZHI_FIELDS = ("full_name", "employee_no", "phone", "email", "company", "unit", "post", "roles")
+ACCOUNT_FIELDS = ("is_staff", "is_superuser", "last_login", "date_joined")
+
+
 @admin.register(Person)
 class PersonAdmin(UserAdmin):
     """Superusers only: the active flag; everything else read-only, and no password form."""
@@ -67,38 +71,10 @@ class PersonAdmin(UserAdmin):
     list_filter = ["is_active", "is_superuser"]
     fieldsets = (
         (None, {"fields": ("username", "is_active")}),
-        (
-            "Pinzhi",
-            {
-                "fields": (
-                    "full_name",
-                    "employee_no",
-                    "phone",
-                    "email",
-                    "company",
-                    "unit",
-                    "post",
-                    "roles",
-                )
-            },
-        ),
-        (None, {"fields": ("is_staff", "is_superuser", "last_login", "date_joined")}),
+        ("Pinzhi", {"fields": PINZHI_FIELDS}),
+        (None, {"fields": ACCOUNT_FIELDS}),
     )
-    readonly_fields = (
-        "username",
-        "full_name",
-        "employee_no",
-        "phone",
-        "email",
-        "company",
-        "unit",
-        "post",
-        "roles",
-        "is_staff",
-        "is_superuser",
-        "last_login",
-        "date_joined",
-    )
+    readonly_fields = ("username", *PINZHI_FIELDS, *ACCOUNT_FIELDS)
     filter_horizontal = ()
 
     @admin.display(description=_("roles"))

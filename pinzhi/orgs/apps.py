@@ -9,7 +9,7 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from pinzhi.core.accounts import AccountServices, register_account_services
         from pinzhi.core.demo import DemoPart, register_demo
-        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.orgs import demo, services, tiles, views
 
         # The shell's account pages and its purge of expired sign-in codes (issue 6 item 4).
@@ -30,23 +30,13 @@ class OrgsConfig(AppConfig):
             )
         )
 
-        section = _("Organisation")
-        for label, url_name, roles, icon, order in (
+        register_nav_section(
+            _("Organisation"),
             (_("Organisation tree"), "orgs:tree", views.TREE_READERS, "diagram-3", 10),
             (_("People"), "orgs:people", views.PEOPLE_READERS, "people", 20),
             (_("Companies"), "orgs:companies", views.COMPANY_READERS, "building", 30),
             (_("Import and export"), "orgs:transfer", views.TREE_READERS, "file-earmark-excel", 40),
-        ):
-            register_nav(
-                NavEntry(
-                    section=section,
-                    label=label,
-                    url_name=url_name,
-                    roles=frozenset(roles),
-                    icon=icon,
-                    order=order,
-                )
-            )
+        )
         register_tile(
             Tile(
                 key="orgs-attention",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.fields import optional_fk
 from pinzhi.orgs.roles import Role
 
 # GB 32100-2015: the unified social credit code is 18 characters of this alphabet (no I, O,
@@ -65,14 +66,7 @@ class Company(models.Model):
     policy_pack = models.CharField(_("policy pack"), max_length=30, blank=True)
     # The operator company that works with (or supervises) this external company; its
     # company-wide roles see and manage it (ORG-4).
-    operator = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="partners",
-        verbose_name=_("operator"),
-    )
+    operator = optional_fk("self", _("operator"), related_name="partners")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

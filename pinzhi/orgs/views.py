@@ -117,6 +117,23 @@ def _save(form, call):
         return None
 
 
+def _form_view(request, form, *, save, done=None, refresh=None, **page) -> HttpResponse:
+    """A create or edit page: a valid POST runs `save()` (one service call) and, when the
+    service accepts, shows the message and goes to the address `done(result)` gives (an edit
+    without `done`: "saved", back where Cancel leads). A refusal lands on the form, and
+    `refresh` (the record the form edits) is read again. Otherwise the form page is shown with
+    `page` (heading, cancel_url, crumbs)."""
+    if request.method == "POST" and form.is_valid():
+        result = _save(form, save)
+        if result is not None:
+            message, url = done(result) if done else (SAVED, page["cancel_url"])
+            messages.success(request, message)
+            return redirect(url)
+        if refresh is not None:
+            refresh.refresh_from_db()
+    return render_form_page(request, form, **page)
+
+
 # --- the tree and units ----------------------------------------------------------------
 
 
@@ -142,20 +159,25 @@ def unit_create(request):
     if request.GET.get("parent", "").isdigit():
         initial["parent"] = units.filter(pk=request.GET["parent"]).first()
     form = UnitForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = form.cleaned_data
         company = data["parent"].company if data["parent"] else request.user.company
         if company is None:
-            form.add_error("parent", NO_COMPANY)
-        else:
-            unit = _save(
-                form, lambda: services.unit_create(company=company, actor=request.user, **data)
-            )
-            if unit is not None:
-                messages.success(request, UNIT_CREATED % {"name": unit.name})
-                return redirect("orgs:unit_detail", pk=unit.pk)
-    return render_form_page(
-        request, form, heading=ADD_UNIT, cancel_url=reverse("orgs:tree"), crumbs=_tree_crumbs()
+            raise DomainError(NO_COMPANY, field="parent")
+        return services.unit_create(company=company, actor=request.user, **data)
+
+    return _form_view(
+        request,
+        form,
+        save=create,
+        done=lambda unit: (
+            UNIT_CREATED % {"name": unit.name},
+            reverse("orgs:unit_detail", args=[unit.pk]),
+        ),
+        heading=ADD_UNIT,
+        cancel_url=reverse("orgs:tree"),
+        crumbs=_tree_crumbs(),
     )
 
 
@@ -194,18 +216,11 @@ def unit_edit(request, pk):
             "is_active": unit.is_active,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.unit_update(unit=unit, actor=request.user, **form.cleaned_data),
-        )
-        if saved is not None:
-            messages.success(request, SAVED)
-            return redirect("orgs:unit_detail", pk=unit.pk)
-        unit.refresh_from_db()
-    return render_form_page(
+    return _form_view(
         request,
         form,
+        save=lambda: services.unit_update(unit=unit, actor=request.user, **form.cleaned_data),
+        refresh=unit,
         heading=EDIT_UNIT,
         cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
         crumbs=_tree_crumbs(unit),
@@ -216,17 +231,14 @@ def unit_edit(request, pk):
 def post_create(request, pk):
     unit = _unit_for(request, pk)
     form = PostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        post = _save(
-            form,
-            lambda: services.post_create(unit=unit, actor=request.user, **form.cleaned_data),
-        )
-        if post is not None:
-            messages.success(request, POST_CREATED % {"name": post.name})
-            return redirect("orgs:unit_detail", pk=unit.pk)
-    return render_form_page(
+    return _form_view(
         request,
         form,
+        save=lambda: services.post_create(unit=unit, actor=request.user, **form.cleaned_data),
+        done=lambda post: (
+            POST_CREATED % {"name": post.name},
+            reverse("orgs:unit_detail", args=[unit.pk]),
+        ),
         heading=ADD_POST,
         cancel_url=reverse("orgs:unit_detail", args=[unit.pk]),
         crumbs=_tree_crumbs(unit),
@@ -242,17 +254,10 @@ def post_edit(request, pk):
         request.POST or None,
         initial={"code": post.code, "name": post.name, "duties": post.duties},
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.post_update(post=post, actor=request.user, **form.cleaned_data),
-        )
-        if saved is not None:
-            messages.success(request, SAVED)
-            return redirect("orgs:unit_detail", pk=post.unit_id)
-    return render_form_page(
+    return _form_view(
         request,
         form,
+        save=lambda: services.post_update(post=post, actor=request.user, **form.cleaned_data),
         heading=EDIT_POST,
         cancel_url=reverse("orgs:unit_detail", args=[post.unit_id]),
         crumbs=_tree_crumbs(post.unit),
@@ -398,19 +403,17 @@ def person_edit(request, pk):
     }
     initial["is_active"] = person.is_active
     form = PersonForm(request.POST or None, units=units, person=person, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def update():
         data = dict(form.cleaned_data)
         data.pop("username")
-        saved = _save(
-            form, lambda: services.person_update(person=person, actor=request.user, **data)
-        )
-        if saved is not None:
-            messages.success(request, SAVED)
-            return redirect("orgs:person_detail", pk=person.pk)
-        person.refresh_from_db()
-    return render_form_page(
+        return services.person_update(person=person, actor=request.user, **data)
+
+    return _form_view(
         request,
         form,
+        save=update,
+        refresh=person,
         heading=EDIT_PERSON,
         cancel_url=reverse("orgs:person_detail", args=[person.pk]),
         crumbs=_people_crumbs(person),
@@ -569,19 +572,16 @@ def company_detail(request, pk):
 @page(*MANAGERS)
 def company_create(request):
     form = CompanyForm(request.POST or None, initial={"kind": Company.Kind.SUPPLIER})
-    if request.method == "POST" and form.is_valid():
-        company = _save(
-            form,
-            lambda: services.company_create(
-                actor=request.user, operator=request.user.company, **form.cleaned_data
-            ),
-        )
-        if company is not None:
-            messages.success(request, COMPANY_CREATED % {"name": company.name})
-            return redirect("orgs:company_detail", pk=company.pk)
-    return render_form_page(
+    return _form_view(
         request,
         form,
+        save=lambda: services.company_create(
+            actor=request.user, operator=request.user.company, **form.cleaned_data
+        ),
+        done=lambda company: (
+            COMPANY_CREATED % {"name": company.name},
+            reverse("orgs:company_detail", args=[company.pk]),
+        ),
         heading=REGISTER_COMPANY,
         cancel_url=reverse("orgs:companies"),
         crumbs=(Crumb(reverse("orgs:companies"), COMPANIES),),
@@ -592,20 +592,13 @@ def company_create(request):
 def company_edit(request, pk):
     company = _company_for(request, pk)
     form = CompanyForm(request.POST or None, instance=company)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.company_update(
-                company=company, actor=request.user, **form.cleaned_data
-            ),
-        )
-        if saved is not None:
-            messages.success(request, SAVED)
-            return redirect("orgs:company_detail", pk=company.pk)
-        company.refresh_from_db()
-    return render_form_page(
+    return _form_view(
         request,
         form,
+        save=lambda: services.company_update(
+            company=company, actor=request.user, **form.cleaned_data
+        ),
+        refresh=company,
         heading=EDIT_COMPANY,
         cancel_url=reverse("orgs:company_detail", args=[company.pk]),
         crumbs=(Crumb(reverse("orgs:companies"), COMPANIES),),

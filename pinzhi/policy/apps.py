@@ -7,7 +7,7 @@ class PolicyConfig(AppConfig):
     verbose_name = _("Policy")
 
     def ready(self):
-        from pinzhi.core.shell import NavEntry, Tile, register_nav, register_tile
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.lib.workflow import workflow_register
         from pinzhi.orgs.selectors import register_rule_reader
         from pinzhi.policy import tiles
@@ -29,25 +29,10 @@ class PolicyConfig(AppConfig):
         register_rule_reader(rule_value_or_none)
         workflow_register(AMENDMENT_WORKFLOW)
 
-        register_nav(
-            NavEntry(
-                section=_("Policy"),
-                label=_("Rules"),
-                url_name="policy:list",
-                roles=READ_ROLES,
-                icon="journal-text",
-                order=900,
-            )
-        )
-        register_nav(
-            NavEntry(
-                section=_("Policy"),
-                label=_("Amendments"),
-                url_name="policy:amendments",
-                roles=AMENDMENT_ROLES,
-                icon="pencil-square",
-                order=910,
-            )
+        register_nav_section(
+            _("Policy"),
+            (_("Rules"), "policy:list", READ_ROLES, "journal-text", 900),
+            (_("Amendments"), "policy:amendments", AMENDMENT_ROLES, "pencil-square", 910),
         )
         register_tile(
             Tile(

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.fields import company_fk, person_fk, unique_shared_and_per_company
 from pinzhi.policy import values
 
 # A value loaded with a pack applies "since always", so that a case recorded with an earlier
@@ -96,24 +97,10 @@ class RuleVersion(models.Model):
     value and, from its effective date on, takes precedence over the default for it alone."""
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.CASCADE)
     value = models.JSONField(_("value"))
     effective_from = models.DateTimeField(_("effective from"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = person_fk(_("author"))
     reason = models.TextField(_("reason"))
     # Whether the value came from the shipped pack or from a revision by a person: loading a
     # pack again never replaces a value the quality department revised.
@@ -124,18 +111,13 @@ class RuleVersion(models.Model):
         verbose_name = _("rule version")
         verbose_name_plural = _("rule versions")
         ordering = ["rule", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["rule", "effective_from"],
-                condition=models.Q(company__isnull=True),
-                name="policy_version_one_per_instant",
-            ),
-            models.UniqueConstraint(
-                fields=["rule", "company", "effective_from"],
-                condition=models.Q(company__isnull=False),
-                name="policy_company_version_one_per_instant",
-            ),
-        ]
+        constraints = unique_shared_and_per_company(
+            "rule",
+            "effective_from",
+            shared_name="policy_version_one_per_instant",
+            company_name="policy_company_version_one_per_instant",
+            company_fields=["rule", "company", "effective_from"],
+        )
 
     def __str__(self) -> str:
         return f"{self.rule} @ {self.effective_from:%Y-%m-%d %H:%M}"
@@ -190,14 +172,7 @@ class RuleAmendment(models.Model):
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="amendments")
     # The company whose value it amends; None: the pack's default (an operator's amendment).
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.CASCADE)
     value = models.JSONField(_("proposed value"))
     # None: as soon as leadership approves.
     effective_from = models.DateTimeField(_("effective from"), null=True, blank=True)
@@ -216,25 +191,11 @@ class RuleAmendment(models.Model):
         default=AmendmentState.PROPOSED,
         db_index=True,
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = person_fk(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
     # Who approved, rejected or withdrew it, when, and why (a rejection needs a reason).
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = person_fk(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     version = models.OneToOneField(

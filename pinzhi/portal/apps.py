@@ -7,26 +7,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
-        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.core.shell import register_nav_section
         from pinzhi.orgs.roles import Role
 
-        register_nav(
-            NavEntry(
-                section=_("Complaints"),
-                label=_("Complaint QR codes"),
-                url_name="portal:qr_codes",
-                roles=frozenset({Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK}),
-                icon="qr-code",
-                order=80,
-            )
-        )
-        register_nav(
-            NavEntry(
-                section=_("Complaints"),
-                label=_("Public complaint page"),
-                url_name="portal:landing",
-                roles=frozenset({Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK}),
-                icon="globe",
-                order=81,
-            )
+        desk = {Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK}
+        register_nav_section(
+            _("Complaints"),
+            (_("Complaint QR codes"), "portal:qr_codes", desk, "qr-code", 80),
+            (_("Public complaint page"), "portal:landing", desk, "globe", 81),
         )

@@ -194,6 +194,27 @@ def status(request):
     return render(request, "portal/status.html", _status_context(complaint))
 
 
+def _status_form(request, complaint, *, save, done, **form_by_name):
+    """A form on the status page (`rate_form=` or `escalate_form=`): a valid one runs `save()`
+    (one service call) and goes back to the status page saying `done`; a refusal lands on the
+    form, shown again with a 4xx status."""
+    (form,) = form_by_name.values()
+    if form.is_valid():
+        try:
+            save()
+        except services.PortalError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, done)
+            return redirect("portal:status")
+    return render(
+        request,
+        "portal/status.html",
+        _status_context(complaint, **form_by_name),
+        status=_status(form),
+    )
+
+
 @public_page
 @require_POST
 def rate(request):
@@ -201,23 +222,16 @@ def rate(request):
     if complaint is None:
         return redirect("portal:track")
     form = RateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.portal_complaint_rate(
-                complaint=complaint,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-            )
-        except services.PortalError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, RATED)
-            return redirect("portal:status")
-    return render(
+    return _status_form(
         request,
-        "portal/status.html",
-        _status_context(complaint, rate_form=form),
-        status=_status(form),
+        complaint,
+        rate_form=form,
+        save=lambda: services.portal_complaint_rate(
+            complaint=complaint,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        ),
+        done=RATED,
     )
 
 
@@ -228,21 +242,14 @@ def escalate(request):
     if complaint is None:
         return redirect("portal:track")
     form = EscalateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.portal_complaint_escalate(
-                complaint=complaint, reason=form.cleaned_data["reason"]
-            )
-        except services.PortalError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, ESCALATED)
-            return redirect("portal:status")
-    return render(
+    return _status_form(
         request,
-        "portal/status.html",
-        _status_context(complaint, escalate_form=form),
-        status=_status(form),
+        complaint,
+        escalate_form=form,
+        save=lambda: services.portal_complaint_escalate(
+            complaint=complaint, reason=form.cleaned_data["reason"]
+        ),
+        done=ESCALATED,
     )
 
 

@@ -10,7 +10,7 @@ class TimelineConfig(AppConfig):
         from datetime import timedelta
 
         from pinzhi.core.clock import register_periodic
-        from pinzhi.core.shell import NavEntry, register_nav
+        from pinzhi.core.shell import register_nav_section
         from pinzhi.timeline.events import TimelineEvent, register_labels
         from pinzhi.timeline.tasks import attachments_purge_orphans, timeline_verify
 
@@ -23,23 +23,8 @@ class TimelineConfig(AppConfig):
         )
         from pinzhi.timeline.selectors import AUDIT_ROLES, INTEGRITY_ROLES
 
-        register_nav(
-            NavEntry(
-                section=_("Audit"),
-                label=_("Event log"),
-                url_name="timeline:events",
-                roles=AUDIT_ROLES,
-                icon="clock-history",
-                order=900,
-            )
-        )
-        register_nav(
-            NavEntry(
-                section=_("Audit"),
-                label=_("Timeline integrity"),
-                url_name="timeline:integrity",
-                roles=INTEGRITY_ROLES,
-                icon="shield-check",
-                order=910,
-            )
+        register_nav_section(
+            _("Audit"),
+            (_("Event log"), "timeline:events", AUDIT_ROLES, "clock-history", 900),
+            (_("Timeline integrity"), "timeline:integrity", INTEGRITY_ROLES, "shield-check", 910),
         )

@@ -171,3 +171,24 @@ def event_hash(
 
 def content_type_key(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
+
+
+def stored_event_hash(event: Any, *, key: bytes | None = None) -> str:
+    """`event_hash` of a timeline event as its fields stand (the Event model's)."""
+    return event_hash(
+        seq=event.seq,
+        prev_hash=event.prev_hash,
+        subject_type=content_type_key(event.content_type),
+        object_id=event.object_id,
+        subject_repr=event.subject_repr,
+        company_id=event.company_id,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        at=event.at,
+        action=event.action,
+        data=event.data,
+        before=event.before,
+        after=event.after,
+        reason=event.reason,
+        key=key,
+    )

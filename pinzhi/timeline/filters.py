@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.lib.filtering import FilterForm, FilterSet
+from pinzhi.lib.filtering import DayFilter, FilterForm, FilterSet
 from pinzhi.timeline.actions import codes_labelled
 
 DATES_REVERSED = _("The start date is after the end date.")
@@ -45,18 +45,8 @@ class EventFilter(FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Action, e.g. complaint.")}),
     )
     actor = django_filters.CharFilter(label=_("Actor"), method="filter_actor", max_length=150)
-    date_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_from = DayFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
+    date_to = DayFilter(label=_("To"), field_name="at", lookup_expr="date__lte")
 
     class Meta:
         form = EventFilterForm

@@ -8,11 +8,12 @@ deleted behind the application's back.
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from pinzhi.lib.fields import company_fk, person_fk
 
 # prev_hash of the first event of a chain on a database that had no events before the
 # per-company chains began (see `chain_genesis` in services).
@@ -49,22 +50,8 @@ class Event(models.Model):
     # (ORG-3), because an event can never be changed afterwards.
     subject_repr = models.CharField(_("subject"), max_length=200)
     # The company whose log the event belongs to (ORG-2); hashed, so PROTECT, never SET_NULL.
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
+    company = company_fk(on_delete=models.PROTECT)
+    actor = person_fk(_("actor"))
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     at = models.DateTimeField(_("time"))
     action = models.CharField(_("action"), max_length=80)
@@ -141,14 +128,7 @@ class Verification(models.Model):
     # chain key → [seq, hash] of each chain's end: the anchors later runs check.
     heads = models.JSONField(_("chain ends"), default=dict, blank=True)
     findings = models.JSONField(_("findings"), default=list, blank=True)
-    triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("triggered by"),
-    )
+    triggered_by = person_fk(_("triggered by"), on_delete=models.SET_NULL)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
@@ -176,27 +156,13 @@ class Attachment(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     subject_repr = models.CharField(_("subject"), max_length=200)
     # The company of the record it is attached to (ORG-2): downloads never cross companies.
-    company = models.ForeignKey(
-        "orgs.Company",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("company"),
-    )
+    company = company_fk(on_delete=models.PROTECT)
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     mime_type = models.CharField(_("file type"), max_length=120)
     size = models.BigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = person_fk(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:

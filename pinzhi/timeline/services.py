@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.timeline import filetypes
-from pinzhi.timeline.canonical import canonical, content_type_key, event_hash
+from pinzhi.timeline.canonical import canonical, stored_event_hash
 from pinzhi.timeline.events import TimelineEvent, declared
 from pinzhi.timeline.models import (
     GENESIS_HASH,
@@ -166,22 +166,7 @@ def _event_link(event: Event, head: ChainHead) -> None:
     """Number `event` after `head` in its chain, hash it, and move the head onto it."""
     event.seq = head.seq + 1
     event.prev_hash = head.hash
-    event.hash = event_hash(
-        seq=event.seq,
-        prev_hash=event.prev_hash,
-        subject_type=content_type_key(event.content_type),
-        object_id=event.object_id,
-        subject_repr=event.subject_repr,
-        company_id=event.company_id,
-        actor_id=event.actor.pk if event.actor else None,
-        actor_name=event.actor_name,
-        at=event.at,
-        action=event.action,
-        data=event.data,
-        before=event.before,
-        after=event.after,
-        reason=event.reason,
-    )
+    event.hash = stored_event_hash(event)
     head.seq, head.hash = event.seq, event.hash
 
 

@@ -1,10 +1,12 @@
+from types import SimpleNamespace
+
 import pytest
 import time_machine
 
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Category, Channel, Severity
 from pinzhi.orgs.models import Unit
-from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
+from pinzhi.orgs.tests.factories import UnitFactory, person_in_role
 from pinzhi.policy.services import pack_load
 
 MONDAY_MORNING = "2026-11-23 09:00 +0800"
@@ -28,18 +30,8 @@ def org(db, company):
         company=company, code="CH", name="翠湖花园", parent=hq, kind=Unit.Kind.ESTATE
     )
 
-    def person(username, role, unit, scope=None):
-        p = PersonFactory(username=username, unit=unit, company=company)
-        from pinzhi.orgs.services import role_assign
-
-        role_assign(person=p, role=role, scope=scope if scope is not None else [unit])
-        return p
-
-    class Org:
-        pass
-
-    o = Org()
-    o.company, o.hq, o.kf, o.ab, o.estate = company, hq, kf, ab, estate
+    person = person_in_role
+    o = SimpleNamespace(company=company, hq=hq, kf=kf, ab=ab, estate=estate)
     o.registrar = person("registrar", "complaint_handler", kf, [estate])
     o.head = person("head", "department_manager", ab)
     o.handler = person("handler", "service_staff", ab)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from pinzhi.complaints import printing, services
 from pinzhi.complaints.models import Callback
+from pinzhi.complaints.tests.steps import route_and_assign
 from pinzhi.orgs.tests.factories import PASSWORD, PersonFactory, UnitFactory
 from pinzhi.policy.models import Rule
 from pinzhi.policy.services import rule_revise
@@ -20,21 +21,12 @@ FULL_PHONE = "13912345678"
 
 def handled(org, complaint, *, late=False):
     """Route, sign for, assign, contact, resolve, call back and close `complaint`."""
-    letter = services.complaint_route(
-        complaint=complaint,
-        actor=org.registrar,
-        department=org.ab,
-        head=org.head,
+    letter = route_and_assign(
+        org,
+        complaint,
         request="请调查夜间巡逻情况，30分钟内联系业主",
-    )
-    services.letter_acknowledge(letter=letter, actor=org.head)
-    services.complaint_assign(
-        complaint=complaint,
-        actor=org.head,
-        handler=org.handler,
         investigation="夜班保安擅自缩短巡逻路线",
         solution="恢复巡逻路线并每小时打卡，调取监控协助报警",
-        staff_involved=org.guard,
     )
     services.complaint_record_contact(complaint=complaint, actor=org.handler)
     services.complaint_resolve(

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Status
+from pinzhi.complaints.tests.steps import route
 from pinzhi.core.shell import tiles_for
 from pinzhi.orgs.services import role_assign
 from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
@@ -14,16 +15,6 @@ from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
 
 def rows(response):
     return list(response.context["page_obj"].object_list)
-
-
-def route(org, complaint, head=None, department=None):
-    return services.complaint_route(
-        complaint=complaint,
-        actor=org.registrar,
-        department=department or org.ab,
-        head=head or org.head,
-        request="请处理",
-    )
 
 
 def test_it_shows_a_department_manager_only_their_departments_cases(clock, org, client, register):

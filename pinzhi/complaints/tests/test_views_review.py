@@ -11,6 +11,7 @@ from django.urls import reverse
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Channel, CustomerEscalation, Status
 from pinzhi.complaints.selectors import complaint_actions_for, may_see_customer
+from pinzhi.complaints.tests.steps import route
 from pinzhi.complaints.tiles import letters_to_sign
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
@@ -26,16 +27,6 @@ PNG = (
 )
 
 
-def route(org, complaint, department, head):
-    return services.complaint_route(
-        complaint=complaint,
-        actor=org.registrar,
-        department=department,
-        head=head,
-        request="请调查并与业主联系",
-    )
-
-
 def act(client, complaint, action, **data):
     return client.post(
         reverse("complaints:act", args=[complaint.pk, action]), data, HTTP_HX_REQUEST="true"
@@ -46,9 +37,9 @@ def act(client, complaint, action, **data):
 def rerouted(clock, org, register):
     """A case routed to 安保部 first, then (unsigned) to 客服部 instead."""
     complaint = register()
-    first = route(org, complaint, org.ab, org.head)
+    first = route(org, complaint)
     clock.shift(timedelta(minutes=5))
-    second = route(org, complaint, org.kf, org.other_head)
+    second = route(org, complaint, department=org.kf, head=org.other_head)
     complaint.refresh_from_db()
     return complaint, first, second
 
@@ -120,7 +111,7 @@ def test_it_shows_a_service_refusal_of_the_longer_limit_inline(
 
 def called_back(org, complaint):
     """Take a routed case through to a confirmed callback."""
-    letter = route(org, complaint, org.ab, org.head)
+    letter = route(org, complaint)
     services.letter_acknowledge(letter=letter, actor=org.head)
     services.complaint_assign(
         complaint=complaint, actor=org.head, handler=org.handler, solution="x"

@@ -7,6 +7,7 @@ import pytest
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Callback, Severity, Status
 from pinzhi.complaints.services import ComplaintError
+from pinzhi.complaints.tests.steps import route_and_assign
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.deadlines.sweep import sweep
@@ -30,26 +31,6 @@ def actions(complaint):
         .order_by("seq")
         .values_list("action", flat=True)
     )
-
-
-def route_and_assign(org, complaint):
-    letter = services.complaint_route(
-        complaint=complaint,
-        actor=org.registrar,
-        department=org.ab,
-        head=org.head,
-        request="请调查夜间巡逻情况并与业主联系",
-    )
-    services.letter_acknowledge(letter=letter, actor=org.head)
-    services.complaint_assign(
-        complaint=complaint,
-        actor=org.head,
-        handler=org.handler,
-        solution="加派夜班巡逻并调取监控",
-        staff_involved=org.guard,
-    )
-    complaint.refresh_from_db()
-    return letter
 
 
 def test_registration_starts_the_time_limits_of_the_pack(clock, org, register):

@@ -7,6 +7,7 @@ import pytest
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Channel, Complaint, CustomerEscalation, LetterCounter, Severity
 from pinzhi.complaints.services import ComplaintError
+from pinzhi.complaints.tests.steps import route
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.deadlines.sweep import sweep
@@ -23,17 +24,6 @@ def deadline(complaint, kind):
 
 def event(complaint, action):
     return Event.objects.filter(object_id=complaint.pk, action=action).latest("pk")
-
-
-def route(org, complaint, *, department=None, head=None, severity=None):
-    return services.complaint_route(
-        complaint=complaint,
-        actor=org.registrar,
-        department=department or org.ab,
-        head=head or org.head,
-        request="请调查并与业主联系",
-        severity=severity,
-    )
 
 
 def resolved(org, complaint):

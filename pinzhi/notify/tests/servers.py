@@ -101,23 +101,32 @@ class _SMTPServer(socketserver.ThreadingTCPServer):
         self.received: list[ReceivedMail] = []
 
 
-class SMTPServer:
-    """`with SMTPServer() as smtp:` listens on an ephemeral port; smtp.received fills up."""
+class ServerThread:
+    """A test server running in a thread for a `with` block: `__enter__` makes the server and
+    calls `serve(server)`; `port` is where it listens."""
 
-    def __enter__(self):
-        self._server = _SMTPServer()
-        self.port = self._server.server_address[1]
-        self.received = self._server.received
+    def serve(self, server: socketserver.BaseServer) -> None:
+        self._server = server
+        self.port = server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
-        return self
 
     def __exit__(self, *exc):
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class SMTPServer(ServerThread):
+    """`with SMTPServer() as smtp:` listens on an ephemeral port; smtp.received fills up."""
+
+    def __enter__(self):
+        server = _SMTPServer()
+        self.received = server.received
+        self.serve(server)
+        return self
 
 
 @dataclass
@@ -132,7 +141,7 @@ class GatewayRequest:
 
 
 @dataclass
-class Gateway:
+class Gateway(ServerThread):
     """An HTTP gateway that verifies X-Pinzhi-Signature like the documented recipe, then
     answers with the next status of `statuses` (200 once they run out). With `tls` it
     speaks HTTPS with the certificate of gateway.test."""
@@ -171,27 +180,18 @@ class Gateway:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
         scheme = "http"
         if self.tls:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(GATEWAY_CERT, GATEWAY_KEY)
             context.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
             scheme = "https"
+        self.serve(server)
         self.url = f"{scheme}://{self.host}:{self.port}/pinzhi"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
         return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 def closed_port() -> int:

@@ -17,7 +17,7 @@ from pinzhi.notify import services, targets, transports
 from pinzhi.notify.models import Delivery, WebhookEndpoint
 from pinzhi.notify.services import WebhookError, notify
 from pinzhi.notify.tests.conftest import SECRET
-from pinzhi.notify.tests.servers import GATEWAY_CERT, closed_port
+from pinzhi.notify.tests.servers import GATEWAY_CERT, ServerThread, closed_port
 from pinzhi.orgs.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,30 +317,20 @@ def test_no_host_is_allowed_unless_the_operator_names_it():
     assert pinzhi.settings.PINZHI_WEBHOOK_ALLOWED_HOSTS == []
 
 
-class _NotHttpServer:
+class _NotHttpServer(ServerThread):
     """Something that is not a web server listening on 127.0.0.1 (an SSH-like banner)."""
 
     def __enter__(self):
         import socketserver
-        import threading
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self):
                 self.request.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
 
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self.serve(server)
         return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 def test_failures_logged_before_the_fix_move_their_detail_out_of_sight(person_with):

@@ -57,3 +57,11 @@ class PersonFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         for role in extracted or ():
             services.role_assign(person=self, role=role, scope=[self.unit] if self.unit else [])
+
+
+def person_in_role(username, role, unit, scope=None):
+    """A person of `unit` (and its company) with one role, scoped to `scope` (default: their
+    unit; [] for the whole company)."""
+    person = PersonFactory(username=username, unit=unit, company=unit.company)
+    services.role_assign(person=person, role=role, scope=[unit] if scope is None else scope)
+    return person

@@ -11,6 +11,23 @@ from pinzhi.policy import packs, services
 from pinzhi.policy.models import BEGINNING, PolicyPack, Rule, RuleVersion
 from pinzhi.policy.selectors import rule_value
 
+DEMO_PACK = """code: demo
+name: 演示
+rules:
+  - key: complaints.first_contact
+    requirements: [CMP-4]
+    type: duration
+    unit: minutes
+    value: {value}
+    citation: {{seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}}
+    statement: {statement}
+"""
+
+
+def demo_pack(*, value=30, statement="三十分钟。"):
+    """A one-rule pack file: the first-contact limit in minutes."""
+    return DEMO_PACK.format(value=value, statement=statement)
+
 
 def test_it_loads_a_pack_with_one_version_per_rule(property_pack):
     pack = PolicyPack.objects.get(code="property")
@@ -97,17 +114,7 @@ def test_loading_updates_texts_adds_rules_and_follows_a_changed_pack_value(tmp_p
 
 def test_it_refuses_a_pack_that_changes_a_rules_type(tmp_path, db):
     pack_file = tmp_path / "demo.yaml"
-    text = """code: demo
-name: 演示
-rules:
-  - key: complaints.first_contact
-    requirements: [CMP-4]
-    type: duration
-    unit: minutes
-    value: 30
-    citation: {seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}
-    statement: 三十分钟。
-"""
+    text = demo_pack()
     pack_file.write_text(text, encoding="utf-8")
     services.pack_load(code="demo", directory=tmp_path)
     pack_file.write_text(text.replace("unit: minutes", "unit: hours"), encoding="utf-8")
@@ -153,20 +160,9 @@ def test_a_reload_records_the_changed_value_and_texts_before_and_after(tmp_path,
     """X-1: a changed pack value or text is recorded with the old and the new one."""
     from pinzhi.timeline.models import Event
 
-    rule = """code: demo
-name: 演示
-rules:
-  - key: complaints.first_contact
-    requirements: [CMP-4]
-    type: duration
-    unit: minutes
-    value: {value}
-    citation: {{seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}}
-    statement: {statement}
-"""
-    (tmp_path / "demo.yaml").write_text(rule.format(value=30, statement="旧"), encoding="utf-8")
+    (tmp_path / "demo.yaml").write_text(demo_pack(value=30, statement="旧"), encoding="utf-8")
     services.pack_load(code="demo", directory=tmp_path)
-    (tmp_path / "demo.yaml").write_text(rule.format(value=25, statement="新"), encoding="utf-8")
+    (tmp_path / "demo.yaml").write_text(demo_pack(value=25, statement="新"), encoding="utf-8")
     services.pack_load(code="demo", directory=tmp_path)
     event = Event.objects.filter(action="policy.pack_loaded").order_by("-id").first()
     assert event.data["updated_value"] == ["complaints.first_contact"]
@@ -181,17 +177,7 @@ def test_a_failed_load_records_no_event(tmp_path, db):
     """X-1: the event is in the load's transaction."""
     from pinzhi.timeline.models import Event
 
-    text = """code: demo
-name: 演示
-rules:
-  - key: complaints.first_contact
-    requirements: [CMP-4]
-    type: duration
-    unit: minutes
-    value: 30
-    citation: {seed: 004_a510a77ce72d5ce5.txt, clause: "第4篇 五.3"}
-    statement: 三十分钟。
-"""
+    text = demo_pack()
     (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
     services.pack_load(code="demo", directory=tmp_path)
     (tmp_path / "demo.yaml").write_text(

@@ -1,12 +1,13 @@
 """The organisation the public portal and the API are tested against; both conftests
 import these fixtures."""
 
+from types import SimpleNamespace
+
 import pytest
 import time_machine
 
 from pinzhi.orgs.models import Unit
-from pinzhi.orgs.services import role_assign
-from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
+from pinzhi.orgs.tests.factories import UnitFactory, person_in_role
 from pinzhi.policy.services import pack_load
 
 MONDAY_MORNING = "2026-11-23 09:00 +0800"
@@ -36,16 +37,8 @@ def org(db, company):
         company=company, code="LY", name="绿洋小区", parent=hq, kind=Unit.Kind.ESTATE
     )
 
-    def person(username, role, unit, scope=None):
-        p = PersonFactory(username=username, unit=unit, company=company)
-        role_assign(person=p, role=role, scope=scope if scope is not None else [unit])
-        return p
-
-    class Org:
-        pass
-
-    o = Org()
-    o.company, o.hq, o.kf, o.pz, o.ab, o.estate, o.other = company, hq, kf, pz, ab, estate, other
+    person = person_in_role
+    o = SimpleNamespace(company=company, hq=hq, kf=kf, pz=pz, ab=ab, estate=estate, other=other)
     o.quality = person("quality", "quality_department", pz, [])
     o.desk = person("desk", "service_desk", kf, [estate])
     o.head = person("head", "department_manager", ab)

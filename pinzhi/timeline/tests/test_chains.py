@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import translation
 
 from pinzhi.orgs.tests.factories import CompanyFactory
-from pinzhi.timeline.canonical import content_type_key, event_hash
+from pinzhi.timeline.canonical import stored_event_hash
 from pinzhi.timeline.models import GENESIS_HASH, LEGACY_CHAIN, ChainHead, Event, chain_key
 from pinzhi.timeline.services import (
     chain_genesis,
@@ -18,6 +18,7 @@ from pinzhi.timeline.services import (
     events_record,
     verification_record,
 )
+from pinzhi.timeline.tests.tampering import rehash, sql
 from pinzhi.timeline.verify import ALTERED, timeline_check
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,7 @@ def test_it_names_the_altered_event_of_one_company_and_leaves_the_other_intact(t
     company's chain; the other company's chain is reported intact."""
     a, b, events_a, events_b = two_companies
     target = events_a[1]
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [target.pk])
+    sql("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [target.pk])
     result = timeline_check()
     assert [(f.kind, f.chain, f.seq, f.event_id) for f in result.findings] == [
         (ALTERED, chain_key(a.pk), target.seq, target.pk)
@@ -86,8 +86,7 @@ def test_it_names_the_altered_event_of_one_company_and_leaves_the_other_intact(t
 def test_it_reports_a_company_chain_emptied_by_its_head(two_companies):
     """X-1: deleting every event of one company is caught by that company's chain head."""
     a, b, _ea, _eb = two_companies
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM timeline_event WHERE chain = %s", [chain_key(b.pk)])
+    sql("DELETE FROM timeline_event WHERE chain = %s", [chain_key(b.pk)])
     findings = timeline_check().findings
     assert [(f.code, f.chain, f.params) for f in findings] == [
         ("missing_tail", chain_key(b.pk), {"first": 1, "last": 3})
@@ -116,26 +115,8 @@ def test_it_anchors_each_chain_at_each_verification(two_companies):
     _result, run = verification_record()
     assert run.heads[chain_key(a.pk)] == [4, events_a[-1].hash]
     target = events_a[-1]
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [target.pk])
-    e = Event.objects.get(pk=target.pk)
-    new = event_hash(
-        seq=e.seq,
-        prev_hash=e.prev_hash,
-        subject_type=content_type_key(e.content_type),
-        object_id=e.object_id,
-        subject_repr=e.subject_repr,
-        company_id=e.company_id,
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        at=e.at,
-        action=e.action,
-        data=e.data,
-        before=e.before,
-        after=e.after,
-        reason=e.reason,
-    )
-    Event.objects.filter(pk=target.pk).update(hash=new)
+    sql("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [target.pk])
+    new = rehash(target.pk)
     ChainHead.objects.filter(chain=target.chain).update(hash=new)
     findings = timeline_check().findings
     assert [(f.code, f.event_id) for f in findings] == [("anchor_mismatch", target.pk)]
@@ -159,22 +140,7 @@ def _legacy_event(seq: int, prev_hash: str, subject) -> Event:
         seq=seq,
         prev_hash=prev_hash,
     )
-    event.hash = event_hash(
-        seq=seq,
-        prev_hash=prev_hash,
-        subject_type=content_type_key(content_type),
-        object_id=event.object_id,
-        subject_repr=event.subject_repr,
-        company_id=subject.pk,
-        actor_id=None,
-        actor_name="",
-        at=event.at,
-        action=event.action,
-        data={},
-        before=None,
-        after=None,
-        reason="",
-    )
+    event.hash = stored_event_hash(event)
     event.save(force_insert=True)
     return event
 
@@ -193,8 +159,7 @@ def test_it_verifies_the_legacy_chain_and_starts_new_chains_at_its_end(company):
     assert result.ok and result.events_checked == 3
     assert [c.chain for c in result.chains] == [LEGACY_CHAIN, chain_key(company.pk)]
 
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE timeline_event SET action = 'x' WHERE id = %s", [first.pk])
+    sql("UPDATE timeline_event SET action = 'x' WHERE id = %s", [first.pk])
     findings = timeline_check().findings
     assert [(f.chain, f.event_id, f.kind) for f in findings] == [(LEGACY_CHAIN, first.pk, ALTERED)]
 
@@ -216,8 +181,7 @@ def test_the_integrity_page_shows_each_company_only_its_own_findings(two_compani
     from pinzhi.orgs.tests.factories import PersonFactory, UnitFactory
 
     a, b, events_a, _events_b = two_companies
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [events_a[1].pk])
+    sql("UPDATE timeline_event SET reason = 'x' WHERE id = %s", [events_a[1].pk])
     verification_record()
     pages = {}
     for company in (a, b):
