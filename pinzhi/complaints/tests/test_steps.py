@@ -145,3 +145,15 @@ def test_it_shows_labels_not_codes_on_the_case_timeline(clock, org, client, regi
     assert "不成立" in timeline and "已取消" in timeline
     for code in ("not_established", "cancelled", "→ open", "hotline"):
         assert code not in timeline, code
+
+
+def test_it_shows_one_overdue_badge_however_many_limits_passed(clock, org, client, register):
+    """Issue 7 walk: the case header said "Overdue" once per passed limit (three identical
+    badges on a phone); one badge, the time limits panel names each limit."""
+    complaint = register()
+    clock.shift(timedelta(days=10))
+    sweep(now())
+    breached = deadlines_for(complaint).filter(state=Deadline.State.BREACHED).count()
+    assert breached >= 2
+    client.force_login(org.registrar)
+    assert case_page(client, complaint).count('data-testid="case-overdue"') == 1
