@@ -201,10 +201,8 @@ def _step(request, pk: int, action: str):
     if request.method != "POST":
         form = _step_form(step)
         # A stale link (the amendment moved on, or the step is not this person's): the page
-        # says why at once, with the refusal's status, rather than after the button is pressed.
+        # (still a 200: the amendment is shown) says why at once, and offers no button.
         refused = AMENDMENT_WORKFLOW.refusal(amendment, action, request.user)
-        if refused is not None:
-            status = getattr(refused, "status", 400)
     current = selectors.rule_states([amendment.rule], company=amendment.company_id)[0].current
     cancel = reverse(
         "policy:amendments" if next_page == "list" else "policy:detail",
