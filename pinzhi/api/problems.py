@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -44,6 +45,43 @@ FORBIDDEN = _("This token may not do this.")
 TOO_BIG = _("The request body is larger than %(limit)s bytes.")
 MISSING_SCOPE = _("This token lacks the %(scope)s scope.")
 TOO_MANY = _("Too many requests: at most %(limit)s a minute per token.")
+BAD_BODY = _("The request body cannot be read: send a JSON object.")
+
+# The reasons pydantic gives for a field, by its error type, in the reader's language; `ctx`
+# fills the placeholders. Any other type: FIELD_INVALID with pydantic's own words.
+_DATETIME = _("Give a date and time in ISO 8601, e.g. 2026-05-01T08:00:00+08:00.")
+_DATE = _("Give a date as YYYY-MM-DD.")
+_INTEGER = _("Give a whole number.")
+_CHOICE = _("Give one of: %(expected)s.")
+FIELD_REASONS = {
+    "missing": _("Required: this field is missing."),
+    "string_type": _("Give text."),
+    "string_too_short": _("Give at least %(min_length)s characters."),
+    "string_too_long": _("Give at most %(max_length)s characters."),
+    "int_type": _INTEGER,
+    "int_parsing": _INTEGER,
+    "int_from_float": _INTEGER,
+    "bool_type": _("Give true or false."),
+    "bool_parsing": _("Give true or false."),
+    "datetime_type": _DATETIME,
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "literal_error": _CHOICE,
+    "enum": _CHOICE,
+    "greater_than_equal": _("Give a value of at least %(ge)s."),
+    "less_than_equal": _("Give a value of at most %(le)s."),
+    "greater_than": _("Give a value above %(gt)s."),
+    "less_than": _("Give a value below %(lt)s."),
+    "extra_forbidden": _("This field is not known here."),
+    "list_type": _("Give a list."),
+    "dict_type": _("Give an object."),
+    "model_type": _("Give an object."),
+    "model_attributes_type": _("Give an object."),
+}
+FIELD_INVALID = _("This value is invalid (%(reason)s).")
 
 
 class InvalidInput(DomainError):
@@ -172,7 +210,8 @@ def validation_error(api: NinjaAPI, request: HttpRequest, exc: ValidationError) 
     for error in exc.errors:
         loc = [part for part in error.get("loc", ()) if isinstance(part, (str, int))]
         named = [part for part in loc if isinstance(part, str)]
-        errors.append({"field": named[-1] if named else None, "detail": error["msg"], "loc": loc})
+        detail = _field_reason(error)
+        errors.append({"field": named[-1] if named else None, "detail": detail, "loc": loc})
     return problem(
         api,
         request,
@@ -183,11 +222,35 @@ def validation_error(api: NinjaAPI, request: HttpRequest, exc: ValidationError) 
     )
 
 
+def _field_reason(error: dict) -> Any:
+    """pydantic's reason for one field in the reader's language (a lazy text)."""
+    reason = FIELD_REASONS.get(error.get("type", ""))
+    ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    if "expected" in ctx:  # pydantic's "'a', 'b' or 'c'": no English "or" in the list
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ")
+    if reason is not None:
+        try:
+            return lazy_format(reason, ctx)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return lazy_format(FIELD_INVALID, {"reason": error.get("msg", "")})
+
+
+def lazy_format(message: Any, params: dict) -> Any:
+    """`message % params`, translated when it is turned into text (inside `problem`)."""
+    if "%(" in str(message):
+        str(message) % params  # fails now, not later, when a placeholder is not in `params`
+    return lazy(lambda: str(message) % params if "%(" in str(message) else str(message), str)()
+
+
 def http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         response = problem(api, request, status=401, detail=UNAUTHENTICATED)
         response["WWW-Authenticate"] = "Bearer"
         return response
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # django-ninja's words for a body that is not JSON.
+        return problem(api, request, status=400, detail=BAD_BODY)
     return problem(api, request, status=exc.status_code, detail=str(exc))
 
 

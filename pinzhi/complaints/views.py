@@ -263,7 +263,11 @@ def complaint_detail(request, pk):
 
 def _case_response(request, complaint, *, status=200, **kwargs):
     template = "complaints/partials/case.html" if request.htmx else "complaints/detail.html"
-    return render(request, template, _case_context(request, complaint, **kwargs), status=status)
+    response = render(request, template, _case_context(request, complaint, **kwargs), status=status)
+    if request.htmx and kwargs.get("notice"):
+        # The notice heads the case panel, far above the step taken on a phone: show it.
+        response["HX-Reswap"] = "outerHTML show:#case:top"
+    return response
 
 
 def _notice_response(request, complaint, notice: tuple[str, object]):

@@ -32,7 +32,10 @@ def _row(workflow: Workflow, step: Step) -> dict:
         or [str(workflow.initial)],
         "targets": [str(label(s)) for s in step.targets] or [str(UNCHANGED)],
         "who": _who(step),
-        "events": [event for event in step.events if event],
+        # The event's label in the reader's language; its code only as a tooltip.
+        "events": [
+            (str(getattr(event, "label", "") or event), event) for event in step.events if event
+        ],
     }
 
 

@@ -13,14 +13,21 @@ class DeadlinesConfig(AppConfig):
         from pinzhi.core.shell import Tile, register_nav_section, register_tile
         from pinzhi.deadlines import tiles
         from pinzhi.deadlines.events import CalendarEvent, DeadlineEvent
+        from pinzhi.deadlines.models import Deadline
         from pinzhi.deadlines.selectors import CALENDAR_READ_ROLES, OVERDUE_ROLES
         from pinzhi.deadlines.tasks import sweep_deadlines
         from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
         from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
+        from pinzhi.timeline.privacy import register_key_labels
 
         register_labels(DeadlineEvent)
         register_labels(CalendarEvent)
+        # A deadline's events are on its record's timeline (a complaint's): name its keys.
+        register_key_labels(
+            "state", Deadline._meta.get_field("state").verbose_name, Deadline.State.choices
+        )
+        register_key_labels("due_at", Deadline._meta.get_field("due_at").verbose_name)
         workflow_register(DEADLINE_WORKFLOW)
 
         register_nav_section(

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +77,12 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pack.code}:{self.key}"
+
+    @property
+    def timeline_label(self) -> str:
+        """How the event log names the rule (X-2): its key and the start of its statement,
+        like a complaint's tracking code and title."""
+        return f"{self.key} {Truncator(self.statement).chars(30)}"
 
     @property
     def requirements(self) -> list[str]:
@@ -214,6 +221,12 @@ class RuleAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} → {self.display_value} ({self.state})"
+
+    @property
+    def timeline_label(self) -> str:
+        """How the event log names the amendment (X-2): the rule and the proposed value; its
+        state is what each event itself says."""
+        return f"{self.rule.timeline_label} → {self.display_value}"
 
     @property
     def display_value(self) -> str:

@@ -195,8 +195,12 @@ def _step(request, pk: int, action: str):
                 return redirect("policy:amendments")
             return redirect("policy:detail", pk=amendment.rule_id)
         form, status = outcome.form, outcome.status
-    else:
+    refused = None
+    if request.method != "POST":
         form = _step_form(step)
+        # A stale link (the amendment moved on, or the step is not this person's): the page
+        # (still a 200: the amendment is shown) says why at once, and offers no button.
+        refused = AMENDMENT_WORKFLOW.refusal(amendment, action, request.user)
     current = selectors.rule_states([amendment.rule], company=amendment.company_id)[0].current
     cancel = reverse(
         "policy:amendments" if next_page == "list" else "policy:detail",
@@ -219,6 +223,7 @@ def _step(request, pk: int, action: str):
             "cancel": cancel,
             "current": current,
             "next": next_page,
+            "refused": refused,
         },
         status=status,
     )

@@ -18,6 +18,7 @@ stored where every reader of the log sees it:
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -55,8 +58,21 @@ KEY_LABELS = {
     "effective_from": _("effective from"),
 }
 
+# Labels of the values of keys that are not fields of the subject's model (e.g. a deadline's
+# "state" on its complaint's timeline): key -> {stored code: label}. Apps register theirs.
+KEY_CHOICES: dict[str, dict[str, Any]] = {}
+
 PersonalDataRule = Callable[[Any, Any], bool]
 _rules: dict[str, PersonalDataRule] = {}
+
+
+def register_key_labels(key: str, label: Any, choices: Any = ()) -> None:
+    """Name a before/after key that is not a field of the subject's model, and the labels of
+    its stored values (a model's `choices` will do), so that the timeline never shows a code
+    (X-2)."""
+    KEY_LABELS[key] = label
+    if choices:
+        KEY_CHOICES[key] = dict(choices)
 
 
 def register_personal_data_rule(model_label: str, rule: PersonalDataRule) -> None:
@@ -130,22 +146,52 @@ def personal_data_visible(user: Any, event: Any, subject: Any = None) -> bool:
     return bool(rule(user, subject if subject is not None else event))
 
 
+def _field(content_type_id: int, key: str) -> Any:
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
 def field_label(content_type_id: int, key: str) -> str:
     """The key's field verbose_name on the subject's model (X-2), else a known label, else
     the key."""
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    if model is not None:
-        try:
-            field = model._meta.get_field(key)
-            return str(capfirst(getattr(field, "verbose_name", key)))
-        except FieldDoesNotExist:
-            pass
+    field = _field(content_type_id, key)
+    if field is not None:
+        return str(capfirst(getattr(field, "verbose_name", key)))
     return str(capfirst(KEY_LABELS[key])) if key in KEY_LABELS else key
 
 
-def shown_value(key: str, value: Any, *, may_see: bool) -> Any:
-    if value is None or may_see or key not in PERSONAL_KEYS:
+def value_label(content_type_id: int, key: str, value: Any) -> Any:
+    """A stored value as the reader reads it (X-2): a choice's label instead of its code
+    (the model field's choices, else the key's registered ones), a stored time (`…_at`, ISO)
+    in the current time zone; anything else as it is."""
+    if value is None or isinstance(value, bool):
         return value
+    field = _field(content_type_id, key)
+    choices: dict[Any, Any] | None = (
+        dict(field.flatchoices) if getattr(field, "choices", None) else KEY_CHOICES.get(key)
+    )
+    if choices and isinstance(value, str | int) and value in choices:
+        return str(choices[value])
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return value
+
+
+def shown_value(key: str, value: Any, *, may_see: bool, content_type_id: int | None = None) -> Any:
+    if value is None:
+        return value
+    if may_see or key not in PERSONAL_KEYS:
+        return value if content_type_id is None else value_label(content_type_id, key, value)
     return customer_field(value, kind=PERSONAL_KEYS[key], may_see=False)
 
 
@@ -155,8 +201,8 @@ def changes_shown(event: Any, *, may_see: bool) -> list[tuple[str, Any, Any]]:
     return [
         (
             field_label(event.content_type_id, key),
-            shown_value(key, old, may_see=may_see),
-            shown_value(key, new, may_see=may_see),
+            shown_value(key, old, may_see=may_see, content_type_id=event.content_type_id),
+            shown_value(key, new, may_see=may_see, content_type_id=event.content_type_id),
         )
         for key, old, new in event.changes
     ]

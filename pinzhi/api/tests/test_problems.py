@@ -134,3 +134,21 @@ def test_a_missing_page_outside_the_api_is_still_the_shells_page(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "text/html" in response["Content-Type"]
+
+
+def test_it_gives_each_field_s_reason_in_chinese_not_pydantic_s_english(api, payload, client):
+    """Issue 7 item 2 (walk): the reason for each refused field, and for a body that is not
+    JSON, is in the request's language, not pydantic's or django-ninja's English."""
+    body = _problem(api.post("/api/complaints", payload(channel="fax", content=5)), 422)
+    reasons = {error["field"]: error["detail"] for error in body["errors"]}
+    assert reasons["content"] == "请填写文本。"
+    assert reasons["channel"].startswith("请填写以下值之一：") and " or " not in reasons["channel"]
+    missing = {k: v for k, v in payload().items() if k != "customer_name"}
+    body = _problem(api.post("/api/complaints", missing), 422)
+    assert body["errors"][0]["detail"] == "必填：缺少此字段。"
+    body = _problem(api.get("/api/complaints", updated_since="abc"), 422)
+    assert body["errors"][0]["detail"].startswith("请填写 ISO 8601 格式的日期时间")
+    response = client.post(
+        "/api/complaints", "{bad", content_type="application/json", headers=api.headers
+    )
+    assert _problem(response, 400)["detail"] == "无法读取请求体：请发送 JSON 对象。"

@@ -121,3 +121,39 @@ def test_the_step_partial_lists_only_the_steps_the_person_may_take(clock, org, c
         assert offered(html) == allowed
     client.force_login(org.head)
     assert {"acknowledge", "record_contact"} <= offered(case_page(client, complaint))
+
+
+def test_it_scrolls_a_refusal_above_the_case_into_view(clock, org, client, register):
+    """Issue 7 item 2 (walk at phone width): a refusal shown above the case panel is scrolled
+    into view after the htmx swap, not left far above the step the person took."""
+    complaint = register()
+    client.force_login(org.committee)
+    response = act(client, complaint, "route", department=org.ab.pk, head=org.head.pk)
+    assert response.status_code == 403
+    assert response["HX-Reswap"] == "outerHTML show:#case:top"
+    assert 'id="case" class="pz-anchor"' in response.content.decode()
+
+
+def test_it_shows_labels_not_codes_on_the_case_timeline(clock, org, client, register):
+    """X-2 (issue 7 walk): the case's history names the status, channel and a deadline's
+    state in Chinese, never their stored codes."""
+    complaint = register()
+    client.force_login(org.registrar)
+    act(client, complaint, "judge_not_established", explanation="经核实不属于物业责任")
+    html = case_page(client, complaint)
+    timeline = html[html.index('data-testid="timeline-events"') :]
+    assert "不成立" in timeline and "已取消" in timeline
+    for code in ("not_established", "cancelled", "→ open", "hotline"):
+        assert code not in timeline, code
+
+
+def test_it_shows_one_overdue_badge_however_many_limits_passed(clock, org, client, register):
+    """Issue 7 walk: the case header said "Overdue" once per passed limit (three identical
+    badges on a phone); one badge, the time limits panel names each limit."""
+    complaint = register()
+    clock.shift(timedelta(days=10))
+    sweep(now())
+    breached = deadlines_for(complaint).filter(state=Deadline.State.BREACHED).count()
+    assert breached >= 2
+    client.force_login(org.registrar)
+    assert case_page(client, complaint).count('data-testid="case-overdue"') == 1

@@ -57,3 +57,18 @@ def test_other_roles_do_not_see_the_diagrams(signed_in):
 def test_an_unknown_workflow_is_not_found(signed_in):
     client = signed_in("quality_department")
     assert client.get(reverse("core:workflow", args=["nothing"])).status_code == 404
+
+
+def test_it_names_the_steps_events_not_their_codes_and_keeps_from_to_for_states(signed_in):
+    """Issue 7 item 1 (walk): the steps table names each step's timeline event in Chinese
+    (the code only as a tooltip), and its "From"/"To" columns, being states, leave the other
+    pages' "From"/"To" (the event log's dates, the contact letter's sender) alone."""
+    from pinzhi.complaints.views_repeats import PeriodForm
+
+    client = signed_in("quality_department")
+    html = client.get(reverse("core:workflow", args=["complaint"])).content.decode()
+    table = html[html.index('data-testid="workflow-steps"') :]
+    assert ">工作联系函已签收<" in table
+    assert ">complaint.routed<" not in table and 'title="complaint.routed"' in table
+    assert "起始状态" in table and "目标状态" in table
+    assert str(PeriodForm().fields["since"].label) == "起始日期"

@@ -328,3 +328,13 @@ def test_each_role_sees_what_waits_for_it(first_contact, proposer, reviewer, lea
     assert amendment_actions(leader, to_approve) == ["approve", "reject"]
     assert amendment_actions(proposer, to_review) == ["withdraw"]
     assert amendment_actions(leader, to_review) == []
+
+
+def test_it_names_the_amendment_in_the_log_without_codes_or_english(first_contact, proposer):
+    """X-2 (issue 7 walk): the event log names an amendment by its rule's key and statement
+    and the proposed value, not the pack's code nor the state in English."""
+    amendment = propose(first_contact, proposer)
+    event = Event.objects.filter(action="policy.amendment_proposed").get()
+    assert event.subject_repr.startswith(f"{KEY} {first_contact.statement[:10]}")
+    assert event.subject_repr.endswith(f"→ {amendment.display_value}")
+    assert "property:" not in event.subject_repr and "proposed" not in event.subject_repr

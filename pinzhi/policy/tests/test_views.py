@@ -474,3 +474,21 @@ def test_a_superuser_reaches_every_amendment_page(client, person_with, first_con
     for name in ("amendment_review", "amendment_reject", "amendment_withdraw"):
         assert client.get(reverse(f"policy:{name}", args=[amendment.pk])).status_code == 200
     assert client.get(reverse("policy:amendments")).status_code == 200
+
+
+def test_it_says_at_once_why_a_stale_step_page_cannot_be_used(client, person_with, first_contact):
+    """Issue 7 item 2 (walk): the approval page of an amendment that is not yet reviewed (a
+    stale link) shows the amendment, says why the step cannot be taken and offers no button,
+    instead of refusing only after the button is pressed."""
+    amendment = services.amendment_propose(
+        rule=first_contact,
+        value=20,
+        effective_from=None,
+        reason="a",
+        proposed_by=person_with("quality_department"),
+    )
+    client.force_login(person_with("leadership"))
+    response = client.get(reverse("policy:amendment_approve", args=[amendment.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="step-refused"' in response.text
+    assert 'data-testid="submit-approve"' not in response.text

@@ -4,6 +4,8 @@
 //   data-print                 a button that prints the page
 //   data-copy="text"           a button that copies text (data-done: its label afterwards)
 //   data-width-percent="42"    an element (a progress bar) that is that wide
+//   data-scroll-centre="sel"   a box wider than the screen scrolled so that its first `sel`
+//                              is in the middle (a workflow diagram's start on a phone)
 (function () {
   if (window.pinzhiPage) return;
   window.pinzhiPage = true;
@@ -37,11 +39,23 @@
     });
   }
 
+  function centre(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("[data-scroll-centre]").forEach(function (box) {
+      var target = box.querySelector(box.dataset.scrollCentre);
+      if (!target || box.scrollWidth <= box.clientWidth) return;
+      var outer = box.getBoundingClientRect(), inner = target.getBoundingClientRect();
+      box.scrollLeft += inner.left + inner.width / 2 - (outer.left + outer.width / 2);
+    });
+  }
+
+  function ready(root) { sizes(root); centre(root); }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { sizes(document); });
+    document.addEventListener("DOMContentLoaded", function () { ready(document); });
   } else {
-    sizes(document);
+    ready(document);
   }
   // Content swapped in by htmx.
-  document.addEventListener("htmx:load", function (event) { sizes(event.target); });
+  document.addEventListener("htmx:load", function (event) { ready(event.target); });
 })();
