@@ -117,7 +117,6 @@ def _locked_head(chain: str) -> ChainHead:
     return head
 
 
-@transaction.atomic
 def _event_build(
     *,
     subject: models.Model,
@@ -170,6 +169,7 @@ def _event_link(event: Event, head: ChainHead) -> None:
     head.seq, head.hash = event.seq, event.hash
 
 
+@transaction.atomic
 def event_record(
     *,
     subject: models.Model,
@@ -213,6 +213,7 @@ def event_record(
     return event
 
 
+@transaction.atomic
 def events_record[M: models.Model](
     *,
     subjects: Iterable[M],
