@@ -11,9 +11,10 @@ not satisfied: reopened) → closed by the registrar with the final evaluation.
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.events import ComplaintEvent
@@ -83,6 +84,14 @@ ANSWER_NOT_ALLOWED = _(
     "Only the quality committee or the leadership of the company can answer an escalation."
 )
 ALREADY_ANSWERED = _("This escalation has already been answered.")
+SAME_ROUTING = _(
+    "Contact letter %(number)s already asks %(head)s of %(department)s for this; a new letter "
+    "is sent only when the department, the head or the request changes."
+)
+# Stored on the deadlines a step cancels and shown on the case timeline: kept as text in the
+# company's language at the time (the stored reason is part of the hash-chained record).
+CANCELLED_NOT_ESTABLISHED = _("the complaint was judged not established")
+CANCELLED_CLOSED = _("the complaint was closed")
 
 
 def _step(complaint: Complaint, name: str, actor: Person | None = None) -> Step:
@@ -154,9 +163,13 @@ def _meet(complaint: Complaint, kind: str, at: datetime) -> None:
         deadlines.deadline_meet(deadline=deadline, at=at)
 
 
-def _cancel_all(complaint: Complaint, reason: str) -> None:
+def _cancel_all(complaint: Complaint, reason: Any) -> None:
+    """Cancel every running deadline of the case; `reason` (a module constant) is stored in
+    the site's language, whoever's language the request that closed the case was in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(reason)
     for deadline in _running(complaint):
-        deadlines.deadline_cancel(deadline=deadline, reason=reason)
+        deadlines.deadline_cancel(deadline=deadline, reason=text)
 
 
 def _event(
@@ -300,7 +313,7 @@ def complaint_judge_not_established(
     complaint.closed_at = now()
     complaint.closed_by = actor
     complaint.save()
-    _cancel_all(complaint, "not established")
+    _cancel_all(complaint, CANCELLED_NOT_ESTABLISHED)
     _event(
         complaint,
         step.event,
@@ -343,6 +356,17 @@ def complaint_route(
     step = _step(complaint, "route")
     sent_at = now()
     superseded = complaint.letters.order_by("-sent_at", "-pk").first()
+    if (
+        superseded is not None
+        and superseded.to_unit_id == department.pk
+        and superseded.to_person_id == head.pk
+        and superseded.request.strip() == request.strip()
+        and (not severity or severity == complaint.severity)
+    ):
+        # Issue 8 item 2: the same letter again would change nothing but its number.
+        raise ComplaintError(
+            SAME_ROUTING % {"number": superseded.number, "head": head, "department": department}
+        )
     letter = ContactLetter.objects.create(
         complaint=complaint,
         number=_next_letter_number(sent_at),
@@ -499,6 +523,8 @@ def complaint_allow_special_first_contact(
     try:
         deadlines.deadline_extend(deadline=deadline, duration=limit, reason=reason, actor=actor)
     except DeadlineError as error:
+        if error.code == "deadline_unchanged":
+            raise  # the limit in force is already this long: its own reason says so
         # The deadline is no longer open (the sweep marked it breached): too late to extend.
         raise ComplaintError(SPECIAL_LIMIT_TOO_LATE) from error
     complaint.special_case_reason = reason.strip()
@@ -657,7 +683,7 @@ def complaint_close(
     complaint.status = Status.CLOSED
     complaint.save()
     _meet(complaint, CLOSURE, at)
-    _cancel_all(complaint, "closed")
+    _cancel_all(complaint, CANCELLED_CLOSED)
     _event(
         complaint,
         step.event,

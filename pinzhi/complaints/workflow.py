@@ -39,6 +39,11 @@ SPECIAL_LIMIT_TOO_LATE = _(
     "The first-contact limit has already passed; a longer limit must be granted before it runs out."
 )
 
+SPECIAL_LIMIT_ALREADY_GRANTED = _(
+    "The longer first-contact limit has already been granted for this complaint; it is "
+    "granted once."
+)
+
 OPEN_BEFORE_RESOLVED = (Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 
 
@@ -118,6 +123,9 @@ def first_contact_open(complaint: Complaint) -> bool:
 def _special_first_contact_now(complaint: Complaint) -> Message | None:
     if complaint.first_contact_at is not None:
         return ALREADY_CONTACTED
+    if complaint.special_case_reason:
+        # Issue 8 item 2: granting it again would change nothing.
+        return SPECIAL_LIMIT_ALREADY_GRANTED
     if not first_contact_open(complaint):
         return SPECIAL_LIMIT_TOO_LATE
     return None

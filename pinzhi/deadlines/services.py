@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.deadlines.calendars import (
@@ -65,6 +66,10 @@ LADDER_STEP_INVALID = _(
 CALENDAR_CODE_TAKEN = _("A calendar with the code “%(code)s” already exists.")
 CALENDAR_OF_OTHER_COMPANY = _("That calendar belongs to another company.")
 TIME_ZONE_UNKNOWN = _("“%(zone)s” is not a known time zone, e.g. Asia/Shanghai.")
+EXTENSION_UNCHANGED = _(
+    "The deadline already allows this time (due %(due_at)s); choose a different allowed time."
+)
+RULE_CALENDAR_UNCHANGED = _("This rule already counts on that calendar.")
 DAY_EXISTS = _("%(date)s is already in this calendar as “%(existing)s”.")
 
 
@@ -467,6 +472,15 @@ def deadline_extend(
         raise DeadlineError(DURATION_INVALID, field="duration", status=422)
     locked = _locked(deadline)
     step = _step(locked, "extend")
+    if duration == locked.duration:
+        # Issue 8 item 2: a step that changes nothing is refused, not recorded as a change.
+        raise DeadlineError(
+            EXTENSION_UNCHANGED,
+            field="duration",
+            code="deadline_unchanged",
+            status=422,
+            due_at=timezone.localtime(locked.due_at).strftime("%Y-%m-%d %H:%M"),
+        )
     old_due, old_duration = locked.due_at, locked.duration
     locked.duration = duration
     due = calendar_add(locked.calendar, locked.started_at, duration)
@@ -636,8 +650,11 @@ def calendar_update(
     if errors:
         raise CalendarError.several(errors)
     _clean(calendar)
-    calendar.save()
     after = {"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours}
+    if after == before:
+        # Issue 8 item 2: saving the form unchanged is harmless; it is not a change.
+        return calendar
+    calendar.save()
     event_record(
         subject=calendar, action=CalendarEvent.UPDATED, actor=actor, before=before, after=after
     )
@@ -700,6 +717,10 @@ def rule_calendar_set(
     current = rows.get(company_id)
     default = rows[None].calendar if company_id is not None and None in rows else None
     previous = current.calendar if current else default
+    if (current.calendar == calendar) if current else (calendar is None and default is None):
+        # Issue 8 item 2: choosing again what is already chosen changes nothing. (Choosing
+        # the operator's default as the company's own does: it no longer follows the default.)
+        raise CalendarError(RULE_CALENDAR_UNCHANGED, field="calendar", status=409)
     if calendar is None and default is None:
         # The wall clock is what a rule counts on without a row.
         if current:
