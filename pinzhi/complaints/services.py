@@ -88,6 +88,11 @@ SAME_ROUTING = _(
     "Contact letter %(number)s already asks %(head)s of %(department)s for this; a new letter "
     "is sent only when the department, the head or the request changes."
 )
+SAME_ASSIGNMENT = _(
+    "%(handler)s already handles this complaint with this solution; change the handler, the "
+    "solution or the investigation to record a new assignment."
+)
+ALREADY_ON_SITE = _("Staff are already recorded on site and the customer as contacted.")
 # Stored on the deadlines a step cancels and shown on the case timeline: kept as text in the
 # company's language at the time (the stored reason is part of the hash-chained record).
 CANCELLED_NOT_ESTABLISHED = _("the complaint was judged not established")
@@ -463,6 +468,16 @@ def complaint_assign(
     assessment consumes, with the staff member complained about)."""
     complaint = _lock(complaint)
     _step(complaint, "assign")
+    if (
+        complaint.status == Status.IN_PROGRESS
+        and complaint.handler_id == handler.pk
+        and complaint.solution == solution
+        and (investigation or complaint.investigation) == complaint.investigation
+        and (staff_involved is None or staff_involved.pk == complaint.staff_involved_id)
+        and not (verified and complaint.verified_at is None)
+    ):
+        # Issue 8 item 2: the same assignment again would change nothing.
+        raise ComplaintError(SAME_ASSIGNMENT % {"handler": handler})
     before = {"handler": str(complaint.handler or ""), "solution": complaint.solution}
     complaint.handler = handler
     complaint.solution = solution
@@ -547,6 +562,9 @@ def complaint_record_contact(
     arrived on site (on-site limit met)."""
     complaint = _lock(complaint)
     step = _step(complaint, "record_contact")
+    if complaint.first_contact_at is not None and (not on_site or complaint.on_site_at):
+        # Issue 8 item 2: recording the first contact (or arrival) again changes nothing.
+        raise ComplaintError(ALREADY_ON_SITE if on_site else ALREADY_CONTACTED)
     at = at or now()
     if complaint.first_contact_at is None:
         complaint.first_contact_at = at
@@ -827,6 +845,9 @@ def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str =
     step = _step(complaint, "customer_rate")
     if not 1 <= rating <= 5:
         raise ComplaintError(RATING_RANGE, field="rating", status=422)
+    if (complaint.customer_rating, complaint.customer_comment) == (rating, comment):
+        # Issue 8 item 2: the same rating sent twice (a double submit) is not a new rating.
+        return complaint
     complaint.customer_rating = rating
     complaint.customer_comment = comment
     complaint.save()

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from pinzhi.complaints import services
 from pinzhi.complaints.services import ComplaintError
-from pinzhi.complaints.tests.steps import route
+from pinzhi.complaints.tests.steps import route, route_and_assign
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.timeline.models import Event
@@ -68,3 +68,50 @@ def test_its_cancelled_limits_keep_a_reason_in_the_companys_language(clock, org,
     assert cancelled.exists()
     assert set(cancelled.values_list("reason", flat=True)) == {"投诉经判定不成立"}
     assert not deadlines_for(complaint).filter(state=Deadline.State.OPEN).exists()
+
+
+def test_it_refuses_to_record_the_same_assignment_again(clock, org, register):
+    """Issue 8 item 2, CMP-3: naming the same handler with the same solution again is
+    refused; a changed solution is recorded."""
+    complaint = register()
+    route_and_assign(org, complaint)
+    assigned = Event.objects.filter(action="complaint.assigned").count()
+    with pytest.raises(ComplaintError) as refusal:
+        services.complaint_assign(
+            complaint=complaint,
+            actor=org.head,
+            handler=org.handler,
+            solution=complaint.solution,
+        )
+    assert str(org.handler) in str(refusal.value.reason)
+    services.complaint_assign(
+        complaint=complaint, actor=org.head, handler=org.handler, solution="更换门禁读卡器"
+    )
+    assert Event.objects.filter(action="complaint.assigned").count() == assigned + 1
+
+
+def test_it_refuses_to_record_the_first_contact_twice(clock, org, register):
+    """Issue 8 item 2, CMP-4: the first contact is recorded once; recording it again says the
+    customer was already contacted. Arriving on site later is still recorded."""
+    complaint = register()
+    services.complaint_record_contact(complaint=complaint, actor=org.registrar)
+    clock.shift(timedelta(minutes=20))
+    with pytest.raises(ComplaintError) as refusal:
+        services.complaint_record_contact(complaint=complaint, actor=org.registrar)
+    assert "已经联系过客户" in str(refusal.value.reason)
+    services.complaint_record_contact(complaint=complaint, actor=org.registrar, on_site=True)
+    with pytest.raises(ComplaintError):
+        services.complaint_record_contact(complaint=complaint, actor=org.registrar, on_site=True)
+    assert Event.objects.filter(action="complaint.contacted").count() == 2
+
+
+def test_the_same_rating_sent_twice_is_recorded_once(clock, org, register):
+    """Issue 8 item 2: a customer's double submit of the same rating writes one event."""
+    complaint = register()
+    route_and_assign(org, complaint)
+    services.complaint_resolve(complaint=complaint, actor=org.handler, resolution="已加派巡逻")
+    for _ in range(2):
+        services.complaint_customer_rate(complaint=complaint, rating=4, comment="处理及时")
+    assert Event.objects.filter(action="complaint.customer_rated").count() == 1
+    services.complaint_customer_rate(complaint=complaint, rating=5, comment="处理及时")
+    assert Event.objects.filter(action="complaint.customer_rated").count() == 2
