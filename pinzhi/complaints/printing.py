@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Callback, Complaint, ContactLetter, Status
-from pinzhi.complaints.selectors import may_see_customer
+from pinzhi.complaints.selectors import complaint_text, may_see_customer
 from pinzhi.core.printing import number_word, page_counter_css, pdf_from_html
 from pinzhi.deadlines.display import kind_label, level_label
 from pinzhi.deadlines.models import Deadline
@@ -89,12 +89,36 @@ def _load(complaint: Complaint) -> Complaint:
     )
 
 
+# The free text a form prints, which may carry the customer's personal data (ORG-3).
+FREE_TEXT_FIELDS = (
+    "title",
+    "content",
+    "request",
+    "not_established_reason",
+    "investigation",
+    "solution",
+    "resolution",
+    "final_result",
+    "evaluation",
+)
+
+
+def _text(complaint: Complaint, viewer) -> dict[str, str]:
+    """ORG-3: the complaint's free text as this viewer may see it printed."""
+    may_see = may_see_customer(viewer, complaint)
+    return {
+        field: complaint_text(complaint, getattr(complaint, field), may_see=may_see)
+        for field in FREE_TEXT_FIELDS
+    }
+
+
 def _base(complaint: Complaint, viewer, title) -> dict:
     return {
         "complaint": complaint,
         "company": complaint.company,
         "title": title,
         "customer": _customer(complaint, viewer),
+        "text": _text(complaint, viewer),
         "viewer": viewer,
         "printed_at": now(),
         "page_counter": page_counter_css(),
@@ -182,6 +206,9 @@ def contact_letter_html(letter: ContactLetter, *, viewer) -> str:
     context.update(
         {
             "letter": letter,
+            "letter_request": complaint_text(
+                complaint, letter.request, may_see=may_see_customer(viewer, complaint)
+            ),
             "copies": copies,
             "copies_note": COPIES_NOTE % {"copies": number_word(total, count=True)},
             "deadlines": [
@@ -207,10 +234,12 @@ def handling_record_html(complaint: Complaint, *, viewer) -> str:
     whether it was met late, the callbacks with the customer's satisfaction, and the final
     result, evaluation and closure (CMP-6)."""
     complaint = _load(complaint)
+    may_see = may_see_customer(viewer, complaint)
     callbacks = [
         {
             "callback": callback,
             "method": CALLBACK_METHODS.get(callback.method, callback.method),
+            "feedback": complaint_text(complaint, callback.feedback, may_see=may_see),
         }
         for callback in Callback.objects.filter(complaint=complaint)
         .select_related("by")

@@ -1,0 +1,118 @@
+"""ORG-3 (issue 8 item 3): personal data inside a complaint's free text — title, content,
+request, results and notes — is masked wherever it leaves the case page, for every viewer
+who may not see the customer."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from pinzhi.complaints import printing
+from pinzhi.complaints.tests.test_print import handled
+from pinzhi.orgs.tests.factories import person_in_role
+
+NOTE = (
+    "业主独孤求败（电话13933330001，座机0571-87654321）反映翠湖花园3栋1单元502楼上漏水，"
+    "身份证110101199003077777，邮箱dugu@example.com，2025-03-01 已报修，维修费 350 元。"
+)
+SECRETS = (
+    "独孤求败",
+    "13933330001",
+    "87654321",
+    "110101199003077777",
+    "dugu@example.com",
+    "1单元502",
+)
+
+
+@pytest.fixture
+def noted(org, register):
+    def make():
+        return register(
+            title="独孤求败 13933330001 漏水",
+            content=NOTE,
+            request="请联系独孤求败 13933330001 上门查看",
+            customer_name="独孤求败",
+            customer_phone="13933330001",
+            customer_address="翠湖花园3栋1单元502",
+        )
+
+    return make
+
+
+@pytest.fixture
+def inspector(org):
+    return person_in_role("inspector", "inspector", org.hq, [org.estate])
+
+
+def assert_masked(text):
+    for secret in SECRETS:
+        assert secret not in text
+    assert "139********" in text
+
+
+def test_it_masks_the_title_in_the_list_for_an_inspector(clock, org, client, noted, inspector):
+    """ORG-3: 「独孤求败 13933330001 漏水」 is shown to an inspector as 「独*** 139******** 漏水」."""
+    noted()
+    client.force_login(inspector)
+    html = client.get(reverse("complaints:list")).content.decode()
+    assert "独*** 139******** 漏水" in html
+    assert "13933330001" not in html and "独孤求败" not in html
+
+
+def test_it_shows_the_title_in_clear_to_the_registrar(clock, org, client, noted):
+    """ORG-3: the registrar who may see the customer reads the title as written."""
+    noted()
+    client.force_login(org.registrar)
+    assert "独孤求败 13933330001 漏水" in client.get(reverse("complaints:list")).content.decode()
+
+
+def sheet_text(response):
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return "\n".join(
+        str(cell) for row in book.active.iter_rows(values_only=True) for cell in row if cell
+    )
+
+
+def test_it_masks_the_free_text_in_the_export_for_an_inspector(
+    clock, org, client, noted, inspector
+):
+    """ORG-3: the Excel export masks title, content and request for an inspector, but
+    leaves dates and amounts alone."""
+    noted()
+    client.force_login(inspector)
+    text = sheet_text(client.get(reverse("complaints:export")))
+    assert_masked(text)
+    assert "0571-********" in text and "d***@example.com" in text
+    assert "2025-03-01 已报修，维修费 350 元" in text
+
+
+def test_it_exports_the_free_text_in_clear_to_the_quality_department(clock, org, client, noted):
+    """ORG-3: the quality department may see the customer: the note as written."""
+    noted()
+    client.force_login(org.quality)
+    assert NOTE in sheet_text(client.get(reverse("complaints:export")))
+
+
+def test_it_masks_the_free_text_on_every_printed_form_for_an_inspector(
+    clock, org, noted, inspector
+):
+    """ORG-3: the registration record, the contact letter and the handling record print
+    the free text masked for a viewer who does not handle the case."""
+    complaint = noted()
+    handled(org, complaint)
+    complaint.refresh_from_db()
+    for html in (
+        printing.complaint_record_html(complaint, viewer=inspector),
+        printing.handling_record_html(complaint, viewer=inspector),
+        printing.contact_letter_html(complaint.letters.get(), viewer=inspector),
+    ):
+        assert_masked(html)
+
+
+def test_it_prints_the_free_text_in_clear_for_the_registrar(clock, org, noted):
+    """ORG-3: the registrar who may see the customer prints the note as written."""
+    complaint = noted()
+    handled(org, complaint)
+    assert NOTE in printing.complaint_record_html(complaint, viewer=org.registrar)
