@@ -78,6 +78,14 @@ def complaint_text(complaint: Complaint, value: Any, *, may_see: bool) -> str:
     )
 
 
+def personal_data_known(subject: Any) -> tuple[list[str], list[str]]:
+    """The timeline's hook (ORG-3): the customer's name and address, masked wherever they
+    occur in a case's history for those who may not see them."""
+    if isinstance(subject, Complaint):
+        return [subject.customer_name], [subject.customer_address]
+    return [], []
+
+
 def personal_data_rule(user: Any, subject: Any) -> bool:
     """The timeline's hook (ORG-3): a case's history shows the customer's data to those who
     may see it on the case page."""

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from pinzhi.complaints import printing
+from pinzhi.complaints import printing, services
+from pinzhi.complaints.models import Callback
+from pinzhi.complaints.tests.steps import route_and_assign
 from pinzhi.complaints.tests.test_print import handled
 from pinzhi.orgs.tests.factories import person_in_role
 
@@ -116,3 +118,54 @@ def test_it_prints_the_free_text_in_clear_for_the_registrar(clock, org, noted):
     complaint = noted()
     handled(org, complaint)
     assert NOTE in printing.complaint_record_html(complaint, viewer=org.registrar)
+
+
+def history(complaint, viewer):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    template = Template("{% load timeline %}{% timeline complaint %}")
+    return template.render(
+        Context({"complaint": complaint, "request": SimpleNamespace(user=viewer)})
+    )
+
+
+def called_back(org, complaint):
+    route_and_assign(org, complaint, request="请联系独孤求败 13933330001", investigation="漏水")
+    services.complaint_record_contact(complaint=complaint, actor=org.handler)
+    services.complaint_resolve(
+        complaint=complaint,
+        actor=org.handler,
+        resolution="已联系独孤求败（13933330001），翠湖花园3栋1单元502防水层已修复",
+    )
+    services.complaint_callback(
+        complaint=complaint,
+        actor=org.registrar,
+        reached=True,
+        confirmed=True,
+        satisfaction=Callback.Satisfaction.SATISFIED,
+        feedback="独孤求败表示满意，另留邮箱 dugu@example.com、座机 0571-87654321",
+    )
+
+
+def test_it_masks_the_reason_and_changed_text_on_the_timeline_for_an_inspector(
+    clock, org, noted, inspector
+):
+    """ORG-3: the case history shows the callback note (reason) and the resolution
+    (before/after) with the customer's name, address, numbers and e-mail masked."""
+    complaint = noted()
+    called_back(org, complaint)
+    html = history(complaint, inspector)
+    assert "翠湖花园3栋****防水层已修复" in html
+    assert "独***表示满意" in html and "d***@example.com" in html and "0571-********" in html
+    for secret in SECRETS:
+        assert secret not in html
+
+
+def test_it_shows_the_timeline_text_in_clear_to_the_quality_department(clock, org, noted):
+    """ORG-3: the quality department may see the customer: the notes as written."""
+    complaint = noted()
+    called_back(org, complaint)
+    html = history(complaint, org.quality)
+    assert "独孤求败表示满意，另留邮箱 dugu@example.com、座机 0571-87654321" in html
