@@ -169,3 +169,22 @@ def test_it_shows_the_timeline_text_in_clear_to_the_quality_department(clock, or
     called_back(org, complaint)
     html = history(complaint, org.quality)
     assert "独孤求败表示满意，另留邮箱 dugu@example.com、座机 0571-87654321" in html
+
+
+def test_it_masks_the_titles_on_the_repeat_analysis_page(clock, org, client, register):
+    """ORG-3: the repeat topics and the repeats by customer or address list the subjects
+    masked for the quality committee, which may not see the customer."""
+    for _ in range(2):
+        register(
+            title="独孤求败 13933330001 楼上漏水",
+            content="楼上卫生间漏水，天花板发霉",
+            customer_name="独孤求败",
+            customer_phone="13933330001",
+            customer_address="翠湖花园3栋1单元502",
+        )
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"))
+    members = [m for row in response.context["rows"] for m in row["members"]]
+    assert {m["title"] for m in members} == {"独*** 139******** 楼上漏水"}
+    assert {m["title"] for m in response.context["flagged"]} == {"独*** 139******** 楼上漏水"}
+    assert "13933330001" not in response.content.decode()
