@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Callback, Complaint, ContactLetter, Status
-from pinzhi.complaints.selectors import complaint_text, may_see_customer
+from pinzhi.complaints.selectors import complaint_text, complaint_texts, may_see_customer
 from pinzhi.core.printing import number_word, page_counter_css, pdf_from_html
 from pinzhi.deadlines.display import kind_label, level_label
 from pinzhi.deadlines.models import Deadline
@@ -89,36 +89,13 @@ def _load(complaint: Complaint) -> Complaint:
     )
 
 
-# The free text a form prints, which may carry the customer's personal data (ORG-3).
-FREE_TEXT_FIELDS = (
-    "title",
-    "content",
-    "request",
-    "not_established_reason",
-    "investigation",
-    "solution",
-    "resolution",
-    "final_result",
-    "evaluation",
-)
-
-
-def _text(complaint: Complaint, viewer) -> dict[str, str]:
-    """ORG-3: the complaint's free text as this viewer may see it printed."""
-    may_see = may_see_customer(viewer, complaint)
-    return {
-        field: complaint_text(complaint, getattr(complaint, field), may_see=may_see)
-        for field in FREE_TEXT_FIELDS
-    }
-
-
 def _base(complaint: Complaint, viewer, title) -> dict:
     return {
         "complaint": complaint,
         "company": complaint.company,
         "title": title,
         "customer": _customer(complaint, viewer),
-        "text": _text(complaint, viewer),
+        "text": complaint_texts(complaint, may_see=may_see_customer(viewer, complaint)),
         "viewer": viewer,
         "printed_at": now(),
         "page_counter": page_counter_css(),

@@ -78,6 +78,30 @@ def complaint_text(complaint: Complaint, value: Any, *, may_see: bool) -> str:
     )
 
 
+# A complaint's free text, which may carry the customer's personal data (ORG-3).
+FREE_TEXT_FIELDS = (
+    "title",
+    "content",
+    "request",
+    "not_established_reason",
+    "special_case_reason",
+    "investigation",
+    "solution",
+    "resolution",
+    "final_result",
+    "evaluation",
+    "customer_comment",
+)
+
+
+def complaint_texts(complaint: Complaint, *, may_see: bool) -> dict[str, str]:
+    """ORG-3: every free-text field of the complaint as this viewer may see it."""
+    return {
+        field: complaint_text(complaint, getattr(complaint, field), may_see=may_see)
+        for field in FREE_TEXT_FIELDS
+    }
+
+
 def personal_data_known(subject: Any) -> tuple[list[str], list[str]]:
     """The timeline's hook (ORG-3): the customer's name and address, masked wherever they
     occur in a case's history for those who may not see them."""

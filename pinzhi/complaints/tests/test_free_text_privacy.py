@@ -188,3 +188,22 @@ def test_it_masks_the_titles_on_the_repeat_analysis_page(clock, org, client, reg
     assert {m["title"] for m in members} == {"独*** 139******** 楼上漏水"}
     assert {m["title"] for m in response.context["flagged"]} == {"独*** 139******** 楼上漏水"}
     assert "13933330001" not in response.content.decode()
+
+
+def test_it_masks_the_free_text_on_the_case_page_for_an_inspector(
+    clock, org, client, noted, inspector
+):
+    """ORG-3: an inspector opening the case reads the subject, content, letter, result and
+    callback note with the customer's personal data masked; the registrar reads them as
+    written."""
+    complaint = noted()
+    called_back(org, complaint)
+    url = reverse("complaints:detail", args=[complaint.pk])
+    client.force_login(inspector)
+    html = client.get(url).content.decode()
+    assert "独*** 139******** 漏水" in html and "翠湖花园3栋****防水层已修复" in html
+    for secret in SECRETS:
+        assert secret not in html
+    client.force_login(org.registrar)
+    html = client.get(url).content.decode()
+    assert "独孤求败 13933330001 漏水" in html and "dugu@example.com" in html
