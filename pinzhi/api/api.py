@@ -31,6 +31,7 @@ from pinzhi.api import problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
 from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
+from pinzhi.complaints.selectors import complaint_text
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
@@ -261,6 +262,15 @@ def _sent_by(token: ApiToken, complaint: Complaint) -> bool:
     return origin is not None and origin.token_id == token.pk
 
 
+def _milestones_out(complaint: Complaint, *, may_see: bool) -> list[dict]:
+    """The customer's milestones; their notes (the explanation, the result) may carry the
+    customer's personal data and are masked like the fields (ORG-3)."""
+    return [
+        {**m.__dict__, "note": complaint_text(complaint, m.note, may_see=may_see)}
+        for m in customer_milestones(complaint)
+    ]
+
+
 def _complaint_out(token: ApiToken, complaint: Complaint, *, milestones: bool = True) -> dict:
     """ORG-3: personal data are shown only to a token with complaints:read, and only for
     the complaints it sent itself (the data it already holds); masked otherwise."""
@@ -283,7 +293,7 @@ def _complaint_out(token: ApiToken, complaint: Complaint, *, milestones: bool = 
             "email": customer_field(complaint.customer_email, kind="email", may_see=may_see),
             "address": customer_field(complaint.customer_address, kind="address", may_see=may_see),
         },
-        "milestones": [m.__dict__ for m in customer_milestones(complaint)] if milestones else [],
+        "milestones": _milestones_out(complaint, may_see=may_see) if milestones else [],
     }
 
 

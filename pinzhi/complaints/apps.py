@@ -11,6 +11,7 @@ class ComplaintsConfig(AppConfig):
         from pinzhi.complaints.events import ComplaintEvent
         from pinzhi.complaints.selectors import (
             deadline_escalation_recipients,
+            personal_data_known,
             personal_data_rule,
         )
         from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW
@@ -24,7 +25,9 @@ class ComplaintsConfig(AppConfig):
         workflow_register(COMPLAINT_WORKFLOW)
         register_escalation("complaint", deadline_escalation_recipients)
         register_demo(DemoPart(name="complaints", load=demo.load_demo_complaints, order=50))
-        register_personal_data_rule("complaints.complaint", personal_data_rule)
+        register_personal_data_rule(
+            "complaints.complaint", personal_data_rule, known=personal_data_known
+        )
         for kind, label in [
             (services.FIRST_CONTACT, _("First contact with the complainant")),
             (services.ON_SITE, _("Staff on site (urgent complaint)")),

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints.models import Callback, Complaint, ContactLetter, Status
-from pinzhi.complaints.selectors import may_see_customer
+from pinzhi.complaints.selectors import complaint_text, complaint_texts, may_see_customer
 from pinzhi.core.printing import number_word, page_counter_css, pdf_from_html
 from pinzhi.deadlines.display import kind_label, level_label
 from pinzhi.deadlines.models import Deadline
@@ -95,6 +95,7 @@ def _base(complaint: Complaint, viewer, title) -> dict:
         "company": complaint.company,
         "title": title,
         "customer": _customer(complaint, viewer),
+        "text": complaint_texts(complaint, may_see=may_see_customer(viewer, complaint)),
         "viewer": viewer,
         "printed_at": now(),
         "page_counter": page_counter_css(),
@@ -182,6 +183,9 @@ def contact_letter_html(letter: ContactLetter, *, viewer) -> str:
     context.update(
         {
             "letter": letter,
+            "letter_request": complaint_text(
+                complaint, letter.request, may_see=may_see_customer(viewer, complaint)
+            ),
             "copies": copies,
             "copies_note": COPIES_NOTE % {"copies": number_word(total, count=True)},
             "deadlines": [
@@ -207,10 +211,12 @@ def handling_record_html(complaint: Complaint, *, viewer) -> str:
     whether it was met late, the callbacks with the customer's satisfaction, and the final
     result, evaluation and closure (CMP-6)."""
     complaint = _load(complaint)
+    may_see = may_see_customer(viewer, complaint)
     callbacks = [
         {
             "callback": callback,
             "method": CALLBACK_METHODS.get(callback.method, callback.method),
+            "feedback": complaint_text(complaint, callback.feedback, may_see=may_see),
         }
         for callback in Callback.objects.filter(complaint=complaint)
         .select_related("by")

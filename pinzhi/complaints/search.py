@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 
 from pinzhi.complaints.filters import ComplaintFilter, complaint_search
 from pinzhi.complaints.models import Complaint
-from pinzhi.complaints.selectors import complaints_visible_to, may_see_customer
+from pinzhi.complaints.selectors import complaint_text, complaints_visible_to, may_see_customer
 from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
@@ -55,13 +55,17 @@ def for_rows(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 def shown_customer(user, complaint: Complaint) -> dict[str, Any]:
-    """ORG-3: the customer fields as this viewer may see them on a list row or an export."""
+    """ORG-3: the customer fields, and the free text that may carry them, as this viewer may
+    see them on a list row or an export."""
     may_see = may_see_customer(user, complaint)
     return {
         "name": customer_field(complaint.customer_name, kind="name", may_see=may_see),
         "phone": customer_field(complaint.customer_phone, kind="phone", may_see=may_see),
         "email": customer_field(complaint.customer_email, kind="email", may_see=may_see),
         "address": customer_field(complaint.customer_address, kind="address", may_see=may_see),
+        "title": complaint_text(complaint, complaint.title, may_see=may_see),
+        "content": complaint_text(complaint, complaint.content, may_see=may_see),
+        "request": complaint_text(complaint, complaint.request, may_see=may_see),
         "may_see": may_see,
     }
 

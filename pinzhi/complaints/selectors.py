@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from pinzhi.complaints.models import OPEN_STATUSES, Complaint, ContactLetter
 from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW, current_letter
 from pinzhi.deadlines.models import Deadline
+from pinzhi.lib.privacy import customer_text
 from pinzhi.orgs.models import Person, Unit
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -63,6 +64,50 @@ def may_see_customer(user: Person, complaint: Complaint) -> bool:
     # head no longer does (CMP-3).
     current = complaint_current_letter(complaint)
     return current is not None and current.to_person_id == user.pk
+
+
+def complaint_text(complaint: Complaint, value: Any, *, may_see: bool) -> str:
+    """ORG-3: a complaint's free text (title, content, request, result, notes) as shown to
+    a viewer: in clear to one who may see the customer, else with the phone numbers, ID-card
+    numbers, e-mail addresses and this customer's name and address masked inside it."""
+    return customer_text(
+        value,
+        may_see=may_see,
+        names=[complaint.customer_name],
+        addresses=[complaint.customer_address],
+    )
+
+
+# A complaint's free text, which may carry the customer's personal data (ORG-3).
+FREE_TEXT_FIELDS = (
+    "title",
+    "content",
+    "request",
+    "not_established_reason",
+    "special_case_reason",
+    "investigation",
+    "solution",
+    "resolution",
+    "final_result",
+    "evaluation",
+    "customer_comment",
+)
+
+
+def complaint_texts(complaint: Complaint, *, may_see: bool) -> dict[str, str]:
+    """ORG-3: every free-text field of the complaint as this viewer may see it."""
+    return {
+        field: complaint_text(complaint, getattr(complaint, field), may_see=may_see)
+        for field in FREE_TEXT_FIELDS
+    }
+
+
+def personal_data_known(subject: Any) -> tuple[list[str], list[str]]:
+    """The timeline's hook (ORG-3): the customer's name and address, masked wherever they
+    occur in a case's history for those who may not see them."""
+    if isinstance(subject, Complaint):
+        return [subject.customer_name], [subject.customer_address]
+    return [], []
 
 
 def personal_data_rule(user: Any, subject: Any) -> bool:

@@ -96,15 +96,34 @@ def _case_context(request, complaint, *, failed=None, notice=None) -> dict:
     deadlines = list(deadlines_for(complaint).select_related("owner"))
     running = [d for d in deadlines if d.state in services.RUNNING]
     history = [d for d in deadlines if d.state not in services.RUNNING]
+    may_see = may_see_customer(request.user, complaint)
+    letters = sorted(complaint.letters.all(), key=lambda x: x.sent_at, reverse=True)
+    callbacks = list(complaint.callbacks.select_related("by"))
+    escalations = list(complaint.customer_escalations.select_related("answered_by"))
+    # ORG-3: the notes of letters, callbacks and escalations as this viewer may see them.
+    for letter in letters:
+        letter.shown_request = selectors.complaint_text(complaint, letter.request, may_see=may_see)
+    for callback in callbacks:
+        callback.shown_feedback = selectors.complaint_text(
+            complaint, callback.feedback, may_see=may_see
+        )
+    for escalation in escalations:
+        escalation.shown_reason = selectors.complaint_text(
+            complaint, escalation.reason, may_see=may_see
+        )
+        escalation.shown_answer = selectors.complaint_text(
+            complaint, escalation.answer, may_see=may_see
+        )
     return {
         "complaint": complaint,
-        "may_see": may_see_customer(request.user, complaint),
+        "may_see": may_see,
+        "text": selectors.complaint_texts(complaint, may_see=may_see),
         "actions": actions,
         "running": running,
         "history": history,
-        "letters": sorted(complaint.letters.all(), key=lambda x: x.sent_at, reverse=True),
-        "callbacks": complaint.callbacks.select_related("by"),
-        "escalations": complaint.customer_escalations.select_related("answered_by"),
+        "letters": letters,
+        "callbacks": callbacks,
+        "escalations": escalations,
         "may_answer_escalations": selectors.may_answer_escalations(request.user, complaint),
         "attachment_form": forms.AttachmentForm(),
         "may_attach": _may_attach(allowed, complaint),

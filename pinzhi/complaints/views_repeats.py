@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from pinzhi.complaints import grouping
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.complaints.repeats import REASONS
-from pinzhi.complaints.selectors import complaints_visible_to, may_see_customer
+from pinzhi.complaints.search import shown_customer
+from pinzhi.complaints.selectors import complaints_visible_to
 from pinzhi.core.access import page
 from pinzhi.core.errors import refusal_response
 from pinzhi.lib.clock import now
-from pinzhi.lib.privacy import customer_field
 from pinzhi.orgs.roles import Role
 
 VIEW_ROLES = (
@@ -129,6 +129,17 @@ def _bucket_of(kind: str, when: datetime):
     return day.replace(day=1)
 
 
+def _row(user, complaint: Complaint) -> dict:
+    """A member row: the subject, name and address as this viewer may see them (ORG-3)."""
+    shown = shown_customer(user, complaint)
+    return {
+        "complaint": complaint,
+        "title": shown["title"],
+        "customer": shown["name"],
+        "address": shown["address"],
+    }
+
+
 @page(*VIEW_ROLES)
 def repeat_analysis(request):
     """CMP-8: the repeat-analysis page."""
@@ -169,15 +180,7 @@ def repeat_analysis(request):
             members_by_group[gid].append(complaint)
     rows = []
     for group in groups:
-        members = [
-            {
-                "complaint": c,
-                "customer": customer_field(
-                    c.customer_name, kind="name", may_see=may_see_customer(request.user, c)
-                ),
-            }
-            for c in members_by_group[group.pk]
-        ]
+        members = [_row(request.user, c) for c in members_by_group[group.pk]]
         rows.append(
             {
                 "group": group,
@@ -209,16 +212,7 @@ def repeat_analysis(request):
     )
     flagged_page = Paginator(flagged_qs, PER_PAGE).get_page(request.GET.get("page"))
     flagged = [
-        {
-            "complaint": c,
-            "customer": customer_field(
-                c.customer_name, kind="name", may_see=may_see_customer(request.user, c)
-            ),
-            "address": customer_field(
-                c.customer_address, kind="address", may_see=may_see_customer(request.user, c)
-            ),
-            "reasons": [REASONS.get(r, r) for r in c.repeat_reasons],
-        }
+        {**_row(request.user, c), "reasons": [REASONS.get(r, r) for r in c.repeat_reasons]}
         for c in flagged_page.object_list
     ]
     return render(

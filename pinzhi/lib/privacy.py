@@ -122,3 +122,83 @@ def customer_field(value: Any, *, kind: str, may_see: bool = False) -> str:
     if may_see:
         return as_text(value)
     return masker(value)
+
+
+# Free text (ORG-3): numbers are only masked when nothing digit-like touches them, so that
+# tracking codes, amounts, dates and room numbers are left alone.
+_NOT_DIGIT_BEFORE = r"(?<![0-9A-Za-z_\-+.])"
+_NOT_DIGIT_AFTER = r"(?![0-9A-Za-z_]|\.\d)"
+_TEXT_ID_CARD = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    + _NOT_DIGIT_AFTER
+)
+_TEXT_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z_\-.])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}" + _NOT_DIGIT_AFTER
+)
+_TEXT_LANDLINE = re.compile(
+    _NOT_DIGIT_BEFORE
+    + r"(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[\s-])\s?[2-9]\d{6,7}"
+    + r"(?:\s?(?:-|转|ext\.?|分机)\s?\d{1,5})?"
+    + _NOT_DIGIT_AFTER
+)
+# A landline without its area-code separator: 057187654321 (an area code of 3-4 digits and
+# a local number of 7-8 digits, twelve digits at most); only after a word saying it is one.
+_TEXT_LANDLINE_PLAIN = re.compile(
+    r"(?<=电话|座机|固话|手机|号码|联系)[:：\s]*(?P<number>0\d{9,11})" + _NOT_DIGIT_AFTER
+)
+_TEXT_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _mask_phone_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    country = re.match(r"(?:\+|00)?86[\s-]?(?=1)", text)
+    if country:
+        return country.group(0) + mask_phone(text[country.end() :])
+    return mask_phone(text)
+
+
+def _mask_landline_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    area = re.match(r"\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}", text)
+    assert area is not None
+    return area.group(0) + re.sub(r"\d", MASK, text[area.end() :])
+
+
+def mask_text(text: Any, *, names: Any = (), addresses: Any = ()) -> str:
+    """ORG-3: free text (a complaint's title, content, result, notes) as shown to a viewer
+    who may not see the customer. Mainland mobile numbers ("13933330001", "139 3333 0001",
+    "+86 139-3333-0001"), landlines ("0571-87654321", "(0571)87654321", extensions),
+    18-digit ID-card numbers and e-mail addresses are masked as the fields are; the given
+    customer names and addresses are masked wherever they occur. Dates, amounts, tracking
+    codes and room numbers are left as they are."""
+    shown = as_text(text)
+    if not shown:
+        return ""
+    for address in sorted({as_text(a) for a in addresses if as_text(a)}, key=len, reverse=True):
+        if len(address) >= 2:
+            shown = shown.replace(address, mask_address(address))
+    for name in sorted({as_text(n) for n in names if as_text(n)}, key=len, reverse=True):
+        if len(name) >= 2 or (_CJK.search(name) is None and len(name) >= 3):
+            shown = shown.replace(name, mask_name(name))
+    shown = _TEXT_EMAIL.sub(lambda m: mask_email(m.group(0)), shown)
+    shown = _TEXT_ID_CARD.sub(lambda m: m.group(0)[:6] + MASK * 12, shown)
+    shown = _TEXT_MOBILE.sub(_mask_phone_match, shown)
+    shown = _TEXT_LANDLINE.sub(_mask_landline_match, shown)
+    shown = _TEXT_LANDLINE_PLAIN.sub(
+        lambda m: (
+            m.group(0)[: m.start("number") - m.start()]
+            + m.group("number")[:4]
+            + MASK * (len(m.group("number")) - 4)
+        ),
+        shown,
+    )
+    return shown
+
+
+def customer_text(text: Any, *, may_see: bool = False, names: Any = (), addresses: Any = ()) -> str:
+    """ORG-3: the one entry point for free text that may carry a customer's personal data:
+    as is for a viewer who may see the customer, else through `mask_text`."""
+    if may_see:
+        return as_text(text)
+    return mask_text(text, names=names, addresses=addresses)

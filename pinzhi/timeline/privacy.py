@@ -14,7 +14,11 @@ stored where every reader of the log sees it:
       register_personal_data_rule("complaints.complaint", lambda user, subject: ...)
 
   `subject` is the record, or the event itself when the record no longer exists. Without a
-  rule only the quality department (and superusers) see the personal data of a subject.
+  rule only the quality department (and superusers) see the personal data of a subject;
+- free text (the reason, and any other before/after text) is shown through
+  `pinzhi.lib.privacy.mask_text` to a viewer who may not see the personal data: phone,
+  ID-card numbers and e-mail addresses inside it are masked, and the names and addresses
+  the app says its record holds (the `known=` of the rule) wherever they occur.
 """
 
 from collections.abc import Callable
@@ -33,7 +37,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.roles import Role, is_customer
-from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, mask_name
+from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, mask_name, mask_text
 
 # Keys of before/after that hold personal data, and how each is masked.
 PERSONAL_KEYS = {
@@ -63,7 +67,10 @@ KEY_LABELS = {
 KEY_CHOICES: dict[str, dict[str, Any]] = {}
 
 PersonalDataRule = Callable[[Any, Any], bool]
+# The names and addresses a record holds, to be masked wherever they occur in free text.
+KnownPersonalData = Callable[[Any], tuple[list[str], list[str]]]
 _rules: dict[str, PersonalDataRule] = {}
+_known: dict[str, KnownPersonalData] = {}
 
 
 def register_key_labels(key: str, label: Any, choices: Any = ()) -> None:
@@ -75,10 +82,15 @@ def register_key_labels(key: str, label: Any, choices: Any = ()) -> None:
         KEY_CHOICES[key] = dict(choices)
 
 
-def register_personal_data_rule(model_label: str, rule: PersonalDataRule) -> None:
+def register_personal_data_rule(
+    model_label: str, rule: PersonalDataRule, *, known: KnownPersonalData | None = None
+) -> None:
     """Let an app decide who may see the personal data in its records' events:
-    `rule(user, subject_or_event) -> bool` (ORG-3)."""
+    `rule(user, subject_or_event) -> bool` (ORG-3); `known(subject_or_event)` gives the
+    (names, addresses) its record holds, masked wherever they occur in the free text."""
     _rules[model_label.lower()] = rule
+    if known is not None:
+        _known[model_label.lower()] = known
 
 
 def _is_person(obj: Any) -> bool:
@@ -187,25 +199,60 @@ def value_label(content_type_id: int, key: str, value: Any) -> Any:
     return value
 
 
-def shown_value(key: str, value: Any, *, may_see: bool, content_type_id: int | None = None) -> Any:
+def known_personal_data(event: Any, subject: Any = None) -> tuple[list[str], list[str]]:
+    """The (names, addresses) the event's record holds, as its app registered them."""
+    known = _known.get(_model_label(event.content_type_id))
+    if known is None:
+        return [], []
+    if subject is None:
+        subject = event.subject
+    return known(subject if subject is not None else event)
+
+
+def shown_value(
+    key: str,
+    value: Any,
+    *,
+    may_see: bool,
+    content_type_id: int | None = None,
+    known: tuple[list[str], list[str]] = ([], []),
+) -> Any:
     if value is None:
         return value
     if may_see or key not in PERSONAL_KEYS:
-        return value if content_type_id is None else value_label(content_type_id, key, value)
+        shown = value if content_type_id is None else value_label(content_type_id, key, value)
+        if not may_see and isinstance(shown, str):
+            return mask_text(shown, names=known[0], addresses=known[1])
+        return shown
     return customer_field(value, kind=PERSONAL_KEYS[key], may_see=False)
 
 
-def changes_shown(event: Any, *, may_see: bool) -> list[tuple[str, Any, Any]]:
+def changes_shown(event: Any, *, may_see: bool, subject: Any = None) -> list[tuple[str, Any, Any]]:
     """(field label, before, after) of each changed key, personal data masked unless
-    `may_see` (ORG-3, X-2)."""
+    `may_see`, inside free text too (ORG-3, X-2)."""
+    changes = event.changes
+    known = ([], []) if may_see or not changes else known_personal_data(event, subject)
     return [
         (
             field_label(event.content_type_id, key),
-            shown_value(key, old, may_see=may_see, content_type_id=event.content_type_id),
-            shown_value(key, new, may_see=may_see, content_type_id=event.content_type_id),
+            shown_value(
+                key, old, may_see=may_see, content_type_id=event.content_type_id, known=known
+            ),
+            shown_value(
+                key, new, may_see=may_see, content_type_id=event.content_type_id, known=known
+            ),
         )
-        for key, old, new in event.changes
+        for key, old, new in changes
     ]
+
+
+def reason_shown(event: Any, *, may_see: bool, subject: Any = None) -> str:
+    """ORG-3: the event's reason as this viewer reads it: personal data inside it masked
+    unless `may_see`."""
+    if may_see or not event.reason:
+        return event.reason
+    names, addresses = known_personal_data(event, subject)
+    return mask_text(event.reason, names=names, addresses=addresses)
 
 
 # People (the user model): staff data is shown, a customer's only to themselves.

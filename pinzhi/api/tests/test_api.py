@@ -189,3 +189,25 @@ def test_a_resend_with_the_same_external_id_does_not_duplicate(
     assert first.status_code == again.status_code == 201
     assert first.json()["tracking_code"] == again.json()["tracking_code"]
     assert Complaint.objects.count() == 1
+
+
+def test_it_masks_personal_data_inside_the_milestone_notes(
+    api_client, make_token, payload, org, clock
+):
+    """ORG-3: the explanation of a "not established" judgement carries the caller's name
+    and number; a token that did not send the complaint gets them masked, the one that sent
+    it gets them as written."""
+    from pinzhi.complaints.services import complaint_judge_not_established
+
+    _token, secret = make_token(WRITE, READ)
+    _other, other_secret = make_token(WRITE, READ)
+    code = api_client(secret).post("/api/complaints", payload()).json()["tracking_code"]
+    note = "已致电李业主（13912345678，座机0571-87654321），翠湖花园3栋1单元502非本物业管辖"
+    complaint_judge_not_established(
+        complaint=Complaint.objects.get(tracking_code=code), actor=org.quality, explanation=note
+    )
+    theirs = api_client(other_secret).get(f"/api/complaints/{code}").json()["milestones"]
+    shown = theirs[-1]["note"]
+    assert shown == "已致电李**（139********，座机0571-********），翠湖花园3栋****非本物业管辖"
+    mine = api_client(secret).get(f"/api/complaints/{code}").json()["milestones"]
+    assert mine[-1]["note"] == note

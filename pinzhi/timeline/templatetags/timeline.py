@@ -37,11 +37,9 @@ def timeline(context, subject):
     }
 
 
-@register.simple_tag(takes_context=True)
-def event_changes(context, event):
-    """{% event_changes event as changes %} — (field label, before, after) of each changed
-    field: labels from the subject's model (X-2), personal data masked unless the viewer
-    may see that subject's (ORG-3)."""
+def _personal_data(context, event):
+    """(may the viewer see the personal data of the event's subject, the subject when it is
+    the page's), once per subject and render."""
     cache = context.render_context.setdefault("timeline_personal_data", {})
     key = (event.content_type_id, event.object_id)
     if key not in cache:
@@ -51,8 +49,28 @@ def event_changes(context, event):
             or str(subject.pk) != event.object_id
         ):
             subject = None
-        cache[key] = privacy.personal_data_visible(_viewer(context), event, subject)
-    return privacy.changes_shown(event, may_see=cache[key])
+        if subject is None:
+            # Read once per subject and render, for the rule and the names it holds.
+            subject = event.subject
+        cache[key] = (privacy.personal_data_visible(_viewer(context), event, subject), subject)
+    return cache[key]
+
+
+@register.simple_tag(takes_context=True)
+def event_changes(context, event):
+    """{% event_changes event as changes %} — (field label, before, after) of each changed
+    field: labels from the subject's model (X-2), personal data masked unless the viewer
+    may see that subject's, inside free text too (ORG-3)."""
+    may_see, subject = _personal_data(context, event)
+    return privacy.changes_shown(event, may_see=may_see, subject=subject)
+
+
+@register.simple_tag(takes_context=True)
+def event_reason(context, event):
+    """{% event_reason event as reason %} — the event's reason, personal data inside it
+    masked unless the viewer may see that subject's (ORG-3)."""
+    may_see, subject = _personal_data(context, event)
+    return privacy.reason_shown(event, may_see=may_see, subject=subject)
 
 
 @register.filter
