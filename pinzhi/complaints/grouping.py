@@ -17,6 +17,7 @@ nothing downloaded at run time.
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -126,13 +127,19 @@ def cluster(vectors: list[Vector], threshold: float) -> list[list[int]]:
     return [c.members for c in clusters]
 
 
-def keywords_of(vectors: list[Vector], count: int = KEYWORD_COUNT) -> list[str]:
-    """The words that weigh most across `vectors` (numbers left out)."""
+def keywords_of(
+    vectors: list[Vector], count: int = KEYWORD_COUNT, *, personal: Iterable[str] = ()
+) -> list[str]:
+    """The words that weigh most across `vectors` (numbers left out). ORG-3: a group's
+    keywords are shown to everyone who reads the repeat analysis, so no word of `personal`
+    (the members' customer names and addresses) is one."""
+    personal = [text for text in personal if text]
     total: Counter = Counter()
     for vector in vectors:
         for word, w in vector.items():
-            if not word.isdigit() and len(word) > 1:
-                total[word] += w  # type: ignore[assignment]  # weights are floats
+            if word.isdigit() or len(word) < 2 or any(word in text for text in personal):
+                continue
+            total[word] += w  # type: ignore[assignment]  # weights are floats
     return [word for word, _weight in total.most_common(count)]
 
 
@@ -169,7 +176,16 @@ def groups_rebuild(
     complaints = list(
         Complaint.objects.filter(company=company, received_at__gte=since, received_at__lte=until)
         .order_by("received_at", "pk")
-        .only("pk", "search_text", "title", "content", "request", "repeat_group_id")
+        .only(
+            "pk",
+            "search_text",
+            "title",
+            "content",
+            "request",
+            "repeat_group_id",
+            "customer_name",
+            "customer_address",
+        )
         .select_for_update()
     )
     result = RebuildResult(complaints=len(complaints))
@@ -201,7 +217,14 @@ def groups_rebuild(
     assignment: dict[int, int | None] = {c.pk: None for c in complaints}
     stamp = now()
     for ci, members in enumerate(clusters):
-        keywords = keywords_of([vectors[i] for i in members])
+        keywords = keywords_of(
+            [vectors[i] for i in members],
+            personal=[
+                text
+                for i in members
+                for text in (complaints[i].customer_name, complaints[i].customer_address)
+            ],
+        )
         label = label_for(keywords)
         matched = matched_cluster.get(ci)
         group = groups.get(matched) if matched is not None else None

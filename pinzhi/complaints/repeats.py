@@ -83,7 +83,15 @@ def _join_topic_group(complaint: Complaint, matches) -> None:
     if best.repeat_group_id:
         complaint.repeat_group_id = best.repeat_group_id
         return
-    keywords = keywords_of(complaint._topic_vectors[:2])  # type: ignore[attr-defined]
+    keywords = keywords_of(
+        complaint._topic_vectors[:2],  # type: ignore[attr-defined]
+        personal=[
+            complaint.customer_name,
+            complaint.customer_address,
+            best.customer_name,
+            best.customer_address,
+        ],
+    )
     group = RepeatGroup.objects.create(
         company=complaint.company, label=label_for(keywords), keywords=keywords, created_at=now()
     )

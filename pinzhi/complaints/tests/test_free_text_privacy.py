@@ -190,6 +190,24 @@ def test_it_masks_the_titles_on_the_repeat_analysis_page(clock, org, client, reg
     assert "13933330001" not in response.content.decode()
 
 
+def test_no_repeat_topic_is_named_after_its_customers(clock, org, client, register):
+    """ORG-3: a topic's keywords are shown to everyone who reads the repeat analysis, so
+    neither the customer's name nor a word of their address becomes one."""
+    for _ in range(2):
+        register(
+            title="独孤求败 楼上漏水",
+            content="独孤求败反映翠湖花园楼上卫生间漏水，天花板发霉",
+            customer_name="独孤求败",
+            customer_address="翠湖花园3栋1单元502",
+        )
+    client.force_login(org.committee)
+    response = client.get(reverse("repeats:index"))
+    keywords = [word for row in response.context["rows"] for word in row["group"].keywords]
+    assert keywords and "漏水" in keywords
+    assert not [word for word in keywords if word in "独孤求败" or word in "翠湖花园3栋1单元502"]
+    assert "独孤" not in response.content.decode()
+
+
 def test_it_masks_the_free_text_on_the_case_page_for_an_inspector(
     clock, org, client, noted, inspector
 ):
