@@ -2,7 +2,8 @@
 headers, the customer's personal data masked per row unless the person may see it
 (ORG-3). A write-only workbook keeps memory flat for large lists. Every text is written as
 text: a subject "=HYPERLINK(…)" from the public form is never a live formula (issue 6
-item 6)."""
+item 6); times are Excel dates in local time, under a frozen, filtered header (issue 8
+item 6, `pinzhi.core.spreadsheets.XlsxTable`)."""
 
 import tempfile
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from pinzhi.complaints.models import Complaint
 from pinzhi.complaints.search import shown_customer
-from pinzhi.core.spreadsheets import xlsx_append
+from pinzhi.core.spreadsheets import XlsxTable
 from pinzhi.lib.clock import now
 
 MAX_ROWS = 50_000
@@ -46,15 +47,11 @@ def _headers() -> list[str]:
     ]
 
 
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _row(user, complaint: Complaint) -> list:
     shown = shown_customer(user, complaint)
     return [
         complaint.tracking_code,
-        _when(complaint.received_at),
+        complaint.received_at,
         complaint.get_status_display(),
         complaint.get_channel_display(),
         complaint.get_category_display(),
@@ -70,8 +67,8 @@ def _row(user, complaint: Complaint) -> list:
         shown["address"],
         str(complaint.owner or ""),
         str(complaint.handler or ""),
-        _when(complaint.resolved_at),
-        _when(complaint.closed_at),
+        complaint.resolved_at,
+        complaint.closed_at,
         _("yes") if getattr(complaint, "is_overdue", False) else "",
         complaint.repeat_of.tracking_code if complaint.repeat_of else "",
     ]
@@ -83,15 +80,15 @@ def complaints_workbook(user, complaints: QuerySet[Complaint], target) -> int:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Complaints"))
-    xlsx_append(sheet, _headers())
+    table = XlsxTable(workbook, title=_("Complaints"), headers=_headers())
     rows = 0
     queryset = complaints.select_related(
         "location", "department", "owner", "handler", "repeat_of"
     ).prefetch_related("letters")
     for complaint in queryset[:MAX_ROWS].iterator(chunk_size=CHUNK):
-        xlsx_append(sheet, _row(user, complaint))
+        table.append(_row(user, complaint))
         rows += 1
+    table.close()
     workbook.save(target)
     return rows
 

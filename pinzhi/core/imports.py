@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pinzhi.core.models import ImportBatch
-from pinzhi.core.spreadsheets import xlsx_append
+from pinzhi.core.spreadsheets import XlsxTable
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 
@@ -296,12 +296,16 @@ def import_error_report(batch: ImportBatch) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(REPORT_SHEET))
-    xlsx_append(sheet, [REPORT_LINE, REPORT_COLUMN, REPORT_VALUE, REPORT_REASON])
+    table = XlsxTable(
+        workbook,
+        title=str(REPORT_SHEET),
+        headers=[REPORT_LINE, REPORT_COLUMN, REPORT_VALUE, REPORT_REASON],
+    )
     for line, column, value, reason in batch.errors:
-        xlsx_append(sheet, [line, column, value, reason])
+        table.append([line, column, value, reason])
     if batch.errors_not_listed:
-        xlsx_append(sheet, ["", "", "", ERRORS_NOT_LISTED % {"count": batch.errors_not_listed}])
+        table.append(["", "", "", ERRORS_NOT_LISTED % {"count": batch.errors_not_listed}])
+    table.close()
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -17,20 +17,29 @@ Writing. `xlsx_append` writes every string cell as text: a value such as "=HYPER
 or "=2+3" from a public form appears verbatim and is never a live formula; characters that
 a workbook cannot hold become U+FFFD. `csv_text` neutralises a CSV cell that a spreadsheet
 would read as a formula by prefixing a single quote (OWASP, CSV injection).
+
+Tables. Every exported sheet is written through `XlsxTable` (issue 8 item 6): a bold header
+row, frozen, with an autofilter over the whole table; dates and times as real Excel dates in
+the company's local time (`TIME_ZONE`) with a date format, numbers as numbers; and column
+widths measured on the header and the first rows, a Chinese character counting twice.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -313,17 +322,40 @@ def csv_rows(
 # --- writing -----------------------------------------------------------------------------
 
 
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TIME_FORMAT = "hh:mm"
+
+
+def xlsx_value(value: Any) -> tuple[Any, str | None]:
+    """A value as a workbook stores it, with the number format it needs (issue 8 item 6):
+    an aware datetime in the local time zone without its zone (a workbook has none), a
+    date or time as itself, both with a date format; lazy text as text; numbers as they
+    are."""
+    if isinstance(value, Promise):
+        return str(value), None
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0), DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    if isinstance(value, dt.time):
+        return value.replace(tzinfo=None), TIME_FORMAT
+    return value, None
+
+
 def xlsx_append(sheet, values: Iterable[Any], *, number_format: str | None = None) -> None:
     """Append a row to an openpyxl sheet (write-only or not) with every string written as
     text (issue 6 item 6): never a formula (=…) or an error value (#N/A), and characters a
     workbook cannot hold replaced by U+FFFD. `number_format="@"` also marks the cells as
-    text for a person typing into them later."""
+    text for a person typing into them later. Dates and times are real dates in local time
+    with a date format (`xlsx_value`, issue 8 item 6)."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
     for value in values:
-        if isinstance(value, Promise):
-            value = str(value)
+        value, date_format = xlsx_value(value)
         if isinstance(value, str):
             value = _ILLEGAL_XML.sub("\ufffd", value)
             if not number_format and not value.startswith(("=", "#")):
@@ -335,10 +367,129 @@ def xlsx_append(sheet, values: Iterable[Any], *, number_format: str | None = Non
             cell.data_type = "s"
         else:
             cell = WriteOnlyCell(sheet, value=value)
-        if number_format:
-            cell.number_format = number_format
+        if date_format or number_format:
+            cell.number_format = date_format or number_format
         cells.append(cell)
     sheet.append(cells)
+
+
+# Widths in Excel's units (about one Latin character); a Chinese character takes two.
+WIDTH_MIN = 6
+WIDTH_MAX = 60
+WIDTH_PADDING = 2
+WIDTH_SAMPLE_ROWS = 200
+_FORMAT_WIDTHS = {DATETIME_FORMAT: 16, DATE_FORMAT: 10, TIME_FORMAT: 5}
+
+
+def text_width(text: str) -> int:
+    """The display width of a text's longest line: wide (CJK, full-width) characters count
+    two, others one."""
+    return max(
+        (
+            sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+            for line in text.splitlines() or [""]
+        ),
+        default=0,
+    )
+
+
+def _cell_width(value: Any) -> int:
+    value, date_format = xlsx_value(value)
+    if date_format:
+        return _FORMAT_WIDTHS[date_format]
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:.6g}")
+    if isinstance(value, (int, Decimal)):
+        return len(str(value))
+    return text_width(str(value))
+
+
+class XlsxTable:
+    """One sheet of an export written as a table (issue 8 item 6): the header row bold,
+    frozen and filtered, each column as wide as its header and first rows need (CJK-aware,
+    within WIDTH_MIN…WIDTH_MAX), every cell through `xlsx_append` (text as text, dates as
+    local dates). Works on write-only workbooks, where widths and panes must be set before
+    the first row is written: the first WIDTH_SAMPLE_ROWS rows are held back and measured.
+    Call `close()` before saving the workbook.
+
+        table = XlsxTable(workbook, title="投诉", headers=[...])
+        for row in rows:
+            table.append(row)
+        table.close()
+    """
+
+    def __init__(
+        self,
+        workbook,
+        *,
+        title: str,
+        headers: Sequence[Any],
+        number_format: str | None = None,
+        widths: dict[int, int] | None = None,
+        sheet=None,
+    ) -> None:
+        self.headers = [str(header) for header in headers]
+        self.number_format = number_format
+        self.fixed_widths = widths or {}
+        if sheet is None:
+            sheet = workbook.create_sheet(str(title))
+        else:
+            sheet.title = str(title)
+        self.sheet = sheet
+        self.rows = 0
+        self.width = len(self.headers)
+        self._held: list[list[Any]] | None = []
+        self._closed = False
+
+    def append(self, values: Iterable[Any]) -> None:
+        values = list(values)
+        self.rows += 1
+        self.width = max(self.width, len(values))
+        if self._held is None:
+            xlsx_append(self.sheet, values, number_format=self.number_format)
+            return
+        self._held.append(values)
+        if len(self._held) >= WIDTH_SAMPLE_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        held, self._held = self._held or [], None
+        sheet = self.sheet
+        for index in range(self.width):
+            measured = max((_cell_width(row[index]) for row in held if index < len(row)), default=0)
+            header = text_width(self.headers[index]) if index < len(self.headers) else 0
+            width = self.fixed_widths.get(index) or min(
+                WIDTH_MAX, max(WIDTH_MIN, header + 3, measured) + WIDTH_PADDING
+            )
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for text in self.headers:
+            cell = WriteOnlyCell(sheet, value=_ILLEGAL_XML.sub("\ufffd", text))
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in held:
+            xlsx_append(sheet, row, number_format=self.number_format)
+
+    def close(self) -> None:
+        """Write the rows still held and set the filter over the whole table."""
+        from openpyxl.utils import get_column_letter
+
+        if self._closed:
+            return
+        if self._held is not None:
+            self._flush()
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(max(self.width, 1))}{self.rows + 1}"
+        self._closed = True
 
 
 def csv_text(value: Any) -> Any:

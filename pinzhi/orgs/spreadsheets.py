@@ -46,7 +46,6 @@ from django.db.models import Prefetch, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pinzhi.core import tabular
@@ -64,8 +63,8 @@ from pinzhi.core.models import ImportBatch
 from pinzhi.core.spreadsheets import (
     Limits,
     SpreadsheetRefused,
+    XlsxTable,
     import_limits,
-    xlsx_append,
 )
 from pinzhi.lib import privacy
 from pinzhi.lib.clock import now
@@ -1256,29 +1255,22 @@ def org_import_discard(*, pending: ImportBatch) -> None:
 
 # --- writing workbooks -----------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
-
-def _new_sheet(workbook: Workbook, fmt: SheetFormat, *, first: bool = False) -> Any:
-    ws = workbook.active if first else workbook.create_sheet()
-    ws.title = fmt.name
-    xlsx_append(ws, [column.header for column in fmt.columns])
-    for index, column in enumerate(fmt.columns, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        width = 30 if column.key in ("name", "duties", "roles", "scope") else 16
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def _append_text_row(ws: Any, values: list[Any]) -> None:
-    """Append a row with every cell stored as text, so that Excel keeps codes like 001
-    and phone numbers as typed, and a name like "=2+3" stays a name, never a formula
+def _new_sheet(workbook: Workbook, fmt: SheetFormat) -> XlsxTable:
+    """A sheet in the import format: the shared table (frozen, filtered header, measured
+    widths; issue 8 item 6) with every cell stored as text, so that Excel keeps codes like
+    001 and phone numbers as typed, and a name like "=2+3" stays a name, never a formula
     (issue 6 item 6)."""
-    xlsx_append(ws, ["" if v is None else v for v in values], number_format="@")
+    return XlsxTable(
+        workbook,
+        title=fmt.name,
+        headers=[column.header for column in fmt.columns],
+        number_format="@",
+    )
+
+
+def _append_text_row(table: XlsxTable, values: list[Any]) -> None:
+    table.append(["" if v is None else v for v in values])
 
 
 def _yes_no(value: bool) -> str:
@@ -1295,8 +1287,8 @@ def org_workbook_export(*, user: Person, company: Company) -> bytes:
     """The units, posts and people of `company` that `user` sees, as one workbook in the
     import format (X-4). Customers' personal data is masked (ORG-3); importing the file
     again changes nothing."""
-    workbook = Workbook()
-    ws = _new_sheet(workbook, UNITS, first=True)
+    workbook = Workbook(write_only=True)
+    ws = _new_sheet(workbook, UNITS)
     units = list(
         units_visible_to(user).filter(company=company).select_related("parent").order_by("path")
     )
@@ -1312,11 +1304,13 @@ def org_workbook_export(*, user: Person, company: Company) -> bytes:
                 _yes_no(unit.is_active),
             ],
         )
+    ws.close()
     ws = _new_sheet(workbook, POSTS)
     for post in (
         Post.objects.filter(unit__in=units).select_related("unit").order_by("unit__path", "code")
     ):
         _append_text_row(ws, [post.unit.code, post.code, post.name, post.duties])
+    ws.close()
     ws = _new_sheet(workbook, PEOPLE)
     people = (
         people_visible_to(user)
@@ -1349,41 +1343,37 @@ def org_workbook_export(*, user: Person, company: Company) -> bytes:
                     sorted(u.code for u in assignment.scope.all() if u.company_id == company.pk)
                 )
             _append_text_row(ws, [*person_columns, role, scope, _yes_no(person.is_active)])
+    ws.close()
     return _to_bytes(workbook)
 
 
 def org_workbook_template() -> bytes:
     """An empty workbook in the import format, with a sheet explaining the columns."""
-    workbook = Workbook()
-    for index, fmt in enumerate(SHEETS):
-        _new_sheet(workbook, fmt, first=index == 0)
-    ws = workbook.create_sheet("说明")
-    xlsx_append(ws, ["项目", "说明"])
-    xlsx_append(
-        ws,
+    workbook = Workbook(write_only=True)
+    for fmt in SHEETS:
+        _new_sheet(workbook, fmt).close()
+    ws = XlsxTable(workbook, title="说明", headers=["项目", "说明"], widths={0: 14, 1: 90})
+    ws.append(
         [
             "必填列",
             "单位：单位编码、单位名称、类型；岗位：单位编码、岗位编码、岗位名称；人员：用户名、姓名",
         ],
     )
-    xlsx_append(ws, ["类型", _choices_text(KIND_LABELS)])
-    xlsx_append(ws, ["角色", _choices_text(ROLE_LABELS)])
-    xlsx_append(ws, ["角色范围", "单位编码，用逗号（, ，）或顿号（、）分隔"])
-    xlsx_append(ws, ["是/否", "质量管理部门、启用：填“是”或“否”；启用留空视为“是”"])
-    xlsx_append(
-        ws,
+    ws.append(["类型", _choices_text(KIND_LABELS)])
+    ws.append(["角色", _choices_text(ROLE_LABELS)])
+    ws.append(["角色范围", "单位编码，用逗号（, ，）或顿号（、）分隔"])
+    ws.append(["是/否", "质量管理部门、启用：填“是”或“否”；启用留空视为“是”"])
+    ws.append(
         [
             "多个角色",
             "每个角色可各占一行（人员各列须一致），或在“角色”中列出共用同一范围的多个角色",
         ],
     )
-    xlsx_append(
-        ws,
+    ws.append(
         [
             "导入",
             "按单位编码、单位编码+岗位编码、用户名更新或新增；不会删除任何数据；新导入的人员需设置密码后才能登录",
         ],
     )
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 90
+    ws.close()
     return _to_bytes(workbook)

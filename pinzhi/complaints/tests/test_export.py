@@ -2,9 +2,11 @@
 
 import io
 import zipfile
+from datetime import datetime
 
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pinzhi.complaints import export
 from pinzhi.orgs.services import role_assign
@@ -66,3 +68,27 @@ def test_a_formula_from_the_public_form_is_exported_as_text(clock, org, client, 
     values = [cell.value for cell in row]
     assert link in values and "=2+3" in values and "@SUM(1+1)\ufffd" in values
     assert all(cell.data_type == "s" for cell in row if isinstance(cell.value, str))
+
+
+def test_it_exports_times_as_local_dates_under_a_frozen_filtered_header(
+    clock, org, client, register
+):
+    """Issue 8 item 6: 受理时间 is an Excel date in Shanghai time with a date format (not the
+    text "2026-11-23 09:00"); the header is frozen and filtered; the subject and content
+    columns are wide enough for their Chinese text."""
+    register()
+    register(customer_phone="13600000000", content="水管爆裂")
+    client.force_login(org.quality)
+    content = b"".join(client.get(reverse("complaints:export")).streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    headers = [cell.value for cell in sheet[1]]
+    received = sheet.cell(row=2, column=headers.index("受理时间") + 1)
+    assert received.is_date and received.value == datetime(2026, 11, 23, 9, 0)
+    assert received.number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(headers))}3"
+    subject, content_column = "I", "J"  # the subject and the complaint's content
+    assert sheet["I2"].value == "夜间巡逻不到位" and headers[9] == "投诉内容"
+    assert sheet.column_dimensions[subject].width >= 14  # 夜间巡逻不到位: 7 characters
+    assert sheet.column_dimensions[content_column].width >= 36
+    assert all(sheet.column_dimensions[get_column_letter(i)].width for i in range(1, 22))

@@ -195,3 +195,15 @@ def test_the_purge_is_a_periodic_job_of_the_clock():
     from pinzhi.core.clock import periodic_jobs
 
     assert "core.import_batches_purge" in periodic_jobs
+
+
+def test_the_error_report_is_a_filtered_table_with_line_numbers_as_numbers(company, person):
+    """Issue 8 item 6: the error report's header is frozen and filtered, its line numbers
+    are numbers, and the reason column is wide enough for its Chinese text."""
+    batch = new_batch(company, person)
+    reason = "“昨天” 不是日期，请填写如 2025-03-01 的日期"
+    import_batch_plan(batch, errors=[error_row(4, "投诉时间 (A)", "昨天", reason)])
+    sheet = load_workbook(io.BytesIO(import_error_report(batch))).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:D2"
+    assert sheet["A2"].data_type == "n" and sheet["A2"].value == 4
+    assert sheet.column_dimensions["D"].width >= 40

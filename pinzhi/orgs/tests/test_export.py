@@ -102,3 +102,20 @@ def test_a_name_like_a_formula_is_exported_as_text(tree, person_with, company):
     assert {c.data_type for c in cells if c.value is not None} == {"s"}
     values = {c.value for c in cells}
     assert "=2+3" in values and '=HYPERLINK("http://x")' in values
+
+
+def test_each_sheet_of_the_export_is_a_frozen_filtered_table(staffed, person_with, company):
+    """Issue 8 item 6: every sheet of the organisation export has its header frozen and
+    filtered and its columns measured (the name column fits 管家乙, the phone column its
+    number); codes stay text."""
+    qd = person_with("quality_department")
+    workbook = load_workbook(io.BytesIO(org_workbook_export(user=qd, company=company)))
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+        assert sheet["A1"].font.bold
+    people = workbook["人员"]
+    assert people.auto_filter.ref.endswith(str(people.max_row))
+    assert all(people.column_dimensions[c].width >= 8 for c in "ABCDEFG")
+    template = load_workbook(io.BytesIO(org_workbook_template()))
+    assert all(sheet.freeze_panes == "A2" for sheet in template.worksheets)
