@@ -120,6 +120,7 @@ FIELDS: list[tuple[str, object]] = [
     ("customer_address", _("Address")),
     ("category", _("Category")),
     ("channel", _("Channel")),
+    ("resolution", _("Result of the handling")),
     ("reply", _("Reply / final result")),
     ("replied_at", _("Replied at")),
     ("outcome", _("Outcome / status")),
@@ -129,6 +130,7 @@ LIMITS = {
     "title": 200,
     "content": MAX_CONTENT,
     "request": MAX_CONTENT,
+    "resolution": MAX_CONTENT,
     "reply": MAX_CONTENT,
     "customer_name": 60,
     "customer_phone": 40,
@@ -159,7 +161,11 @@ GUESSES: dict[str, list[str]] = {
     "customer_address": ["地址", "住址", "address"],
     "category": ["一级分类", "分类", "类别", "投诉类别", "category"],
     "channel": ["submittedvia", "渠道", "投诉渠道", "来源", "channel"],
-    "reply": ["答复意见", "答复", "回复", "回复内容", "处理结果", "reply"],
+    # 处理结果 is the handling's result (the handling record's column of that name), 答复 the
+    # answer the customer was given: the final result. Each fills its own field (issue 8
+    # item 6), never both.
+    "resolution": ["处理结果", "处理情况", "处理意见", "处理过程", "resolution"],
+    "reply": ["答复意见", "答复", "答复内容", "回复", "回复内容", "最终结果", "reply"],
     "replied_at": ["答复时间", "回复时间", "结案时间", "replytime"],
     "outcome": ["companyresponsetoconsumer", "处理状态", "状态", "status"],
 }
@@ -633,7 +639,8 @@ def errors_write(batch: Batch, broken: list[Broken]) -> None:
 
 def _closed(values: dict) -> tuple[datetime, str]:
     """When the archive record closed and its final result: the reply's time and text when
-    the file has them, else the time received and the outcome given (or a note)."""
+    the file has them, else the time received and the outcome given (or a note). The
+    reply is the final result only; the handling's result comes from its own column."""
     closed_at = values["replied_at"] or values["received_at"]
     final = values["reply"] or values["outcome"] or str(IMPORTED_RESULT)
     return closed_at, final
@@ -652,6 +659,8 @@ def _complaint_from(
     closed_at, final_result = _closed(v)
     outcome = fold(v["outcome"])
     replied = bool(v["reply"] or v["replied_at"]) or any(w in outcome for w in CLOSED_OUTCOMES)
+    # Issue 8 item 6: the reply is the final result (最终结果), not also the handling's
+    # result (处理结果), which only a column of its own fills.
     return Complaint(
         company=company,
         location=location,
@@ -668,7 +677,7 @@ def _complaint_from(
         registered_at=at,
         registered_by=actor,
         status=Status.CLOSED,
-        resolution=v["reply"],
+        resolution=v["resolution"],
         resolved_at=v["replied_at"],
         answered_at=v["replied_at"] if replied else None,
         final_result=final_result,

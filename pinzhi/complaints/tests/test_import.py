@@ -155,7 +155,34 @@ def test_a_reply_closes_the_record_with_the_reply_time_and_text(clock, org, impo
     assert timezone.localtime(complaint.closed_at).isoformat() == "2019-05-10T14:56:53+08:00"
     assert complaint.answered_at == complaint.closed_at
     assert complaint.final_result.startswith("现将网友在平台")
-    assert complaint.resolution == complaint.final_result
+    assert complaint.resolution == ""  # issue 8 item 6: the reply is the final result only
+
+
+def test_it_puts_the_reply_and_the_handling_result_each_in_its_own_field(clock, org, importing):
+    """Issue 8 item 6: an imported reply (答复意见) is the final result (最终结果) only; a
+    column 处理结果 fills the handling's result (处理结果); neither is copied into the other."""
+    header = ["投诉时间", "投诉人", "投诉主题", "处理结果", "答复意见", "答复时间"]
+    rows = [
+        header,
+        [
+            "2025-03-01 09:00",
+            "王先生",
+            "电梯停运",
+            "维保单位更换了门机板",
+            "电梯已恢复运行",
+            "2025-03-02 10:00",
+        ],
+        ["2025-03-03 09:00", "李女士", "楼道灯不亮", "", "已安排电工检修", "2025-03-03 18:00"],
+    ]
+    batch = upload(org, "ledger.csv", gbk_csv(rows))
+    mapping = batch.meta["mapping"]
+    assert mapping["resolution"] == 3 and mapping["reply"] == 4
+    assert run(org, batch, source="ledger")["imported"] == 2
+    lift = Complaint.objects.get(source="ledger", title="电梯停运")
+    assert lift.resolution == "维保单位更换了门机板"
+    assert lift.final_result == "电梯已恢复运行"
+    lamp = Complaint.objects.get(source="ledger", title="楼道灯不亮")
+    assert lamp.resolution == "" and lamp.final_result == "已安排电工检修"
 
 
 def test_it_reads_gbk_and_reports_each_broken_row_with_line_and_reason(clock, org, importing):
