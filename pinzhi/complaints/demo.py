@@ -1,21 +1,26 @@
 """Demo complaints for the demo company (issue 3, item 9): about thirty cases over the last
 two months, in every state and every channel, taken through the real workflow services.
 
-The clock cannot be moved here, so each case is received in the past (`received_at`) and
-its later steps happen now: time limits count from receipt, so the cases still open days
-after receipt are breached, and the final sweep escalates them up the ladder (CMP-7).
-Loading is idempotent: nothing happens when the demo company has complaints already.
+Each case is received in the past (`received_at`) and every step is taken at its own time
+on the case's schedule (`STEPS`, squeezed into the case's age when it is younger than the
+schedule), with the clock pinned there (`pinzhi.lib.clock.clock_pinned`): the history says
+「投诉已受理」 on the day the case was received, not the day the demo was loaded (issue 8
+item 6). Time limits count from receipt, so the cases still open days after receipt are
+breached, and the final sweep escalates them up the ladder (CMP-7). Loading is idempotent:
+nothing happens when the demo company has complaints already.
 """
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Callback, Category, Channel, Complaint, Severity
 from pinzhi.deadlines.sweep import sweep
-from pinzhi.lib.clock import now
+from pinzhi.lib.clock import clock_pinned, now
 from pinzhi.orgs.demo import COMPANY_NAME
 from pinzhi.orgs.models import Company, Person, Unit
 
@@ -65,6 +70,22 @@ class Case:
 
 def d(days: float, hours: float = 0) -> timedelta:
     return timedelta(days=days, hours=hours)
+
+
+# When each step is taken, after receipt (the first contact: the case's `contacted_after`).
+# Resolved within the 2-day limit, called back and closed the same day.
+STEPS = {
+    "register": timedelta(minutes=1),
+    "route": timedelta(minutes=2),
+    "acknowledge": timedelta(minutes=10),  # after the contact (or the routing)
+    "assign": timedelta(minutes=40),  # after the acknowledgement
+    "resolve": timedelta(hours=26),
+    "callback": timedelta(hours=27),
+    "close": timedelta(hours=28),
+    "rate": timedelta(hours=30),
+}
+# A case younger than its schedule has it squeezed into this share of its age.
+SQUEEZE_INTO = 0.9
 
 
 WANG = ("王建华", "13800138001", "3栋2单元1201")
@@ -544,8 +565,9 @@ def load_demo_complaints(*, stdout=None) -> int:
     company = Company.objects.filter(name=COMPANY_NAME).first()
     if company is None or Complaint.objects.filter(company=company).exists():
         return 0
+    made: list[Complaint] = []
     with transaction.atomic():
-        made = [_make(company, case) for case in CASES]
+        _in_time_order([_story(company, case, made) for case in CASES])
     result = sweep(now())
     if stdout is not None:
         stdout.write(f"demo: {len(made)} complaints; sweep: {dict(result.counts)}")
@@ -556,7 +578,35 @@ def _people(usernames) -> dict[str, Person]:
     return {p.username: p for p in Person.objects.filter(username__in=usernames)}
 
 
-def _make(company, case: Case) -> Complaint:
+def _schedule(case: Case) -> dict[str, timedelta]:
+    """When each step of `case` is taken, after receipt; squeezed in proportion into the
+    case's age when the case is younger than its schedule."""
+    contact = case.contacted_after
+    steps = dict(STEPS)
+    steps["contact"] = max(contact, steps["route"]) if contact is not None else steps["route"]
+    steps["acknowledge"] = max(steps["route"], steps["contact"]) + STEPS["acknowledge"]
+    steps["assign"] = steps["acknowledge"] + STEPS["assign"]
+    last = {
+        REGISTERED: "register",
+        NOT_ESTABLISHED: "register",
+        ROUTED: "contact",
+        ACKNOWLEDGED: "acknowledge",
+        IN_PROGRESS: "assign",
+        RESOLVED: "resolve",
+        REOPENED: "callback",
+        CALLED_BACK: "callback",
+        CLOSED: "rate" if case.rating else "close",
+    }[case.state]
+    span = max(steps[last], steps["contact"] if case.state != REGISTERED else steps["register"])
+    room = case.ago * SQUEEZE_INTO
+    if span > room:
+        steps = {name: offset * (room / span) for name, offset in steps.items()}
+    return steps
+
+
+def _story(company, case: Case, made: list[Complaint]) -> Iterator[datetime]:
+    """The steps of one case: yields the time of its next step, which `_in_time_order`
+    takes with the clock pinned at that time; the complaint goes into `made`."""
     units = {u.code: u for u in Unit.objects.filter(company=company)}
     estate = units[case.estate]
     head_name = HEADS[case.department]
@@ -569,10 +619,13 @@ def _make(company, case: Case) -> Complaint:
     self_service = case.channel in (Channel.WEB_FORM, Channel.API)
     head, handler = people[head_name], people[handler_name]
     at = now() - case.ago
+    steps = {name: at + offset for name, offset in _schedule(case).items()}
     name, phone, room = case.customer
     address = (
         room if room.startswith(ESTATE_NAMES[case.estate]) else ESTATE_NAMES[case.estate] + room
     )
+    # A web form or an API call is registered the moment it arrives.
+    yield at if self_service else steps["register"]
     complaint = services.complaint_register(
         company=company,
         channel=case.channel,
@@ -590,13 +643,16 @@ def _make(company, case: Case) -> Complaint:
         registered_by=None if self_service else registrar,
         staff_involved=people.get(case.staff),
     )
+    made.append(complaint)
     actor = registrar if not self_service else desk
     if case.state == REGISTERED:
-        return complaint
+        return
+    yield steps["route"]
     if case.state == NOT_ESTABLISHED:
-        return services.complaint_judge_not_established(
+        services.complaint_judge_not_established(
             complaint=complaint, actor=actor, explanation=case.explanation
         )
+        return
     letter = services.complaint_route(
         complaint=complaint,
         actor=actor,
@@ -605,16 +661,19 @@ def _make(company, case: Case) -> Complaint:
         request=f"请于30分钟内联系客户，调查核实后制定解决方案：{case.request}",
     )
     if case.contacted_after is not None:
+        yield steps["contact"]
         services.complaint_record_contact(
             complaint=complaint,
             actor=head,
-            at=at + case.contacted_after,
+            at=steps["contact"],
             on_site=case.severity == Severity.URGENT,
         )
     target = RESOLVED if case.state == REOPENED else case.state
     if _reached(target, ACKNOWLEDGED):
+        yield steps["acknowledge"]
         services.letter_acknowledge(letter=letter, actor=head)
     if _reached(target, IN_PROGRESS):
+        yield steps["assign"]
         services.complaint_assign(
             complaint=complaint,
             actor=head,
@@ -623,26 +682,20 @@ def _make(company, case: Case) -> Complaint:
             solution=case.solution,
         )
     if _reached(target, RESOLVED):
+        yield steps["resolve"]
         services.complaint_resolve(complaint=complaint, actor=handler, resolution=case.resolution)
-    if case.state == REOPENED:
+    if case.state == REOPENED or _reached(target, CALLED_BACK):
+        yield steps["callback"]
         services.complaint_callback(
             complaint=complaint,
             actor=actor,
             reached=True,
-            confirmed=False,
-            satisfaction=case.satisfaction,
-            feedback=case.feedback,
-        )
-    if _reached(target, CALLED_BACK):
-        services.complaint_callback(
-            complaint=complaint,
-            actor=actor,
-            reached=True,
-            confirmed=True,
+            confirmed=case.state != REOPENED,
             satisfaction=case.satisfaction,
             feedback=case.feedback,
         )
     if _reached(target, CLOSED):
+        yield steps["close"]
         services.complaint_close(
             complaint=complaint,
             actor=actor,
@@ -652,9 +705,23 @@ def _make(company, case: Case) -> Complaint:
             else "处理结果可接受，服务礼仪需持续改进。",
         )
         if case.rating:
+            yield steps["rate"]
             services.complaint_customer_rate(complaint=complaint, rating=case.rating)
-    complaint.refresh_from_db()
-    return complaint
+
+
+def _in_time_order(stories: list[Iterator[datetime]]) -> None:
+    """Take the steps of all the cases in the order of their times, each with the clock
+    pinned at its time (issue 8 item 6): every event, time limit and notice carries the
+    time its step was taken, and the timeline runs in time order, one case's steps between
+    another's, as they would have happened."""
+    queue = [(next(story), index, story) for index, story in enumerate(stories)]
+    heapq.heapify(queue)
+    while queue:
+        moment, index, story = heapq.heappop(queue)
+        with clock_pinned(moment):
+            following = next(story, None)
+        if following is not None:
+            heapq.heappush(queue, (following, index, story))
 
 
 def _reached(target: str, step: str) -> bool:

@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.complaints.importer import batch_complaints, batch_name
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
 from pinzhi.complaints.text import query_terms
 from pinzhi.lib.filtering import CheckFilter, DayFilter, FilterSet
@@ -120,6 +121,13 @@ class ComplaintFilter(FilterSet):
     repeat = CheckFilter(
         label=_("Repeats only"), field_name="repeat_of", lookup_expr="isnull", exclude=True
     )
+    # The records one import created (issue 8 item 6), linked from its finished page; the
+    # list names the import above the table.
+    batch = django_filters.CharFilter(
+        label=_("Import"),
+        method="filter_batch",
+        widget=forms.HiddenInput(attrs={"data-filter-counts": ""}),
+    )
 
     def __init__(self, data=None, queryset=None, *, units: QuerySet[Unit], **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -135,6 +143,16 @@ class ComplaintFilter(FilterSet):
 
     def filter_received_to(self, queryset, name, value):
         return queryset.filter(received_at__lt=_day_start(value) + timedelta(days=1))
+
+    def filter_batch(self, queryset, name, value):
+        return batch_complaints(queryset, value)
+
+    @property
+    def batch_name(self) -> str:
+        """The file name of the import the list is narrowed to, or ""."""
+        self.form.is_valid()
+        token = self.form.cleaned_data.get("batch")
+        return (batch_name(token) or token) if token else ""
 
     def keep(self, queryset, name, value):
         return queryset  # the order is applied last, to every list (filter_queryset)

@@ -241,6 +241,28 @@ def batches_recent(*, company_id: int | None, limit: int = 10) -> list[Batch]:
     return import_batches_recent(company_id=company_id, kind=KIND, limit=limit)
 
 
+def batch_complaints(queryset: models.QuerySet[Complaint], token: str) -> models.QuerySet[Complaint]:
+    """The complaints of `queryset` that the import batch `token` created (issue 8 item 6:
+    the finished import links to them): its company's records of its source registered at
+    the moment it wrote them (one time for the whole batch, kept in its progress); none for
+    an unknown token. A batch finished before that time was kept gives its source's."""
+    batch = Batch.objects.filter(token=token, kind=KIND).first()
+    source = (batch.meta.get("options") or {}).get("source") if batch else None
+    if batch is None or not source:
+        return queryset.none()
+    queryset = queryset.filter(company_id=batch.company_id, source=source)
+    written = batch.progress.get("registered_at")
+    if written:
+        queryset = queryset.filter(registered_at=datetime.fromisoformat(written))
+    return queryset
+
+
+def batch_name(token: str) -> str:
+    """The file name of the complaint import batch `token` ("" when there is none)."""
+    batch = Batch.objects.filter(token=token, kind=KIND).only("filename").first()
+    return batch.filename if batch else ""
+
+
 def meta_save(batch: Batch) -> None:
     batch.meta = json_safe(batch.meta)
     batch.updated_at = now()
@@ -800,6 +822,9 @@ def import_run(token: str) -> dict:
         "broken": [[b.line, b.reason] for b in check.broken[:200]],
         "seconds": round(time.monotonic() - started, 2),
         "groups": grouping["groups"] if grouping else 0,
+        # Every record of the batch was registered at this moment: the list's filter by
+        # batch finds them by it (`batch_complaints`).
+        "registered_at": at.isoformat(),
         "grouping_seconds": grouping["seconds"] if grouping else 0,
     }
     import_batch_progress(batch, **result)

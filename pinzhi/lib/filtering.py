@@ -57,6 +57,13 @@ class FilterSet(django_filters.FilterSet):
         cleaned = self.form.cleaned_data
         return any(value for name, value in cleaned.items() if name != "sort")
 
+    @property
+    def active_count(self) -> int:
+        """How many filters (other than the order) narrow the list: the count a phone shows
+        on the folded filter bar (issue 8 item 6)."""
+        self.form.is_valid()
+        return sum(1 for name, value in self.form.cleaned_data.items() if name != "sort" and value)
+
 
 class CheckFilter(django_filters.Filter):
     """A check box ("on" when ticked, absent otherwise) that narrows the list when ticked.

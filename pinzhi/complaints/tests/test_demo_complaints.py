@@ -1,6 +1,8 @@
 """The demo complaints (issue 3, item 9): every state and channel, through the services.
 Loading the demo takes seconds, so each test loads it once and checks several things."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 
@@ -43,3 +45,41 @@ def test_it_shows_reopened_repeated_and_escalated_cases(demo):
     assert escalated.exists()
     on_time = Deadline.objects.filter(state=Deadline.State.MET, breached_at=None)
     assert on_time.exists()
+
+
+def test_each_case_records_its_steps_at_its_own_times(demo):
+    """Issue 8 item 6: a demo case received on 11-20 says 「投诉已受理」 on 11-20, not on the
+    day the demo was loaded: every event of a case lies between its receipt and now, in the
+    order of its steps, and the timeline runs in time order across the cases."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from pinzhi.complaints.events import ComplaintEvent
+    from pinzhi.lib.clock import now
+    from pinzhi.timeline.models import Event
+
+    kind = ContentType.objects.get_for_model(Complaint)
+    loaded = now()
+    for complaint in demo:
+        events = list(
+            Event.objects.filter(content_type=kind, object_id=complaint.pk).order_by("id")
+        )
+        registered = next(e for e in events if e.action == ComplaintEvent.REGISTERED)
+        assert (
+            complaint.received_at <= registered.at <= complaint.received_at + timedelta(minutes=5)
+        )
+        assert complaint.registered_at == registered.at
+        times = [e.at for e in events]
+        assert times == sorted(times)
+        assert all(complaint.received_at <= at <= loaded for at in times)
+    old = demo.get(title="夜间噪音扰民")  # received 58 days before loading, closed
+    closed = Event.objects.get(content_type=kind, object_id=old.pk, action=ComplaintEvent.CLOSED)
+    assert closed.at - old.received_at < timedelta(days=2)
+    assert old.closed_at == closed.at
+    ordered = list(
+        Event.objects.filter(
+            content_type=kind, object_id__in=[str(pk) for pk in demo.values_list("pk", flat=True)]
+        )
+        .order_by("id")
+        .values_list("at", flat=True)
+    )
+    assert ordered == sorted(ordered)

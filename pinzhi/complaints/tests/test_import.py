@@ -185,6 +185,34 @@ def test_it_puts_the_reply_and_the_handling_result_each_in_its_own_field(clock, 
     assert lamp.resolution == "" and lamp.final_result == "已安排电工检修"
 
 
+def test_the_finished_import_links_to_the_list_of_the_complaints_it_imported(
+    clock, org, importing, client
+):
+    """Issue 8 item 6: the finished page links to the complaint list filtered to that
+    import: the rows it created, not the ones an earlier import of the same source made
+    (skipped this time), and the list names the file it shows."""
+    lift = ["2025-03-01 09:00", "王先生", "13800000001", "电梯停运", "3栋电梯停运", "", ""]
+    lamp = ["2025-03-03 09:00", "李女士", "13800000002", "楼道灯不亮", "5栋楼道灯不亮", "", ""]
+    gate = ["2025-03-04 09:00", "赵先生", "13800000003", "道闸故障", "车库道闸打不开", "", ""]
+    first = upload(org, "march.csv", gbk_csv([HEADER, lift]))
+    run(org, first, source="ledger")
+    clock.shift(60)
+    second = upload(org, "march-more.csv", gbk_csv([HEADER, lift, lamp, gate]))
+    assert run(org, second, source="ledger")["imported"] == 2
+    client.force_login(org.quality)
+    status = client.get(reverse("complaint_import:status", args=[second.token]))
+    link = f"{reverse('complaints:list')}?batch={second.token}"
+    assert f'href="{link}"' in status.content.decode()
+    listed = client.get(link)
+    titles = {c.title for c in listed.context["page_obj"].object_list}
+    assert titles == {"楼道灯不亮", "道闸故障"}
+    assert "march-more.csv" in listed.content.decode()
+    first_list = client.get(f"{reverse('complaints:list')}?batch={first.token}")
+    assert {c.title for c in first_list.context["page_obj"].object_list} == {"电梯停运"}
+    unknown = client.get(f"{reverse('complaints:list')}?batch=nothing")
+    assert unknown.status_code == 200 and not unknown.context["page_obj"].object_list
+
+
 def test_it_reads_gbk_and_reports_each_broken_row_with_line_and_reason(clock, org, importing):
     """X-4 (issue item 7): GBK-encoded CSV; missing field, unparseable date, future date, text too long."""
     rows = [

@@ -6,6 +6,10 @@
 //   data-width-percent="42"    an element (a progress bar) that is that wide
 //   data-scroll-centre="sel"   a box wider than the screen scrolled so that its first `sel`
 //                              is in the middle (a workflow diagram's start on a phone)
+//   data-fold-on-phone         a <details> (a list's filter bar) closed on a phone unless
+//                              it shows an error; open without JavaScript
+//   data-count-filters         a filter form whose active filters are counted into the
+//                              [data-filter-count] badge of its <details> as they change
 (function () {
   if (window.pinzhiPage) return;
   window.pinzhiPage = true;
@@ -13,7 +17,30 @@
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+    if (el.form && el.form.matches("[data-count-filters]")) countFilters(el.form);
   });
+
+  function countFilters(form) {
+    var badge = form.closest("details") && form.closest("details").querySelector("[data-filter-count]");
+    if (!badge) return;
+    var count = 0;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "sort" || el.name === "page") return;
+      if (el.type === "hidden" && !el.hasAttribute("data-filter-counts")) return;
+      if (el.type === "submit" || el.type === "button") return;
+      if (el.type === "checkbox" || el.type === "radio") { if (el.checked) count += 1; return; }
+      if (el.value) count += 1;
+    });
+    badge.textContent = count;
+    badge.classList.toggle("d-none", count === 0);
+  }
+
+  function fold(root) {
+    if (!root.querySelectorAll || !window.matchMedia("(max-width: 767.98px)").matches) return;
+    root.querySelectorAll("details[data-fold-on-phone]").forEach(function (box) {
+      if (!box.querySelector("[data-testid=filter-errors]")) box.removeAttribute("open");
+    });
+  }
 
   document.addEventListener("click", function (event) {
     if (!event.target.closest) return;
@@ -55,6 +82,12 @@
     document.addEventListener("DOMContentLoaded", function () { ready(document); });
   } else {
     ready(document);
+  }
+  // Only the first page load folds: content swapped in later leaves the bar as it is.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { fold(document); });
+  } else {
+    fold(document);
   }
   // Content swapped in by htmx.
   document.addEventListener("htmx:load", function (event) { ready(event.target); });
