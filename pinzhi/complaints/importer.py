@@ -241,14 +241,16 @@ def batches_recent(*, company_id: int | None, limit: int = 10) -> list[Batch]:
     return import_batches_recent(company_id=company_id, kind=KIND, limit=limit)
 
 
-def batch_complaints(queryset: models.QuerySet[Complaint], token: str) -> models.QuerySet[Complaint]:
+def batch_complaints(
+    queryset: models.QuerySet[Complaint], token: str
+) -> models.QuerySet[Complaint]:
     """The complaints of `queryset` that the import batch `token` created (issue 8 item 6:
     the finished import links to them): its company's records of its source registered at
     the moment it wrote them (one time for the whole batch, kept in its progress); none for
     an unknown token. A batch finished before that time was kept gives its source's."""
     batch = Batch.objects.filter(token=token, kind=KIND).first()
     source = (batch.meta.get("options") or {}).get("source") if batch else None
-    if batch is None or not source:
+    if batch is None or not source or batch.company_id is None:
         return queryset.none()
     queryset = queryset.filter(company_id=batch.company_id, source=source)
     written = batch.progress.get("registered_at")
