@@ -59,10 +59,15 @@ def _personal_data(context, event):
 @register.simple_tag(takes_context=True)
 def event_changes(context, event):
     """{% event_changes event as changes %} — (field label, before, after) of each changed
-    field: labels from the subject's model (X-2), personal data masked unless the viewer
-    may see that subject's, inside free text too (ORG-3)."""
+    field: labels, names and local times, never codes, ids or keys (X-2, issue 8 item 6,
+    `timeline.display`), personal data masked unless the viewer may see that subject's,
+    inside free text too (ORG-3)."""
     may_see, subject = _personal_data(context, event)
-    return privacy.changes_shown(event, may_see=may_see, subject=subject)
+    # The records the changes name (a person, a unit), read once per render.
+    references = context.render_context.setdefault("timeline_references", {})
+    return privacy.changes_shown(
+        event, may_see=may_see, subject=subject, references=references.setdefault(may_see, {})
+    )
 
 
 @register.simple_tag(takes_context=True)
