@@ -6,7 +6,7 @@ from typing import Annotated, Any, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.deadlines.display import duration_text
+from pinzhi.deadlines.display import duration_text, kind_label
 from pinzhi.timeline.events import Changed, Changes, EventCode
 
 
@@ -79,11 +79,15 @@ def _duration(seconds: Any) -> str:
 
 
 # A deadline's events sit on its subject's history (a complaint's): their before/after keys
-# are the deadline's fields (its owner, not the complaint's owner), shown by name (issue 8
-# item 6).
+# are the deadline's fields (its owner, not the complaint's owner), shown by name, and each
+# names the limit it is about (issue 8 item 6).
 DEADLINE_CHANGES = Changes(
     model="deadlines.Deadline",
-    keys={"duration_seconds": Changed(_("time limit"), choices=_duration)},
+    keys={
+        "duration_seconds": Changed(_("time limit"), choices=_duration),
+        "kind": Changed(_("time limit"), choices=kind_label),
+    },
+    about="kind",
 )
 
 

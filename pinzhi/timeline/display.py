@@ -167,3 +167,19 @@ def value_shown(
             for item in value
         )
     return value
+
+
+def event_about(event: Any) -> str:
+    """What the event is about, as its code declares (`Changes.about`): the label of that
+    key of its data ("首次联系投诉人" for a deadline's events on a complaint); "" when it
+    declares none or the value has no label (never a code)."""
+    code = declared(event.action)
+    if code is None or not code.changes.about:
+        return ""
+    key = code.changes.about
+    value = (event.data or {}).get(key) if isinstance(event.data, dict) else None
+    changed = code.changes.keys.get(key)
+    if value in (None, "") or changed is None or not isinstance(value, str | int):
+        return ""
+    label = changed.choice_label(value)
+    return "" if label is None else str(label)

@@ -77,10 +77,12 @@ class Changed:
 class Changes:
     """How an event's `before`/`after` keys read (issue 8 item 6): `model` ("app.Model")
     when they are that model's fields rather than the subject's; `keys` for the keys that
-    are fields of no model."""
+    are fields of no model; `about`, a key of its `data` that says what the event is about
+    (which of a case's time limits), shown beside its label through `keys[about]`."""
 
     model: str = ""
     keys: Mapping[str, Changed] = field(default_factory=dict)
+    about: str = ""
 
 
 class NoPayload(TypedDict):

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from pinzhi.complaints import services
 from pinzhi.complaints.models import Severity
+from pinzhi.deadlines.display import kind_label
+from pinzhi.timeline.actions import action_label
 
 # ASCII words allowed in the history's text: the contact letters' numbers (LXH…).
 ALLOWED_WORDS = {"LXH"}
@@ -73,8 +75,9 @@ def test_it_shows_no_code_id_key_flag_or_utc_time_in_the_case_history(clock, org
     ):
         assert shown in text, shown
     # A deadline's owner moved to the department head: named, as the deadline's 责任人,
-    # not the complaint's 首问责任人.
+    # not the complaint's 首问责任人, and the event says which limit moved.
     assert f"责任人 : {org.registrar.full_name} {org.head.full_name}" in text
+    assert f"{action_label('deadline.reassigned')}：{kind_label(services.FIRST_CONTACT)}" in text
 
 
 def test_it_masks_the_customer_in_the_labelled_history(clock, org, client, register):

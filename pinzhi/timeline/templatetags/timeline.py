@@ -1,7 +1,7 @@
 from django import template
 from django.contrib.contenttypes.models import ContentType
 
-from pinzhi.timeline import privacy, selectors
+from pinzhi.timeline import display, privacy, selectors
 from pinzhi.timeline.actions import action_label as _action_label
 
 register = template.Library()
@@ -81,3 +81,10 @@ def event_reason(context, event):
 @register.filter
 def action_label(code: str) -> str:
     return _action_label(code)
+
+
+@register.filter
+def event_about(event) -> str:
+    """{{ event|event_about }} — what the event is about, beside its label (which of a
+    case's time limits), as its code declares; "" when nothing (issue 8 item 6)."""
+    return display.event_about(event)

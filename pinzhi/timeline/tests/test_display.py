@@ -80,3 +80,18 @@ def test_it_reads_an_events_declared_keys(company, person_with, monkeypatch):
 def test_it_names_a_deleted_record_without_its_id(company):
     with translation.override("zh-hans"):
         assert display.record_name("orgs.Unit", 987654) == "（已删除）"
+
+
+def test_it_says_what_an_event_is_about_by_label_never_by_code(company, monkeypatch):
+    """Issue 8 item 6: an event that declares what it is about (a deadline's kind) shows
+    that key's label beside its own; a value without a label shows nothing, not its code."""
+    about = Changes(keys={"kind": Changed("时限", choices={"x.first": "首次联系"})}, about="kind")
+    monkeypatch.setattr(
+        display,
+        "declared",
+        lambda code: SimpleNamespace(changes=about) if code == "sample.about" else None,
+    )
+    known = event_record(subject=company, action="sample.about", data={"kind": "x.first"})
+    unknown = event_record(subject=company, action="sample.about", data={"kind": "x.other"})
+    assert display.event_about(known) == "首次联系"
+    assert display.event_about(unknown) == ""
