@@ -8,7 +8,7 @@ from typing import Annotated, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.timeline.events import EventCode, free_form
+from pinzhi.timeline.events import Changed, Changes, EventCode, NoPayload, free_form
 
 
 class Registered(TypedDict):
@@ -96,6 +96,21 @@ class RepeatGroupAnalysed(TypedDict):
     members: Annotated[int, "how many complaints the repeat topic holds"]
 
 
+# How the keys of the changes that are fields of no model read (issue 8 item 6).
+LETTER = Changed(_("Contact letter"))
+LETTER_CHANGES = Changes(
+    keys={
+        "letter": LETTER,
+        "head": Changed(_("Department head")),
+        "supersedes": Changed(_("Replaces letter")),
+    }
+)
+
+
+def _minutes(value: object) -> str:
+    return str(_("%(minutes)s minutes")) % {"minutes": value}
+
+
 class ComplaintEvent(EventCode):
     REGISTERED = (
         "complaint.registered",
@@ -115,11 +130,14 @@ class ComplaintEvent(EventCode):
         "When a contact letter is sent to the head of the department complained about "
         "(CMP-3); again when routed to another department.",
         Routed,
+        LETTER_CHANGES,
     )
     LETTER_ACKNOWLEDGED = (
         "complaint.letter_acknowledged",
         _("Contact letter signed for"),
         "When the department head signs for the contact letter (CMP-3).",
+        NoPayload,
+        LETTER_CHANGES,
     )
     ASSIGNED = (
         "complaint.assigned",
@@ -139,12 +157,16 @@ class ComplaintEvent(EventCode):
         "complaint.first_contact_extended",
         _("Longer first-contact limit granted"),
         "When a special case is granted the longer first-contact limit, with its reason (CMP-4).",
+        NoPayload,
+        Changes(keys={"limit_minutes": Changed(_("First-contact limit"), choices=_minutes)}),
     )
     CONTACTED = (
         "complaint.contacted",
         _("Customer contacted"),
         "When the first contact with the customer (and, if urgent, staff on site) is "
         "recorded (CMP-4).",
+        NoPayload,
+        Changes(keys={"on_site": Changed(_("Staff on site"))}),
     )
     RESOLVED = (
         "complaint.resolved",
@@ -191,6 +213,7 @@ class ComplaintEvent(EventCode):
         _("Customer's escalation answered"),
         "When the quality committee or the leadership answers a customer's escalation (CMP-7).",
         EscalationAnswered,
+        Changes(keys={"answer": Changed(_("Answer to the customer"))}),
     )
     REPORTED_TO_LEADERSHIP = (
         "complaint.reported_to_leadership",

@@ -102,6 +102,16 @@ def _base(complaint: Complaint, viewer, title) -> dict:
     }
 
 
+def summary_title(title: str, content: str) -> str:
+    """The title printed above the content in a summary; "" when the content already begins
+    with it, as a complaint sent through the public form is titled with its first words:
+    the summary never prints the same text twice (issue 8 item 6)."""
+    squeezed_title = "".join(title.split())
+    if not squeezed_title or "".join(content.split()).startswith(squeezed_title):
+        return ""
+    return title
+
+
 def _deadline_rows(complaint: Complaint) -> list[dict]:
     rows = []
     for deadline in deadlines_for(complaint):
@@ -183,6 +193,7 @@ def contact_letter_html(letter: ContactLetter, *, viewer) -> str:
     context.update(
         {
             "letter": letter,
+            "summary_title": summary_title(context["text"]["title"], context["text"]["content"]),
             "letter_request": complaint_text(
                 complaint, letter.request, may_see=may_see_customer(viewer, complaint)
             ),

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
+        from pinzhi.core import checks  # noqa: F401  (registers the system checks)
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.middleware import session_start_idle_clock
         from pinzhi.core.shell import register_nav_section

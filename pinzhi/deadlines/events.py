@@ -1,11 +1,13 @@
 """The deadlines app's timeline events (issue 7, item 5). A deadline's events are recorded on
 the deadline's subject (a complaint …), so that they read in the subject's history."""
 
-from typing import Annotated, NotRequired, TypedDict
+from datetime import timedelta
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.timeline.events import EventCode
+from pinzhi.deadlines.display import duration_text, kind_label
+from pinzhi.timeline.events import Changed, Changes, EventCode
 
 
 class DeadlinePayload(TypedDict):
@@ -72,31 +74,52 @@ class RuleCalendar(TypedDict):
     rule_key: Annotated[str, "the rule whose deadlines follow the calendar"]
 
 
+def _duration(seconds: Any) -> str:
+    return duration_text(timedelta(seconds=int(seconds)))
+
+
+# A deadline's events sit on its subject's history (a complaint's): their before/after keys
+# are the deadline's fields (its owner, not the complaint's owner), shown by name, and each
+# names the limit it is about (issue 8 item 6).
+DEADLINE_CHANGES = Changes(
+    model="deadlines.Deadline",
+    keys={
+        "duration_seconds": Changed(_("time limit"), choices=_duration),
+        "kind": Changed(_("time limit"), choices=kind_label),
+    },
+    about="kind",
+)
+
+
 class DeadlineEvent(EventCode):
     OPENED = (
         "deadline.opened",
         _("Deadline opened"),
         "When a time limit starts running (X-3).",
         Opened,
+        DEADLINE_CHANGES,
     )
-    MET = ("deadline.met", _("Deadline met"), "When the work is done (X-3).", Met)
+    MET = ("deadline.met", _("Deadline met"), "When the work is done (X-3).", Met, DEADLINE_CHANGES)
     PAUSED = (
         "deadline.paused",
         _("Deadline paused"),
         "When the clock of a limit stops (X-3).",
         Paused,
+        DEADLINE_CHANGES,
     )
     RESUMED = (
         "deadline.resumed",
         _("Deadline resumed"),
         "When a paused limit runs again, its due time moved by the pause (X-3).",
         Resumed,
+        DEADLINE_CHANGES,
     )
     CANCELLED = (
         "deadline.cancelled",
         _("Deadline cancelled"),
         "When a limit no longer applies (the case closed …) (X-3).",
         Cancelled,
+        DEADLINE_CHANGES,
     )
     BREACHED = (
         "deadline.breached",
@@ -104,24 +127,28 @@ class DeadlineEvent(EventCode):
         "When the sweep finds a limit passed: the first ladder step (X-3). The assessment "
         "reads its overrun (CMP-9).",
         Breached,
+        DEADLINE_CHANGES,
     )
     ESCALATED = (
         "deadline.escalated",
         _("Deadline escalated"),
         "When a breached limit reaches the next step of its ladder (X-3, CMP-7).",
         Breached,
+        DEADLINE_CHANGES,
     )
     EXTENDED = (
         "deadline.extended",
         _("Deadline extended"),
         "When a limit is given a longer duration, with the reason (CMP-4).",
         DeadlinePayload,
+        DEADLINE_CHANGES,
     )
     REASSIGNED = (
         "deadline.reassigned",
         _("Deadline reassigned"),
         "When a limit moves to another owner or unit (X-3).",
         DeadlinePayload,
+        DEADLINE_CHANGES,
     )
 
 

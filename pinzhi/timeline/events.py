@@ -27,11 +27,23 @@ checked. `before`/`after` (the changed fields) are never checked: they follow th
 
 `docs/events.md` is generated from these declarations (`pinzhi events-reference`), and a
 test fails when it is out of date.
+
+A member may also say how its `before`/`after` keys read in the history (issue 8 item 6),
+with `Changes`: the model whose fields they are when that is not the subject's (a
+deadline's events sit on its complaint's history), and the label, choices or referenced
+model of keys that are fields of no model:
+
+    ROUTED = (
+        "complaint.routed", _("Contact letter sent"), "…", Routed,
+        Changes(keys={"head": Changed(_("Department head"))}),
+    )
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, NotRequired, TypedDict, get_args, get_origin, get_type_hints
 
@@ -40,6 +52,37 @@ from django.utils.translation import gettext_lazy as _
 
 PAYLOAD_MISSING = "Event “%(code)s”: the payload lacks %(keys)s."
 PAYLOAD_UNKNOWN = "Event “%(code)s”: the payload has undeclared keys %(keys)s."
+
+
+@dataclass(frozen=True)
+class Changed:
+    """How one `before`/`after` key that is a field of no model reads in the history:
+    its label, and the labels of its stored codes (a mapping — a model's `choices` will do —
+    or a function of the code), or the model whose record's id it holds
+    ("orgs.Person"), shown by that record's name."""
+
+    label: Any
+    choices: Any = ()
+    model: str = ""
+
+    def choice_label(self, value: Any) -> Any:
+        """The label of a stored code, or None when it has none."""
+        if callable(self.choices):
+            label: Any = self.choices(value)
+            return None if label in (None, "", value) else label
+        return dict(self.choices).get(value) if self.choices else None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How an event's `before`/`after` keys read (issue 8 item 6): `model` ("app.Model")
+    when they are that model's fields rather than the subject's; `keys` for the keys that
+    are fields of no model; `about`, a key of its `data` that says what the event is about
+    (which of a case's time limits), shown beside its label through `keys[about]`."""
+
+    model: str = ""
+    keys: Mapping[str, Changed] = field(default_factory=dict)
+    about: str = ""
 
 
 class NoPayload(TypedDict):
@@ -59,18 +102,27 @@ def free_form(payload: type) -> type:
 class EventCode(StrEnum):
     """The base of every app's enumeration of event codes. A member's value is the stored
     code; `label` is shown in the log, `when` says when it is recorded, `payload` declares
-    the keys of its `data`."""
+    the keys of its `data`, `changes` how its `before`/`after` keys read."""
 
     label: Any
     when: str
     payload: type
+    changes: Changes
 
-    def __new__(cls, value: str, label: Any = "", when: str = "", payload: type = NoPayload):
+    def __new__(
+        cls,
+        value: str,
+        label: Any = "",
+        when: str = "",
+        payload: type = NoPayload,
+        changes: Changes | None = None,
+    ):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.when = " ".join(when.split())
         member.payload = payload
+        member.changes = changes or Changes()
         return member
 
     @property

@@ -22,22 +22,18 @@ stored where every reader of the log sees it:
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.roles import Role, is_customer
 from pinzhi.lib.privacy import CUSTOMER_ROLE, customer_field, mask_name, mask_text
+from pinzhi.timeline import display
 
 # Keys of before/after that hold personal data, and how each is masked.
 PERSONAL_KEYS = {
@@ -53,18 +49,19 @@ PERSONAL_KEYS = {
 }
 # Who sees personal data of a subject whose model registered no rule.
 DEFAULT_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
-# Labels of keys that are not fields of the subject's model.
-KEY_LABELS = {
-    "role": _("role"),
-    "calendar": _("calendar"),
-    "scope": _("scope"),
-    "value": _("value"),
-    "effective_from": _("effective from"),
-}
-
-# Labels of the values of keys that are not fields of the subject's model (e.g. a deadline's
-# "state" on its complaint's timeline): key -> {stored code: label}. Apps register theirs.
-KEY_CHOICES: dict[str, dict[str, Any]] = {}
+# Labels of keys that are not fields of the subject's model, and of their stored values
+# (e.g. a deadline's "state" on its complaint's timeline): apps register theirs.
+KEY_LABELS = display.KEY_LABELS
+KEY_CHOICES = display.KEY_CHOICES
+KEY_LABELS.update(
+    {
+        "role": _("role"),
+        "calendar": _("calendar"),
+        "scope": _("scope"),
+        "value": _("value"),
+        "effective_from": _("effective from"),
+    }
+)
 
 PersonalDataRule = Callable[[Any, Any], bool]
 # The names and addresses a record holds, to be masked wherever they occur in free text.
@@ -158,47 +155,6 @@ def personal_data_visible(user: Any, event: Any, subject: Any = None) -> bool:
     return bool(rule(user, subject if subject is not None else event))
 
 
-def _field(content_type_id: int, key: str) -> Any:
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    if model is None:
-        return None
-    try:
-        return model._meta.get_field(key)
-    except FieldDoesNotExist:
-        return None
-
-
-def field_label(content_type_id: int, key: str) -> str:
-    """The key's field verbose_name on the subject's model (X-2), else a known label, else
-    the key."""
-    field = _field(content_type_id, key)
-    if field is not None:
-        return str(capfirst(getattr(field, "verbose_name", key)))
-    return str(capfirst(KEY_LABELS[key])) if key in KEY_LABELS else key
-
-
-def value_label(content_type_id: int, key: str, value: Any) -> Any:
-    """A stored value as the reader reads it (X-2): a choice's label instead of its code
-    (the model field's choices, else the key's registered ones), a stored time (`…_at`, ISO)
-    in the current time zone; anything else as it is."""
-    if value is None or isinstance(value, bool):
-        return value
-    field = _field(content_type_id, key)
-    choices: dict[Any, Any] | None = (
-        dict(field.flatchoices) if getattr(field, "choices", None) else KEY_CHOICES.get(key)
-    )
-    if choices and isinstance(value, str | int) and value in choices:
-        return str(choices[value])
-    if key.endswith("_at") and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if timezone.is_aware(moment):
-            return date_format(timezone.localtime(moment), "Y-m-d H:i")
-    return value
-
-
 def known_personal_data(event: Any, subject: Any = None) -> tuple[list[str], list[str]]:
     """The (names, addresses) the event's record holds, as its app registered them."""
     known = _known.get(_model_label(event.content_type_id))
@@ -214,33 +170,51 @@ def shown_value(
     value: Any,
     *,
     may_see: bool,
-    content_type_id: int | None = None,
+    event: Any = None,
     known: tuple[list[str], list[str]] = ([], []),
+    references: display.References | None = None,
 ) -> Any:
+    """A changed value as this viewer reads it: labelled (`display.value_shown`, when the
+    event is given), and personal data masked unless `may_see` (ORG-3)."""
     if value is None:
         return value
     if may_see or key not in PERSONAL_KEYS:
-        shown = value if content_type_id is None else value_label(content_type_id, key, value)
+        shown = (
+            value
+            if event is None
+            else display.value_shown(
+                event,
+                key,
+                value,
+                references=references,
+                name=str if may_see else subject_label,
+            )
+        )
         if not may_see and isinstance(shown, str):
             return mask_text(shown, names=known[0], addresses=known[1])
         return shown
     return customer_field(value, kind=PERSONAL_KEYS[key], may_see=False)
 
 
-def changes_shown(event: Any, *, may_see: bool, subject: Any = None) -> list[tuple[str, Any, Any]]:
-    """(field label, before, after) of each changed key, personal data masked unless
-    `may_see`, inside free text too (ORG-3, X-2)."""
+def changes_shown(
+    event: Any,
+    *,
+    may_see: bool,
+    subject: Any = None,
+    references: display.References | None = None,
+) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) of each changed key as the reader reads it — labels,
+    names, local times, never codes or ids (X-2, issue 8 item 6) — personal data masked
+    unless `may_see`, inside free text too (ORG-3). `references`: one dict per page, so
+    that each record named is read once."""
     changes = event.changes
     known = ([], []) if may_see or not changes else known_personal_data(event, subject)
+    references = {} if references is None else references
     return [
         (
-            field_label(event.content_type_id, key),
-            shown_value(
-                key, old, may_see=may_see, content_type_id=event.content_type_id, known=known
-            ),
-            shown_value(
-                key, new, may_see=may_see, content_type_id=event.content_type_id, known=known
-            ),
+            display.key_label(event, key),
+            shown_value(key, old, may_see=may_see, event=event, known=known, references=references),
+            shown_value(key, new, may_see=may_see, event=event, known=known, references=references),
         )
         for key, old, new in changes
     ]

@@ -1,7 +1,7 @@
 from django import template
 from django.contrib.contenttypes.models import ContentType
 
-from pinzhi.timeline import privacy, selectors
+from pinzhi.timeline import display, privacy, selectors
 from pinzhi.timeline.actions import action_label as _action_label
 
 register = template.Library()
@@ -59,10 +59,15 @@ def _personal_data(context, event):
 @register.simple_tag(takes_context=True)
 def event_changes(context, event):
     """{% event_changes event as changes %} — (field label, before, after) of each changed
-    field: labels from the subject's model (X-2), personal data masked unless the viewer
-    may see that subject's, inside free text too (ORG-3)."""
+    field: labels, names and local times, never codes, ids or keys (X-2, issue 8 item 6,
+    `timeline.display`), personal data masked unless the viewer may see that subject's,
+    inside free text too (ORG-3)."""
     may_see, subject = _personal_data(context, event)
-    return privacy.changes_shown(event, may_see=may_see, subject=subject)
+    # The records the changes name (a person, a unit), read once per render.
+    references = context.render_context.setdefault("timeline_references", {})
+    return privacy.changes_shown(
+        event, may_see=may_see, subject=subject, references=references.setdefault(may_see, {})
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -76,3 +81,10 @@ def event_reason(context, event):
 @register.filter
 def action_label(code: str) -> str:
     return _action_label(code)
+
+
+@register.filter
+def event_about(event) -> str:
+    """{{ event|event_about }} — what the event is about, beside its label (which of a
+    case's time limits), as its code declares; "" when nothing (issue 8 item 6)."""
+    return display.event_about(event)

@@ -1,5 +1,6 @@
 """`pinzhi demo`: migrate, load the demo data and run web, worker and clock together."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -10,6 +11,26 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from pinzhi.core.demo import demo_notes
+from pinzhi.core.printing import cjk_font_warning
+
+# PINZHI_SITE_URL's default (pinzhi/settings.py): a value other than this was set on purpose.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
+
+
+def demo_site_url(host: str, port: int) -> str:
+    """The address the demo's links (QR codes, e-mails, webhooks) point at (issue 8 item 6):
+    the one it serves, unless PINZHI_SITE_URL was set (in the environment or the settings),
+    which wins. A wildcard host is reached on loopback."""
+    explicit = os.environ.get("PINZHI_SITE_URL") or (
+        settings.PINZHI_SITE_URL if settings.PINZHI_SITE_URL != DEFAULT_SITE_URL else ""
+    )
+    if explicit:
+        return explicit
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 class Command(BaseCommand):
@@ -21,6 +42,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, host: str, **options):
         started = time.monotonic()
+        site_url = demo_site_url(host, port)
+        # This process (demo data) and the web app, worker and clock it starts link there.
+        os.environ["PINZHI_SITE_URL"] = site_url
+        settings.PINZHI_SITE_URL = site_url
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
         pinzhi = [sys.executable, "-m", "pinzhi.cli"]
@@ -49,8 +74,12 @@ class Command(BaseCommand):
             f"(ready in {time.monotonic() - started:.1f} s; database "
             f"{settings.DATABASES['default']['NAME']})"
         )
+        self.stdout.write(f"Links in QR codes, e-mails and webhooks point at {site_url}")
         for line in demo_notes():
             self.stdout.write(line)
+        font_warning = cjk_font_warning()
+        if font_warning:
+            self.stderr.write(self.style.WARNING(font_warning))
         self.stdout.write("Press Ctrl-C to stop.\n")
         stop = {"now": False}
         signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
