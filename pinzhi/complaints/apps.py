@@ -57,7 +57,7 @@ class ComplaintsConfig(AppConfig):
         )
         from pinzhi.complaints.views_repeats import VIEW_ROLES as REPEAT_ROLES
         from pinzhi.core.shell import Tile, register_nav_section, register_tile
-        from pinzhi.orgs.roles import Role
+        from pinzhi.orgs.roles import CONTRACTOR_ROLES, Role
         from pinzhi.timeline.selectors import register_attachment_access
 
         staff = frozenset(STAFF_COMPLAINT_ROLES)
@@ -68,6 +68,8 @@ class ComplaintsConfig(AppConfig):
             (_("My queue"), "complaints:my_queue", staff, "inbox", 31),
             (_("Department queue"), "complaints:department_queue", staff, "people", 32),
             (_("All complaints"), "complaints:list", staff, "archive", 33),
+            # Issue 8 item 6: a contractor reads the complaints about its own service.
+            (_("Complaints about our service"), "complaints:list", CONTRACTOR_ROLES, "archive", 34),
             # Repeat analysis (CMP-8) and the import of historical complaints.
             (_("Repeat analysis"), "repeats:index", REPEAT_ROLES, "diagram-3", 40),
             (_("Import complaints"), "complaint_import:upload", quality, "upload", 45),
@@ -87,6 +89,10 @@ class ComplaintsConfig(AppConfig):
                 {Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY_COMMITTEE},
                 23,
             ),
+            # Issue 8 item 6: what an inspector and the supervising body look at first.
+            ("complaints.in_my_units", tiles.in_my_units, {Role.INSPECTOR}, 24),
+            ("complaints.recurring", tiles.recurring_topics, {Role.INSPECTOR}, 26),
+            ("complaints.supervised", tiles.supervised_figures, {Role.SUPERVISING_BODY}, 27),
         ]:
             register_tile(
                 Tile(

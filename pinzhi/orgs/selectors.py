@@ -8,8 +8,21 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pinzhi.lib.clock import now
 from pinzhi.orgs.filters import CompanyFilter, PeopleFilter
-from pinzhi.orgs.models import Company, PasswordReset, Person, Post, RoleAssignment, Unit
-from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
+from pinzhi.orgs.models import (
+    Company,
+    ContractorScope,
+    PasswordReset,
+    Person,
+    Post,
+    RoleAssignment,
+    Unit,
+)
+from pinzhi.orgs.roles import (
+    COMPANY_WIDE_ROLES,
+    CONTRACTOR_ROLES,
+    EXTERNAL_ROLES,
+    ORG_ADMIN_ROLES,
+)
 
 LICENCE_WARNING_RULE = "organisation.licence_warning"
 DEFAULT_PACK = "property"
@@ -41,6 +54,42 @@ def units_visible_to(user: Person) -> QuerySet[Unit]:
             continue
         condition |= Q(company_id=company_id, path__startswith=path)
     return Unit.objects.filter(condition)
+
+
+def role_scope_paths(user: Person, roles: frozenset[str]) -> frozenset[tuple[int, str]]:
+    """(company id, path) of each unit in the scope of the user's assignments of `roles`,
+    read once per person object (a list page asks for every row)."""
+    if not user.is_authenticated or not user.role_codes & roles:
+        return frozenset()
+    cache = user.__dict__.setdefault("_scope_paths", {})
+    if roles not in cache:
+        cache[roles] = frozenset(
+            Unit.objects.filter(role_assignments__person=user, role_assignments__role__in=roles)
+            .exclude(path="")
+            .values_list("company_id", "path")
+        )
+    return cache[roles]
+
+
+def scope_covers(user: Person, unit: Unit | None, *, roles: frozenset[str]) -> bool:
+    """Whether one of the user's assignments of `roles` covers `unit`: the unit itself or
+    one above it is in that role's scope (ORG-2)."""
+    if unit is None or not unit.path:
+        return False
+    return any(
+        company_id == unit.company_id and unit.path.startswith(path)
+        for company_id, path in role_scope_paths(user, roles)
+    )
+
+
+def contractor_scopes_of(user: Person) -> QuerySet[ContractorScope]:
+    """ORG-2, issue 8 item 6: the contracted services of the supplier the user works for,
+    when the user holds a supplier role; none otherwise."""
+    if not user.is_authenticated or not user.company_id or not user.role_codes & CONTRACTOR_ROLES:
+        return ContractorScope.objects.none()
+    return ContractorScope.objects.filter(
+        contractor_id=user.company_id, contractor__kind=Company.Kind.SUPPLIER
+    ).prefetch_related("units")
 
 
 def people_visible_to(user: Person) -> QuerySet[Person]:
