@@ -91,6 +91,8 @@ class ComplaintsConfig(AppConfig):
             ),
             # Issue 8 item 6: what an inspector and the supervising body look at first.
             ("complaints.in_my_units", tiles.in_my_units, {Role.INSPECTOR}, 24),
+            ("complaints.time_limits", tiles.time_limits_in_my_units, {Role.INSPECTOR}, 25),
+            ("complaints.contracted", tiles.contracted_service, CONTRACTOR_ROLES, 28),
             ("complaints.recurring", tiles.recurring_topics, {Role.INSPECTOR}, 26),
             ("complaints.supervised", tiles.supervised_figures, {Role.SUPERVISING_BODY}, 27),
         ]:

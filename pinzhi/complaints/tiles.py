@@ -2,17 +2,21 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from pinzhi.complaints import search, selectors
 from pinzhi.complaints.models import (
     OPEN_STATUSES,
     Callback,
+    Complaint,
     ContactLetter,
     RepeatGroup,
     Status,
 )
+from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.clock import now
 from pinzhi.orgs.selectors import units_visible_to
 
@@ -133,6 +137,51 @@ def in_my_units(user) -> dict | None:
         "this_week": selectors.complaints_in_scope(user)
         .filter(received_at__gte=week_start)
         .count(),
+        "rows": [
+            {"complaint": c, "title": search.shown_customer(user, c)["title"]} for c in listed
+        ],
+    }
+
+
+def time_limits_in_my_units(user) -> dict | None:
+    """For an inspector: the time limits running on the complaints of their units, the
+    soonest due first, with how many are past due and how many fall due within a day; each
+    named by its case's tracking code, never its subject (ORG-3). Shown with its empty state
+    while none runs; left out for someone without units."""
+    if not units_visible_to(user).exists():
+        return None
+    cases = selectors.open_complaints(selectors.complaints_in_scope(user))
+    running = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint),
+        object_id__in=cases.annotate(key=Cast("pk", output_field=CharField())).values("key"),
+        state__in=[Deadline.State.OPEN, Deadline.State.BREACHED],
+    )
+    at = now()
+    listed = list(running.order_by("due_at", "pk")[:LISTED])
+    codes = dict(
+        Complaint.objects.filter(pk__in=[int(d.object_id) for d in listed]).values_list(
+            "pk", "tracking_code"
+        )
+    )
+    return {
+        "count": running.count(),
+        "overdue": running.filter(due_at__lte=at).count(),
+        "due_soon": running.filter(due_at__gt=at, due_at__lte=at + timedelta(days=1)).count(),
+        "rows": [
+            {"deadline": d, "pk": int(d.object_id), "code": codes.get(int(d.object_id), "")}
+            for d in listed
+        ],
+    }
+
+
+def contracted_service(user) -> dict | None:
+    """For a contractor (issue 8 item 6): the open complaints about the service its company
+    is contracted for, the newest first, the subject masked (ORG-3); the empty state says
+    when none is open."""
+    open_cases = selectors.open_complaints(selectors.complaints_visible_to(user))
+    listed = list(open_cases.select_related("location").order_by("-received_at")[:LISTED])
+    return {
+        "count": open_cases.count(),
         "rows": [
             {"complaint": c, "title": search.shown_customer(user, c)["title"]} for c in listed
         ],

@@ -18,7 +18,6 @@ class DeadlinesConfig(AppConfig):
         from pinzhi.deadlines.tasks import sweep_deadlines
         from pinzhi.deadlines.workflow import DEADLINE_WORKFLOW
         from pinzhi.lib.workflow import workflow_register
-        from pinzhi.orgs.roles import Role
         from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_key_labels
 
@@ -49,16 +48,6 @@ class DeadlinesConfig(AppConfig):
                 roles=OVERDUE_ROLES,
                 render=tiles.my_overdue,
                 order=50,
-            )
-        )
-        # Issue 8 item 6: an inspector's running time limits of the units they inspect.
-        register_tile(
-            Tile(
-                key="deadlines-in-my-units",
-                template="deadlines/tiles/in_my_units.html",
-                roles=frozenset({Role.INSPECTOR}),
-                render=tiles.in_my_units,
-                order=25,
             )
         )
         # The clock enqueues the sweep every minute (DESIGN mechanism 2).

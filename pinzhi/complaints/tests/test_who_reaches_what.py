@@ -95,11 +95,19 @@ def test_it_shows_a_contractor_the_case_read_only_with_the_customer_masked(
     assert dirty.status == Status.REGISTERED
 
 
-def test_it_gives_the_contractor_a_menu_entry_for_its_complaints(clock, org, client, contractor):
-    """Issue 8 item 6: the contractor finds its complaints in the navigation."""
+def test_it_gives_the_contractor_a_menu_entry_and_a_tile_for_its_complaints(
+    clock, org, client, register, contractor
+):
+    """Issue 8 item 6: the contractor finds its complaints in the navigation and its open
+    ones on its home page, the customer masked; with none open, the tile says so."""
     client.force_login(contractor)
     html = client.get(reverse("core:home")).content.decode()
     assert "涉及本单位服务的投诉" in html and reverse("complaints:list") in html
+    assert "目前没有涉及本单位承包服务的未结投诉" in html
+    dirty = _complaint(register)
+    html = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="tile-complaints-contracted"' in html and dirty.tracking_code in html
+    assert CUSTOMER not in html and PHONE not in html
 
 
 def test_it_shows_nothing_to_a_supplier_without_a_contracted_service(clock, org, register):
@@ -224,7 +232,7 @@ def test_it_gives_an_inspector_tiles_for_the_units_they_inspect(
     assert 'data-testid="tile-complaints-in-my-units"' in html
     assert late.tracking_code in html and "bi-alarm" in html
     assert CUSTOMER not in html and PHONE not in html
-    assert 'data-testid="tile-deadlines-in-my-units"' in html
+    assert 'data-testid="tile-complaints-time-limits"' in html and "已超时" in html
     assert 'data-testid="tile-complaints-recurring"' in html and "楼道 打扫" in html
     assert "nothing needs" not in html and 'data-testid="empty-home"' not in html
 
