@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from pinzhi.complaints import demo, services
         from pinzhi.complaints.events import ComplaintEvent
+        from pinzhi.complaints.models import Category
         from pinzhi.complaints.selectors import (
             deadline_escalation_recipients,
             personal_data_known,
@@ -19,10 +20,13 @@ class ComplaintsConfig(AppConfig):
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
         from pinzhi.lib.workflow import workflow_register
+        from pinzhi.orgs.selectors import register_service_categories
         from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         workflow_register(COMPLAINT_WORKFLOW)
+        # Issue 8 item 6: a contracted service covers complaint categories.
+        register_service_categories(lambda: list(Category.choices))
         register_escalation("complaint", deadline_escalation_recipients)
         register_demo(DemoPart(name="complaints", load=demo.load_demo_complaints, order=50))
         register_personal_data_rule(

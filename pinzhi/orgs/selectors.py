@@ -82,6 +82,20 @@ def scope_covers(user: Person, unit: Unit | None, *, roles: frozenset[str]) -> b
     )
 
 
+_service_categories: list[Callable[[], list[tuple[str, Any]]]] = []
+
+
+def register_service_categories(choices: Callable[[], list[tuple[str, Any]]]) -> None:
+    """The complaints app names the categories a contracted service may cover (organisation
+    knows no complaint; docs/architecture.md, Layers)."""
+    _service_categories[:] = [choices]
+
+
+def service_categories() -> list[tuple[str, Any]]:
+    """(code, label) of the complaint categories a contracted service may cover."""
+    return _service_categories[0]() if _service_categories else []
+
+
 def contractor_scopes_of(user: Person) -> QuerySet[ContractorScope]:
     """ORG-2, issue 8 item 6: the contracted services of the supplier the user works for,
     when the user holds a supplier role; none otherwise."""

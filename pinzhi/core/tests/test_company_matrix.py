@@ -119,6 +119,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
         Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
     ),
+    "orgs:contractor_scope": Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
     # --- policy (STD-5) -----------------------------------------------------------------
     "policy:detail": Target(_pk("rule"), shared=SHARED_RULES),
     "policy:propose": Target(
