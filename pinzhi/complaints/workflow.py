@@ -22,7 +22,7 @@ from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.workflow import Message, Rule, Step, Workflow
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import REGISTRAR_ROLES, Role
-from pinzhi.orgs.selectors import scope_covers
+from pinzhi.orgs.selectors import units_covered
 
 # Deadline kinds of a complaint.
 FIRST_CONTACT = "complaint.first_contact"
@@ -96,9 +96,9 @@ def front_line_at_location(person: Person, complaint: Complaint) -> bool:
     """Issue 8 item 6: the person takes complaints (service desk, complaint handler) at units
     of a scope covering the complaint's location — the front line of that estate, who took
     the customer's call there."""
-    if complaint.location_id is None or not person.role_codes & REGISTRAR_ROLES:
+    if complaint.location_id is None or not _signed_in(person):
         return False
-    return scope_covers(person, complaint.location, roles=REGISTRAR_ROLES)
+    return complaint.location_id in units_covered(person, REGISTRAR_ROLES)
 
 
 def _front_line_of_new(person: Person, complaint: Complaint) -> bool:

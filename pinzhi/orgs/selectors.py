@@ -56,30 +56,23 @@ def units_visible_to(user: Person) -> QuerySet[Unit]:
     return Unit.objects.filter(condition)
 
 
-def role_scope_paths(user: Person, roles: frozenset[str]) -> frozenset[tuple[int, str]]:
-    """(company id, path) of each unit in the scope of the user's assignments of `roles`,
-    read once per person object (a list page asks for every row)."""
+def units_covered(user: Person, roles: frozenset[str]) -> frozenset[int]:
+    """The ids of the units the user's assignments of `roles` cover: each unit of their scope
+    and every unit below it (ORG-2). Read once per person object, so that a list asking for
+    every row costs one query."""
     if not user.is_authenticated or not user.role_codes & roles:
         return frozenset()
-    cache = user.__dict__.setdefault("_scope_paths", {})
+    cache = user.__dict__.setdefault("_units_covered", {})
     if roles not in cache:
-        cache[roles] = frozenset(
-            Unit.objects.filter(role_assignments__person=user, role_assignments__role__in=roles)
-            .exclude(path="")
-            .values_list("company_id", "path")
-        )
+        condition = Q(pk__in=[])
+        scope = Unit.objects.filter(
+            role_assignments__person=user, role_assignments__role__in=roles
+        ).values_list("company_id", "path")
+        for company_id, path in scope:
+            if path:  # a unit without a path would match the whole company
+                condition |= Q(company_id=company_id, path__startswith=path)
+        cache[roles] = frozenset(Unit.objects.filter(condition).values_list("pk", flat=True))
     return cache[roles]
-
-
-def scope_covers(user: Person, unit: Unit | None, *, roles: frozenset[str]) -> bool:
-    """Whether one of the user's assignments of `roles` covers `unit`: the unit itself or
-    one above it is in that role's scope (ORG-2)."""
-    if unit is None or not unit.path:
-        return False
-    return any(
-        company_id == unit.company_id and unit.path.startswith(path)
-        for company_id, path in role_scope_paths(user, roles)
-    )
 
 
 _service_categories: list[Callable[[], list[tuple[str, Any]]]] = []
