@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from pinzhi.complaints import demo, services
         from pinzhi.complaints.events import ComplaintEvent
+        from pinzhi.complaints.models import Category
         from pinzhi.complaints.selectors import (
             deadline_escalation_recipients,
             personal_data_known,
@@ -19,10 +20,13 @@ class ComplaintsConfig(AppConfig):
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
         from pinzhi.lib.workflow import workflow_register
+        from pinzhi.orgs.selectors import register_service_categories
         from pinzhi.timeline.events import register_labels
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         workflow_register(COMPLAINT_WORKFLOW)
+        # Issue 8 item 6: a contracted service covers complaint categories.
+        register_service_categories(lambda: list(Category.choices))
         register_escalation("complaint", deadline_escalation_recipients)
         register_demo(DemoPart(name="complaints", load=demo.load_demo_complaints, order=50))
         register_personal_data_rule(
@@ -57,7 +61,7 @@ class ComplaintsConfig(AppConfig):
         )
         from pinzhi.complaints.views_repeats import VIEW_ROLES as REPEAT_ROLES
         from pinzhi.core.shell import Tile, register_nav_section, register_tile
-        from pinzhi.orgs.roles import Role
+        from pinzhi.orgs.roles import CONTRACTOR_ROLES, Role
         from pinzhi.timeline.selectors import register_attachment_access
 
         staff = frozenset(STAFF_COMPLAINT_ROLES)
@@ -68,6 +72,8 @@ class ComplaintsConfig(AppConfig):
             (_("My queue"), "complaints:my_queue", staff, "inbox", 31),
             (_("Department queue"), "complaints:department_queue", staff, "people", 32),
             (_("All complaints"), "complaints:list", staff, "archive", 33),
+            # Issue 8 item 6: a contractor reads the complaints about its own service.
+            (_("Complaints about our service"), "complaints:list", CONTRACTOR_ROLES, "archive", 34),
             # Repeat analysis (CMP-8) and the import of historical complaints.
             (_("Repeat analysis"), "repeats:index", REPEAT_ROLES, "diagram-3", 40),
             (_("Import complaints"), "complaint_import:upload", quality, "upload", 45),
@@ -87,6 +93,12 @@ class ComplaintsConfig(AppConfig):
                 {Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY_COMMITTEE},
                 23,
             ),
+            # Issue 8 item 6: what an inspector and the supervising body look at first.
+            ("complaints.in_my_units", tiles.in_my_units, {Role.INSPECTOR}, 24),
+            ("complaints.time_limits", tiles.time_limits_in_my_units, {Role.INSPECTOR}, 25),
+            ("complaints.contracted", tiles.contracted_service, CONTRACTOR_ROLES, 28),
+            ("complaints.recurring", tiles.recurring_topics, {Role.INSPECTOR}, 26),
+            ("complaints.supervised", tiles.supervised_figures, {Role.SUPERVISING_BODY}, 27),
         ]:
             register_tile(
                 Tile(

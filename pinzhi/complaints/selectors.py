@@ -5,12 +5,16 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from pinzhi.complaints.models import OPEN_STATUSES, Complaint, ContactLetter
-from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW, current_letter
+from pinzhi.complaints.workflow import (
+    COMPLAINT_WORKFLOW,
+    current_letter,
+    front_line_at_location,
+)
 from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.privacy import customer_text
 from pinzhi.orgs.models import Person, Unit
-from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
-from pinzhi.orgs.selectors import units_visible_to
+from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, CONTRACTOR_ROLES, Role
+from pinzhi.orgs.selectors import contractor_scopes_of, units_visible_to
 
 # Roles that work complaints for the units in their scope.
 SCOPED_ROLES = frozenset(
@@ -26,6 +30,9 @@ SCOPED_ROLES = frozenset(
 # Roles that may read a customer's personal data on every case they can open.
 PERSONAL_DATA_ROLES = frozenset({Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK})
 STAFF_COMPLAINT_ROLES = frozenset(Role) - {Role.CUSTOMER, Role.SUPPLIER, Role.SUPERVISING_BODY}
+# Who opens the complaint list and case pages: the staff, and a contractor reading (never
+# acting on, customer masked) the complaints about its contracted service (issue 8 item 6).
+CASE_READ_ROLES = STAFF_COMPLAINT_ROLES | CONTRACTOR_ROLES
 
 
 def complaints_visible_to(user: Person) -> QuerySet[Complaint]:
@@ -47,7 +54,45 @@ def complaints_visible_to(user: Person) -> QuerySet[Complaint]:
     if codes & SCOPED_ROLES:
         units = units_visible_to(user)
         condition |= Q(location__in=units) | Q(department__in=units)
+    if codes & CONTRACTOR_ROLES:
+        condition |= _contracted(user)
     return Complaint.objects.filter(pk__in=Complaint.objects.filter(condition).values("pk"))
+
+
+def _contracted(user: Person) -> Q:
+    """ORG-2, issue 8 item 6: the complaints about a contractor's service — located at or
+    routed to a unit it serves (or one below it), of a category it is contracted for."""
+    condition = Q(pk__in=[])
+    for scope in contractor_scopes_of(user):
+        where = Q(pk__in=[])
+        for unit in scope.units.all():
+            where |= Q(company_id=unit.company_id) & (
+                Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path)
+            )
+        if scope.categories:
+            where &= Q(category__in=scope.categories)
+        condition |= where
+    return condition
+
+
+def complaints_supervised_by(user: Person) -> QuerySet[Complaint]:
+    """ORG-4, issue 8 item 6: the complaints located in or routed to the units a supervising
+    body supervises (its scope and the units below), for its figures only — the body opens
+    no case and sees no customer."""
+    if not user.is_authenticated:
+        return Complaint.objects.none()
+    if not (user.is_superuser or Role.SUPERVISING_BODY in user.role_codes):
+        return Complaint.objects.none()
+    units = units_visible_to(user)
+    condition = Q(location__in=units) | Q(department__in=units)
+    return Complaint.objects.filter(pk__in=Complaint.objects.filter(condition).values("pk"))
+
+
+def complaints_in_scope(user: Person) -> QuerySet[Complaint]:
+    """The complaints located in or routed to the units of the user's scope (an inspector's
+    units), among those the user may see (issue 8 item 6)."""
+    units = units_visible_to(user)
+    return complaints_visible_to(user).filter(Q(location__in=units) | Q(department__in=units))
 
 
 def may_see_customer(user: Person, complaint: Complaint) -> bool:
@@ -59,6 +104,9 @@ def may_see_customer(user: Person, complaint: Complaint) -> bool:
         return True
     handling = {complaint.registered_by_id, complaint.owner_id, complaint.handler_id}
     if user.pk in handling:
+        return True
+    # Issue 8 item 6: the front line of the estate took the customer's call.
+    if front_line_at_location(user, complaint):
         return True
     # Only the head the current letter goes to handles the case; a superseded letter's
     # head no longer does (CMP-3).

@@ -2,14 +2,28 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from pinzhi.complaints import search, selectors
-from pinzhi.complaints.models import OPEN_STATUSES, ContactLetter, Status
+from pinzhi.complaints.models import (
+    OPEN_STATUSES,
+    Callback,
+    Complaint,
+    ContactLetter,
+    RepeatGroup,
+    Status,
+)
+from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.clock import now
+from pinzhi.orgs.selectors import units_visible_to
 
 LISTED = 5
+# How far back a home tile looks for recurring topics and for the satisfaction of callbacks.
+RECENT_DAYS = 90
+SATISFIED = (Callback.Satisfaction.VERY_SATISFIED, Callback.Satisfaction.SATISFIED)
 
 
 def my_open_cases(user) -> dict | None:
@@ -94,4 +108,161 @@ def company_overview(user) -> dict | None:
         "this_month": this_month,
         "last_month": last_month,
         "month": month_start,
+    }
+
+
+# --- inspectors and the supervising body (issue 8 item 6) ----------------------------------
+
+
+def in_my_units(user) -> dict | None:
+    """For an inspector: the open complaints located in or routed to the units they inspect,
+    overdue ones first, the subject masked unless they may see the customer (ORG-3). Shown
+    with its empty state while nothing is open; left out for someone without units."""
+    if not units_visible_to(user).exists():
+        return None
+    open_cases = search.with_overdue(selectors.open_complaints(selectors.complaints_in_scope(user)))
+    count = open_cases.count()
+    listed = list(
+        open_cases.select_related("location")
+        .prefetch_related("letters")
+        .order_by("-is_overdue", "received_at")[:LISTED]  # type: ignore[misc]  # with_overdue
+    )
+    local = timezone.localtime(now())
+    week_start = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return {
+        "count": count,
+        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
+        "this_week": selectors.complaints_in_scope(user)
+        .filter(received_at__gte=week_start)
+        .count(),
+        "rows": [
+            {"complaint": c, "title": search.shown_customer(user, c)["title"]} for c in listed
+        ],
+    }
+
+
+def time_limits_in_my_units(user) -> dict | None:
+    """For an inspector: the time limits running on the complaints of their units, the
+    soonest due first, with how many are past due and how many fall due within a day; each
+    named by its case's tracking code, never its subject (ORG-3). Shown with its empty state
+    while none runs; left out for someone without units."""
+    if not units_visible_to(user).exists():
+        return None
+    cases = selectors.open_complaints(selectors.complaints_in_scope(user))
+    running = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint),
+        object_id__in=cases.annotate(key=Cast("pk", output_field=CharField())).values("key"),
+        state__in=[Deadline.State.OPEN, Deadline.State.BREACHED],
+    )
+    at = now()
+    listed = list(running.order_by("due_at", "pk")[:LISTED])
+    codes = dict(
+        Complaint.objects.filter(pk__in=[int(d.object_id) for d in listed]).values_list(
+            "pk", "tracking_code"
+        )
+    )
+    return {
+        "count": running.count(),
+        "overdue": running.filter(due_at__lte=at).count(),
+        "due_soon": running.filter(due_at__gt=at, due_at__lte=at + timedelta(days=1)).count(),
+        "rows": [
+            {"deadline": d, "pk": int(d.object_id), "code": codes.get(int(d.object_id), "")}
+            for d in listed
+        ],
+    }
+
+
+def contracted_service(user) -> dict | None:
+    """For a contractor (issue 8 item 6): the open complaints about the service its company
+    is contracted for, the newest first, the subject masked (ORG-3); the empty state says
+    when none is open."""
+    open_cases = selectors.open_complaints(selectors.complaints_visible_to(user))
+    listed = list(open_cases.select_related("location").order_by("-received_at")[:LISTED])
+    return {
+        "count": open_cases.count(),
+        "rows": [
+            {"complaint": c, "title": search.shown_customer(user, c)["title"]} for c in listed
+        ],
+    }
+
+
+def recurring_topics(user) -> dict | None:
+    """For an inspector: the topics that came back (CMP-8) among the complaints of their
+    units received in the last RECENT_DAYS days, most frequent first. A topic's label is
+    made of keywords that never name a customer (ORG-3). Left out for someone without
+    units."""
+    if not units_visible_to(user).exists():
+        return None
+    since = now() - timedelta(days=RECENT_DAYS)
+    recent = selectors.complaints_in_scope(user).filter(received_at__gte=since)
+    groups = (
+        RepeatGroup.objects.filter(complaints__in=recent.values("pk"))
+        .annotate(members=Count("complaints", distinct=True), latest=Max("complaints__received_at"))
+        .filter(members__gte=2)
+        .order_by("-members", "-latest")
+    )
+    return {"groups": list(groups[:LISTED]), "days": RECENT_DAYS}
+
+
+def supervised_figures(user) -> dict | None:
+    """For the supervising body (ORG-4): the figures of the complaints of the units it
+    supervises — open, overdue, received this month and last, closed this month, and the
+    customers' satisfaction at the callbacks of the last RECENT_DAYS days — in total and
+    per unit of its scope. Figures only: no case, no customer."""
+    supervised = selectors.complaints_supervised_by(user)
+    local = timezone.localtime(now())
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_start = (month_start - timedelta(days=1)).replace(day=1)
+    roots = _scope_roots(user)
+    callbacks = Callback.objects.filter(
+        complaint__in=supervised.values("pk"),
+        reached=True,
+        at__gte=now() - timedelta(days=RECENT_DAYS),
+    )
+    reached = callbacks.count()
+    satisfied = callbacks.filter(confirmed=True, satisfaction__in=SATISFIED).count()
+    open_cases = search.with_overdue(supervised.filter(status__in=OPEN_STATUSES))
+    return {
+        "has_scope": bool(roots),
+        "total": supervised.count(),
+        "open": open_cases.count(),
+        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
+        "this_month": supervised.filter(received_at__gte=month_start).count(),
+        "last_month": supervised.filter(
+            received_at__gte=last_start, received_at__lt=month_start
+        ).count(),
+        "closed_this_month": supervised.filter(closed_at__gte=month_start).count(),
+        "reached": reached,
+        "satisfaction": round(100 * satisfied / reached) if reached else None,
+        "days": RECENT_DAYS,
+        "units": [_unit_figures(supervised, unit) for unit in roots],
+    }
+
+
+def _scope_roots(user) -> list:
+    """The units of the user's scope that no other unit of it contains, in tree order."""
+    units = list(units_visible_to(user).select_related("company").order_by("company", "path"))
+    paths = {(u.company_id, u.path) for u in units}
+    return [
+        u
+        for u in units
+        if not any(
+            company == u.company_id and u.path != path and u.path.startswith(path)
+            for company, path in paths
+        )
+    ]
+
+
+def _unit_figures(supervised, unit) -> dict:
+    here = supervised.filter(
+        Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path),
+        company_id=unit.company_id,
+    )
+    open_cases = search.with_overdue(here.filter(status__in=OPEN_STATUSES))
+    return {
+        "unit": unit,
+        "open": open_cases.count(),
+        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
     }

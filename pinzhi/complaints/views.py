@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from pinzhi.complaints import export, forms, search, selectors, services
 from pinzhi.complaints.models import Complaint
 from pinzhi.complaints.selectors import (
+    CASE_READ_ROLES,
     REGISTER_ROLES,
     STAFF_COMPLAINT_ROLES,
     complaint_actions_for,
@@ -32,6 +33,8 @@ from pinzhi.orgs.selectors import units_visible_to
 from pinzhi.timeline.services import attachment_add
 
 VIEW_ROLES = tuple(sorted(STAFF_COMPLAINT_ROLES))
+# The list, its export and the case page are also read by a contractor (issue 8 item 6).
+READ_ROLES = tuple(sorted(CASE_READ_ROLES))
 PER_PAGE = 25
 
 REGISTERED = _("Complaint registered. Tracking code: %(code)s (give it to the customer).")
@@ -207,7 +210,7 @@ def _listing(request, base, *, mode: str, extra: dict | None = None):
     )
 
 
-@page(*VIEW_ROLES)
+@page(*READ_ROLES)
 def complaint_list(request):
     """CMP-6: every complaint the person may see, open and archived, with filters and
     Chinese full-text search."""
@@ -247,7 +250,7 @@ def department_queue(request):
     )
 
 
-@page(*VIEW_ROLES)
+@page(*READ_ROLES)
 def complaint_export(request):
     """X-4: the filtered list as an Excel workbook, personal data masked per row unless the
     person may see it (ORG-3)."""
@@ -272,7 +275,7 @@ def complaint_export(request):
 # --- the case page ------------------------------------------------------------------------
 
 
-@page(*VIEW_ROLES)
+@page(*READ_ROLES)
 def complaint_detail(request, pk):
     """The case: record, customer (masked unless the viewer handles it, ORG-3), time limits
     with live countdowns, letters, callbacks, history and the actions the person may take."""

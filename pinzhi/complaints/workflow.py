@@ -21,7 +21,8 @@ from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.lib.workflow import Message, Rule, Step, Workflow
 from pinzhi.orgs.models import Person
-from pinzhi.orgs.roles import Role
+from pinzhi.orgs.roles import REGISTRAR_ROLES, Role
+from pinzhi.orgs.selectors import units_covered
 
 # Deadline kinds of a complaint.
 FIRST_CONTACT = "complaint.first_contact"
@@ -89,6 +90,22 @@ def _head(person: Person, complaint: Complaint) -> bool:
 def _signer(person: Person, complaint: Complaint) -> bool:
     letter = current_letter(complaint)
     return letter is not None and letter.acknowledged_at is None and _head(person, complaint)
+
+
+def front_line_at_location(person: Person, complaint: Complaint) -> bool:
+    """Issue 8 item 6: the person takes complaints (service desk, complaint handler) at units
+    of a scope covering the complaint's location — the front line of that estate, who took
+    the customer's call there."""
+    if complaint.location_id is None or not _signed_in(person):
+        return False
+    return complaint.location_id in units_covered(person, REGISTRAR_ROLES)
+
+
+def _front_line_of_new(person: Person, complaint: Complaint) -> bool:
+    """Issue 8 item 6: a new complaint at her own estate is the front line's to judge and
+    route, whoever registered it (a web form, a colleague); once routed, the registrar and
+    the owner follow the case."""
+    return complaint.status == Status.REGISTERED and front_line_at_location(person, complaint)
 
 
 def _desk(person: Person, complaint: Complaint) -> bool:
@@ -168,8 +185,11 @@ COMPLAINT_WORKFLOW = Workflow(
             _("Not established"),
             sources={Status.REGISTERED},
             target=Status.NOT_ESTABLISHED,
-            who=anyone_of(_registrar, _owner, _quality),
-            who_text=_("the registrar, the owner or the quality department"),
+            who=anyone_of(_registrar, _owner, _quality, _front_line_of_new),
+            who_text=_(
+                "the registrar, the owner, the quality department or, on a new complaint, the "
+                "front desk of its estate"
+            ),
             form="pinzhi.complaints.forms.JudgeNotEstablishedForm",
             service="complaint_judge_not_established",
             done=_("Closed as not established."),
@@ -186,8 +206,11 @@ COMPLAINT_WORKFLOW = Workflow(
             _("Send contact letter"),
             sources={Status.REGISTERED, Status.ROUTED, Status.ACKNOWLEDGED},
             target=Status.ROUTED,
-            who=anyone_of(_registrar, _owner, _quality),
-            who_text=_("the registrar, the owner or the quality department"),
+            who=anyone_of(_registrar, _owner, _quality, _front_line_of_new),
+            who_text=_(
+                "the registrar, the owner, the quality department or, on a new complaint, the "
+                "front desk of its estate"
+            ),
             form="pinzhi.complaints.forms.RouteForm",
             service="complaint_route",
             done=_("Contact letter sent to the department head."),

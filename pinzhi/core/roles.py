@@ -36,6 +36,16 @@ EXTERNAL_ROLES = frozenset({Role.SUPPLIER, Role.CUSTOMER})
 STAFF_ROLES = frozenset(Role) - EXTERNAL_ROLES - {Role.SUPERVISING_BODY}
 # Roles that approve what the quality department proposes: only a superuser grants them.
 SUPERUSER_ONLY_ROLES = frozenset({Role.LEADERSHIP, Role.QUALITY_COMMITTEE})
+# The front line that takes a customer's call at the units of its scope (服务台, 营运专员 /
+# 投诉处理): at its own estate it sees the customer and takes a new complaint's first step
+# (issue 8 item 6).
+REGISTRAR_ROLES = frozenset({Role.SERVICE_DESK, Role.COMPLAINT_HANDLER})
+# Outsourced suppliers (外包供方): they read, masked, the complaints about the service they
+# are contracted for (ORG-2, issue 8 item 6).
+CONTRACTOR_ROLES = frozenset({Role.SUPPLIER})
+# Who reads the rules in force that bind them (the policy pages, read-only): every role of
+# the company's own staff (issue 8 item 6). Amending them stays with the quality chain.
+RULE_READER_ROLES = frozenset(STAFF_ROLES)
 
 # Who ranks above whom (issue 6 item 4), highest first. Nobody changes a person whose rank is
 # above their own (edit, deactivate, password reset, roles), nor gives or takes away a role

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.orgs import services
-from pinzhi.orgs.models import Company, Person, Post, RoleAssignment, Unit
+from pinzhi.orgs.models import Company, ContractorScope, Person, Post, RoleAssignment, Unit
 
 ADMIN_READ_ONLY = _(
     "The organisation is managed on Pinzhi's own pages (%(url)s), which keep the tree "
@@ -125,6 +125,12 @@ class PersonAdmin(UserAdmin):
 @admin.register(Company)
 class CompanyAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "credit_code", "licence_valid_until", "operator"]
+    product_url_name = "orgs:companies"
+
+
+@admin.register(ContractorScope)
+class ContractorScopeAdmin(ReadOnlyAdmin):
+    list_display = ["contractor", "service", "categories"]
     product_url_name = "orgs:companies"
 
 

@@ -167,6 +167,14 @@ def _build(stdout) -> Company:
     )
     services.post_create(unit=units["JM"], code="XMJL", name="项目经理")
     services.post_create(unit=units["JM"], code="BJY", name="保洁员")
+    # What 洁美保洁 is contracted for: the cleaning (environment and hygiene complaints) of
+    # the three estates and of the cleaning department's work (issue 8 item 6).
+    services.contractor_scope_set(
+        contractor=contractor,
+        service="保洁服务",
+        units=[units["BJ"], *(units[code] for code, _name in ESTATES)],
+        categories=["environment"],
+    )
     inspected = services.company_create(
         name="安居物业管理有限公司",
         short_name="安居物业",

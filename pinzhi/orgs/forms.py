@@ -212,3 +212,41 @@ class CompanyChoiceForm(forms.Form):
     def __init__(self, *args, companies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies
+
+
+class ContractorScopeForm(forms.Form):
+    """ORG-2, issue 8 item 6: what an outsourced supplier is contracted for."""
+
+    service = forms.CharField(
+        label=_("Contracted service"),
+        max_length=120,
+        help_text=_("For example 保洁服务; setting the same service again replaces it."),
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units served"),
+        queryset=Unit.objects.none(),
+        help_text=_("Each unit with the units below it."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Complaint categories"),
+        required=False,
+        help_text=_("None ticked: every category."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, contractor: Company, **kwargs):
+        from pinzhi.orgs.selectors import service_categories
+
+        super().__init__(*args, **kwargs)
+        units = self.fields["units"]
+        assert isinstance(units, forms.ModelMultipleChoiceField)
+        operator = contractor.operator_id
+        units.queryset = (
+            Unit.objects.filter(company_id=operator, is_active=True).order_by("path")
+            if operator is not None
+            else Unit.objects.none()
+        )
+        categories = self.fields["categories"]
+        assert isinstance(categories, forms.MultipleChoiceField)
+        categories.choices = service_categories()

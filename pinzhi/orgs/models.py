@@ -246,3 +246,35 @@ class PasswordReset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class ContractorScope(models.Model):
+    """承包范围: the service an outsourced supplier (外包供方) is contracted for — the
+    operator's units it works at (each with the units below it) and the kinds of service
+    (complaint categories, e.g. 环境卫生 for a cleaning contractor; none listed: every kind).
+    Its people read, masked, the complaints about that service (ORG-2, issue 8 item 6)."""
+
+    contractor = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="contractor_scopes",
+        verbose_name=_("contractor"),
+    )
+    service = models.CharField(_("contracted service"), max_length=120)
+    units = models.ManyToManyField(
+        Unit, related_name="contractor_scopes", verbose_name=_("units served")
+    )
+    categories = models.JSONField(_("complaint categories"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("contractor scope")
+        verbose_name_plural = _("contractor scopes")
+        ordering = ["contractor", "service"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contractor", "service"], name="contractor_scope_unique_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor} — {self.service}"

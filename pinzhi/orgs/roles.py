@@ -4,10 +4,13 @@ Layers); the apps import them from here."""
 
 from pinzhi.core.roles import (
     COMPANY_WIDE_ROLES,
+    CONTRACTOR_ROLES,
     EXTERNAL_ROLES,
     ORG_ADMIN_ROLES,
     RANK_ORDER,
+    REGISTRAR_ROLES,
     ROLE_RANK,
+    RULE_READER_ROLES,
     STAFF_ROLES,
     SUPERUSER_ONLY_ROLES,
     SUPERUSER_RANK,
@@ -23,6 +26,9 @@ __all__ = [
     "EXTERNAL_ROLES",
     "STAFF_ROLES",
     "SUPERUSER_ONLY_ROLES",
+    "REGISTRAR_ROLES",
+    "CONTRACTOR_ROLES",
+    "RULE_READER_ROLES",
     "RANK_ORDER",
     "ROLE_RANK",
     "SUPERUSER_RANK",

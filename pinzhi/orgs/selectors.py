@@ -8,8 +8,21 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pinzhi.lib.clock import now
 from pinzhi.orgs.filters import CompanyFilter, PeopleFilter
-from pinzhi.orgs.models import Company, PasswordReset, Person, Post, RoleAssignment, Unit
-from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, EXTERNAL_ROLES, ORG_ADMIN_ROLES
+from pinzhi.orgs.models import (
+    Company,
+    ContractorScope,
+    PasswordReset,
+    Person,
+    Post,
+    RoleAssignment,
+    Unit,
+)
+from pinzhi.orgs.roles import (
+    COMPANY_WIDE_ROLES,
+    CONTRACTOR_ROLES,
+    EXTERNAL_ROLES,
+    ORG_ADMIN_ROLES,
+)
 
 LICENCE_WARNING_RULE = "organisation.licence_warning"
 DEFAULT_PACK = "property"
@@ -41,6 +54,49 @@ def units_visible_to(user: Person) -> QuerySet[Unit]:
             continue
         condition |= Q(company_id=company_id, path__startswith=path)
     return Unit.objects.filter(condition)
+
+
+def units_covered(user: Person, roles: frozenset[str]) -> frozenset[int]:
+    """The ids of the units the user's assignments of `roles` cover: each unit of their scope
+    and every unit below it (ORG-2). Read once per person object, so that a list asking for
+    every row costs one query."""
+    if not user.is_authenticated or not user.role_codes & roles:
+        return frozenset()
+    cache = user.__dict__.setdefault("_units_covered", {})
+    if roles not in cache:
+        condition = Q(pk__in=[])
+        scope = Unit.objects.filter(
+            role_assignments__person=user, role_assignments__role__in=roles
+        ).values_list("company_id", "path")
+        for company_id, path in scope:
+            if path:  # a unit without a path would match the whole company
+                condition |= Q(company_id=company_id, path__startswith=path)
+        cache[roles] = frozenset(Unit.objects.filter(condition).values_list("pk", flat=True))
+    return cache[roles]
+
+
+_service_categories: list[Callable[[], list[tuple[str, Any]]]] = []
+
+
+def register_service_categories(choices: Callable[[], list[tuple[str, Any]]]) -> None:
+    """The complaints app names the categories a contracted service may cover (organisation
+    knows no complaint; docs/architecture.md, Layers)."""
+    _service_categories[:] = [choices]
+
+
+def service_categories() -> list[tuple[str, Any]]:
+    """(code, label) of the complaint categories a contracted service may cover."""
+    return _service_categories[0]() if _service_categories else []
+
+
+def contractor_scopes_of(user: Person) -> QuerySet[ContractorScope]:
+    """ORG-2, issue 8 item 6: the contracted services of the supplier the user works for,
+    when the user holds a supplier role; none otherwise."""
+    if not user.is_authenticated or not user.company_id or not user.role_codes & CONTRACTOR_ROLES:
+        return ContractorScope.objects.none()
+    return ContractorScope.objects.filter(
+        contractor_id=user.company_id, contractor__kind=Company.Kind.SUPPLIER
+    ).prefetch_related("units")
 
 
 def people_visible_to(user: Person) -> QuerySet[Person]:

@@ -22,6 +22,7 @@ from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.events import OrgEvent
 from pinzhi.orgs.models import (
     Company,
+    ContractorScope,
     PasswordReset,
     Person,
     Post,
@@ -39,6 +40,13 @@ ROLE_SUPERUSER_ONLY = _(
     "Only a system administrator can give or take away the role “%(role)s”: it approves "
     "what the quality department proposes."
 )
+NOT_A_CONTRACTOR = _(
+    "Only an outsourced supplier has a contracted service; “%(name)s” is not a supplier."
+)
+SCOPE_UNIT_NOT_OPERATORS = _(
+    "The unit “%(unit)s” does not belong to the company the supplier works for."
+)
+SERVICE_REQUIRED = _("Name the contracted service (for example 保洁服务).")
 OPERATOR_KIND_FIXED = _("The operator company stays an operator: its kind cannot be changed.")
 OWN_ROLES = _("You cannot change your own roles: ask a colleague or a system administrator.")
 PERSON_RANKS_ABOVE = _(
@@ -673,3 +681,59 @@ def company_update(*, company: Company, actor: Person | None = None, **fields: A
         after=_snapshot(company, COMPANY_FIELDS),
     )
     return company
+
+
+@transaction.atomic
+def contractor_scope_set(
+    *,
+    contractor: Company,
+    service: str,
+    units: Iterable[Unit],
+    categories: Iterable[str] = (),
+    actor: Person | None = None,
+) -> ContractorScope:
+    """ORG-2, issue 8 item 6: what an outsourced supplier is contracted for — the units of
+    the company it works for (its operator) where it serves, and the complaint categories
+    of that service (none: every category). Its people then read, masked, the complaints
+    about it. Setting a service again replaces its units and categories."""
+    service = (service or "").strip()
+    if not service:
+        raise OrgError(SERVICE_REQUIRED, field="service")
+    if contractor.kind != Company.Kind.SUPPLIER:
+        raise OrgError(NOT_A_CONTRACTOR % {"name": contractor.name}, field="contractor")
+    units = list(units)
+    for unit in units:
+        if contractor.operator_id is None or unit.company_id != contractor.operator_id:
+            raise OrgError(SCOPE_UNIT_NOT_OPERATORS % {"unit": unit.name}, field="units")
+    wanted = sorted({c.strip() for c in categories if c and c.strip()})
+    scope = (
+        ContractorScope.objects.select_for_update()
+        .filter(contractor=contractor, service=service)
+        .first()
+    )
+    before = None
+    if scope is None:
+        scope = ContractorScope.objects.create(
+            contractor=contractor, service=service, categories=wanted
+        )
+    else:
+        before = _scope_snapshot(scope)
+        scope.categories = wanted
+        scope.save(update_fields=["categories"])
+    scope.units.set(units)
+    _record(
+        subject=contractor,
+        action=OrgEvent.COMPANY_UPDATED,
+        actor=actor,
+        before=before,
+        after=_scope_snapshot(scope),
+    )
+    return scope
+
+
+def _scope_snapshot(scope: ContractorScope) -> dict:
+    return {
+        "service": scope.service,
+        "units": sorted(unit.name for unit in scope.units.all()),
+        "categories": list(scope.categories),
+    }

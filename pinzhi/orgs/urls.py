@@ -21,6 +21,7 @@ urlpatterns = [
     path("companies/new/", views.company_create, name="company_create"),
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<int:pk>/service/", views.contractor_scope, name="contractor_scope"),
     path("transfer/", views.transfer, name="transfer"),
     path("export.xlsx", views.export, name="export"),
     path("template.xlsx", views.import_template, name="import_template"),

@@ -22,6 +22,7 @@ from pinzhi.orgs.forms import (
     NO_COMPANY,
     CompanyChoiceForm,
     CompanyForm,
+    ContractorScopeForm,
     ImportUploadForm,
     PersonForm,
     PostForm,
@@ -78,6 +79,11 @@ EDIT_COMPANY = _("Edit company")
 TREE = _("Organisation tree")
 PEOPLE = _("People")
 COMPANIES = _("Companies")
+CONTRACTED_SERVICE = _("Contracted service")
+CONTRACTED_SERVICE_INTRO = _(
+    "The units this supplier serves and the complaint categories of its service: its people "
+    "read those complaints, with the customers' personal data masked, and take no step."
+)
 
 
 def _tree_crumbs(unit=None) -> tuple[Crumb, ...]:
@@ -565,6 +571,7 @@ def company_detail(request, pk):
             "licence_state": selectors.licence_status(company),
             "units": selectors.units_visible_to(request.user).filter(company=company),
             "may_manage": selectors.may_manage_org(request.user),
+            "contractor_scopes": _with_category_labels(company),
         },
     )
 
@@ -602,6 +609,46 @@ def company_edit(request, pk):
         heading=EDIT_COMPANY,
         cancel_url=reverse("orgs:company_detail", args=[company.pk]),
         crumbs=(Crumb(reverse("orgs:companies"), COMPANIES),),
+    )
+
+
+def _with_category_labels(company: Company) -> list:
+    labels = dict(selectors.service_categories())
+    scopes = list(company.contractor_scopes.prefetch_related("units"))
+    for scope in scopes:
+        scope.category_labels = [  # type: ignore[attr-defined]
+            str(labels.get(code, code)) for code in scope.categories
+        ]
+    return scopes
+
+
+@page(*MANAGERS)
+def contractor_scope(request, pk):
+    """ORG-2, issue 8 item 6: the quality department sets what a supplier is contracted for
+    (units served, complaint categories); its people then read those complaints, masked."""
+    company = _company_for(request, pk)
+    existing = company.contractor_scopes.prefetch_related("units").first()
+    initial = {}
+    if existing is not None:
+        initial = {
+            "service": existing.service,
+            "units": list(existing.units.all()),
+            "categories": existing.categories,
+        }
+    form = ContractorScopeForm(request.POST or None, initial=initial, contractor=company)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.contractor_scope_set(
+            contractor=company, actor=request.user, **form.cleaned_data
+        ),
+        heading=CONTRACTED_SERVICE,
+        intro=CONTRACTED_SERVICE_INTRO,
+        cancel_url=reverse("orgs:company_detail", args=[company.pk]),
+        crumbs=(
+            Crumb(reverse("orgs:companies"), COMPANIES),
+            Crumb(reverse("orgs:company_detail", args=[company.pk]), company.name),
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from pinzhi.lib import clock
 from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.models import Company, Person
-from pinzhi.orgs.roles import Role
+from pinzhi.orgs.roles import RULE_READER_ROLES, Role
 from pinzhi.policy import values
 from pinzhi.policy.models import (
     AmendmentState,
@@ -37,10 +37,13 @@ PROPOSE_ROLES = frozenset(
 )
 REVIEW_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
 APPROVE_ROLES = frozenset({Role.LEADERSHIP})
-# Whoever may propose a change must be able to read the rules.
-READ_ROLES = frozenset({Role.QUALITY_COMMITTEE, Role.LEADERSHIP}) | PROPOSE_ROLES
 EDIT_ROLES = REVIEW_ROLES
 AMENDMENT_ROLES = PROPOSE_ROLES | REVIEW_ROLES | APPROVE_ROLES
+# Whoever may propose a change must be able to read the rules; and every member of the
+# staff reads, without amending, the rules in force that bind them (issue 8 item 6).
+READ_ROLES = (
+    frozenset({Role.QUALITY_COMMITTEE, Role.LEADERSHIP}) | PROPOSE_ROLES | RULE_READER_ROLES
+)
 
 
 class RuleNotFound(DomainError, LookupError):
@@ -385,7 +388,8 @@ def amendments_visible_to(user: Person) -> QuerySet[RuleAmendment]:
     )
     if user.is_superuser:
         return amendments
-    if not user.role_codes & (AMENDMENT_ROLES | READ_ROLES) or user.company_id is None:
+    # Reading the rules is not reading their amendments (issue 8 item 6).
+    if not user.role_codes & AMENDMENT_ROLES or user.company_id is None:
         return amendments.none()
     return amendments.filter(company_id=user.company_id)
 

@@ -68,7 +68,7 @@ def test_it_shows_why_a_step_is_not_the_person_s(clock, org, client, register):
     response = act(client, complaint, "route", department=org.ab.pk, head=org.head.pk)
     html = response.content.decode()
     assert response.status_code == 403
-    assert "登记人、首问责任人或质量管理部" in html and GENERIC_REFUSAL not in html
+    assert "登记人、首问责任人、质量管理部" in html and GENERIC_REFUSAL not in html
 
 
 def test_it_shows_a_service_refusal_beside_its_field(clock, org, client, register, monkeypatch):

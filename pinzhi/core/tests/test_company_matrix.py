@@ -119,6 +119,7 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
         Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
     ),
+    "orgs:contractor_scope": Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
     # --- policy (STD-5) -----------------------------------------------------------------
     "policy:detail": Target(_pk("rule"), shared=SHARED_RULES),
     "policy:propose": Target(
@@ -171,7 +172,12 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "notify:webhook_set_active": Target(_pk("webhook"), (POST,)),
     "notify:webhook_test": Target(_pk("webhook"), (POST,)),
     # --- complaints (CMP-1 … CMP-9) ---------------------------------------------------------
-    "complaints:detail": Target(_complaint),
+    "complaints:detail": Target(
+        _complaint,
+        out_of_scope=frozenset({Role.SUPPLIER}),
+        out_of_scope_reason="ORG-2, issue 8 item 6: a supplier opens only the complaints about "
+        "the service its company is contracted for; A's supplier has none",
+    ),
     "complaints:act": Target(lambda a, r: {"pk": a["complaint"].pk, "action": "callback"}, (POST,)),
     "complaints:escalation_answer": Target(
         lambda a, r: {"pk": a["complaint"].pk, "escalation_pk": a["escalation"].pk}, (POST,)

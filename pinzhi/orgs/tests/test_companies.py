@@ -121,3 +121,32 @@ def test_it_does_not_let_others_edit_companies(signed_in, company):
     client = signed_in("leadership")
     assert client.get(reverse("orgs:company_edit", args=[company.pk])).status_code == 403
     assert client.get(reverse("orgs:company_detail", args=[company.pk])).status_code == 200
+
+
+def test_it_lets_the_quality_department_set_a_supplier_s_contracted_service(signed_in, company):
+    """Issue 8 item 6, ORG-2: the quality department records on the supplier's page the
+    units it serves and the complaint categories of its service; the page shows them in
+    words, and setting the same service again replaces them."""
+    from pinzhi.orgs.models import ContractorScope, Unit
+    from pinzhi.orgs.tests.factories import UnitFactory
+
+    client = signed_in("quality_department")
+    estate = UnitFactory(company=company, code="CH", name="翠湖花园", kind=Unit.Kind.ESTATE)
+    other = UnitFactory(company=company, code="JG", name="金桂苑", kind=Unit.Kind.ESTATE)
+    supplier = services.company_create(
+        name="洁美保洁服务有限公司", kind=Company.Kind.SUPPLIER, operator=company
+    )
+    url = reverse("orgs:contractor_scope", args=[supplier.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"service": "保洁服务", "units": [estate.pk], "categories": ["environment"]}
+    )
+    assert response.status_code == 302
+    client.post(url, {"service": "保洁服务", "units": [other.pk], "categories": []})
+    scope = ContractorScope.objects.get(contractor=supplier)
+    assert list(scope.units.all()) == [other] and scope.categories == []
+    page = client.get(reverse("orgs:company_detail", args=[supplier.pk])).content.decode()
+    assert "保洁服务" in page and "金桂苑" in page
+    client.post(url, {"service": "保洁服务", "units": [other.pk], "categories": ["environment"]})
+    page = client.get(reverse("orgs:company_detail", args=[supplier.pk])).content.decode()
+    assert "环境卫生" in page and "environment" not in page
