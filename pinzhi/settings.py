@@ -219,6 +219,8 @@ SESSION_COOKIE_HTTPONLY = True
 # once a minute; the stored session lasts a little longer than the timeout.
 SESSION_COOKIE_AGE = PINZHI_SESSION_IDLE_HOURS * 3600 + 300
 CSRF_COOKIE_HTTPONLY = True
+# A refused form in the shell and in Chinese, not Django's bare page (issue 8 item 6).
+CSRF_FAILURE_VIEW = "pinzhi.core.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy: scripts and styles from Pinzhi itself, and inline ones only with

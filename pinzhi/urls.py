@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.views import defaults
+
+from pinzhi.core import errors
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pinzhi.core.urls")),
@@ -29,10 +30,13 @@ def page_not_found(request, exception):
         from pinzhi.api.problems import NOT_FOUND, problem
 
         return problem(api, request, status=404, detail=NOT_FOUND)
-    return defaults.page_not_found(request, exception)
+    return errors.page_not_found(request, exception)
 
 
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
 handler404 = page_not_found
+handler500 = errors.server_error
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -33,12 +33,14 @@ class ComplaintsConfig(AppConfig):
             "complaints.complaint", personal_data_rule, known=personal_data_known
         )
         for kind, label in [
-            (services.FIRST_CONTACT, _("First contact with the complainant")),
-            (services.ON_SITE, _("Staff on site (urgent complaint)")),
-            (services.RESOLUTION, _("Complaint resolved")),
-            (services.ANSWER, _("Complainant answered")),
-            (services.CALLBACK, _("Callback to the complainant")),
-            (services.CLOSURE, _("Result back to the registrar and case closed")),
+            # Named as limits, not as the step that meets them: an overdue row reads
+            # 「投诉解决时限 — 已超时 13 天」 (issue 8 item 6).
+            (services.FIRST_CONTACT, _("Time limit for the first contact")),
+            (services.ON_SITE, _("Time limit to be on site (urgent complaint)")),
+            (services.RESOLUTION, _("Time limit to resolve the complaint")),
+            (services.ANSWER, _("Time limit to answer the complainant")),
+            (services.CALLBACK, _("Time limit for the callback")),
+            (services.CLOSURE, _("Time limit to report the result and close the case")),
         ]:
             register_kind(kind, label)
         for level, label in [

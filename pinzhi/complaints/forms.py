@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.complaints.models import Callback, Category, Channel, Severity
 from pinzhi.complaints.services import OFFENCES
@@ -112,7 +113,8 @@ class IntakeForm(forms.Form):
     customer_email = forms.EmailField(label=_("e-mail"), required=False)
     customer_address = forms.CharField(label=_("address"), max_length=200, required=False)
     title = forms.CharField(
-        label=_("subject"),
+        # "subject" alone is 对象 in the deadline and timeline catalogues (issue 8 item 6).
+        label=pgettext_lazy("complaint", "subject"),
         max_length=200,
         required=False,
         help_text=_("Leave empty to use the beginning of the complaint."),

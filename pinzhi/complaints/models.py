@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib.fields import optional_fk, person_fk
 from pinzhi.orgs.models import Company, Unit
@@ -104,7 +105,7 @@ class Complaint(models.Model):
     customer = person_fk(
         _("customer account"), on_delete=models.SET_NULL, related_name="own_complaints"
     )
-    title = models.CharField(_("subject"), max_length=200)
+    title = models.CharField(pgettext_lazy("complaint", "subject"), max_length=200)
     content = models.TextField(_("complaint content"))
     request = models.TextField(_("customer's request"), blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)

@@ -71,3 +71,38 @@ class DomainErrorMiddleware:
         if isinstance(exception, DomainError):
             return refusal_response(request, exception)
         return None
+
+
+# The error pages (issue 8 item 6): every one in the site's shell and the interface language,
+# with a way back to the start page (the public landing page for a visitor without an
+# account). Django's own handlers would do for 403/404/500 with our templates; naming them
+# here keeps one place that answers errors, and the CSRF failure, which Django otherwise
+# answers with its bare English page, goes through the same shell.
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A PermissionDenied raised with a message carries the reason the page rule gives.
+    reason = str(exception or "")
+    return render(request, "403.html", {"exception": reason}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: whatever failed (the database, a context processor) may fail again.
+    from django.template.loader import render_to_string
+
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from a page open too long, or after signing out
+    elsewhere. The reason Django gives is for developers: Django logs it, the page does not
+    show it."""
+    return render(request, "403_csrf.html", status=403)

@@ -139,9 +139,29 @@ def calendar_weekly(calendar: Calendar) -> list[tuple[str, str]]:
     ]
 
 
-def duration_rules() -> list[tuple[str, str]]:
-    """(pack code, rule key) of the policy rules that are time limits, for choosing a
-    calendar per rule; empty when no pack is loaded."""
-    from pinzhi.policy.selectors import duration_rule_keys
+def duration_rules() -> list[tuple[str, str, str]]:
+    """(pack code, rule key, rule name) of the policy rules that are time limits, for
+    choosing a calendar per rule; empty when no pack is loaded."""
+    from pinzhi.policy.selectors import duration_rule_keys, rule_names
 
-    return duration_rule_keys()
+    keys = duration_rule_keys()
+    names = rule_names(keys)
+    return [(pack, key, names.get((pack, key), key)) for pack, key in keys]
+
+
+def rule_name(pack: str, key: str) -> str:
+    """How people see the rule `key` of `pack` named (its key if no pack has it)."""
+    from pinzhi.policy.selectors import rule_names
+
+    return rule_names([(pack, key)]).get((pack, key), key)
+
+
+def rule_calendars_named(user: Person, calendar: Calendar) -> list[tuple[RuleCalendar, str]]:
+    """`rule_calendars_of` with each rule's name (issue 8 item 6: never its key alone)."""
+    from pinzhi.policy.selectors import rule_names
+
+    choices = list(rule_calendars_of(user, calendar))
+    names = rule_names([(choice.pack, choice.rule_key) for choice in choices])
+    return [
+        (choice, names.get((choice.pack, choice.rule_key), choice.rule_key)) for choice in choices
+    ]

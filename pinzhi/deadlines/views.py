@@ -118,7 +118,7 @@ def _detail(request, calendar: Calendar, *, status: int = 200, **forms):
         "year": year,
         "years": sorted(set(selectors.calendar_years(calendar)) | {now().year, year}),
         "days": selectors.calendar_year_days(calendar, year),
-        "rules": selectors.rule_calendars_of(request.user, calendar),
+        "rules": selectors.rule_calendars_named(request.user, calendar),
         "may_edit": selectors.calendar_may_edit(request.user, calendar),
         "may_choose": selectors.user_may_create_calendar(request.user),
         "weekly": selectors.calendar_weekly(calendar),
@@ -264,11 +264,13 @@ def calendar_rule(request, pk: int):
         except DomainError as error:
             error.add_to_form(form)
         else:
+            chosen = (form.cleaned_data["pack"], form.cleaned_data["rule_key"])
             messages.success(
                 request,
                 MSG_RULE_SET
                 % {
-                    "rule": f"{form.cleaned_data['pack']}/{form.cleaned_data['rule_key']}",
+                    # The rule's name, not its key (issue 8 item 6).
+                    "rule": selectors.rule_name(*chosen),
                     "clock": calendar.name if use else WALL_CLOCK,
                 },
             )

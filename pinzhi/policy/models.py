@@ -11,12 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.fields import company_fk, person_fk, unique_shared_and_per_company
 from pinzhi.policy import values
+from pinzhi.policy.packs import source_text
 
 # A value loaded with a pack applies "since always", so that a case recorded with an earlier
 # start (an import of last year's complaints) still finds the rule that applied to it.
 BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 LOADED_REASON = "loaded from pack"
 UPDATED_REASON = "updated from pack"
+# A rule without a statement template reads as its name and the value in force.
+STATEMENT_GENERATED = _("%(name)s: %(value)s")
 
 
 class PolicyPack(models.Model):
@@ -56,8 +59,18 @@ class Rule(models.Model):
     unit = models.CharField(_("unit"), max_length=20, choices=values.UNIT_CHOICES, blank=True)
     citation_seed = models.CharField(_("source document"), max_length=100)
     citation_clause = models.CharField(_("clause"), max_length=200)
+    # The regulation's own wording (quoted as the source); the rule as it reads today is
+    # `template` with the value in force, or its name and that value (issue 8 item 6).
     statement = models.TextField(_("statement"))
     statement_en = models.TextField(_("English statement"), blank=True)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    template = models.TextField(
+        _("statement with the value"),
+        blank=True,
+        help_text=_("The statement with {value} where the value in force goes."),
+    )
+    template_en = models.TextField(_("English statement with the value"), blank=True)
     is_default = models.BooleanField(
         _("company default"),
         default=False,
@@ -80,9 +93,9 @@ class Rule(models.Model):
 
     @property
     def timeline_label(self) -> str:
-        """How the event log names the rule (X-2): its key and the start of its statement,
-        like a complaint's tracking code and title."""
-        return f"{self.key} {Truncator(self.statement).chars(30)}"
+        """How the event log names the rule (X-2): its name (issue 8 item 6: never the
+        internal key), else the start of its statement."""
+        return self.name or Truncator(self.statement).chars(30)
 
     @property
     def requirements(self) -> list[str]:
@@ -90,9 +103,34 @@ class Rule(models.Model):
 
     @property
     def display_statement(self) -> str:
-        if not (get_language() or "").startswith("zh") and self.statement_en:
+        """The regulation's wording, as quoted: it keeps the figure the regulation gives."""
+        if not _chinese() and self.statement_en:
             return self.statement_en
         return self.statement
+
+    @property
+    def display_name(self) -> str:
+        """How people see the rule named (issue 8 item 6): its name, never its key."""
+        if not _chinese() and self.name_en:
+            return self.name_en
+        return self.name or Truncator(self.display_statement).chars(40)
+
+    @property
+    def source(self) -> str:
+        """The regulation's title and the clause: 《服务投诉管理制度》第4篇 五.3."""
+        return source_text(self.citation_seed, self.citation_clause)
+
+    def statement_with(self, value: str) -> str:
+        """The rule as it reads with `value` (as displayed) in force (issue 8 item 6): the
+        pack's statement template with the value, else the rule's name and the value."""
+        template = self.template if _chinese() else self.template_en
+        if template:
+            return template.replace("{value}", value)
+        return str(STATEMENT_GENERATED % {"name": self.display_name, "value": value})
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
 
 
 class RuleVersion(models.Model):
@@ -144,6 +182,11 @@ class RuleVersion(models.Model):
     @property
     def display_value(self) -> str:
         return values.display(self.rule.value_type, self.rule.unit, self.value)
+
+    @property
+    def statement(self) -> str:
+        """The rule as it reads with this version's value (issue 8 item 6)."""
+        return self.rule.statement_with(self.display_value)
 
 
 class PolicyStamp(models.Model):
@@ -231,6 +274,11 @@ class RuleAmendment(models.Model):
     @property
     def display_value(self) -> str:
         return values.display(self.rule.value_type, self.rule.unit, self.value)
+
+    @property
+    def statement(self) -> str:
+        """The rule as it would read with the proposed value (issue 8 item 6)."""
+        return self.rule.statement_with(self.display_value)
 
     @property
     def is_open(self) -> bool:

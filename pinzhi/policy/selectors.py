@@ -220,6 +220,14 @@ def duration_rule_keys() -> list[tuple[str, str]]:
     )
 
 
+def rule_names(keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """{(pack code, rule key): the rule's name as people see it} (issue 8 item 6: a page
+    names a rule, never shows its key); a key no pack has is left out."""
+    wanted = {key for _pack, key in keys}
+    rules = Rule.objects.filter(key__in=wanted).select_related("pack")
+    return {(rule.pack.code, rule.key): rule.display_name for rule in rules}
+
+
 def rule_value_or_none(key: str, *, pack: str, company: Any, at: datetime | None = None) -> Any:
     """`rule_value`, or None when the pack has no such rule (for readers to whom a missing
     rule means "no limit", such as the licence warning, ORG-4)."""
@@ -305,7 +313,7 @@ def user_may_approve(user: Person) -> bool:
 def rules_visible_to(
     user: Person, *, pack: PolicyPack, query: str = "", family: str = ""
 ) -> QuerySet[Rule]:
-    """The rules of `pack` matching a search (key, statement, clause or requirement ID) and a
+    """The rules of `pack` matching a search (key, name, statement, clause or requirement ID) and a
     requirement family ("CMP"), with their versions prefetched."""
     if not packs_visible_to(user).filter(pk=pack.pk).exists():
         return Rule.objects.none()
@@ -314,6 +322,8 @@ def rules_visible_to(
     if query:
         rules = rules.filter(
             Q(key__icontains=query)
+            | Q(name__icontains=query)
+            | Q(name_en__icontains=query)
             | Q(statement__icontains=query)
             | Q(statement_en__icontains=query)
             | Q(citation_clause__icontains=query)

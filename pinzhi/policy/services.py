@@ -106,6 +106,10 @@ TEXT_FIELDS = (
     "citation_clause",
     "statement",
     "statement_en",
+    "name",
+    "name_en",
+    "template",
+    "template_en",
     "is_default",
     "position",
 )
@@ -191,6 +195,10 @@ def pack_load(*, code: str, directory: Path | None = None) -> LoadReport:
             "citation_clause": rule_spec.clause,
             "statement": rule_spec.statement,
             "statement_en": rule_spec.statement_en,
+            "name": rule_spec.name,
+            "name_en": rule_spec.name_en,
+            "template": rule_spec.template,
+            "template_en": rule_spec.template_en,
             "is_default": rule_spec.is_default,
             "position": position,
         }
@@ -453,8 +461,9 @@ def _notify_later(
     kwargs: dict[str, Any] = {
         "recipients": recipients,
         "kind": f"policy.amendment_{kind}",
-        "title": str(title % {"key": rule.key}),
-        "body": f"{rule.display_statement}\n→ {amendment.display_value}",
+        # The rule's name and how it would read, never its internal key (issue 8 item 6).
+        "title": str(title % {"key": rule.display_name}),
+        "body": rule.statement_with(amendment.display_value),
         "url": reverse("policy:detail", args=[rule.pk]),
         "subject": amendment,
     }

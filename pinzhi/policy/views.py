@@ -17,7 +17,7 @@ from pinzhi.core.access import page
 from pinzhi.core.shell import render_page
 from pinzhi.core.steps import StepEntry, step_entries, step_take
 from pinzhi.orgs.roles import Role
-from pinzhi.policy import packs, selectors, services, values
+from pinzhi.policy import selectors, services, values
 from pinzhi.policy.forms import AmendmentForm
 from pinzhi.policy.models import Rule, RuleAmendment
 from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
@@ -97,7 +97,6 @@ def _detail(request, rule: Rule, form: AmendmentForm | None, status: int = 200):
             "versions": versions,
             "form": form,
             "amendments": _with_actions(request.user, amendments),
-            "seed_title": packs.KNOWN_SEEDS.get(rule.citation_seed, ""),
             "may_propose": selectors.user_may_propose(request.user),
         },
         status=status,
@@ -142,7 +141,7 @@ def rule_propose(request, pk: int):
     except services.AmendmentError as error:
         error.add_to_form(form)
         return _detail(request, rule, form, status=error.status)
-    messages.success(request, MSG_PROPOSED % {"key": rule.key})
+    messages.success(request, MSG_PROPOSED % {"key": rule.display_name})
     return redirect("policy:detail", pk=rule.pk)
 
 
@@ -180,7 +179,7 @@ def _step(request, pk: int, action: str):
             request, workflow=AMENDMENT_WORKFLOW, record=amendment, name=action, form_for=_step_form
         )
         if outcome.ok:
-            key = amendment.rule.key
+            key = amendment.rule.display_name
             if action == "approve":
                 approval = outcome.result
                 when = timezone.localtime(approval.version.effective_from)

@@ -81,3 +81,61 @@ def test_it_sends_browsers_asking_for_favicon_ico_to_the_icon():
     response = Client().get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("core/favicon.svg")
+
+
+@pytest.fixture
+def production(settings):
+    settings.DEBUG = False
+
+
+def test_it_answers_a_refused_page_in_the_shell_in_chinese_with_a_way_home(production, signed_in):
+    """Issue 8 item 6: a 403 is the shell's page, in Chinese, with a link to the start page."""
+    response = signed_in("customer").get(reverse("policy:list"))
+    assert response.status_code == 403
+    assert 'data-testid="error-page"' in response.text and "无权" in response.text
+    assert f'href="{reverse("core:home")}"' in response.text and "返回首页" in response.text
+    assert "Forbidden" not in response.text
+
+
+@pytest.mark.django_db
+def test_it_shows_a_visitor_the_missing_page_in_the_public_shell(production):
+    """Issue 8 item 6: without an account a 404 is the public shell (no staff navigation),
+    in Chinese, with a link to the public start page."""
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    assert "未找到" in response.text and "Not Found" not in response.text
+    assert f'href="{reverse("portal:landing")}"' in response.text
+    assert 'id="sidenav"' not in response.text
+
+
+@pytest.mark.django_db
+def test_it_explains_an_expired_form_in_chinese_instead_of_djangos_csrf_page(production):
+    """Issue 8 item 6: a form whose CSRF check fails gets the shell's page, in Chinese, not
+    Django's bare "CSRF verification failed" page."""
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("core:login"), {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    assert "页面已过期" in response.text and 'data-testid="error-page"' in response.text
+    assert "CSRF verification failed" not in response.text and "CSRF验证失败" not in response.text
+
+
+@pytest.mark.django_db
+def test_it_names_the_shell_pages_as_the_error_handlers(production, rf):
+    """Issue 8 item 6: 400, 403, 404 and 500 all answer with the shell's pages."""
+    from django.core.exceptions import PermissionDenied
+
+    from pinzhi import urls
+    from pinzhi.core import errors
+
+    assert urls.handler400 is errors.bad_request
+    assert urls.handler403 is errors.permission_denied
+    assert urls.handler500 is errors.server_error
+    request = rf.get("/x/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    crash = urls.handler500(request)
+    assert crash.status_code == 500 and "系统出错了" in crash.content.decode()
+    refused = urls.handler403(request, PermissionDenied())
+    assert refused.status_code == 403 and "返回首页" in refused.content.decode()

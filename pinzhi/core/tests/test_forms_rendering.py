@@ -41,3 +41,19 @@ def test_a_class_chosen_by_the_form_wins():
         q = forms.CharField(widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
 
     assert 'class="form-control form-control-sm"' in str(Compact()["q"])
+
+
+def test_it_offers_the_empty_choice_of_every_dropdown_in_chinese(db):
+    """Issue 8 item 6: Django 6.1's blank choice ("- Select an option -") of every select
+    (model choice fields, model fields with choices) reads 「请选择」 in Chinese."""
+    from django import forms as django_forms
+
+    from pinzhi.orgs.models import Unit
+
+    class Choose(django_forms.Form):
+        unit = django_forms.ModelChoiceField(queryset=Unit.objects.none())
+        kind = django_forms.TypedChoiceField(choices=Unit._meta.get_field("kind").get_choices())
+
+    html = str(Choose())
+    assert "Select an option" not in html
+    assert html.count("- 请选择 -") == 2

@@ -272,3 +272,21 @@ def test_the_pages_speak_chinese_by_default(clock, client, signed_in, unit, sett
     # The reason is put into words when it is shown, in the reader's language (issue 7 item 2).
     with translation.override("zh-hans"):
         assert str(error.value) == "该时限当前为“已达成”，不能标记为达成。"
+
+
+def test_it_names_the_rules_counting_on_a_calendar_by_their_names(signed_in, office):
+    """Issue 8 item 6: the calendar page lists the rule's name (「一般投诉解决时限」; these
+    tests read English), not its key."""
+    from pinzhi.policy.services import pack_load
+
+    pack_load(code="property")
+    client = signed_in("quality_department")
+    url = reverse("deadlines:calendar_rule", args=[office.pk])
+    client.post(
+        url, {"pack": "property", "rule_key": "complaints.general_resolution", "use": "calendar"}
+    )
+    page = client.get(reverse("deadlines:calendar", args=[office.pk])).content.decode()
+    name = "General complaint resolution time limit"
+    assert f'data-testid="rule-name">{name}</li>' in page
+    assert "property/complaints.general_resolution" not in page
+    assert f'<option value="complaints.general_resolution">{name}</option>' in page

@@ -3,6 +3,10 @@
 A pack file `<code>.yaml` holds the pack's name and its rules; `include:` names fragments in
 `shared/` whose rules several packs use (the complaint time limits, the complaint
 deductions). Every rule cites the seed document and clause it comes from.
+
+A rule's `statement` is the regulation's wording, quoted as its source; its `name` is how
+people see it named (never its key), and its `template` is the statement with `{value}` where
+the value in force goes, so that an amended figure reads right (issue 8 item 6).
 """
 
 from dataclasses import dataclass, field
@@ -29,8 +33,46 @@ KNOWN_SEEDS = {
     "004_a510a77ce72d5ce5.txt": "公司服务人员管理制度范文（物业、投诉、服务窗口）",
 }
 
+# The regulations compiled in a seed, by the part its clauses start with ("第4篇 五.3"): a
+# clause is cited under the title of the regulation it belongs to, not the compilation's.
+SEED_PARTS = {
+    "004_a510a77ce72d5ce5.txt": {
+        "第1篇": "物业管理公司服务工作制度",
+        "第2篇": "物业管理公司服务工作制度",
+        "第3篇": "管理处清洁公司服务质量监控制度",
+        "第4篇": "服务投诉管理制度",
+        "第5篇": "公司服务质量监督管理制度",
+    },
+}
+# A clause that starts with the title of the regulation it belongs to ("物业管理公司服务质量
+# 监督检查规定 3.1", "服务质量管理制度2 第4条") names it with one of these endings.
+_TITLE_ENDINGS = ("制度", "办法", "规定", "细则", "标准")
+_VARIANT_NUMBERS = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五"}
+
+
+def source_text(seed: str, clause: str) -> str:
+    """How a rule's source reads to people (issue 8 item 6): the regulation's title and the
+    clause, 《服务投诉管理制度》第4篇 五.3, never the seed's file name."""
+    clause = clause.strip()
+    head, _space, rest = clause.partition(" ")
+    part = SEED_PARTS.get(seed, {}).get(head)
+    if part:
+        return f"《{part}》{clause}"
+    title = head.split("[", 1)[0]  # "服务质量监督检查管理办法[大全5篇]": a web page's note
+    variant = ""
+    if title[-1:] in _VARIANT_NUMBERS and title[:-1].endswith(_TITLE_ENDINGS):
+        title, variant = title[:-1], f"（{_VARIANT_NUMBERS[title[-1]]}）"
+    if rest and title.endswith(_TITLE_ENDINGS):
+        return f"《{title}{variant}》{rest}"
+    return f"《{KNOWN_SEEDS.get(seed, seed)}》{clause}"
+
+
 RULE_FIELDS = {
     "key",
+    "name",
+    "name_en",
+    "template",
+    "template_en",
     "requirements",
     "type",
     "unit",
@@ -40,6 +82,7 @@ RULE_FIELDS = {
     "statement_en",
     "default",
 }
+_TEXTS = ("name", "name_en", "template", "template_en")
 REQUIRED_FIELDS = ("key", "requirements", "type", "value", "citation", "statement")
 
 MSG_UNKNOWN_PACK = _("There is no policy pack “%(code)s”. Packs: %(known)s.")
@@ -57,6 +100,7 @@ MSG_DUPLICATE_KEY = _("is used by another rule of the pack")
 MSG_REQUIREMENTS = _("must be a list of requirement IDs like CMP-4")
 MSG_CITATION = _("must be a mapping with “seed” (one of the seed files) and a non-empty “clause”")
 MSG_DEFAULT = _("must be true or false")
+MSG_TEMPLATE = _("must say where the value in force goes, with {value}")
 
 
 class PackError(DomainError):
@@ -78,6 +122,13 @@ class RuleSpec:
     statement: str
     statement_en: str = ""
     is_default: bool = False
+    # The rule's short name, shown wherever the rule is named (issue 8 item 6), and its
+    # statement with "{value}" where the value in force goes; the statement above is the
+    # regulation's own wording, quoted as the source.
+    name: str = ""
+    name_en: str = ""
+    template: str = ""
+    template_en: str = ""
 
 
 @dataclass
@@ -161,6 +212,10 @@ def parse_rule(raw: Any, *, source: str, number: int) -> RuleSpec:
     is_default = raw.get("default", False)
     if not isinstance(is_default, bool):
         raise fail("default", MSG_DEFAULT)
+    texts = {name: str(raw.get(name) or "").strip() for name in _TEXTS}
+    for name in ("template", "template_en"):
+        if texts[name] and texts[name].count("{value}") != 1:
+            raise fail(name, MSG_TEMPLATE)
     return RuleSpec(
         key=key,
         requirements=list(requirements),
@@ -172,6 +227,7 @@ def parse_rule(raw: Any, *, source: str, number: int) -> RuleSpec:
         statement=str(raw["statement"]).strip(),
         statement_en=str(raw.get("statement_en") or "").strip(),
         is_default=is_default,
+        **texts,
     )
 
 

@@ -300,7 +300,8 @@ def test_the_next_actor_is_notified_on_commit(
         services.amendment_approve(amendment=amendment, approver=leader)
     approved = Notification.objects.get(kind="policy.amendment_approved")
     assert approved.recipient == proposer
-    assert KEY in approved.title
+    # Issue 8 item 6: the rule's name, never its internal key.
+    assert first_contact.display_name in approved.title and KEY not in approved.title
 
 
 def test_nothing_is_notified_when_the_step_rolls_back(
@@ -331,10 +332,12 @@ def test_each_role_sees_what_waits_for_it(first_contact, proposer, reviewer, lea
 
 
 def test_it_names_the_amendment_in_the_log_without_codes_or_english(first_contact, proposer):
-    """X-2 (issue 7 walk): the event log names an amendment by its rule's key and statement
-    and the proposed value, not the pack's code nor the state in English."""
+    """X-2 (issue 7 walk): the event log names an amendment by its rule's name (issue 8
+    item 6: not its key) and the proposed value, not the pack's code nor the state in
+    English."""
     amendment = propose(first_contact, proposer)
     event = Event.objects.filter(action="policy.amendment_proposed").get()
-    assert event.subject_repr.startswith(f"{KEY} {first_contact.statement[:10]}")
+    assert event.subject_repr.startswith("首次联系客户时限 → ")
+    assert KEY not in event.subject_repr
     assert event.subject_repr.endswith(f"→ {amendment.display_value}")
     assert "property:" not in event.subject_repr and "proposed" not in event.subject_repr

@@ -55,10 +55,10 @@ def test_the_list_says_when_no_pack_is_loaded(signed_in, db):
 def test_the_list_searches_by_requirement_id_and_text(signed_in, property_pack):
     client = signed_in("quality_committee")
     response = client.get(reverse("policy:list"), {"pack": "property", "q": "NCR-5"})
-    assert "supplier.daily_check_failures" in response.text
-    assert "complaints.first_contact" not in response.text
+    assert "日检不合格上报次数" in response.text
+    assert "首次联系客户时限" not in response.text
     response = client.get(reverse("policy:list"), {"pack": "property", "q": "服务明星"})
-    assert "assessment.service_star_reward" in response.text
+    assert "服务明星奖励" in response.text
     response = client.get(reverse("policy:list"), {"pack": "property", "q": "nothing-like-it"})
     assert 'data-testid="no-rules"' in response.text
 
@@ -66,8 +66,8 @@ def test_the_list_searches_by_requirement_id_and_text(signed_in, property_pack):
 def test_the_list_filters_by_family_and_pages(signed_in, property_pack):
     client = signed_in("leadership")
     response = client.get(reverse("policy:list"), {"pack": "property", "family": "ASM"})
-    assert "assessment.attitude_complaint" in response.text
-    assert "complaints.first_contact<" not in response.text
+    assert "服务态度投诉扣分" in response.text
+    assert "首次联系客户时限" not in response.text
     first = client.get(reverse("policy:list"), {"pack": "property"})
     assert first.context["page_obj"].paginator.num_pages > 1
     second = client.get(reverse("policy:list"), {"pack": "property", "page": 2})
@@ -80,7 +80,7 @@ def test_the_list_answers_htmx_with_the_table_only(signed_in, property_pack):
         reverse("policy:list"), {"pack": "property", "q": "CMP-4"}, headers={"HX-Request": "true"}
     )
     assert "<html" not in response.text
-    assert "complaints.first_contact" in response.text
+    assert "首次联系客户时限" in response.text
 
 
 def test_the_list_shows_a_pending_value(signed_in, first_contact):
