@@ -27,7 +27,7 @@ from ninja import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import Field, field_validator
 
-from pinzhi.api import problems, services
+from pinzhi.api import idempotency, problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
 from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
@@ -72,7 +72,8 @@ class TokenAuth(HttpBearer):
 
 class PinzhiAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return problems.document_problems(super().get_openapi_schema(**kwargs))
+        schema = problems.document_problems(super().get_openapi_schema(**kwargs))
+        return idempotency.document(schema)
 
 
 api = PinzhiAPI(
@@ -303,6 +304,19 @@ def _company_complaints(token: ApiToken) -> QuerySet[Complaint]:
     )
 
 
+def company_complaint(token: ApiToken, tracking_code: str) -> Complaint:
+    """The token's company's complaint with this tracking code (a path parameter), or the
+    problem: 422 for a code that cannot be one, 404 for none of the company's."""
+    code = tracking_code.strip().upper()
+    if not (code.isascii() and code.isalnum()) or len(code) > 12:
+        # Issue 6 item 8: a NUL byte made the database fail.
+        raise InvalidInput(BAD_TRACKING_CODE, field="tracking_code", where=("path",))
+    complaint = _company_complaints(token).filter(tracking_code=code).first()
+    if complaint is None:
+        raise NotFound(NO_COMPLAINT)
+    return complaint
+
+
 @api.post(
     "/complaints",
     response={
@@ -379,14 +393,7 @@ def complaint_create(request, payload: ComplaintIn):
 def complaint_detail(request, tracking_code: str):
     """CMP-2: the status and the customer-facing milestones of one of the company's cases."""
     token: ApiToken = request.auth
-    code = tracking_code.strip().upper()
-    if not (code.isascii() and code.isalnum()) or len(code) > 12:
-        # Issue 6 item 8: a NUL byte made the database fail.
-        raise InvalidInput(BAD_TRACKING_CODE, field="tracking_code", where=("path",))
-    complaint = _company_complaints(token).filter(tracking_code=code).first()
-    if complaint is None:
-        raise NotFound(NO_COMPLAINT)
-    return _complaint_out(token, complaint)
+    return _complaint_out(token, company_complaint(token, tracking_code))
 
 
 PAGE_SIZE = 50

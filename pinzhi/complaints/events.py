@@ -96,6 +96,11 @@ class RepeatGroupAnalysed(TypedDict):
     members: Annotated[int, "how many complaints the repeat topic holds"]
 
 
+class CustomerFollowedUp(TypedDict):
+    attachment_id: Annotated[int | None, "the photo the customer sent (Attachment id), or null"]
+    channel: Annotated[str, "how it came in (api)"]
+
+
 class ComplaintEvent(EventCode):
     REGISTERED = (
         "complaint.registered",
@@ -203,6 +208,13 @@ class ComplaintEvent(EventCode):
         _("Rated by the customer"),
         "When the customer rates the handling on the tracking page; the comment is the reason.",
         CustomerRated,
+    )
+    CUSTOMER_FOLLOWED_UP = (
+        "complaint.customer_followed_up",
+        _("Follow-up from the customer"),
+        "When the customer adds a message or a photo to an open case, through an integration "
+        "(issue 8 item 5); the message is the reason.",
+        CustomerFollowedUp,
     )
     OFFENCE = (
         "complaint.offence",
