@@ -39,7 +39,9 @@ def case(api_client, make_token, payload, org, clock):
         client = api_client(secret)
         body = client.post("/api/complaints", payload(**overrides)).json()
         complaint = Complaint.objects.get(pk=body["id"])
-        return SimpleNamespace(api=client, code=body["tracking_code"], complaint=complaint, token=token)
+        return SimpleNamespace(
+            api=client, code=body["tracking_code"], complaint=complaint, token=token
+        )
 
     return make
 
@@ -121,9 +123,7 @@ def test_it_refuses_the_special_limit_once_the_30_minutes_passed_as_the_case_pag
     c = case()
     clock.shift(timedelta(minutes=31))
     sweep(now())
-    response = c.api.post(
-        f"/api/complaints/{c.code}/special-first-contact", {"reason": "业主外出"}
-    )
+    response = c.api.post(f"/api/complaints/{c.code}/special-first-contact", {"reason": "业主外出"})
     assert response.status_code == 409
     detail = response.json()["detail"]
     assert detail == str(SPECIAL_LIMIT_TOO_LATE)
@@ -212,9 +212,7 @@ def test_it_asks_for_the_satisfaction_of_a_reached_customer(case, org):
     assert response.json()["detail"] == str(SATISFACTION_REQUIRED)
 
 
-def test_it_refuses_a_callback_before_the_case_is_resolved_as_the_case_page_does(
-    case, org, client
-):
+def test_it_refuses_a_callback_before_the_case_is_resolved_as_the_case_page_does(case, org, client):
     c = case()
     response = c.api.post(f"/api/complaints/{c.code}/callback", {"reached": False})
     assert response.status_code == 409
@@ -294,9 +292,7 @@ def test_it_lists_the_company_s_units_and_the_categories(case, org, make_token, 
     assert {"satisfied", "dissatisfied"} <= {c["code"] for c in vocabulary["satisfaction"]}
 
 
-def test_it_keeps_every_case_step_to_the_token_s_scope_and_company(
-    case, make_token, api_client
-):
+def test_it_keeps_every_case_step_to_the_token_s_scope_and_company(case, make_token, api_client):
     """Issue 8 item 5: a read-only token may not take a step; another company's token does
     not find the case."""
     c = case()
