@@ -204,7 +204,7 @@ def _follow_up(token: ApiToken, complaint: Complaint, message: str, photo=None) 
             "tracking_code": complaint.tracking_code,
             "at": event.at,
             "message": message,
-            "photo": photo.name if photo is not None else None,
+            "photo": filetypes.safe_display_name(photo.name or "") if photo is not None else None,
         },
     )
 

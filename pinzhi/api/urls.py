@@ -13,7 +13,7 @@ app_name = "api"
 _ninja_patterns = api.urls[0]
 for _pattern in _ninja_patterns:
     _pattern.callback = idempotent(_pattern.callback, api=api)  # type: ignore[arg-type]
-    public_page(_pattern.callback)  # type: ignore[arg-type]  # every pattern has a view
+    public_page(_pattern.callback)
 
 urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),

@@ -134,7 +134,7 @@ def _plan(events: list[Event]) -> None:
     ids = {int(e.object_id) for e in events if e.object_id.isdigit()}
     complaints = Complaint.objects.select_related("api_origin").in_bulk(ids)
     moment = clock.now()
-    rows = []
+    rows: list[StatusWebhook] = []
     for event in events:
         complaint = complaints.get(int(event.object_id)) if event.object_id.isdigit() else None
         if complaint is None:
