@@ -310,17 +310,23 @@ WRITES = [
     ("special-first-contact", {"reason": "业主出差"}),
     ("messages", {"message": "补充一句"}),
     ("escalation", {"reason": "没人联系我"}),
+    ("callback", {"reached": True, "confirmed": True, "satisfaction": "satisfied"}),
+    ("rating", {"rating": 4, "comment": "及时"}),
 ]
 
 
 @pytest.mark.parametrize("operation,body", WRITES, ids=[w[0] for w in WRITES])
-def test_it_replays_a_step_sent_again_with_the_same_idempotency_key(case, clock, operation, body):
+def test_it_replays_a_step_sent_again_with_the_same_idempotency_key(
+    case, org, clock, operation, body
+):
     """Issue 8 item 5: the same write sent again with its key is not done twice; the first
     answer comes back."""
     c = case()
     if operation == "escalation":
         clock.shift(timedelta(minutes=31))
         sweep(now())
+    if operation in ("callback", "rating"):
+        resolve(org, c.complaint)
     path = f"/api/complaints/{c.code}/{operation}"
     events = Event.objects.count()
     first = c.api.post(path, body, **{"Idempotency-Key": "call-0001"})
