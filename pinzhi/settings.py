@@ -138,6 +138,8 @@ PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR = env_int(
     "PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR", 5
 )
 PINZHI_API_REQUESTS_PER_MINUTE = env_int("PINZHI_API_REQUESTS_PER_MINUTE", 120)
+# How long an API write's Idempotency-Key is remembered (a retry within it is answered again).
+PINZHI_API_IDEMPOTENCY_HOURS = env_int("PINZHI_API_IDEMPOTENCY_HOURS", 24)
 # How long a one-time sign-in code issued by an administrator stays valid.
 PINZHI_SIGNIN_CODE_HOURS = env_int("PINZHI_SIGNIN_CODE_HOURS", 72)
 # A session ends after this many hours without a request.

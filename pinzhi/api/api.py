@@ -3,15 +3,28 @@ django-ninja. The OpenAPI schema is served at /api/openapi.json; the interactive
 is switched off because it loads its scripts from a CDN, which this deployment cannot reach.
 
 Auth: `Authorization: Bearer <token>` with a token made on the API token page by the
-quality department. Scopes: complaints:write (register, read status), complaints:read (list
-the company's complaints; personal data of the complaints the token sent itself).
+quality department. Scopes: complaints:write (register, run the case, read status),
+complaints:read (list the company's complaints; personal data of the complaints the token
+sent itself).
 Errors are RFC 9457 problem documents (`application/problem+json`: type, title, status,
 detail, instance; `errors` lists each refused field with its reason): 401 no or bad token,
 403 missing scope, 404 unknown tracking code, 409 a step the complaint's state does not
 allow, 413 request body too large, 422 invalid input with the field and the reason, 429 more
 than 120 requests a minute (PINZHI_API_REQUESTS_PER_MINUTE), with Retry-After in seconds.
 The reason is in the language of the request (Accept-Language; simplified Chinese by
-default). Times are ISO 8601; a UTC offset must be within ±15:59."""
+default). Times are ISO 8601; a UTC offset must be within ±15:59.
+
+Running a case (issue 8 item 5): record the contact and the arrival on site, ask for the
+special first-contact limit, add the customer's follow-up message or photo, report the
+callback, rate and escalate for the customer (complaints:write); look up a caller's open
+cases by phone number, list the units and the categories. The steps are refused with the
+same reasons as on the case page and the tracking page. Every write takes an optional
+`Idempotency-Key` header (the same key and request again: the stored answer, with
+`Idempotent-Replayed: true`; with another request: 422). Every status change of a complaint
+is sent as a signed webhook `complaint.status.<status>` to the company's webhook endpoints
+subscribed to `complaint.status` (body: id, kind, event, at, complaint {id, tracking_code,
+status, status_label, external_id, url}; header X-Pinzhi-Signature: sha256=HMAC of the body
+with the endpoint's secret)."""
 
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -27,7 +40,7 @@ from ninja import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import Field, field_validator
 
-from pinzhi.api import problems, services
+from pinzhi.api import idempotency, problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
 from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
@@ -72,7 +85,8 @@ class TokenAuth(HttpBearer):
 
 class PinzhiAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        return problems.document_problems(super().get_openapi_schema(**kwargs))
+        schema = problems.document_problems(super().get_openapi_schema(**kwargs))
+        return idempotency.document(schema)
 
 
 api = PinzhiAPI(
@@ -303,6 +317,19 @@ def _company_complaints(token: ApiToken) -> QuerySet[Complaint]:
     )
 
 
+def company_complaint(token: ApiToken, tracking_code: str) -> Complaint:
+    """The token's company's complaint with this tracking code (a path parameter), or the
+    problem: 422 for a code that cannot be one, 404 for none of the company's."""
+    code = tracking_code.strip().upper()
+    if not (code.isascii() and code.isalnum()) or len(code) > 12:
+        # Issue 6 item 8: a NUL byte made the database fail.
+        raise InvalidInput(BAD_TRACKING_CODE, field="tracking_code", where=("path",))
+    complaint = _company_complaints(token).filter(tracking_code=code).first()
+    if complaint is None:
+        raise NotFound(NO_COMPLAINT)
+    return complaint
+
+
 @api.post(
     "/complaints",
     response={
@@ -379,14 +406,7 @@ def complaint_create(request, payload: ComplaintIn):
 def complaint_detail(request, tracking_code: str):
     """CMP-2: the status and the customer-facing milestones of one of the company's cases."""
     token: ApiToken = request.auth
-    code = tracking_code.strip().upper()
-    if not (code.isascii() and code.isalnum()) or len(code) > 12:
-        # Issue 6 item 8: a NUL byte made the database fail.
-        raise InvalidInput(BAD_TRACKING_CODE, field="tracking_code", where=("path",))
-    complaint = _company_complaints(token).filter(tracking_code=code).first()
-    if complaint is None:
-        raise NotFound(NO_COMPLAINT)
-    return _complaint_out(token, complaint)
+    return _complaint_out(token, company_complaint(token, tracking_code))
 
 
 PAGE_SIZE = 50

@@ -80,3 +80,72 @@ class ApiComplaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id} → {self.complaint_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A write an integration sent with an `Idempotency-Key` header and the answer it got:
+    the same key with the same request is answered again with this answer instead of doing
+    the write twice (a retry after a lost answer); the same key with another request is
+    refused. Keys belong to one token and are kept PINZHI_API_IDEMPOTENCY_HOURS."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(_("idempotency key"), max_length=255)
+    # SHA-256 of the method, the path and the request body (JSON canonicalised; the fields
+    # and the files' content of a multipart upload).
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_token_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="api_idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.key}"
+
+
+class StatusWebhook(models.Model):
+    """One signed POST of a complaint's status change to a webhook endpoint subscribed to
+    it (CMP-2, issue 8 item 5). Made from the complaint's timeline events by
+    `api.webhooks.status_webhooks_plan`; sent, and retried with notify's back-off, by
+    `api.webhooks.status_webhooks_send`. A worker claims a row with a conditional UPDATE, so
+    each attempt is sent once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        GAVE_UP = "gave_up", _("gave up")
+
+    endpoint = models.ForeignKey(
+        "notify.WebhookEndpoint", on_delete=models.CASCADE, related_name="status_webhooks"
+    )
+    event_id = models.BigIntegerField(_("timeline event"))
+    kind = models.CharField(_("kind"), max_length=80)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status webhook")
+        verbose_name_plural = _("status webhooks")
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="api_status_webhook_once")
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="api_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.endpoint_id}"

@@ -4,11 +4,12 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.api.events import ApiEvent
-from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, token_digest
+from pinzhi.api.models import SCOPES, ApiComplaint, ApiToken, IdempotencyKey, token_digest
 from pinzhi.complaints import services as complaints
 from pinzhi.complaints.models import Complaint
 from pinzhi.core import ratelimit
@@ -129,3 +130,55 @@ def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields: 
     complaint = complaints.complaint_register(company=token.company, registered_by=None, **fields)
     ApiComplaint.objects.create(token=token, complaint=complaint, external_id=external_id)
     return complaint_take_first_contact(complaint=complaint)
+
+
+# Idempotency keys (issue 8 item 5) --------------------------------------------------------
+
+
+def idempotency_kept_since() -> Any:
+    """Keys made before this moment are forgotten (PINZHI_API_IDEMPOTENCY_HOURS)."""
+    return now() - timedelta(hours=settings.PINZHI_API_IDEMPOTENCY_HOURS)
+
+
+def idempotency_find(*, token: ApiToken, key: str) -> IdempotencyKey | None:
+    """The remembered answer to `token`'s write with `key`; a key older than the retention
+    is forgotten here (deleted), so it may be used again."""
+    stored = IdempotencyKey.objects.filter(token=token, key=key).first()
+    if stored is not None and stored.created_at < idempotency_kept_since():
+        stored.delete()
+        return None
+    return stored
+
+
+def idempotency_store(
+    *,
+    token: ApiToken,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+    status_code: int,
+    content_type: str,
+    body: bytes,
+) -> IdempotencyKey:
+    """Remember the answer to `token`'s write with `key` (a successful one: a refused write
+    changed nothing and may be sent again)."""
+    return IdempotencyKey.objects.create(
+        token=token,
+        key=key,
+        fingerprint=fingerprint,
+        method=method,
+        path=path[:500],
+        status_code=status_code,
+        content_type=content_type[:100],
+        body=body,
+        created_at=now(),
+    )
+
+
+def idempotency_purge() -> int:
+    """Forget the keys older than PINZHI_API_IDEMPOTENCY_HOURS; returns how many."""
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        created_at__lt=idempotency_kept_since()
+    ).delete()
+    return deleted

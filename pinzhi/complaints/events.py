@@ -111,6 +111,11 @@ def _minutes(value: object) -> str:
     return str(_("%(minutes)s minutes")) % {"minutes": value}
 
 
+class CustomerFollowedUp(TypedDict):
+    attachment_id: Annotated[int | None, "the photo the customer sent (Attachment id), or null"]
+    channel: Annotated[str, "how it came in (api)"]
+
+
 class ComplaintEvent(EventCode):
     REGISTERED = (
         "complaint.registered",
@@ -226,6 +231,13 @@ class ComplaintEvent(EventCode):
         _("Rated by the customer"),
         "When the customer rates the handling on the tracking page; the comment is the reason.",
         CustomerRated,
+    )
+    CUSTOMER_FOLLOWED_UP = (
+        "complaint.customer_followed_up",
+        _("Follow-up from the customer"),
+        "When the customer adds a message or a photo to an open case, through an integration "
+        "(issue 8 item 5); the message is the reason.",
+        CustomerFollowedUp,
     )
     OFFENCE = (
         "complaint.offence",

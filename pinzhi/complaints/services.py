@@ -52,7 +52,8 @@ from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
 from pinzhi.policy.selectors import rule_value
-from pinzhi.timeline.services import event_record
+from pinzhi.timeline.models import Event
+from pinzhi.timeline.services import attachment_add, event_record
 
 
 class ComplaintError(DomainError):
@@ -853,6 +854,44 @@ def complaint_customer_rate(*, complaint: Complaint, rating: int, comment: str =
     complaint.save()
     _event(complaint, step.event, None, data={"rating": rating}, reason=comment)
     return complaint
+
+
+FOLLOW_UP_EMPTY = _("Send a message or a photo.")
+
+
+@transaction.atomic
+def complaint_customer_follow_up(
+    *, complaint: Complaint, message: str = "", photo: Any = None, channel: str = "api"
+) -> Event:
+    """Issue 8 item 5 (CMP-2): the customer adds a message or a photo to an open case (through
+    a hotline or WeChat integration); the photo is attached to the case, the message is the
+    event's reason, and the owner and the handler are told."""
+    complaint = _lock(complaint)
+    step = _step(complaint, "customer_follow_up")
+    message = message.strip()
+    if not message and photo is None:
+        raise ComplaintError(FOLLOW_UP_EMPTY, field="message", status=422)
+    attachment = None
+    if photo is not None:
+        attachment = attachment_add(subject=complaint, uploaded_file=photo, uploaded_by=None)
+    event = event_record(
+        subject=complaint,
+        action=step.event,
+        actor=None,
+        reason=message,
+        data={"attachment_id": attachment.pk if attachment else None, "channel": channel},
+    )
+    recipients = [p for p in (complaint.owner, complaint.handler) if p is not None]
+    notify(
+        recipients=list({p.pk: p for p in recipients}.values()),
+        kind="complaint.customer_followed_up",
+        subject=complaint,
+        title=str(_("The customer added to complaint %(code)s"))
+        % {"code": complaint.tracking_code},
+        body=message,
+        url=complaint_url(complaint),
+    )
+    return event
 
 
 OFFENCES = {

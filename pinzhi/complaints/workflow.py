@@ -372,6 +372,15 @@ COMPLAINT_WORKFLOW = Workflow(
             event=ComplaintEvent.CUSTOMER_ESCALATED,
             participle=_("escalated"),
         ),
+        # Issue 8 item 5: a message or photo the customer adds through an integration.
+        Step(
+            "customer_follow_up",
+            _("Follow-up from the customer"),
+            sources=set(OPEN_BEFORE_RESOLVED) | {Status.RESOLVED, Status.CALLED_BACK},
+            service="complaint_customer_follow_up",
+            event=ComplaintEvent.CUSTOMER_FOLLOWED_UP,
+            participle=_("given a follow-up from the customer"),
+        ),
         Step(
             "customer_rate",
             _("Rated by the customer"),

@@ -27,8 +27,14 @@ def api_client(client):
         def get(self, path, **params):
             return client.get(path, params, headers=self.headers)
 
-        def post(self, path, payload):
-            return client.post(path, payload, content_type="application/json", headers=self.headers)
+        def post(self, path, payload, **headers):
+            return client.post(
+                path, payload, content_type="application/json", headers={**self.headers, **headers}
+            )
+
+        def upload(self, path, data, **headers):
+            """A multipart/form-data POST (files as SimpleUploadedFile values)."""
+            return client.post(path, data, headers={**self.headers, **headers})
 
     return Api
 

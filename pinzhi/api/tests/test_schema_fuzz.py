@@ -110,3 +110,35 @@ def test_the_inputs_found_to_fail_get_a_client_error(found, bearer, org):
     case = schema[path][method].Case(**parts)
     response = case.call(headers=bearer)
     assert 400 <= response.status_code < 500, (path, parts, response.text[:500])
+
+
+# Issue 8 item 5: the operations that run a case, fuzzed against a real case of the token's
+# company (a made-up tracking code would only ever reach the 404).
+case_operations = schema.include(path_regex=r"^/api/complaints/\{tracking_code\}/")
+
+
+@pytest.fixture
+def real_case(bearer, org, client):
+    from pinzhi.complaints.models import Complaint
+
+    response = client.post(
+        "/api/complaints", _complaint(), content_type="application/json", headers=bearer
+    )
+    return Complaint.objects.get(pk=response.json()["id"])
+
+
+@case_operations.parametrize()
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+@pytest.mark.django_db(transaction=False)
+def test_the_case_operations_never_answer_with_a_server_error(case, bearer, real_case):
+    """Issue 8 item 5: generated bodies, headers (Idempotency-Key) and uploads on a real
+    case get an answer below 500."""
+    case.path_parameters = {"tracking_code": real_case.tracking_code}
+    response = case.call(headers=bearer)
+    assert response.status_code < 500, (case.method, case.path, response.text[:500])

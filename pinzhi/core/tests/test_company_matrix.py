@@ -215,6 +215,17 @@ PUBLIC_URLS: dict[str, tuple[str, Callable[[CompanyData, str], dict]]] = {
 TOKEN_URLS: dict[str, Callable[[CompanyData], dict]] = {
     "api:complaint": lambda a: {"tracking_code": a["complaint"].tracking_code},
 }
+# Issue 8 item 5: the steps an integration takes on a case, each with a valid body (POST).
+TOKEN_STEPS: dict[str, dict] = {
+    "api:complaint_contact": {},
+    "api:complaint_special_first_contact": {"reason": "业主出差"},
+    "api:complaint_message": {"message": "补充一句"},
+    "api:complaint_photo": {},
+    "api:complaint_callback": {"reached": False},
+    "api:complaint_rating": {"rating": 5},
+    "api:complaint_escalation": {"reason": "没人联系我"},
+}
+TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
@@ -416,8 +427,23 @@ def test_an_api_token_reaches_only_its_own_company(two_companies, client_as, nam
     """Issue 6 item 11 (ORG-2): B's API token does not find A's complaint; A's does."""
     secret = _api_secret(two_companies, company)
     url = reverse(name, kwargs=TOKEN_URLS[name](two_companies.a))
-    response = client_as(None).get(url, headers={"Authorization": f"Bearer {secret}"})
-    assert response.status_code == (200 if company == "a" else 404)
+    headers = {"Authorization": f"Bearer {secret}"}
+    if name not in TOKEN_STEPS:
+        response = client_as(None).get(url, headers=headers)
+        assert response.status_code == (200 if company == "a" else 404)
+        return
+    if name == "api:complaint_photo":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from pinzhi.portal.tests.test_form import PNG
+
+        photo = SimpleUploadedFile("bike.png", PNG, content_type="image/png")
+        response = client_as(None).post(url, {"photo": photo}, headers=headers)
+    else:
+        body = TOKEN_STEPS[name]
+        response = client_as(None).post(url, body, content_type="application/json", headers=headers)
+    # A's token takes the step (or is refused by the case's state); B's finds no case.
+    assert (response.status_code == 404) == (company == "b"), response.content
 
 
 @pytest.mark.parametrize("company", ["a", "b"])
