@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pinzhi.complaints.models import Complaint
 from pinzhi.complaints.search import shown_customer
@@ -31,7 +32,7 @@ def _headers() -> list[str]:
         _("severity"),
         _("estate / site"),
         _("department complained about"),
-        _("subject"),
+        pgettext("complaint", "subject"),
         _("complaint content"),
         _("customer's request"),
         _("customer name"),

@@ -88,7 +88,8 @@ def test_it_exports_times_as_local_dates_under_a_frozen_filtered_header(
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(headers))}3"
     subject, content_column = "I", "J"  # the subject and the complaint's content
-    assert sheet["I2"].value == "夜间巡逻不到位" and headers[9] == "投诉内容"
+    assert headers[8] == "投诉事由" and headers[9] == "投诉内容"
+    assert sheet["I2"].value == "夜间巡逻不到位"
     assert sheet.column_dimensions[subject].width >= 14  # 夜间巡逻不到位: 7 characters
     assert sheet.column_dimensions[content_column].width >= 36
     assert all(sheet.column_dimensions[get_column_letter(i)].width for i in range(1, 22))
