@@ -88,6 +88,7 @@ FREE_TEXT_FIELDS = (
     "investigation",
     "solution",
     "resolution",
+    "customer_reply",
     "final_result",
     "evaluation",
     "customer_comment",

@@ -105,6 +105,7 @@ COMPANY_FIELDS = (
     "address",
     "contact_name",
     "contact_phone",
+    "service_hotline",
     "policy_pack",
     "operator",
 )

@@ -124,7 +124,14 @@ def test_a_complaint_from_the_public_form_to_closure(page):
         sign_in(page, handler.username)
         page.goto(f"/complaints/{complaint.pk}/")
         act(page, "record_contact")
-        act(page, "resolve", fill={"resolution": "道闸电机已更换，车库每两小时巡逻一次"})
+        act(
+            page,
+            "resolve",
+            fill={
+                "customer_reply": "道闸已修好，车库巡逻已加密，感谢您的反映。",
+                "resolution": "道闸电机已更换，车库每两小时巡逻一次",
+            },
+        )
         sign_in(page, "desk")
         page.goto(f"/complaints/{complaint.pk}/")
         act(page, "callback", select={"satisfaction": "满意"}, check=["confirmed"])
