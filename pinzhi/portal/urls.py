@@ -13,6 +13,6 @@ urlpatterns = [
     path("track/rate/", views.rate, name="rate"),
     path("track/escalate/", views.escalate, name="escalate"),
     path("my-complaints/", views.my_complaints, name="my_complaints"),
-    path("my-complaints/<str:tracking_code>/", views.my_complaint, name="my_complaint"),
+    path("my-complaints/<int:pk>/", views.my_complaint, name="my_complaint"),
     path("qr-codes/", views.qr_codes, name="qr_codes"),
 ]

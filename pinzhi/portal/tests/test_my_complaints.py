@@ -52,7 +52,7 @@ def test_a_signed_in_customer_sees_their_own_complaints(client, org, owner, cloc
     html = response.content.decode()
     assert mine.tracking_code in html and "楼道灯坏了" in html
     assert "正在处理" in html and "已发工作联系函" not in html
-    assert reverse("portal:my_complaint", args=[mine.tracking_code]) in html
+    assert reverse("portal:my_complaint", args=[mine.pk]) in html
     assert someone_else.tracking_code not in html and "电梯异响" not in html
 
 
@@ -92,7 +92,7 @@ def test_a_listed_complaint_opens_its_tracking_page(client, org, owner, clock):
     """Issue 8 item 6: no tracking code and digits to type for one's own complaint."""
     mine = register(org, customer=owner)
     client.force_login(owner)
-    response = client.get(reverse("portal:my_complaint", args=[mine.tracking_code]))
+    response = client.get(reverse("portal:my_complaint", args=[mine.pk]))
     assert response["Location"] == reverse("portal:status")
     page = client.get(reverse("portal:status"))
     assert page.context["complaint"] == mine
@@ -102,7 +102,7 @@ def test_another_persons_complaint_is_not_found(client, org, owner, clock):
     """Issue 8 item 6: the link works only for the customer's own complaints."""
     other = register(org, customer=a_customer("neighbour"))
     client.force_login(owner)
-    response = client.get(reverse("portal:my_complaint", args=[other.tracking_code]))
+    response = client.get(reverse("portal:my_complaint", args=[other.pk]))
     assert response.status_code == 404
     assert client.get(reverse("portal:status"))["Location"] == reverse("portal:track")
 
