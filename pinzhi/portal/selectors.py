@@ -215,7 +215,7 @@ MILESTONE_LABELS = {
     "resolved": _("Resolved"),
     "called_back": _("Called back and confirmed"),
     "reopened": _("Reopened after the callback"),
-    "closed": _("Closed"),
+    "closed": pgettext_lazy("public status", "Completed"),  # as the status reads (issue 8 item 6)
     "escalated": _("You escalated the complaint"),
     "rated": _("You rated the handling"),
 }

@@ -297,7 +297,7 @@ def my_complaints(request):
         {"complaint": complaint, "status": selectors.public_status(complaint)}
         for complaint in page_obj
     ]
-    return render(request, "portal/my_complaints.html", {"page_obj": page_obj, "rows": rows})
+    return _public(request, "portal/my_complaints.html", {"page_obj": page_obj, "rows": rows})
 
 
 @page(Role.CUSTOMER)

@@ -159,4 +159,7 @@ def test_a_complaint_from_the_public_form_to_closure(page):
         page.locator("[name=tracking_code]").fill(code)
         page.locator("[name=phone_last4]").fill("0000")
         page.locator("[data-testid=track-form] button[type=submit]").click()
-        assert "已结案" in page.get_by_test_id("status-label").inner_text()
+        # Issue 8 item 6: the status in the customer's words, the reply written for them.
+        assert "已办结" in page.get_by_test_id("status-label").inner_text()
+        assert "车库巡逻已加密" in page.get_by_test_id("reply").inner_text()
+        assert "道闸电机已更换" not in page.content()  # the internal handling record
