@@ -88,7 +88,10 @@ STEPS = {
 SQUEEZE_INTO = 0.9
 
 
-WANG = ("王建华", "13800138001", "3栋2单元1201")
+# The demo's customer account `owner` (orgs/demo.py): her complaints are linked to it, so
+# that she finds them under 我的投诉 (issue 8 item 6).
+SONG = ("宋玉兰", "13800138001", "3栋2单元1201")
+CUSTOMER_ACCOUNTS = {SONG[0]: "owner"}
 LI = ("李秀梅", "13912345678", "8栋1单元602")
 ZHAO = ("赵先生", "13650012345", "12栋1单元301")
 
@@ -104,7 +107,7 @@ CASES: list[Case] = [
         "夜间噪音扰民",
         "楼下商铺每晚十一点后还在装卸货物，噪音很大，影响休息，保安没有制止。",
         "请管理处制止夜间装卸，并加强夜间巡查。",
-        WANG,
+        SONG,
         investigation="商铺供货车夜间卸货，岗亭保安未按规定劝阻。",
         solution="与商铺签订夜间作业告知书，22:00后禁止装卸；夜班保安每小时巡查一次。",
         resolution="商铺已承诺22:00后不再装卸，连续一周巡查未再发现。",
@@ -208,7 +211,7 @@ CASES: list[Case] = [
         "单元门禁刷卡失灵",
         "3栋2单元门禁刷卡没反应，只能等别人开门。",
         "尽快修好门禁。",
-        WANG,
+        SONG,
         investigation="门禁读卡器进水短路。",
         solution="更换读卡器并加装防雨罩。",
         resolution="读卡器已更换，门禁恢复正常。",
@@ -520,7 +523,7 @@ CASES: list[Case] = [
         "夜间噪音再次扰民",
         "楼下商铺又在深夜装卸货，跟上次一样。",
         "按上次承诺严格管理。",
-        WANG,
+        SONG,
         investigation="新换的供货商不知道夜间作业规定。",
         solution="重新告知商铺及其供货商，违规一次通报业委会。",
         resolution="已约谈商铺及供货商，一周内无再犯。",
@@ -611,7 +614,8 @@ def _story(company, case: Case, made: list[Complaint]) -> Iterator[datetime]:
     estate = units[case.estate]
     head_name = HEADS[case.department]
     handler_name = HANDLERS.get(case.department, head_name).format(estate=case.estate.lower())
-    people = _people(["registrar", "desk", head_name, handler_name, case.staff or "-"])
+    account = CUSTOMER_ACCOUNTS.get(case.customer[0], "-")
+    people = _people(["registrar", "desk", head_name, handler_name, case.staff or "-", account])
     # 徐娜 registers the cases of 翠湖花园; the service desk the others; web form and API
     # cases arrive without a registrar and the desk takes them on.
     desk = people["desk"]
@@ -642,6 +646,7 @@ def _story(company, case: Case, made: list[Complaint]) -> Iterator[datetime]:
         received_at=at,
         registered_by=None if self_service else registrar,
         staff_involved=people.get(case.staff),
+        customer=people.get(account),
     )
     made.append(complaint)
     actor = registrar if not self_service else desk
@@ -683,7 +688,12 @@ def _story(company, case: Case, made: list[Complaint]) -> Iterator[datetime]:
         )
     if _reached(target, RESOLVED):
         yield steps["resolve"]
-        services.complaint_resolve(complaint=complaint, actor=handler, resolution=case.resolution)
+        services.complaint_resolve(
+            complaint=complaint,
+            actor=handler,
+            resolution=case.resolution,
+            customer_reply=f"您好，您反映的问题已处理：{case.resolution}感谢您的监督。",
+        )
     if case.state == REOPENED or _reached(target, CALLED_BACK):
         yield steps["callback"]
         services.complaint_callback(

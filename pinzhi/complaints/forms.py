@@ -182,6 +182,14 @@ class IntakeForm(forms.Form):
         return data
 
 
+# Issue 8 item 6: each handling form says which text the customer reads and which stays inside.
+CUSTOMER_REPLY_HELP = _(
+    "Shown to the customer on the tracking page, word for word: write what was done for "
+    "them, politely, without staff names or internal remarks."
+)
+INTERNAL_NOTE_HELP = _("Internal record for the company's staff; never shown to the customer.")
+
+
 # --- one form per workflow step -------------------------------------------------------
 
 
@@ -260,11 +268,16 @@ class AssignForm(ActionForm):
     """CMP-3: the head names the handler and the solution (投诉处置表)."""
 
     handler = PersonChoiceField(label=_("handler"), queryset=Person.objects.none())
-    solution = forms.CharField(label=_("solution"), widget=forms.Textarea(attrs={"rows": 3}))
+    solution = forms.CharField(
+        label=_("solution"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=INTERNAL_NOTE_HELP,
+    )
     investigation = forms.CharField(
         label=_("investigation findings"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=INTERNAL_NOTE_HELP,
     )
     staff_involved = PersonChoiceField(
         label=_("staff member complained about"), queryset=Person.objects.none(), required=False
@@ -294,9 +307,21 @@ class RecordContactForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    resolution = forms.CharField(
-        label=_("result of the handling"), widget=forms.Textarea(attrs={"rows": 3})
+    customer_reply = forms.CharField(
+        label=_("Reply to the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=CUSTOMER_REPLY_HELP,
     )
+    resolution = forms.CharField(
+        label=_("Internal handling record"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=INTERNAL_NOTE_HELP,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("customer_reply", self.complaint.customer_reply)
 
 
 CALLBACK_METHODS = [
@@ -332,12 +357,27 @@ class CallbackForm(ActionForm):
 
 
 class CloseForm(ActionForm):
+    customer_reply = forms.CharField(
+        label=_("Reply to the customer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=CUSTOMER_REPLY_HELP,
+    )
     final_result = forms.CharField(
-        label=_("final result"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("final result"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=INTERNAL_NOTE_HELP,
     )
     evaluation = forms.CharField(
-        label=_("overall evaluation of the handling"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("overall evaluation of the handling"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=INTERNAL_NOTE_HELP,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("customer_reply", self.complaint.customer_reply)
 
 
 class HandOverForm(ActionForm):

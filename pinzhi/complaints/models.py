@@ -129,6 +129,9 @@ class Complaint(models.Model):
     first_contact_at = models.DateTimeField(_("customer first contacted at"), null=True, blank=True)
     on_site_at = models.DateTimeField(_("staff on site at"), null=True, blank=True)
     resolution = models.TextField(_("result of the handling"), blank=True)
+    # What the customer reads on the tracking page (给客户的答复); `resolution`, the
+    # investigation and the final result stay internal (issue 8 item 6).
+    customer_reply = models.TextField(_("reply to the customer"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("complainant answered at"), null=True, blank=True)
     # Closure (CMP-6).

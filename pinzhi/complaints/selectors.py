@@ -136,6 +136,7 @@ FREE_TEXT_FIELDS = (
     "investigation",
     "solution",
     "resolution",
+    "customer_reply",
     "final_result",
     "evaluation",
     "customer_comment",

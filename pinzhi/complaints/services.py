@@ -584,15 +584,20 @@ def complaint_record_contact(
 
 
 @transaction.atomic
-def complaint_resolve(*, complaint: Complaint, actor: Person, resolution: str) -> Complaint:
+def complaint_resolve(
+    *, complaint: Complaint, actor: Person, resolution: str, customer_reply: str = ""
+) -> Complaint:
     """CMP-5: the solution is completed (投诉处置表); the complainant has their answer and
-    the callback is due the same day."""
+    the callback is due the same day. `resolution` is the internal handling record;
+    `customer_reply` the answer the customer reads on the tracking page (issue 8 item 6;
+    empty keeps the earlier reply, and the page then says a neutral sentence)."""
     complaint = _lock(complaint)
     step = _step(complaint, "resolve")
     if not resolution.strip():
         raise ComplaintError(_("Describe what was done."))
     at = now()
     complaint.resolution = resolution.strip()
+    complaint.customer_reply = customer_reply.strip() or complaint.customer_reply
     complaint.resolved_at = at
     # Resolving the case means the customer was reached: the record is never left blank.
     complaint.first_contact_at = complaint.first_contact_at or at
@@ -608,7 +613,10 @@ def complaint_resolve(*, complaint: Complaint, actor: Person, resolution: str) -
         start=at,
         owner=complaint.handler or complaint.owner,
     )
-    _event(complaint, step.event, actor, after={"resolution": complaint.resolution})
+    after = {"resolution": complaint.resolution}
+    if customer_reply.strip():
+        after["customer_reply"] = complaint.customer_reply
+    _event(complaint, step.event, actor, after=after)
     return complaint
 
 
@@ -686,15 +694,26 @@ def complaint_callback(
 
 @transaction.atomic
 def complaint_close(
-    *, complaint: Complaint, actor: Person, final_result: str, evaluation: str
+    *,
+    complaint: Complaint,
+    actor: Person,
+    final_result: str,
+    evaluation: str,
+    customer_reply: str = "",
 ) -> Complaint:
     """CMP-6: the registrar records the final result and an overall evaluation of the
-    handling and closes the case; the record is archived and cannot change afterwards."""
+    handling and closes the case; the record is archived and cannot change afterwards. Both
+    are internal; `customer_reply`, when given, replaces the answer the customer reads on the
+    tracking page (issue 8 item 6)."""
     complaint = _lock(complaint)
     step = _step(complaint, "close")
     if not final_result.strip() or not evaluation.strip():
         raise ComplaintError(_("Record both the final result and the evaluation."))
     at = now()
+    reply_changed = bool(customer_reply.strip()) and (
+        customer_reply.strip() != complaint.customer_reply
+    )
+    complaint.customer_reply = customer_reply.strip() or complaint.customer_reply
     complaint.final_result = final_result.strip()
     complaint.evaluation = evaluation.strip()
     complaint.closed_at = at
@@ -707,7 +726,11 @@ def complaint_close(
         complaint,
         step.event,
         actor,
-        after={"final_result": complaint.final_result, "evaluation": complaint.evaluation},
+        after={
+            "final_result": complaint.final_result,
+            "evaluation": complaint.evaluation,
+            **({"customer_reply": complaint.customer_reply} if reply_changed else {}),
+        },
     )
     return complaint
 

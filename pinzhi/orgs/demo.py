@@ -105,6 +105,7 @@ def _build(stdout) -> Company:
         licence_valid_until=date(2035, 6, 30),
         address="深圳市南山区科技园锦华大厦8楼",
         contact_phone="0755-26780000",
+        service_hotline="400-888-6688",
         policy_pack="property",
     )
     units: dict[str, Unit] = {}

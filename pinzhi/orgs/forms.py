@@ -140,8 +140,14 @@ class CompanyForm(forms.ModelForm):
             "address",
             "contact_name",
             "contact_phone",
+            "service_hotline",
         ]
         widgets = {"licence_valid_until": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "service_hotline": _(
+                "The number customers call; shown on the public complaint and tracking pages."
+            )
+        }
 
     EXTERNAL_KINDS = (Company.Kind.SUPPLIER, Company.Kind.INSPECTED)
 
@@ -161,6 +167,11 @@ class CompanyForm(forms.ModelForm):
 
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"]
+        validate_phone(phone)
+        return normalise_phone(phone)
+
+    def clean_service_hotline(self):
+        phone = self.cleaned_data["service_hotline"]
         validate_phone(phone)
         return normalise_phone(phone)
 

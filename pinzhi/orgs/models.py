@@ -63,6 +63,8 @@ class Company(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    # The number customers call (服务热线), shown on the public pages (issue 8 item 6).
+    service_hotline = models.CharField(_("service hotline"), max_length=40, blank=True)
     policy_pack = models.CharField(_("policy pack"), max_length=30, blank=True)
     # The operator company that works with (or supervises) this external company; its
     # company-wide roles see and manage it (ORG-4).

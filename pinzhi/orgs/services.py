@@ -113,6 +113,7 @@ COMPANY_FIELDS = (
     "address",
     "contact_name",
     "contact_phone",
+    "service_hotline",
     "policy_pack",
     "operator",
 )

@@ -15,4 +15,6 @@ class PortalConfig(AppConfig):
             _("Complaints"),
             (_("Complaint QR codes"), "portal:qr_codes", desk, "qr-code", 80),
             (_("Public complaint page"), "portal:landing", desk, "globe", 81),
+            # Issue 8 item 6: a signed-in customer finds their own complaints.
+            (_("My complaints"), "portal:my_complaints", {Role.CUSTOMER}, "chat-square-text", 5),
         )

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, Status
@@ -97,6 +99,105 @@ def complaint_for_tracking(*, tracking_code: str, phone_last4: str) -> Complaint
     return complaint
 
 
+def public_company(
+    *, complaint: Complaint | None = None, location: Unit | None = None
+) -> Company | None:
+    """Whose public page this is (issue 8 item 6): the company of the case being tracked or of
+    the location's QR code, else the only operator company, else nobody (the product's name
+    is shown)."""
+    if complaint is not None:
+        return complaint.company
+    if location is not None:
+        return location.company
+    return single_operator()
+
+
+def public_hotline(company: Company | None) -> str:
+    """The number customers are told to call (issue 8 item 6): the company's service hotline,
+    else its contact phone (what the landing page showed before the hotline had a field)."""
+    if company is None:
+        return ""
+    return company.service_hotline or company.contact_phone
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """A complaint's state as the customer is told it: a label in the customer's words and a
+    neutral sentence, shown when no reply to the customer has been written."""
+
+    label: Promise
+    sentence: Promise
+
+
+_RECEIVED = PublicStatus(
+    pgettext_lazy("public status", "Received"),
+    _("We have received your complaint and are passing it to the department concerned."),
+)
+_HANDLING = PublicStatus(
+    pgettext_lazy("public status", "Being handled"),
+    _("The department concerned is dealing with your complaint; we will tell you the result."),
+)
+# Issue 8 item 6: the one place the public pages (and "my complaints") take a status's
+# wording from; never the staff's names such as 已发工作联系函.
+PUBLIC_STATUSES: dict[str, PublicStatus] = {
+    Status.REGISTERED: _RECEIVED,
+    Status.NOT_ESTABLISHED: PublicStatus(
+        pgettext_lazy("public status", "Answered"),
+        _("We looked into your complaint; our explanation is below."),
+    ),
+    Status.ROUTED: _HANDLING,
+    Status.ACKNOWLEDGED: _HANDLING,
+    Status.IN_PROGRESS: _HANDLING,
+    Status.RESOLVED: PublicStatus(
+        pgettext_lazy("public status", "Dealt with, awaiting our call"),
+        _(
+            "Your complaint has been dealt with. We will call you to hear whether you are "
+            "satisfied."
+        ),
+    ),
+    Status.CALLED_BACK: PublicStatus(
+        pgettext_lazy("public status", "Called back"),
+        _("Thank you for taking our call. We are completing the file of your complaint."),
+    ),
+    Status.CLOSED: PublicStatus(
+        pgettext_lazy("public status", "Completed"),
+        _(
+            "Your complaint has been dealt with and its file is completed. Thank you for "
+            "telling us."
+        ),
+    ),
+}
+
+
+def public_status(complaint: Complaint) -> PublicStatus:
+    return PUBLIC_STATUSES.get(complaint.status, _HANDLING)
+
+
+def customer_reply(complaint: Complaint) -> str:
+    """Issue 8 item 6: what the tracking page says the company answered — the reply written for
+    the customer, else the neutral sentence of the case's state; never the internal handling
+    record, the investigation or the final result."""
+    return complaint.customer_reply or str(public_status(complaint).sentence)
+
+
+def customer_account(user: object) -> Person | None:
+    """The account a complaint sent through the web form belongs to: the signed-in customer,
+    else none (a member of staff filling in the public form is not its customer)."""
+    if isinstance(user, Person) and user.is_active and Role.CUSTOMER in user.role_codes:
+        return user
+    return None
+
+
+def complaints_of_customer(person: Person) -> QuerySet[Complaint]:
+    """Issue 8 item 6: a signed-in customer's own complaints, newest first — those registered
+    for their account (by the staff, or sent through the web form while signed in). A phone
+    number is not matched: no customer's phone is verified, and a number typed into a
+    profile must not open someone else's complaints."""
+    if not person.is_authenticated:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(customer=person).order_by("-received_at", "-pk")
+
+
 @dataclass
 class Milestone:
     key: str
@@ -114,7 +215,7 @@ MILESTONE_LABELS = {
     "resolved": _("Resolved"),
     "called_back": _("Called back and confirmed"),
     "reopened": _("Reopened after the callback"),
-    "closed": _("Closed"),
+    "closed": pgettext_lazy("public status", "Completed"),  # as the status reads (issue 8 item 6)
     "escalated": _("You escalated the complaint"),
     "rated": _("You rated the handling"),
 }
@@ -138,7 +239,8 @@ _ACTIONS = {
 def customer_milestones(complaint: Complaint) -> list[Milestone]:
     """The customer's view of the history: milestones only, no staff names and no internal
     notes (ORG-3). The department appears by name ("handled by 客服部"); the explanation of
-    a "not established" judgement and the result of the handling are for the customer."""
+    a "not established" judgement and the reply written for the customer are theirs; the
+    internal handling record and the final result never appear (issue 8 item 6)."""
     events = Event.objects.filter(
         content_type__app_label="complaints",
         content_type__model="complaint",
@@ -159,9 +261,7 @@ def customer_milestones(complaint: Complaint) -> list[Milestone]:
                 continue
             seen_handling = True
         elif key == "resolved":
-            note = complaint.resolution
-        elif key == "closed":
-            note = complaint.final_result
+            note = complaint.customer_reply
         milestones.append(Milestone(key, str(MILESTONE_LABELS[key]), event.at, note))
     return milestones
 
@@ -179,6 +279,9 @@ def may_escalate(complaint: Complaint) -> bool:
     """CMP-7: the customer may escalate an open case when one of its time limits is breached
     ("the supervision group did not answer or arrive in time")."""
     if complaint.status not in COMPLAINT_WORKFLOW.step("customer_escalate").sources:
+        return False
+    if complaint.customer_escalations.filter(answered_at__isnull=True).exists():
+        # Issue 8 item 6: escalated and waiting for the answer — no second form meanwhile.
         return False
     return breached_deadlines(complaint).exists()
 

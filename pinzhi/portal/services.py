@@ -10,7 +10,7 @@ from pinzhi.complaints.models import Channel, Complaint, CustomerEscalation
 from pinzhi.core import ratelimit
 from pinzhi.deadlines import services as deadlines
 from pinzhi.lib.errors import DomainError
-from pinzhi.orgs.models import Company, Unit
+from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.portal import selectors
 from pinzhi.timeline.services import attachment_add
 
@@ -98,11 +98,13 @@ def portal_complaint_submit(
     customer_email: str = "",
     photo: UploadedFile | None = None,
     address: str = "",
+    customer: Person | None = None,
 ) -> Complaint:
     """CMP-1/CMP-2: register a complaint sent through the public web form (channel
-    "web_form", no account), give it a first-contact owner, attach the photo and count the
-    submission against the address's rate limit. The customer consented to the handling of
-    their personal data on the form (ORG-3)."""
+    "web_form", no account needed), give it a first-contact owner, attach the photo and count
+    the submission against the address's rate limit. The customer consented to the handling
+    of their personal data on the form (ORG-3). Sent by a signed-in customer, it is theirs:
+    it appears among "my complaints" (issue 8 item 6)."""
     title = " ".join(content.split())[:60] or str(_("Web complaint"))
     complaint = complaints.complaint_register(
         company=company,
@@ -117,6 +119,7 @@ def portal_complaint_submit(
         customer_address=customer_address,
         location=location,
         registered_by=None,
+        customer=customer,
     )
     complaint = complaint_take_first_contact(complaint=complaint)
     if photo is not None:

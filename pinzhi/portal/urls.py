@@ -12,5 +12,7 @@ urlpatterns = [
     path("track/status/", views.status, name="status"),
     path("track/rate/", views.rate, name="rate"),
     path("track/escalate/", views.escalate, name="escalate"),
+    path("my-complaints/", views.my_complaints, name="my_complaints"),
+    path("my-complaints/<int:pk>/", views.my_complaint, name="my_complaint"),
     path("qr-codes/", views.qr_codes, name="qr_codes"),
 ]

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ NOT_FOUND = _("No complaint matches this tracking code and these digits. Check b
 NO_COMPANY = _("Online complaints are not open yet. Please call our hotline.")
 RATED = _("Thank you for your rating.")
 ESCALATED = _("Your escalation has been passed to the group leader and the chairman.")
+MY_COMPLAINTS_PER_PAGE = 20
 TRACK_SESSION_KEY = "portal_track"
 THANKS_SESSION_KEY = "portal_submitted"
 
@@ -47,11 +49,27 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def _public(request, template, context=None, *, company=None, status=200):
+    """A public page, under the name and with the hotline of the company it belongs to
+    (issue 8 item 6: not the product's name; the number wherever the hotline is mentioned)."""
+    company = company or selectors.public_company()
+    context = {
+        "public_company": company,
+        "public_hotline": selectors.public_hotline(company),
+        **(context or {}),
+    }
+    return render(request, template, context, status=status)
+
+
 @public_page
 def landing(request):
     """X-6: the public complaint channels and the way to the form and the tracking page."""
-    companies = [company for company in selectors.operator_companies() if company.contact_phone]
-    return render(request, "portal/landing.html", {"companies": companies})
+    companies = [
+        {"company": company, "hotline": hotline}
+        for company in selectors.operator_companies()
+        if (hotline := selectors.public_hotline(company))
+    ]
+    return _public(request, "portal/landing.html", {"companies": companies})
 
 
 def _complaint_form(request, location=None):
@@ -71,6 +89,7 @@ def _complaint_form(request, location=None):
                 data = form.cleaned_data
                 complaint = services.portal_complaint_submit(
                     company=company,
+                    customer=selectors.customer_account(request.user),
                     location=place,
                     category=data["category"],
                     content=data["content"],
@@ -87,10 +106,11 @@ def _complaint_form(request, location=None):
                 return redirect("portal:thanks")
     else:
         form = ComplaintForm(fixed_location=location)
-    return render(
+    return _public(
         request,
         "portal/complaint_form.html",
         {"form": form, "location": location},
+        company=selectors.public_company(location=location),
         status=_status(form),
     )
 
@@ -115,7 +135,13 @@ def thanks(request):
     code = request.session.get(THANKS_SESSION_KEY)
     if not code:
         return redirect("portal:complaint")
-    return render(request, "portal/thanks.html", {"tracking_code": code})
+    complaint = Complaint.objects.select_related("company").filter(tracking_code=code).first()
+    return _public(
+        request,
+        "portal/thanks.html",
+        {"tracking_code": code},
+        company=selectors.public_company(complaint=complaint),
+    )
 
 
 def _remember_tracking(request, complaint: Complaint) -> None:
@@ -136,7 +162,7 @@ def _tracked(request) -> Complaint | None:
         request.session.pop(TRACK_SESSION_KEY, None)
         return None
     return (
-        Complaint.objects.select_related("department", "location")
+        Complaint.objects.select_related("company", "department", "location")
         .filter(pk=entry.get("id"))  # type: ignore[misc]  # no id: no complaint
         .first()
     )
@@ -168,12 +194,14 @@ def track(request):
         form = TrackForm(
             initial={"tracking_code": services.tracking_key(request.GET.get("code", ""))[:12]}
         )
-    return render(request, "portal/track.html", {"form": form}, status=_status(form))
+    return _public(request, "portal/track.html", {"form": form}, status=_status(form))
 
 
 def _status_context(complaint, **extra):
     context = {
         "complaint": complaint,
+        "public_status": selectors.public_status(complaint),
+        "reply": selectors.customer_reply(complaint),
         "milestones": selectors.customer_milestones(complaint),
         "escalations": complaint.customer_escalations.all(),
         "may_rate": selectors.may_rate(complaint),
@@ -191,7 +219,12 @@ def status(request):
     complaint = _tracked(request)
     if complaint is None:
         return redirect("portal:track")
-    return render(request, "portal/status.html", _status_context(complaint))
+    return _public(
+        request,
+        "portal/status.html",
+        _status_context(complaint),
+        company=selectors.public_company(complaint=complaint),
+    )
 
 
 def _status_form(request, complaint, *, save, done, **form_by_name):
@@ -207,10 +240,11 @@ def _status_form(request, complaint, *, save, done, **form_by_name):
         else:
             messages.success(request, done)
             return redirect("portal:status")
-    return render(
+    return _public(
         request,
         "portal/status.html",
         _status_context(complaint, **form_by_name),
+        company=selectors.public_company(complaint=complaint),
         status=_status(form),
     )
 
@@ -251,6 +285,31 @@ def escalate(request):
         ),
         done=ESCALATED,
     )
+
+
+@page(Role.CUSTOMER)
+def my_complaints(request):
+    """Issue 8 item 6: a signed-in customer's own complaints, each leading to its tracking
+    page (no tracking code and digits to type again)."""
+    complaints = selectors.complaints_of_customer(request.user).select_related("location")
+    page_obj = Paginator(complaints, MY_COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"complaint": complaint, "status": selectors.public_status(complaint)}
+        for complaint in page_obj
+    ]
+    return _public(request, "portal/my_complaints.html", {"page_obj": page_obj, "rows": rows})
+
+
+@page(Role.CUSTOMER)
+def my_complaint(request, pk: int):
+    """Issue 8 item 6: open one of the customer's own complaints on the tracking page, as a
+    verified tracking code would; another person's complaint is not found (404). The URL
+    carries no tracking code: it would show in pages and logs."""
+    complaint = selectors.complaints_of_customer(request.user).filter(pk=pk).first()
+    if complaint is None:
+        raise Http404
+    _remember_tracking(request, complaint)
+    return redirect("portal:status")
 
 
 @page(Role.QUALITY_DEPARTMENT, Role.SERVICE_DESK)

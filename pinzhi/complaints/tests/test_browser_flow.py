@@ -124,7 +124,14 @@ def test_a_complaint_from_the_public_form_to_closure(page):
         sign_in(page, handler.username)
         page.goto(f"/complaints/{complaint.pk}/")
         act(page, "record_contact")
-        act(page, "resolve", fill={"resolution": "道闸电机已更换，车库每两小时巡逻一次"})
+        act(
+            page,
+            "resolve",
+            fill={
+                "customer_reply": "道闸已修好，车库巡逻已加密，感谢您的反映。",
+                "resolution": "道闸电机已更换，车库每两小时巡逻一次",
+            },
+        )
         sign_in(page, "desk")
         page.goto(f"/complaints/{complaint.pk}/")
         act(page, "callback", select={"satisfaction": "满意"}, check=["confirmed"])
@@ -152,4 +159,7 @@ def test_a_complaint_from_the_public_form_to_closure(page):
         page.locator("[name=tracking_code]").fill(code)
         page.locator("[name=phone_last4]").fill("0000")
         page.locator("[data-testid=track-form] button[type=submit]").click()
-        assert "已结案" in page.get_by_test_id("status-label").inner_text()
+        # Issue 8 item 6: the status in the customer's words, the reply written for them.
+        assert "已办结" in page.get_by_test_id("status-label").inner_text()
+        assert "车库巡逻已加密" in page.get_by_test_id("reply").inner_text()
+        assert "道闸电机已更换" not in page.content()  # the internal handling record

@@ -83,3 +83,20 @@ def test_each_case_records_its_steps_at_its_own_times(demo):
         .values_list("at", flat=True)
     )
     assert ordered == sorted(ordered)
+
+
+def test_the_demo_customer_finds_her_complaints_under_my_complaints(demo, client):
+    """Issue 8 item 6: the demo's customer account `owner` has complaints of her own, and the
+    company's service hotline is filled in for the public pages."""
+    from django.urls import reverse
+
+    from pinzhi.orgs.models import Person
+
+    owner = Person.objects.get(username="owner")
+    own = demo.filter(customer=owner)
+    assert own.count() >= 3
+    assert {c.customer_name for c in own} == {owner.full_name}
+    client.force_login(owner)
+    html = client.get(reverse("portal:my_complaints")).content.decode()
+    assert all(c.tracking_code in html for c in own)
+    assert demo.first().company.service_hotline

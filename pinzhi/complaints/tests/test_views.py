@@ -160,7 +160,11 @@ def test_it_walks_a_complaint_from_registration_to_closure(clock, org, client, r
     client.force_login(org.handler)
     clock.shift(timedelta(minutes=20))
     assert act(client, complaint, "record_contact").status_code == 302
-    assert act(client, complaint, "resolve", resolution="已加派巡逻").status_code == 302
+    reply = "已加派巡逻，感谢反映。"
+    assert (
+        act(client, complaint, "resolve", resolution="已加派巡逻", customer_reply=reply).status_code
+        == 302
+    )
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
 

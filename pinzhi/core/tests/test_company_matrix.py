@@ -195,6 +195,13 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "complaint_import:errors": Target(_batch),
     # --- api (staff page) -------------------------------------------------------------------
     "api:token_revoke": Target(_pk("api_token"), EVERY_METHOD),
+    # --- portal: a signed-in customer's own complaints (issue 8 item 6) ------------------
+    "portal:my_complaint": Target(
+        _complaint,
+        out_of_scope=frozenset({Role.CUSTOMER}),
+        out_of_scope_reason="issue 8 item 6: a customer opens only their own account's "
+        "complaints, and A's complaint belongs to no account",
+    ),
 }
 
 

@@ -38,7 +38,10 @@ def handle_to_resolved(org, complaint):
         complaint=complaint, actor=org.head, handler=org.handler, solution="加派夜班巡逻"
     )
     return complaints.complaint_resolve(
-        complaint=complaint, actor=org.handler, resolution="已加强夜间巡逻，监控已调取。"
+        complaint=complaint,
+        actor=org.handler,
+        resolution="值班员已批评教育，监控已调取。",
+        customer_reply="已加强夜间巡逻，感谢您的反映。",
     )
 
 
@@ -100,7 +103,8 @@ def test_it_shows_milestones_without_staff_names_or_internal_notes(client, org, 
     assert keys == ["received", "routed", "handling", "resolved"]
     html = page.content.decode()
     assert "安保部" in html
-    assert "已加强夜间巡逻" in html
+    assert "已加强夜间巡逻" in html  # the reply written for the customer
+    assert "批评教育" not in html  # the internal handling record (issue 8 item 6)
     for person in (org.desk, org.head, org.handler):
         assert person.full_name not in html
     assert "加派夜班巡逻" not in html  # the solution is an internal note
