@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0006_drop_pending_import_for_import_batches'),
+        ('orgs', '0007_contractor_scope'),
     ]
 
     operations = [
