@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.fields import company_fk, optional_fk, person_fk, unique_shared_and_per_company
+from pinzhi.orgs.roles import Role
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 WEEKDAYS = ("0", "1", "2", "3", "4", "5", "6")  # Monday = "0", as date.weekday()
@@ -138,6 +139,9 @@ class Deadline(models.Model):
     escalation_step = models.PositiveIntegerField(_("escalation steps taken"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     owner = person_fk(_("owner"), related_name="deadlines")
+    # Issue 8 item 1: when no one person owns the limit (nobody can be determined), the
+    # holders of this role in the deadline's scope do: they are told at the breach.
+    owner_role = models.CharField(_("owning role"), max_length=30, choices=Role, blank=True)
     unit = optional_fk("orgs.Unit", _("unit"), related_name="deadlines")
     # The company whose obligation this is: a case without a unit still belongs to one (ORG-2).
     company = company_fk(on_delete=models.PROTECT, related_name="deadlines")
