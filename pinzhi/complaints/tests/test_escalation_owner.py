@@ -109,11 +109,11 @@ def test_it_gives_the_callback_limit_to_the_registering_specialist_never_the_res
 
 
 def test_it_gives_the_callback_to_the_service_desk_in_scope_when_nobody_registered_it(
-    clock, org, register
+    clock, org, register, client
 ):
     """CMP-5, X-3 (issue 8 item 1): a case from the web form has no registering specialist;
-    the service desk in its scope owns the callback limit and is told at the breach, the
-    resolver is not."""
+    the service desk in its scope owns the callback limit (the case page names it) and is
+    told at the breach, the resolver is not."""
     desk = person_in_role("desk", "service_desk", org.kf, [org.hq])
     complaint = register(registered_by=None, channel=Channel.WEB_FORM)
     services.complaint_route(
@@ -128,6 +128,9 @@ def test_it_gives_the_callback_to_the_service_desk_in_scope_when_nobody_register
     callback = deadline(complaint, services.CALLBACK)
     assert callback.owner is None and callback.owner_role == "service_desk"
     assert escalation_recipients(callback, "owner") == [desk]
+    client.force_login(desk)
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "· 服务台" in page
     clock.shift(timedelta(days=1))
     sweep(now())
     assert told(desk).filter(data__kind=services.CALLBACK).exists()

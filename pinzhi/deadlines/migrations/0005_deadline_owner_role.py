@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='deadline',
             name='owner_role',
-            field=models.CharField(blank=True, choices=[('leadership', 'Leadership'), ('quality_committee', 'Quality committee'), ('quality_department', 'Quality department'), ('department_manager', 'Department manager'), ('supervisor', 'Supervisor'), ('unit_quality_admin', 'Unit quality admin'), ('inspector', 'Inspector'), ('service_desk', 'Service desk'), ('complaint_handler', 'Complaint handler'), ('service_staff', 'Service staff'), ('supplier', 'Supplier'), ('customer', 'Customer'), ('supervising_body', 'Supervising body')], max_length=30, verbose_name='owning role'),
+            field=models.CharField(blank=True, max_length=30, verbose_name='owning role'),
         ),
     ]
