@@ -44,6 +44,7 @@ class ComplaintsConfig(AppConfig):
         ]:
             register_kind(kind, label)
         for level, label in [
+            ("owner", _("Person responsible for the time limit")),
             ("handler", _("Handler")),
             ("department_head", _("Head of the department complained about")),
             ("group_leader", _("Group leader")),

@@ -10,6 +10,7 @@ from pinzhi.complaints.workflow import (
     current_letter,
     front_line_at_location,
 )
+from pinzhi.deadlines.escalation import OWNER, limit_owners
 from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.privacy import customer_text
 from pinzhi.orgs.models import Person, Unit
@@ -217,9 +218,30 @@ def escalation_recipients(complaint: Complaint, level: str) -> list[Person]:
 
 
 def deadline_escalation_recipients(deadline: Deadline, level: str) -> list[Person]:
-    """The deadlines app's hook: the complaint a deadline belongs to decides who is told."""
+    """The deadlines app's hook: the complaint a deadline belongs to decides who is told.
+    The breach step goes to whoever owns the limit now (issue 8 item 1); "handler" is the
+    breach step of ladders opened before that rule and reads the same. When the limit has no
+    owner, the case's handler (else its owner) is told."""
     complaint = Complaint.objects.filter(pk=deadline.object_id).first()
-    return escalation_recipients(complaint, level) if complaint is not None else []
+    if complaint is None:
+        return []
+    if level in (OWNER, "handler"):
+        owners = limit_owners(deadline)
+        if owners:
+            return owners
+        return escalation_recipients(complaint, "handler")
+    return escalation_recipients(complaint, level)
+
+
+def callback_desk(company_id: int, unit: Unit) -> QuerySet[Person]:
+    """The service desk whose scope covers `unit` (the unit itself or one above it): who
+    calls customers back when the pack gives callbacks to the service desk (CMP-5)."""
+    return Person.objects.filter(
+        is_active=True,
+        company_id=company_id,
+        role_assignments__role=Role.SERVICE_DESK,
+        role_assignments__scope__in=_ancestors(unit),
+    ).distinct()
 
 
 def _ancestors(unit: Unit) -> QuerySet[Unit]:

@@ -28,7 +28,7 @@ from pinzhi.complaints.models import (
     Status,
 )
 from pinzhi.complaints.repeats import repeat_flag
-from pinzhi.complaints.selectors import may_answer_escalations
+from pinzhi.complaints.selectors import callback_desk, may_answer_escalations
 from pinzhi.complaints.text import search_document
 from pinzhi.complaints.workflow import (
     ALREADY_CONTACTED,
@@ -42,6 +42,8 @@ from pinzhi.complaints.workflow import (
     SPECIAL_LIMIT_TOO_LATE,
 )
 from pinzhi.deadlines import services as deadlines
+from pinzhi.deadlines.display import kind_label, night_text
+from pinzhi.deadlines.escalation import OWNER
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.deadlines.services import DeadlineError
@@ -51,7 +53,7 @@ from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
-from pinzhi.policy.selectors import rule_value
+from pinzhi.policy.selectors import rule_value, rule_value_or_none
 from pinzhi.timeline.models import Event
 from pinzhi.timeline.services import attachment_add, event_record
 
@@ -98,6 +100,7 @@ ALREADY_ON_SITE = _("Staff are already recorded on site and the customer as cont
 # company's language at the time (the stored reason is part of the hash-chained record).
 CANCELLED_NOT_ESTABLISHED = _("the complaint was judged not established")
 CANCELLED_CLOSED = _("the complaint was closed")
+LIMIT_AT_NIGHT = _("Time limit “%(limit)s”: %(night)s.")
 
 
 def _step(complaint: Complaint, name: str, actor: Person | None = None) -> Step:
@@ -121,21 +124,29 @@ def _rule(complaint: Complaint, key: str) -> Any:
 
 
 def _ladder(complaint: Complaint) -> list[dict[str, Any]]:
-    """The escalation ladder of CMP-7: the handler is told at the breach, then the head of
-    the department, the group leader and the chairman after the overruns the pack sets."""
+    """The escalation ladder of CMP-7: whoever owns the limit at the breach is told at once
+    (issue 8 item 1: after the contact letter the first-contact limit is the department
+    head's), then the head of the department, the group leader and the chairman after the
+    overruns the pack sets."""
     steps = [
         ("department_head", "complaints.escalate_department_head_after"),
         ("group_leader", "complaints.escalate_group_leader_after"),
         ("chairman", "complaints.escalate_chairman_after"),
     ]
-    return [{"level": "handler", "after": 0}] + [
+    return [{"level": OWNER, "after": 0}] + [
         {"level": level, "after": int(_rule(complaint, key).total_seconds())}
         for level, key in steps
     ]
 
 
 def _open(
-    complaint: Complaint, kind: str, rule_key: str, *, start: datetime, owner: Person | None
+    complaint: Complaint,
+    kind: str,
+    rule_key: str,
+    *,
+    start: datetime,
+    owner: Person | None,
+    owner_role: str = "",
 ) -> Deadline:
     """Open the deadline of `rule_key` as in force when the complaint was received, on the
     calendar the quality department chose for that rule (wall clock by default, X-5)."""
@@ -147,8 +158,36 @@ def _open(
         start=start,
         ladder=_ladder(complaint),
         owner=owner,
+        owner_role=owner_role,
         unit=complaint.department or complaint.location,
     )
+
+
+CALLBACK_BY_SERVICE_DESK = "complaints.callback_by_service_desk"
+
+
+def _callback_owner(complaint: Complaint, resolver: Person | None) -> tuple[Person | None, str]:
+    """Who owns the callback limit (CMP-5, issue 8 item 1): someone who can take the callback
+    step, never the staff member who resolved the case. The pack says who calls back: the
+    registering specialist (营运专员) or the service desk. When that person cannot be
+    determined (no registrar, left, or the registrar resolved the case), the service desk in
+    the case's scope owns it, else the quality department. Returns (person, role)."""
+    excluded = {p.pk for p in (resolver, complaint.handler) if p is not None}
+    # As the company has it now (a pack loaded before this rule existed: the registrar).
+    by_desk = rule_value_or_none(
+        CALLBACK_BY_SERVICE_DESK, pack=complaint.policy_pack, company=complaint.company_id
+    )
+    if not by_desk:
+        registrar = complaint.registered_by
+        if registrar is not None and registrar.is_active and registrar.pk not in excluded:
+            return registrar, ""
+    unit = complaint.department or complaint.location
+    if (
+        unit is not None
+        and callback_desk(complaint.company_id, unit).exclude(pk__in=excluded).exists()
+    ):
+        return None, Role.SERVICE_DESK
+    return None, Role.QUALITY_DEPARTMENT
 
 
 RUNNING = [Deadline.State.OPEN, Deadline.State.BREACHED, Deadline.State.PAUSED]
@@ -422,10 +461,23 @@ def complaint_route(
         subject=complaint,
         title=str(_("Contact letter %(number)s: a complaint about your department"))
         % {"number": letter.number},
-        body=complaint.title,
+        body=_limits_at_night(complaint, complaint.title, at=sent_at),
         url=complaint_url(complaint),
     )
     return letter
+
+
+def _limits_at_night(complaint: Complaint, body: str, *, at: datetime) -> str:
+    """`body` followed by a line for each running limit of the case that falls due at night
+    (issue 8 item 1, X-3): the head told of a letter at 23:10 knows the contact limit runs
+    out at night."""
+    lines = [body]
+    running = _running(complaint).filter(state=Deadline.State.OPEN)
+    for deadline in running.select_related("company", "calendar"):
+        night = night_text(deadline, now=at)
+        if night:
+            lines.append(str(LIMIT_AT_NIGHT) % {"limit": kind_label(deadline.kind), "night": night})
+    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -490,7 +542,9 @@ def complaint_assign(
     if newly_verified:
         complaint.verified_at = now()
     complaint.save()
-    for deadline in _running(complaint, RESOLUTION, ON_SITE, FIRST_CONTACT):
+    # The first contact stays the head's (004 第4篇 五.3: the head contacts the customer and
+    # names the handler to carry the solution through); the handler carries the rest.
+    for deadline in _running(complaint, RESOLUTION, ON_SITE):
         deadlines.deadline_reassign(deadline=deadline, owner=handler, unit=complaint.department)
     _event(
         complaint,
@@ -588,9 +642,10 @@ def complaint_resolve(
     *, complaint: Complaint, actor: Person, resolution: str, customer_reply: str = ""
 ) -> Complaint:
     """CMP-5: the solution is completed (投诉处置表); the complainant has their answer and
-    the callback is due the same day. `resolution` is the internal handling record;
-    `customer_reply` the answer the customer reads on the tracking page (issue 8 item 6;
-    empty keeps the earlier reply, and the page then says a neutral sentence)."""
+    the callback is due the same day, owned by whoever the pack says calls back — never the
+    person who resolved the case (issue 8 item 1). `resolution` is the internal handling
+    record; `customer_reply` the answer the customer reads on the tracking page (issue 8
+    item 6; empty keeps the earlier reply, and the page then says a neutral sentence)."""
     complaint = _lock(complaint)
     step = _step(complaint, "resolve")
     if not resolution.strip():
@@ -606,12 +661,14 @@ def complaint_resolve(
     complaint.save()
     for kind in (RESOLUTION, ON_SITE, ANSWER, FIRST_CONTACT):
         _meet(complaint, kind, at)
+    owner, owner_role = _callback_owner(complaint, actor)
     _open(
         complaint,
         CALLBACK,
         "complaints.callback_deadline",
         start=at,
-        owner=complaint.handler or complaint.owner,
+        owner=owner,
+        owner_role=owner_role,
     )
     after = {"resolution": complaint.resolution}
     if customer_reply.strip():

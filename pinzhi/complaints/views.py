@@ -96,7 +96,7 @@ def _case_context(request, complaint, *, failed=None, notice=None) -> dict:
         failed=failed,
     )
     allowed = [entry.name for entry in actions]
-    deadlines = list(deadlines_for(complaint).select_related("owner"))
+    deadlines = list(deadlines_for(complaint).select_related("owner", "company", "calendar"))
     running = [d for d in deadlines if d.state in services.RUNNING]
     history = [d for d in deadlines if d.state not in services.RUNNING]
     may_see = may_see_customer(request.user, complaint)

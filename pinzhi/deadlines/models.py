@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.fields import company_fk, optional_fk, person_fk, unique_shared_and_per_company
+from pinzhi.orgs.roles import Role
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 WEEKDAYS = ("0", "1", "2", "3", "4", "5", "6")  # Monday = "0", as date.weekday()
@@ -138,6 +139,10 @@ class Deadline(models.Model):
     escalation_step = models.PositiveIntegerField(_("escalation steps taken"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
     owner = person_fk(_("owner"), related_name="deadlines")
+    # Issue 8 item 1: when no one person owns the limit (nobody can be determined), the
+    # holders of this role in the deadline's scope do: they are told at the breach.
+    # A role code of orgs.roles.Role; no `choices`, so that a new role needs no migration here.
+    owner_role = models.CharField(_("owning role"), max_length=30, blank=True)
     unit = optional_fk("orgs.Unit", _("unit"), related_name="deadlines")
     # The company whose obligation this is: a case without a unit still belongs to one (ORG-2).
     company = company_fk(on_delete=models.PROTECT, related_name="deadlines")
@@ -162,6 +167,15 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.subject_repr}"
+
+    @property
+    def owner_role_label(self) -> str:
+        """The owning role in words (「服务台」), "" without one."""
+        if not self.owner_role:
+            return ""
+        return (
+            str(Role(self.owner_role).label) if self.owner_role in Role.values else self.owner_role
+        )
 
     @property
     def is_active(self) -> bool:

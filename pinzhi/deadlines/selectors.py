@@ -50,7 +50,7 @@ def deadlines_overdue(user: Person, data: Mapping[str, Any] | None = None) -> De
     deadlines = (
         deadlines_visible_to(user)
         .filter(state__in=ACTIVE)
-        .select_related("owner", "unit", "calendar")
+        .select_related("owner", "unit", "calendar", "company")
         .order_by("due_at", "pk")
     )
     return DeadlineFilter(data, deadlines, kinds=deadline_kinds(user), user=user)
@@ -68,8 +68,10 @@ def deadline_kinds(user: Person) -> list[str]:
 
 def my_overdue(user: Person) -> QuerySet[Deadline]:
     """The user's own deadlines that are past due."""
-    return Deadline.objects.filter(owner=user, state__in=ACTIVE, due_at__lte=now()).order_by(
-        "due_at"
+    return (
+        Deadline.objects.filter(owner=user, state__in=ACTIVE, due_at__lte=now())
+        .select_related("company")
+        .order_by("due_at")
     )
 
 

@@ -179,10 +179,13 @@ def deadline_open(
     unit: Unit | None = None,
     rule_key: str = "",
     actor: Person | None = None,
+    owner_role: str = "",
 ) -> Deadline:
     """Open a deadline of `duration` on `subject` from `start` (default now), counted on the
     wall clock unless a working-time `calendar` is given (X-5). The duration itself comes
-    from the policy pack (DESIGN mechanism 1); `rule_key` names the rule for traceability."""
+    from the policy pack (DESIGN mechanism 1); `rule_key` names the rule for traceability.
+    Without an `owner`, the holders of `owner_role` in the deadline's scope own it (issue 8
+    item 1)."""
     if not kind or not kind.strip():
         raise DeadlineError(KIND_REQUIRED, field="kind", status=422)
     if not isinstance(duration, timedelta) or duration < timedelta(0):
@@ -207,6 +210,7 @@ def deadline_open(
         escalation_step=0,
         next_escalation_at=due_at,
         owner=owner,
+        owner_role="" if owner is not None else owner_role,
         unit=unit,
         company_id=_company_id(subject, unit, owner),
         created_at=now(),
@@ -262,6 +266,7 @@ def deadline_open_for_rule(
     owner: Person | None = None,
     unit: Unit | None = None,
     actor: Person | None = None,
+    owner_role: str = "",
 ) -> Deadline:
     """Open a deadline whose allowed time is policy rule `rule_key` of `pack` as the
     deadline's company has it in force at `start` (STD-5), on the calendar that company
@@ -285,6 +290,7 @@ def deadline_open_for_rule(
         unit=unit,
         rule_key=rule_key,
         actor=actor,
+        owner_role=owner_role,
     )
 
 
@@ -508,18 +514,20 @@ def deadline_reassign(
     actor: Person | None = None,
 ) -> Deadline:
     """Move a running deadline to another owner and/or unit (a case routed or handed over):
-    its queue and the first step of its ladder follow the work."""
+    its queue and the first step of its ladder follow the work — the next breach notice goes
+    to the new owner (issue 8 item 1). The move is recorded on the subject's timeline."""
     locked = _locked(deadline)
     if locked.state not in (State.OPEN, State.BREACHED, State.PAUSED):
         return deadline
     before = {"owner": locked.owner_id, "unit": locked.unit_id}
     if owner is not None:
         locked.owner = owner
+        locked.owner_role = ""
     if unit is not None:
         locked.unit = unit
     if before == {"owner": locked.owner_id, "unit": locked.unit_id}:
         return deadline
-    locked.save(update_fields=["owner", "unit"])
+    locked.save(update_fields=["owner", "owner_role", "unit"])
     event_record(
         subject=_subject_of(locked),
         action=DeadlineEvent.REASSIGNED,

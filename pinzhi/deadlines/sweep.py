@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.deadlines.display import duration_text, kind_label, level_label
+from pinzhi.deadlines.display import duration_text, kind_label, level_label, night_due
 from pinzhi.deadlines.escalation import escalation_recipients
 from pinzhi.deadlines.events import DeadlineEvent
 from pinzhi.deadlines.models import Deadline
@@ -41,6 +41,7 @@ ACTIVE = (Deadline.State.OPEN, Deadline.State.BREACHED)
 TITLE_BREACHED = _("Deadline breached: %(kind)s — %(subject)s")
 TITLE_ESCALATED = _("Deadline escalated to %(level)s: %(kind)s — %(subject)s")
 BODY = _("It was due at %(due)s and is %(overrun)s overdue.")
+NIGHT_NOTE = _("It fell due at night, at %(time)s.")
 
 
 @dataclass
@@ -109,6 +110,10 @@ def breach_record(deadline: Deadline, *, at: datetime, step: int, notified: bool
             "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
             "overrun": duration_text(overrun),
         }
+        night = night_due(deadline)
+        if night:
+            # Issue 8 item 1: whoever is told at night knows it is a night breach.
+            body = f"{body} {NIGHT_NOTE % {'time': night}}"
     _notify(
         recipients=recipients,
         kind=action,

@@ -200,13 +200,14 @@ def test_an_unreached_customer_leaves_the_callback_due(clock, org, register):
 
 
 def test_a_breached_first_contact_climbs_the_ladder(clock, org, register, settings):
-    """CMP-7, X-3: handler at the breach, then the department head, the group leader and
-    the chairman after the overruns of the pack — each told exactly once."""
+    """CMP-7, X-3: whoever owns the limit at the breach (after the contact letter the head:
+    issue 8 item 1), then the department head, the group leader and the chairman after the
+    overruns of the pack — each told exactly once."""
     complaint = register()
     route_and_assign(org, complaint)
     clock.shift(timedelta(minutes=31))
     sweep(now())
-    assert Notification.objects.filter(recipient=org.handler, kind="deadline.breached").exists()
+    assert Notification.objects.filter(recipient=org.head, kind="deadline.breached").exists()
     clock.shift(timedelta(minutes=30))
     sweep(now())
     sweep(now())  # a second sweep in the same minute changes nothing

@@ -36,3 +36,12 @@ def time_left(deadline) -> dict:
         "overdue": remaining <= timedelta(0),
         "text": display.duration_text(abs(remaining)),
     }
+
+
+@register.simple_tag
+def night_text(deadline) -> str:
+    """{% night_text deadline as night %}: 「将于夜间 23:40 到期」 for a running limit due at
+    night (issue 8 item 1), "" otherwise."""
+    if deadline.state not in (deadline.State.OPEN, deadline.State.BREACHED, deadline.State.PAUSED):
+        return ""
+    return display.night_text(deadline, now=now())
