@@ -40,6 +40,7 @@ from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Step
 from pinzhi.orgs.models import Company, Person, Unit
+from pinzhi.timeline.privacy import subject_label
 from pinzhi.timeline.services import event_record
 
 State = Deadline.State
@@ -198,7 +199,10 @@ def deadline_open(
     deadline = Deadline.objects.create(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=str(subject.pk),
-        subject_repr=str(subject)[:200],
+        # The stored label is shown on lists, tiles and notices to people who may not see
+        # the customer: the subject's timeline label (a complaint's tracking code), never a
+        # title that may carry a name or a phone number (ORG-3, issue 8 item 3).
+        subject_repr=subject_label(subject),
         kind=kind.strip(),
         rule_key=rule_key,
         started_at=start,

@@ -35,16 +35,16 @@ def sent(monkeypatch):
 
 @pytest.fixture
 def resolvers():
-    """Register escalation resolvers for the test only."""
-    registered = []
+    """Register escalation resolvers for the test only; the apps' own registrations (the
+    complaints app registers "complaint") come back afterwards."""
+    saved = dict(escalation._resolvers)
 
     def register(prefix, resolve):
         escalation.register_escalation(prefix, resolve)
-        registered.append(prefix)
 
     yield register
-    for prefix in registered:
-        escalation.unregister_escalation(prefix)
+    escalation._resolvers.clear()
+    escalation._resolvers.update(saved)
 
 
 @pytest.fixture
