@@ -168,9 +168,15 @@ def hashed(vectors: Sequence[Vector]) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-9)
 
 
-@lru_cache(maxsize=1)
+_reference_means: dict[int, np.ndarray] = {}
+
+
 def reference_mean() -> np.ndarray:
-    return meaning.vectors(list(REFERENCE_TEXTS)).mean(axis=0)
+    """The mean meaning of REFERENCE_TEXTS, once per encoder."""
+    key = id(meaning.encoder())
+    if key not in _reference_means:
+        _reference_means[key] = meaning.vectors(list(REFERENCE_TEXTS)).mean(axis=0)
+    return _reference_means[key]
 
 
 def features(meanings: np.ndarray, keyword_vectors: Sequence[Vector]) -> np.ndarray:

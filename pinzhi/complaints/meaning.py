@@ -35,7 +35,7 @@ _lock = threading.Lock()
 _encoder: Any = None
 
 
-def _model() -> Any:
+def encoder() -> Any:
     global _encoder
     with _lock:
         if _encoder is None:
@@ -56,7 +56,7 @@ def vectors(texts: Sequence[str]) -> np.ndarray:
     """Unit vectors of `texts` (an (n, DIMENSIONS) float32 array)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    model = _model()
+    model = encoder()
     parts = [
         np.asarray(model.encode([t or "。" for t in texts[i : i + BATCH]]), dtype=np.float32)
         for i in range(0, len(texts), BATCH)

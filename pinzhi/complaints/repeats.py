@@ -35,10 +35,38 @@ REASONS = {
     "address": _("same address"),
     "topic": _("same topic"),
 }
+# How a repeat by the same customer or address relates to the complaint it repeats.
+SAME_TOPIC = _("same topic as before")
+OTHER_TOPIC = _("a different topic")
 # Registration compares the new complaint with at most this many earlier ones.
 TOPIC_CANDIDATES = 2000
 # Registration computes at most this many missing meaning vectors of earlier complaints.
 MEANING_COMPUTE_MAX = 50
+
+
+def topic_relation(complaint: Complaint) -> str:
+    """CMP-8: whether a repeat by the same customer or at the same address is about a
+    topic that customer or address complained about before (an earlier complaint of theirs
+    in the same topic group) or about another one."""
+    if complaint.repeat_group_id is None:
+        return str(OTHER_TOPIC)
+    same = Q(pk__in=[])
+    if complaint.customer_phone:
+        same |= Q(customer_phone=complaint.customer_phone)
+    if complaint.customer_email:
+        same |= Q(customer_email__iexact=complaint.customer_email)
+    if complaint.customer_id:
+        same |= Q(customer_id=complaint.customer_id)
+    if complaint.customer_address.strip():
+        same |= Q(customer_address=complaint.customer_address.strip())
+    before = (
+        Complaint.objects.filter(
+            repeat_group_id=complaint.repeat_group_id, received_at__lte=complaint.received_at
+        )
+        .exclude(pk=complaint.pk)
+        .filter(same)
+    )
+    return str(SAME_TOPIC if before.exists() else OTHER_TOPIC)
 
 
 def repeat_candidates(complaint: Complaint):

