@@ -14,6 +14,7 @@ one (`topic_relation`), so two different problems of one customer never pass for
 """
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,9 @@ def topic_matches(complaint: Complaint, *, limit: int | None = None):
     everyone = [complaint, *candidates]
     keyword_vectors = vectorise([document_words(c) for c in everyone])
     meanings = meaning.meanings_ensure(everyone, compute_max=MEANING_COMPUTE_MAX)
+    if not np.linalg.norm(meanings, axis=1).all():
+        company_id = complaint.company_id
+        transaction.on_commit(lambda: meaning.meanings_fill.enqueue(company_id))
     matrix = features(meanings, keyword_vectors)
     similarities = matrix[1:] @ matrix[0]
     threshold = threshold_for(complaint.company, complaint.received_at)

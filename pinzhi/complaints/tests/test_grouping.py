@@ -168,3 +168,41 @@ def test_an_empty_analysis_is_refused(org):
     group = RepeatGroup.objects.create(company=org.company, label="x", created_at=now())
     with pytest.raises(grouping.GroupError):
         grouping.group_analyse(group=group, actor=org.quality, root_cause=" ", corrective_action="")
+
+
+def test_registration_stores_the_meaning_vector(org, register):
+    """CMP-8: the meaning of a complaint is computed once, at registration, and stored."""
+    complaint = register(**LIFT, **other_customer(1))
+    stored = meaning.from_bytes(Complaint.objects.get(pk=complaint.pk).meaning)
+    assert stored is not None and abs(float(np.linalg.norm(stored)) - 1) < 1e-5
+
+
+def test_vectors_missing_at_registration_are_left_to_the_worker(
+    clock, org, register, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CMP-8: an earlier complaint without a vector (imported before vectors existed) is
+    compared by its words; the worker's meanings_fill is queued to compute it."""
+    from types import SimpleNamespace
+
+    from pinzhi.complaints import repeats
+
+    old = register(**LIFT, **other_customer(1))
+    Complaint.objects.filter(pk=old.pk).update(meaning=None)
+    queued = []
+    monkeypatch.setattr(repeats, "MEANING_COMPUTE_MAX", 1)  # the new complaint's own only
+    monkeypatch.setattr(
+        meaning, "meanings_fill", SimpleNamespace(enqueue=lambda company: queued.append(company))
+    )
+    clock.shift(timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        register(**LIFT2, **other_customer(2))
+    assert queued == [org.company.pk]
+    assert Complaint.objects.get(pk=old.pk).meaning is None
+
+
+def test_the_worker_fills_in_missing_vectors(org, register):
+    """CMP-8: meanings_fill computes the vectors a company's complaints lack."""
+    a = register(**LIFT, **other_customer(1))
+    Complaint.objects.filter(pk=a.pk).update(meaning=None)
+    assert meaning.meanings_fill.call(org.company.pk) == 1
+    assert meaning.from_bytes(Complaint.objects.get(pk=a.pk).meaning) is not None
