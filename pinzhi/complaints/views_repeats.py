@@ -214,7 +214,7 @@ def repeat_analysis(request):
     flagged = [
         {
             **_row(request.user, c),
-            "reasons": [REASONS.get(r, r) for r in c.repeat_reasons if r != "topic"],
+            "reasons": [REASONS.get(r, r) for r in c.repeat_reasons],
             "relation": relation,
             "same_topic": relation == str(SAME_TOPIC),
         }
