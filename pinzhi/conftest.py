@@ -164,3 +164,23 @@ def _default_language():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _meaning_encoder(request, monkeypatch):
+    """CMP-8: tests compare complaint texts with a cheap stand-in encoder
+    (complaints/tests/meaning_fake.py) unless they ask for `real_meaning`."""
+    if "real_meaning" in request.fixturenames:
+        return
+    from pinzhi.complaints import meaning
+    from pinzhi.complaints.tests.meaning_fake import FAKE
+
+    monkeypatch.setattr(meaning, "encoder", lambda: FAKE)
+
+
+@pytest.fixture
+def real_meaning():
+    """The real sentence encoder (USE multilingual v3, loaded once per test process)."""
+    from pinzhi.complaints import meaning
+
+    return meaning.encoder()

@@ -800,6 +800,11 @@ def import_run(token: str) -> dict:
         import_batch_progress(batch, phase="grouping", done=len(created))
         grouping = None
         if created:
+            # CMP-8: the meaning vectors of the new records, computed here in the worker
+            # and stored, before the regrouping locks the period's complaints.
+            from pinzhi.complaints.meaning import meanings_ensure
+
+            meanings_ensure(created)
             times = [c.received_at for c in created]
             grouping = groups_rebuild(
                 company=company, since=min(times), until=max(times), actor=actor

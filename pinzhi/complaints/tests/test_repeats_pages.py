@@ -136,3 +136,24 @@ def test_the_navigation_offers_repeat_analysis_and_import_to_the_right_roles(org
     assert "repeats:index" in names(org.committee)
     assert "complaint_import:upload" not in names(org.committee)
     assert "repeats:index" not in names(org.handler)
+
+
+def test_a_customers_repeat_about_another_topic_is_shown_as_such(clock, client, org, register):
+    """CMP-8 (issue 8 item 4): a repeat by the same customer about a different topic is
+    listed as a same-customer repeat of another topic, never put in the first complaint's
+    topic group; one about the same topic again says so."""
+    first = register(**LIFT)
+    clock.shift(timedelta(days=1))
+    other = register(**DOG)  # same customer (the fixture's phone and address)
+    clock.shift(timedelta(days=1))
+    again = register(**LIFT2)
+    assert other.repeat_reasons == ["customer", "address"]
+    assert other.repeat_group is None or other.repeat_group != first.repeat_group
+    first.refresh_from_db()
+    assert again.repeat_group is not None and again.repeat_group == first.repeat_group
+    client.force_login(org.quality)
+    response = client.get(reverse("repeats:index"))
+    relation = {item["complaint"]: item["relation"] for item in response.context["flagged"]}
+    assert relation[other] == "另一问题"
+    assert relation[again] == "与上次同一问题"
+    assert 'data-testid="topic-relation"' in response.content.decode()
