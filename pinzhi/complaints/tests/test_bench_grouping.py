@@ -8,9 +8,12 @@ Measured on the 2-core development machine (November 2026, shared with other job
   before (pure-Python TF-IDF leader clustering): about 500 s for a 10,000-record import
   after (stored vectors, numpy, 10,000 reviews, machine at load 12): the combined vectors
   7.6 s, the clustering 6.1 s (the stored search_text spares jieba's 59 s)
+  with clause vectors and concept words (30 November, load 5, the test suite running
+  alongside): 17.3 s in all (86 topics)
 Encoding the vectors is the import task's own cost, before the regrouping: 15–50 ms a
 complaint on this machine (about 100 ms at load 7, 1,000 reviews in 50 s), one batch per
-import."""
+import; the clause vectors double it (batched, 30 November: 1.9 ms a text whole, 4.2 ms
+with its clauses)."""
 
 import csv
 import os

@@ -206,3 +206,21 @@ def test_the_worker_fills_in_missing_vectors(org, register):
     Complaint.objects.filter(pk=a.pk).update(meaning=None)
     assert meaning.meanings_fill.call(org.company.pk) == 1
     assert meaning.from_bytes(Complaint.objects.get(pk=a.pk).meaning) is not None
+
+
+def test_it_folds_words_to_their_concept():
+    """CMP-8 (issue 8 item 4): 吵, 隔音 and 噪音 share the concept 噪音; 霉味 and 干净 (不干净
+    without its stop word) share 卫生; 卫生间 is not hygiene; words without a concept stay."""
+    folded = grouping.fold_concepts(["太吵", "隔音", "霉味", "干净", "卫生间", "电梯"])
+    assert folded.count("噪音") == 2 * grouping.CONCEPT_REPEAT
+    assert folded.count("卫生") == 2 * grouping.CONCEPT_REPEAT
+    assert "电梯" in folded and "卫生间" in folded
+
+
+def test_a_meaning_vector_weighs_each_clause():
+    """CMP-8 (issue 8 item 4): a text's vector is its whole plus the mean of its clauses."""
+    assert meaning.clauses("房间很脏，价格还行。位置不错！") == ["房间很脏", "价格还行", "位置不错"]
+    assert meaning.clauses("。") == ["。"]
+    vector = meaning.vectors(["房间很脏，价格还行。"])[0]
+    assert vector.shape == (meaning.DIMENSIONS,)
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
