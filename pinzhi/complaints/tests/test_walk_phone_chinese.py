@@ -190,7 +190,8 @@ def test_a_walk_in_chinese_at_phone_width_meets_no_code_id_english_or_utc_time(
         case = f"/complaints/{complaint.pk}/"
         walk.sign_in(org.quality)
         walk.look("quality-home", "/")
-        walk.look("quality-case", case)
+        history = walk.look("quality-case", case)
+        assert "首次联系时限: —  4 小时" in history  # the extension in words, not 240 minutes
         walk.look("quality-list", "/complaints/")
         walk.look("quality-overdue", "/deadlines/")
         walk.look("quality-late-case", f"/complaints/{late.pk}/")
