@@ -136,7 +136,7 @@ def test_a_walk_in_chinese_at_phone_width_meets_no_code_id_english_or_utc_time(
     page.set_default_timeout(20_000)
     inspector = person_in_role("inspector", "inspector", org.hq, [org.estate])
     with time_machine.travel(START, tick=True) as traveller:
-        complaint = register()
+        complaint = register(title="李业主反映夜间巡逻不到位")
         late = register(title="电梯困人无人处理", content="电梯困人二十分钟没有人来。")
         letter = services.complaint_route(
             complaint=complaint,
@@ -191,10 +191,11 @@ def test_a_walk_in_chinese_at_phone_width_meets_no_code_id_english_or_utc_time(
         walk.sign_in(org.quality)
         walk.look("quality-home", "/")
         history = walk.look("quality-case", case)
-        assert "首次联系时限: —  4 小时" in history  # the extension in words, not 240 minutes
+        assert "240 分钟" not in history and "首次联系时限：" in history  # words, 「：」
         walk.look("quality-list", "/complaints/")
         walk.look("quality-overdue", "/deadlines/")
-        walk.look("quality-late-case", f"/complaints/{late.pk}/")
+        repeat = walk.look("quality-late-case", f"/complaints/{late.pk}/")
+        assert "相同之处：客户、地址" in repeat
         walk.read_pdf("letter", f"/complaints/print/letter/{letter.pk}.pdf")
         walk.read_pdf("handling", f"/complaints/print/{complaint.pk}/handling.pdf")
         walk.read_pdf("record", f"/complaints/print/{complaint.pk}/record.pdf")
@@ -214,6 +215,8 @@ def test_a_walk_in_chinese_at_phone_width_meets_no_code_id_english_or_utc_time(
         inspected = walk.look("inspector-case", case)
         walk.look("inspector-list", "/complaints/")
         assert "13912345678" not in inspected and "李业主" not in inspected
+        # The earlier complaint's title, named on the repeat's page, is masked too.
+        assert "李业主" not in walk.look("inspector-late-case", f"/complaints/{late.pk}/")
 
         page.context.clear_cookies()
         page.goto("/public/track/")
