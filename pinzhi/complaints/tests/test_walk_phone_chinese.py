@@ -215,6 +215,10 @@ def test_a_walk_in_chinese_at_phone_width_meets_no_code_id_english_or_utc_time(
         inspected = walk.look("inspector-case", case)
         walk.look("inspector-list", "/complaints/")
         assert "13912345678" not in inspected and "李业主" not in inspected
+        printed = walk.read_pdf(
+            "inspector-handling", f"/complaints/print/{complaint.pk}/handling.pdf"
+        )
+        assert "13912345678" not in printed and "李业主" not in printed
         # The earlier complaint's title, named on the repeat's page, is masked too.
         assert "李业主" not in walk.look("inspector-late-case", f"/complaints/{late.pk}/")
 
