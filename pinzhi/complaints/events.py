@@ -4,10 +4,12 @@ The payload of `ComplaintEvent.VERIFIED` is what the points ledger reads (CMP-9)
 is documented and checked by `event_record`.
 """
 
+from datetime import timedelta
 from typing import Annotated, NotRequired, TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.deadlines.display import duration_text
 from pinzhi.timeline.events import Changed, Changes, EventCode, NoPayload, free_form
 
 
@@ -115,7 +117,11 @@ LETTER_CHANGES = Changes(
 
 
 def _minutes(value: object) -> str:
-    return str(_("%(minutes)s minutes")) % {"minutes": value}
+    """A limit recorded in minutes, in words as the deadlines show it ("4 小时", not "240 分钟")."""
+    try:
+        return duration_text(timedelta(minutes=int(str(value))))
+    except ValueError:
+        return str(_("%(minutes)s minutes")) % {"minutes": value}
 
 
 class CustomerFollowedUp(TypedDict):

@@ -117,10 +117,17 @@ def _case_context(request, complaint, *, failed=None, notice=None) -> dict:
         escalation.shown_answer = selectors.complaint_text(
             complaint, escalation.answer, may_see=may_see
         )
+    repeat_title = ""
+    if complaint.repeat_of is not None:
+        earlier = complaint.repeat_of
+        repeat_title = selectors.complaint_text(
+            earlier, earlier.title, may_see=may_see_customer(request.user, earlier)
+        )
     return {
         "complaint": complaint,
         "may_see": may_see,
         "text": selectors.complaint_texts(complaint, may_see=may_see),
+        "repeat_title": repeat_title,
         "actions": actions,
         "running": running,
         "history": history,

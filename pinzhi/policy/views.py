@@ -27,6 +27,21 @@ MSG_PROPOSED = _(
     "approves it before it takes effect."
 )
 
+# The requirement families the rules cite (DESIGN.md), named for the filter's dropdown.
+FAMILY_NAMES = {
+    "ASM": _("Assessment"),
+    "CMP": _("Complaints"),
+    "INS": _("Inspections"),
+    "NCR": _("Nonconformities and rectification"),
+    "OPS": _("Operations"),
+    "ORG": _("Organisation"),
+    "RPT": _("Reports"),
+    "SAT": _("Customer satisfaction"),
+    "STD": _("Service standards"),
+    "TRN": _("Training"),
+    "X": _("Shared mechanisms"),
+}
+
 READERS = tuple(selectors.READ_ROLES)
 PROPOSERS = tuple(selectors.PROPOSE_ROLES)
 AMENDMENT_PEOPLE = tuple(selectors.AMENDMENT_ROLES)
@@ -50,7 +65,10 @@ def rule_list(request):
         context.update(
             page_obj=page_obj,
             states=selectors.rule_states(page_obj.object_list, company=request.user.company_id),
-            families=selectors.requirement_families(pack),
+            families=[
+                (family_code, FAMILY_NAMES.get(family_code, family_code))
+                for family_code in selectors.requirement_families(pack)
+            ],
         )
     return render_page(
         request, "policy/rule_list.html", context, partial="policy/partials/rule_table.html"

@@ -76,7 +76,7 @@ def test_it_shows_no_code_id_key_flag_or_utc_time_in_the_case_history(clock, org
         assert shown in text, shown
     # A deadline's owner moved to the department head: named, as the deadline's 责任人,
     # not the complaint's 首问责任人, and the event says which limit moved.
-    assert f"责任人 : {org.registrar.full_name} {org.head.full_name}" in text
+    assert f"责任人 ： {org.registrar.full_name} {org.head.full_name}" in text
     assert f"{action_label('deadline.reassigned')}：{kind_label(services.FIRST_CONTACT)}" in text
 
 
