@@ -220,25 +220,38 @@ def supervised_figures(user) -> dict | None:
         complaint__in=supervised.values("pk"),
         reached=True,
         at__gte=now() - timedelta(days=RECENT_DAYS),
+    ).aggregate(
+        reached=Count("pk"),
+        satisfied=Count("pk", filter=Q(confirmed=True, satisfaction__in=SATISFIED)),
     )
-    reached = callbacks.count()
-    satisfied = callbacks.filter(confirmed=True, satisfaction__in=SATISFIED).count()
-    open_cases = search.with_overdue(supervised.filter(status__in=OPEN_STATUSES))
+    reached = callbacks["reached"]
+    figures = _open_figures(supervised)
+    figures.update(
+        supervised.aggregate(
+            this_month=Count("pk", filter=Q(received_at__gte=month_start)),
+            last_month=Count(
+                "pk", filter=Q(received_at__gte=last_start, received_at__lt=month_start)
+            ),
+            closed_this_month=Count("pk", filter=Q(closed_at__gte=month_start)),
+        )
+    )
     return {
         "has_scope": bool(roots),
-        "total": supervised.count(),
-        "open": open_cases.count(),
-        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
-        "this_month": supervised.filter(received_at__gte=month_start).count(),
-        "last_month": supervised.filter(
-            received_at__gte=last_start, received_at__lt=month_start
-        ).count(),
-        "closed_this_month": supervised.filter(closed_at__gte=month_start).count(),
+        **figures,
         "reached": reached,
-        "satisfaction": round(100 * satisfied / reached) if reached else None,
+        "satisfaction": round(100 * callbacks["satisfied"] / reached) if reached else None,
         "days": RECENT_DAYS,
         "units": [_unit_figures(supervised, unit) for unit in roots],
     }
+
+
+def _open_figures(complaints) -> dict:
+    """How many complaints, how many open and how many of those overdue: one query."""
+    return search.with_overdue(complaints).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+    )
 
 
 def _scope_roots(user) -> list:
@@ -260,9 +273,4 @@ def _unit_figures(supervised, unit) -> dict:
         Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path),
         company_id=unit.company_id,
     )
-    open_cases = search.with_overdue(here.filter(status__in=OPEN_STATUSES))
-    return {
-        "unit": unit,
-        "open": open_cases.count(),
-        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
-    }
+    return {"unit": unit, **_open_figures(here)}
