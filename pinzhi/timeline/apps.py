@@ -12,11 +12,19 @@ class TimelineConfig(AppConfig):
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import register_nav_section
         from pinzhi.timeline.events import TimelineEvent, register_labels
-        from pinzhi.timeline.tasks import attachments_purge_orphans, timeline_verify
+        from pinzhi.timeline.tasks import (
+            attachments_purge_orphans,
+            timeline_link_pending,
+            timeline_verify,
+        )
 
         register_labels(TimelineEvent)
 
         register_periodic(name="timeline.verify", task=timeline_verify, every=timedelta(days=1))
+        # Events a process killed between its commit and its link left unlinked (issue 9).
+        register_periodic(
+            name="timeline.link_pending", task=timeline_link_pending, every=timedelta(minutes=1)
+        )
         # Attachment files left behind by rolled-back transactions.
         register_periodic(
             name="timeline.purge_orphans", task=attachments_purge_orphans, every=timedelta(hours=1)

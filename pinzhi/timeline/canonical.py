@@ -178,7 +178,8 @@ def stored_event_hash(event: Any, *, key: bytes | None = None) -> str:
     return event_hash(
         seq=event.seq,
         prev_hash=event.prev_hash,
-        subject_type=content_type_key(event.content_type),
+        # get_for_id is cached: no query per event when a batch is hashed.
+        subject_type=content_type_key(ContentType.objects.get_for_id(event.content_type_id)),
         object_id=event.object_id,
         subject_repr=event.subject_repr,
         company_id=event.company_id,

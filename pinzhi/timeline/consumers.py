@@ -12,9 +12,10 @@ Each call takes the next batch, claims it with one conditional UPDATE of the con
 cursor and runs the handler in the same transaction: the cursor's advance and the
 handler's writes commit together (exactly once), a handler exception rolls both back (the
 batch is offered again), and of two workers racing for the same consumer only one gets
-the batch. Positions are kept per chain (`seq`, gap-free within a chain): ids grow in
-append order within a chain, but a transaction of another chain may commit a lower id
-after a higher one was read, and a per-chain position still finds it.
+the batch. Positions are kept per chain (`seq`, gap-free within a chain): an event is
+numbered when it is linked, after its transaction committed, so a chain's events are
+read in `seq` order (their commit order), never in id order (a transaction may commit a
+lower id after a higher one was read). Unlinked events are not read until linked.
 """
 
 from collections.abc import Callable, Iterable
@@ -29,15 +30,16 @@ from pinzhi.timeline.models import Event, EventCursor
 def events_pending(
     *, positions: dict[str, int], kinds: Iterable[str] | None = None
 ) -> QuerySet[Event]:
-    """The events after `positions` (chain → last seq consumed), of `kinds` if given, in
-    id order. A chain not in `positions` is read from its start."""
+    """The linked events after `positions` (chain → last seq consumed), of `kinds` if
+    given, in chain order (chain, then seq: a batch cut anywhere holds a gap-free start of
+    each chain's pending events). A chain not in `positions` is read from its start."""
     after = Q(~Q(chain__in=list(positions)))
     for chain, seq in positions.items():
         after |= Q(chain=chain, seq__gt=seq)
-    events = Event.objects.filter(after)
+    events = Event.objects.filter(after, seq__isnull=False)
     if kinds is not None:
         events = events.filter(action__in=[str(kind) for kind in kinds])
-    return events.order_by("id")
+    return events.order_by("chain", "seq")
 
 
 def cursor_claim(*, name: str, claims: int, positions: dict[str, int]) -> bool:
@@ -73,7 +75,7 @@ def events_consume(
             return 0
         advanced = dict(positions)
         for event in events:
-            advanced[event.chain] = max(advanced.get(event.chain, 0), event.seq)
+            advanced[event.chain] = max(advanced.get(event.chain, 0), event.seq or 0)
         if not cursor_claim(name=consumer, claims=cursor.claims, positions=advanced):
             return 0
         handler(events)

@@ -60,17 +60,20 @@ class Event(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     # The chain the event belongs to (`chain_key` of its company; LEGACY_CHAIN before the
-    # cut-over) and its number in that chain, 1, 2, 3 … without gaps.
+    # cut-over) and its number in that chain, 1, 2, 3 … without gaps. An event is inserted
+    # unlinked (seq NULL, hashes empty) by its transaction and linked right after that
+    # commits, in a short transaction of its own (`services.chain_link`, issue 9 item 2).
     chain = models.CharField(_("chain"), max_length=40, blank=True, default=LEGACY_CHAIN)
-    seq = models.BigIntegerField(_("sequence number"))
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
+    seq = models.BigIntegerField(_("sequence number"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        # Ids grow in the order events are appended within each chain (the chain's head is
-        # locked), so they order the events of all chains together.
+        # Ids grow in the order events are inserted, which is the order of their
+        # transactions' work; `seq` is the order in which they were linked into their chain
+        # (the order their transactions committed in).
         ordering = ["-id"]
         default_permissions = ("view",)
         constraints = [
@@ -83,6 +86,12 @@ class Event(models.Model):
             models.Index(fields=["action", "at"], name="timeline_event_action_at"),
             models.Index(fields=["at"], name="timeline_event_at"),
             models.Index(fields=["company", "seq"], name="timeline_event_company_seq"),
+            # The events committed but not yet linked: what the linker reads.
+            models.Index(
+                fields=["chain", "id"],
+                condition=models.Q(seq__isnull=True),
+                name="timeline_event_unlinked",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,7 +201,8 @@ class EventCursor(models.Model):
     under their head's lock, so "after seq N of chain C" is exact, whereas ids across
     chains are not committed in order. `claims` counts the batches taken: a batch is
     claimed by one conditional UPDATE on the count read, so that of two workers racing only
-    one gets it (see `timeline.consumers.events_consume`)."""
+    one gets it (see `timeline.consumers.events_consume`). Only linked events are read:
+    an event gets its `seq` after its transaction committed, in commit order."""
 
     name = models.CharField(_("consumer"), max_length=100, unique=True)
     # chain key → seq of the last event consumed in that chain.
@@ -207,3 +217,31 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.claims})"
+
+
+class ChainCheckpoint(models.Model):
+    """Where the verifier last found one chain intact (issue 9 item 7): the (seq, hash) it
+    ended at, and a digest of each block of `block_size` events up to there, computed by
+    the database with one aggregate per block. The next run walks only the events after
+    `seq`, checks that the event at `seq` still carries `hash`, and recomputes the block
+    digests to catch rows changed behind the application's back in the part already
+    verified (`verify.timeline_check`)."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField()
+    # How the digests were computed (the database's own function, or Python's on SQLite):
+    # a checkpoint of another kind is not trusted and the chain is walked whole.
+    algorithm = models.CharField(max_length=40)
+    block_size = models.PositiveIntegerField()
+    # [[block number, events in it, digest], …], block n holding seq n*size+1 … (n+1)*size.
+    blocks = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("chain checkpoint")
+        verbose_name_plural = _("chain checkpoints")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.chain or 'legacy'} #{self.seq}"

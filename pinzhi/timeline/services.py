@@ -3,22 +3,25 @@ verification runs. Nothing here updates or deletes an event.
 """
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.timeline import filetypes
-from pinzhi.timeline.canonical import canonical, stored_event_hash
+from pinzhi.timeline.canonical import canonical, hash_key, stored_event_hash
+from pinzhi.timeline.checkpoints import checkpoint_store
 from pinzhi.timeline.events import TimelineEvent, declared
 from pinzhi.timeline.models import (
     GENESIS_HASH,
@@ -32,6 +35,8 @@ from pinzhi.timeline.models import (
 )
 from pinzhi.timeline.privacy import actor_label, subject_label
 from pinzhi.timeline.verify import Result, timeline_check
+
+logger = logging.getLogger(__name__)
 
 ACTION_REQUIRED = _("An event needs an action code.")
 ACTION_TOO_LONG = _("The action code “%(action)s” is longer than 80 characters.")
@@ -98,14 +103,19 @@ def chain_genesis() -> str:
 
 
 def _locked_head(chain: str) -> ChainHead:
-    """The head of one chain, locked for the rest of the transaction (SELECT … FOR UPDATE
-    on PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock). Only
-    writers to the same chain (the same company) wait on it."""
+    """The head of one chain, locked for the rest of the (linker's short) transaction
+    (SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already holds
+    the write lock). Only linkers of the same chain (the same company) wait on it."""
     head = ChainHead.objects.select_for_update().filter(chain=chain).first()
     if head is None:
         # First event of this chain, or its head row was lost: continue from the chain's
-        # last event, never from scratch, so that the chain cannot restart at seq 1.
-        last = Event.objects.filter(chain=chain).order_by("-seq").values("seq", "hash").first()
+        # last linked event, never from scratch, so that the chain cannot restart at seq 1.
+        last = (
+            Event.objects.filter(chain=chain, seq__isnull=False)
+            .order_by("-seq")
+            .values("seq", "hash")
+            .first()
+        )
         defaults = (
             {"seq": last["seq"], "hash": last["hash"]}
             if last
@@ -161,12 +171,129 @@ def _event_build(
     )
 
 
-def _event_link(event: Event, head: ChainHead) -> None:
+def _event_link(event: Event, head: ChainHead, key: bytes) -> None:
     """Number `event` after `head` in its chain, hash it, and move the head onto it."""
     event.seq = head.seq + 1
     event.prev_hash = head.hash
-    event.hash = stored_event_hash(event)
+    event.hash = stored_event_hash(event, key=key)
     head.seq, head.hash = event.seq, event.hash
+
+
+# How many unlinked events one linking transaction takes at most.
+LINK_BATCH = 2000
+
+
+def _links_write(links: list[tuple[int, int, str, str]]) -> None:
+    """Write (id, seq, prev_hash, hash) onto the events: one UPDATE per batch."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Four array parameters, joined on the primary key.
+            ids, seqs, prev_hashes, hashes = (list(column) for column in zip(*links, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
+                f"FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+                f"AS v(id, seq, prev_hash, hash) WHERE e.id = v.id",
+                [ids, seqs, prev_hashes, hashes],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [(seq, prev_hash, hash_, pk) for pk, seq, prev_hash, hash_ in links],
+            )
+
+
+def chain_link(*, chain: str, batch: int = LINK_BATCH) -> list[Event]:
+    """Link the committed, not yet linked events of `chain` (issue 9 item 2): in one short
+    transaction per `batch`, lock the chain's head, take its unlinked events in id order,
+    number and hash them after the head, write them with one UPDATE and move the head.
+
+    Runs right after the commit of every transaction that recorded events (see
+    `event_record`), so the head is locked for milliseconds, not for the recording
+    transaction's whole life; a linker that finds the events of other transactions
+    committed meanwhile links them too (one lock for all under load). The periodic
+    `events_link_pending` links what a process killed between its commit and its link
+    left behind. Returns the events linked."""
+    linked: list[Event] = []
+    key = hash_key()
+    while True:
+        if not Event.objects.filter(chain=chain, seq__isnull=True).exists():
+            return linked
+        with transaction.atomic():
+            head = _locked_head(chain)
+            # Read after the lock: every event committed before it is seen, and none that
+            # another linker has just linked.
+            events = list(
+                Event.objects.filter(chain=chain, seq__isnull=True).order_by("id")[:batch]
+            )
+            if not events:
+                return linked
+            for event in events:
+                _event_link(event, head, key)
+            _links_write([(e.pk, e.seq, e.prev_hash, e.hash) for e in events])  # type: ignore[misc]
+            head.save(update_fields=["seq", "hash"])
+        linked.extend(events)
+        if len(events) < batch:
+            return linked
+
+
+def events_link_pending() -> int:
+    """Link every chain's committed events still unlinked: those of a process killed
+    between its commit and its link (issue 9 item 2). Run every minute by the clock and
+    by each recorded verification. Returns how many were linked."""
+    chains = Event.objects.filter(seq__isnull=True).values_list("chain", flat=True).distinct()
+    total = 0
+    for chain in sorted(set(chains)):
+        linked = chain_link(chain=chain)
+        if linked:
+            logger.warning("timeline: linked %s event(s) left unlinked in %r", len(linked), chain)
+        total += len(linked)
+    return total
+
+
+def _numbers_copy(linked: list[Event], events: list[Event]) -> None:
+    """Give the caller's in-memory `events` the numbers and hashes they were linked with."""
+    numbers = {e.pk: e for e in linked}
+    for event in events:
+        done = numbers.get(event.pk)
+        if done is not None:
+            event.seq, event.prev_hash, event.hash = done.seq, done.prev_hash, done.hash
+
+
+@dataclass(frozen=True)
+class _LinkAfterCommit:
+    """The on-commit callback linking one chain: equal per chain, so one per transaction,
+    carrying the transaction's events of that chain to give them their numbers."""
+
+    chain: str
+    events: list[Event] = field(default_factory=list, compare=False)
+
+    def __call__(self) -> None:
+        _numbers_copy(chain_link(chain=self.chain), self.events)
+
+
+def _never_commits(conn: Any) -> bool:
+    """Whether the current transaction is a test case's, which is rolled back, never
+    committed: its on-commit callbacks would never run."""
+    return any(getattr(block, "_from_testcase", False) for block in conn.atomic_blocks)
+
+
+def _link_on_commit(chain: str, events: list[Event]) -> None:
+    """Have `chain` linked once the current transaction commits: one callback per chain
+    and transaction, however many events it records. Inside a test case's transaction,
+    which never commits, the same linker runs at once."""
+    conn = transaction.get_connection()
+    if _never_commits(conn):
+        _numbers_copy(chain_link(chain=chain), events)
+        return
+    callback = _LinkAfterCommit(chain, list(events))
+    for _sids, func, _robust in conn.run_on_commit:
+        if func == callback:
+            func.events.extend(events)
+            return
+    # robust: a failed link must not turn a committed request into an error; the
+    # periodic `events_link_pending` links what is left.
+    transaction.on_commit(callback, robust=True)
 
 
 @transaction.atomic
@@ -193,8 +320,10 @@ def event_record(
     ValueError, issue 7 item 5); `before`/`after` hold the changed fields (see `snapshot`
     and `changed`). Payloads are canonicalised (sorted keys; Decimal, dates, UUIDs as strings)
     so the hash reproduces on every database. Runs inside the caller's transaction: if
-    that rolls back, so does the event. Concurrent appends to the same company's chain queue
-    on its head; other companies' appends do not wait (issue 7, item 7).
+    that rolls back, so does the event. The event is inserted unlinked and numbered in its
+    company's chain right after the caller's transaction commits (`chain_link`): the
+    chain's head is locked for milliseconds, not for the transaction (issue 9 item 2);
+    other companies' chains are never locked (issue 7, item 7).
     """
     event = _event_build(
         subject=subject,
@@ -206,10 +335,8 @@ def event_record(
         data=data,
         company=company,
     )
-    head = _locked_head(event.chain)
-    _event_link(event, head)
     event.save(force_insert=True)
-    head.save(update_fields=["seq", "hash"])
+    _link_on_commit(event.chain, [event])
     return event
 
 
@@ -225,8 +352,9 @@ def events_record[M: models.Model](
 ) -> int:
     """Append one event of `action` about each of `subjects` (an import's records), all in
     `company`'s chain: the same events `event_record` would write one by one, numbered and
-    hashed in the same way, but with the chain's head locked and moved once and the events
-    inserted `batch_size` at a time. Returns how many were recorded."""
+    hashed in the same way, inserted `batch_size` at a time and linked after the commit
+    with the chain's head locked once per `LINK_BATCH` (issue 9 item 2). Returns how many
+    were recorded."""
     subjects = list(subjects)
     if not subjects:
         return 0
@@ -243,11 +371,8 @@ def events_record[M: models.Model](
         )
         for subject in subjects
     ]
-    head = _locked_head(events[0].chain)
-    for event in events:
-        _event_link(event, head)
     Event.objects.bulk_create(events, batch_size=batch_size)
-    head.save(update_fields=["seq", "hash"])
+    _link_on_commit(events[0].chain, events)
     return len(events)
 
 
@@ -411,12 +536,22 @@ def attachments_purge_orphans(*, min_age: timedelta = ORPHAN_MIN_AGE) -> list[st
 # --- verification -----------------------------------------------------------------------
 
 
-def verification_record(*, triggered_by: Any = None) -> tuple[Result, Verification]:
-    """Verify the whole timeline (X-1) and keep the result, whose end of chain becomes an
-    anchor that later runs check."""
-    result = timeline_check()
+def verification_record(
+    *, triggered_by: Any = None, full: bool = False
+) -> tuple[Result, Verification]:
+    """Verify the timeline (X-1) and keep the result, whose end of chain becomes an anchor
+    that later runs check. Each chain found intact gets its checkpoint moved to its end,
+    so the next run walks only what was appended since (issue 9 item 7; `full` walks
+    everything). Events left unlinked are reported (after a grace period), then linked
+    (issue 9 item 2)."""
+    result = timeline_check(full=full)
+    events_link_pending()
+    at = now()
+    for chain in result.chains:
+        if chain.ok and chain.head_seq:
+            checkpoint_store(chain=chain.chain, seq=chain.head_seq, hash=chain.head_hash, at=at)
     run = Verification.objects.create(
-        at=now(),
+        at=at,
         ok=result.ok,
         events_checked=result.events_checked,
         head_seq=result.head_seq,

@@ -30,3 +30,10 @@ def attachments_purge_orphans() -> dict:
     """Delete attachment files that no attachment row refers to, older than an hour (X-1)."""
     deleted = services.attachments_purge_orphans()
     return {"deleted": len(deleted)}
+
+
+@task
+def timeline_link_pending() -> dict:
+    """Link the events left unlinked by a process killed between its transaction's commit
+    and the link that follows it (issue 9 item 2)."""
+    return {"linked": services.events_link_pending()}
