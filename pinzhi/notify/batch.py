@@ -78,63 +78,72 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     the first attempts sent by the worker."""
     now = clock.now()
     notifications: list[Notification] = []
+    people: dict[int, Any] = {}
     content_types: dict[type, ContentType] = {}
     for message in messages:
         kind, title, url = _checked(message)
-        people = _distinct_active(message.recipients)
-        if not people:
+        recipients = _distinct_active(message.recipients)
+        if not recipients:
             continue
-        subject_type, subject_id = None, ""
+        subject_type_id, subject_id = None, ""
         if message.subject is not None:
             model = type(message.subject)
             if model not in content_types:
                 content_types[model] = ContentType.objects.get_for_model(message.subject)
-            subject_type, subject_id = content_types[model], str(message.subject.pk)
-        notifications.extend(
-            Notification(
-                recipient=person,
-                kind=kind,
-                title=title,
-                body=str(message.body or ""),
-                url=url,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                data=dict(message.data or {}),
-                created_at=now,
+            subject_type_id, subject_id = content_types[model].pk, str(message.subject.pk)
+        body, data = str(message.body or ""), dict(message.data or {})
+        for person in recipients:
+            people[person.pk] = person
+            notifications.append(
+                Notification(
+                    recipient_id=person.pk,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    url=url,
+                    subject_type_id=subject_type_id,
+                    subject_id=subject_id,
+                    data=dict(data),
+                    created_at=now,
+                )
             )
-            for person in people
-        )
     if not notifications:
         return []
     with transaction.atomic():
         Notification.objects.bulk_create(notifications, batch_size=1000)
-        deliveries = Delivery.objects.bulk_create(_planned(notifications, now=now), batch_size=1000)
+        deliveries = Delivery.objects.bulk_create(
+            _planned(notifications, people, now=now), batch_size=1000
+        )
         pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
         if pending:
             transaction.on_commit(partial(_enqueue_chunks, pending))
+    for notification in notifications:
+        notification.recipient = people[notification.recipient_id]
     return notifications
 
 
-def _planned(notifications: list[Notification], *, now: Any) -> list[Delivery]:
+def _planned(
+    notifications: list[Notification], people: dict[int, Any], *, now: Any
+) -> list[Delivery]:
     """The deliveries `notify()` plans (services._planned_deliveries), for notifications of
     any kinds, with the preferences and the endpoints read once."""
-    recipient_ids = {n.recipient_id for n in notifications}
     chosen: dict[int, ChannelPreference] = {}
-    ids = sorted(recipient_ids)
+    ids = sorted(people)
     for start in range(0, len(ids), 1000):
         chosen.update(
             (p.person_id, p)
             for p in ChannelPreference.objects.filter(person__in=ids[start : start + 1000])
         )
+    preferences = {pk: chosen.get(pk) or preference_default(p) for pk, p in people.items()}
     endpoints = list(WebhookEndpoint.objects.filter(active=True))
     accepting: dict[str, list[WebhookEndpoint]] = {}
     planned = []
     for notification in notifications:
-        person = notification.recipient
+        person = people[notification.recipient_id]
         if notification.kind not in accepting:
             accepting[notification.kind] = [e for e in endpoints if e.accepts(notification.kind)]
-        preference = chosen.get(person.pk) or preference_default(person)
-        common = {"notification": notification, "created_at": now, "attempt": 1}
+        preference = preferences[person.pk]
+        common = {"notification_id": notification.pk, "created_at": now, "attempt": 1}
         if preference.email:
             if person.email:
                 planned.append(
@@ -157,7 +166,7 @@ def _planned(notifications: list[Notification], *, now: Any) -> list[Delivery]:
             planned.extend(
                 Delivery(
                     channel=Delivery.Channel.WEBHOOK,
-                    endpoint=endpoint,
+                    endpoint_id=endpoint.pk,
                     next_attempt_at=now + FIRST_ATTEMPT_GRACE,
                     **common,
                 )

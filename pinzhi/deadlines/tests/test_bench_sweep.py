@@ -91,3 +91,39 @@ def test_bench_sweep_breaching_100k_at_once(db, unit, person_with):
         f"{seconds:.1f} s ({TOTAL / seconds:.0f} steps/s)"
     )
     assert result.counts["breached"] == TOTAL
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.parametrize("due", [1000, 10000])
+def test_bench_batched_sweep_against_the_one_by_one_sweep(db, unit, person_with, due):
+    """Issue 9 item 5: the same `due` breaches taken by the one-step-per-transaction sweep
+    (rolled back) and by the batched sweep, timed in the same run. The one-by-one run is
+    skipped above 1,000 unless PINZHI_BENCH_ALL=1 (it takes minutes)."""
+    from django.db import transaction
+
+    from pinzhi.deadlines.sweep import sweep_one_by_one
+
+    owner = person_with("complaint_handler")
+    make_deadlines(unit, owner, due=due)
+    at = MONDAY_10 + timedelta(hours=1)
+    if due <= 1000 or os.environ.get("PINZHI_BENCH_ALL"):
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                old = sweep_one_by_one(at)
+                one_by_one = time.perf_counter() - started
+                raise Rollback
+        except Rollback:
+            pass
+        assert old.counts["breached"] == due
+        print(f"\n[{connection.vendor}] one by one, {due} due: {one_by_one:.2f} s")
+    result, seconds = timed_sweep()
+    print(
+        f"\n[{connection.vendor}] batched, {due} due over {TOTAL} open: {result.counts} in "
+        f"{seconds:.2f} s ({due / seconds:.0f} steps/s)"
+    )
+    assert result.counts["breached"] == due
+    assert Event.objects.filter(action="deadline.breached").count() == due
