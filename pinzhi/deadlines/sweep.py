@@ -2,16 +2,25 @@
 whose next step is due one step up its ladder — the first step is the breach — exactly
 once per step however many sweeps run at the same time and however often one crashes.
 
-Each step is claimed with a conditional UPDATE
+Issue 9 item 5: due deadlines are claimed a batch at a time,
+
+    SELECT … FROM deadline WHERE next_escalation_at <= now AND state IN (open, breached)
+    ORDER BY next_escalation_at, id LIMIT n FOR UPDATE SKIP LOCKED
+
+and the whole batch is taken in one transaction: every due step of each deadline worked
+out, the steps' events appended with one head lock per company chain (`events_record`),
+their notifications and deliveries written in bulk (`notify.batch.notify_many`), and the
+deadlines moved with one UPDATE. A second sweep skips the rows the first holds and takes
+the next ones; a crash rolls back the batch in flight, which the next sweep takes again.
+A batch whose writes fail is rolled back and taken again one step per transaction, each
+step claimed with a conditional UPDATE
 
     UPDATE deadline SET escalation_step = k + 1, … WHERE id = ? AND escalation_step = k
                                                    AND state = ? AND next_escalation_at = ?
 
-in its own short transaction together with its timeline event and its notifications: a
-second sweep finds the row already moved and leaves it, and a crash rolls back only the
-step in flight, which the next sweep takes again. Deadlines are read in batches by the
-partial index on (next_escalation_at, id), so 100,000 open deadlines that are not due cost
-one empty range query.
+so that one bad step delays only itself. Deadlines are read by the partial index on
+(next_escalation_at, id), so 100,000 open deadlines that are not due cost one empty range
+query.
 """
 
 import copy
