@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
@@ -367,7 +367,7 @@ def _move(deadlines: list[Deadline]) -> None:
     chunk, joined to a VALUES list (`bulk_update`'s CASE per row costs seconds per thousand
     rows in Python). Every moved deadline is BREACHED."""
     step_field, breached_field, next_field = (
-        Deadline._meta.get_field(name)
+        cast(models.Field, Deadline._meta.get_field(name))
         for name in ("escalation_step", "breached_at", "next_escalation_at")
     )
     table = connection.ops.quote_name(Deadline._meta.db_table)
