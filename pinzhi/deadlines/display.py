@@ -1,6 +1,7 @@
 """How deadlines read to people: durations, kinds and ladder levels in the UI language, and
 whether a limit falls due at night."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -102,14 +103,19 @@ def _night_hours(deadline: "Deadline", at: datetime) -> tuple[int, int] | None:
     return int(begins), int(ends)
 
 
-def night_due(deadline: "Deadline") -> str:
+def night_due(
+    deadline: "Deadline",
+    *,
+    night_hours: Callable[["Deadline", datetime], tuple[int, int] | None] | None = None,
+) -> str:
     """The local time ("23:40") at which `deadline` falls due when that is in its company's
     night hours, else "" (issue 8 item 1, X-3): a limit due at night says so. Local time is
-    the time zone of the deadline's calendar, else the site's."""
+    the time zone of the deadline's calendar, else the site's. `night_hours` replaces the
+    lookup of the company's night hours (the sweep remembers them across a batch)."""
     calendar = deadline.calendar
     zone = calendar.zone if calendar is not None else timezone.get_current_timezone()
     local = timezone.localtime(deadline.due_at, zone)
-    hours = _night_hours(deadline, deadline.due_at)
+    hours = (night_hours or _night_hours)(deadline, deadline.due_at)
     if hours is None:
         return ""
     begins, ends = hours

@@ -27,9 +27,11 @@ def subject(unit):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """Notifications the sweep sends, captured instead of delivered."""
+    """Notifications the sweep sends, captured instead of delivered: one `notify()`'s
+    arguments per step, whether the step was taken alone or in a batch (issue 9 item 5)."""
     calls = []
     monkeypatch.setattr(sweep_module, "_notify", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(sweep_module, "_notify_many", lambda messages: calls.extend(messages))
     return calls
 
 

@@ -161,36 +161,40 @@ class Crash(BaseException):
 def test_a_sweep_restarted_after_a_crash_repeats_and_loses_no_step(
     clock, subject, unit, company, people, monkeypatch
 ):
-    """DESIGN mechanism 2: kill the sweep in the middle of its 5th notification, run it
-    again: every step of every deadline is recorded and notified exactly once."""
+    """DESIGN mechanism 2, issue 9 item 5: kill the sweep while it writes the notifications
+    of its second batch, run it again: the batch in flight rolled back whole, and every step
+    of every deadline is recorded and notified exactly once."""
     from pinzhi.orgs.tests.factories import UnitFactory
 
     subjects = [UnitFactory(company=company) for _ in range(4)]
     deadlines = [
         deadline_open(
-            subject=s, kind="complaint.first_contact", duration=minutes(30), ladder=LADDER
+            subject=s,
+            kind="complaint.first_contact",
+            duration=minutes(30) + timedelta(seconds=n),
+            ladder=LADDER,
         )
-        for s in subjects
+        for n, s in enumerate(subjects)
     ]
-    real_notify = sweep_module._notify
+    real_notify_many = sweep_module._notify_many
     calls = {"n": 0}
 
-    def notify_then_crash(**kwargs):
+    def notify_then_crash(messages):
         calls["n"] += 1
-        if calls["n"] == 5:
+        if calls["n"] == 2:
             raise Crash
-        real_notify(**kwargs)
+        real_notify_many(messages)
 
-    monkeypatch.setattr(sweep_module, "_notify", notify_then_crash)
+    monkeypatch.setattr(sweep_module, "_notify_many", notify_then_crash)
     clock.shift(timedelta(hours=5))
     with pytest.raises(Crash):
-        sweep(now())
+        sweep(now(), batch_size=2)
     done = sum(steps_recorded().values())
-    assert done == 4  # the 5th step rolled back with its notification
-    assert Notification.objects.count() == 4
-    monkeypatch.setattr(sweep_module, "_notify", real_notify)
+    assert done == 6  # the first batch: 2 deadlines × 3 steps; the second rolled back
+    assert Notification.objects.count() == 6
+    monkeypatch.setattr(sweep_module, "_notify_many", real_notify_many)
     result = sweep(now())
-    assert result.steps == 12 - 4
+    assert result.steps == 12 - 6
     expected = {(d.pk, step): 1 for d in deadlines for step in (1, 2, 3)}
     assert steps_recorded() == expected
     assert Notification.objects.count() == 12
