@@ -206,8 +206,9 @@ def organisation_grow(*, company: Company, estates: int) -> int:
 
     hq = Unit.objects.get(company=company, code="HQ")
     existing = set(
-        Unit.objects.filter(company=company, code__startswith="E", kind=Unit.Kind.ESTATE)
-        .values_list("code", flat=True)
+        Unit.objects.filter(
+            company=company, code__startswith="E", kind=Unit.Kind.ESTATE
+        ).values_list("code", flat=True)
     )
     made_people: list[Person] = []
     added = 0
@@ -219,7 +220,10 @@ def organisation_grow(*, company: Company, estates: int) -> int:
         added += 1
         with transaction.atomic():
             estate = org_services.unit_create(
-                company=company, code=code, name=f"{_estate_name(index)}", kind=Unit.Kind.ESTATE,
+                company=company,
+                code=code,
+                name=f"{_estate_name(index)}",
+                kind=Unit.Kind.ESTATE,
                 parent=hq,
             )
             for suffix, team_name, _dept in TEAMS:
@@ -281,9 +285,7 @@ class Places:
 
     def __init__(self, company: Company):
         units = list(Unit.objects.filter(company=company).values("id", "code", "name", "kind"))
-        people = list(
-            Person.objects.filter(company=company).values("id", "username", "full_name")
-        )
+        people = list(Person.objects.filter(company=company).values("id", "username", "full_name"))
         self.estates: list[Estate] = []
         self.by_unit: dict[int, Estate] = {}
         for unit in units:
@@ -453,9 +455,7 @@ class Chain:
         self.seq = 0
         self.hash = ""
         self.key = hash_key()
-        self.type_keys = {
-            ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()
-        }
+        self.type_keys = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
 
     def lock(self) -> None:
         from pinzhi.timeline.services import _locked_head
@@ -620,7 +620,8 @@ def complaints_load(
     with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
-    return LoadResult(complaints=done - first, seconds=time.monotonic() - started, rows=dict(written))
+    seconds = time.monotonic() - started
+    return LoadResult(complaints=done - first, seconds=seconds, rows=dict(written))
 
 
 class _Quiet:
@@ -664,8 +665,7 @@ def _clone(
     source = template.complaint
     pk = ids.take("complaints_complaint")
     id_maps: dict[str, dict[int, int]] = {
-        table: {row["id"]: ids.take(table) for row in rows}
-        for table, rows in template.rows.items()
+        table: {row["id"]: ids.take(table) for row in rows} for table, rows in template.rows.items()
     }
     id_maps["complaints_complaint"] = {source["id"]: pk}
     home = places.by_unit.get(source["location_id"])
@@ -680,7 +680,8 @@ def _clone(
         strings[home.name] = target.name
     text = rng.choice(pool)
     room = texts.room(rng)
-    opening = texts.opening(rng, room)
+    lead = texts.opening(rng)
+    opening = f"{lead}{room}，" if lead else ""
     name, phone = texts.customer(rng)
     clone = Clone(
         delta=delta,
@@ -703,7 +704,11 @@ def _clone(
         customer_email="",
         customer_address=(target.name if target else "") + room,
         customer_id=None,
-        search_text=texts.search_text(text.title, opening, text.content, text.request),
+        # The same words as search_document(title, content, request): jieba cuts at the
+        # punctuation after the lead and the room, so each part's words can be cached.
+        search_text=texts.search_text(
+            text.title, lead, room if lead else "", text.content, text.request
+        ),
         repeat_of_id=None,
         repeat_group_id=None,
         repeat_reasons=[],
@@ -712,7 +717,8 @@ def _clone(
     for column, value in complaint.items():
         if column.endswith("_at"):
             complaint[column] = clone.time(value)
-    for column in ("registered_by_id", "owner_id", "handler_id", "staff_involved_id", "closed_by_id"):
+    people = ("registered_by_id", "owner_id", "handler_id", "staff_involved_id", "closed_by_id")
+    for column in people:
         complaint[column] = clone.person(complaint[column])
     complaint["location_id"] = clone.unit(complaint["location_id"])
     complaint["department_id"] = clone.unit(complaint["department_id"])
@@ -726,34 +732,87 @@ def _clone(
             _out(out, table, new, columns, json_columns)
 
 
+PERSON_COLUMNS = frozenset(
+    {
+        "owner_id",
+        "to_person_id",
+        "sent_by_id",
+        "acknowledged_by_id",
+        "by_id",
+        "answered_by_id",
+        "actor_id",
+        "recipient_id",
+    }
+)
+TEXT_COLUMNS = frozenset({"title", "body", "url", "reason", "detail", "request"})
+_PLANS: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+
+
+def _plan(table: str, row: dict) -> list[tuple[str, str]]:
+    """How each column of a template row of `table` is carried over (decided once per
+    table and set of columns, not per row)."""
+    key = (table, tuple(row))
+    if key not in _PLANS:
+        plan = []
+        for column, value in row.items():
+            if column == "id":
+                continue
+            if isinstance(value, dt.datetime) or column.endswith("_at"):
+                kind = "time"
+            elif column == "complaint_id":
+                kind = "complaint"
+            elif column == "notification_id":
+                kind = "notification"
+            elif column in ("object_id", "subject_id"):
+                kind = "subject"
+            elif column == "subject_repr":
+                kind = "repr"
+            elif column in PERSON_COLUMNS:
+                kind = "person"
+            elif column in ("unit_id", "to_unit_id"):
+                kind = "unit"
+            elif column == "actor_name":
+                kind = "name"
+            elif column == "number":
+                kind = "number"
+            elif column in ("data", "before", "after", "ladder"):
+                kind = "json"
+            elif column in TEXT_COLUMNS:
+                kind = "text"
+            else:
+                continue
+            plan.append((column, kind))
+        _PLANS[key] = plan
+    return _PLANS[key]
+
+
 def _clone_row(table: str, row: dict, clone: Clone, complaint: dict) -> dict:
     new = dict(row)
     new["id"] = clone.ids[table][row["id"]]
-    for column, value in row.items():
-        if column == "id":
-            continue
-        if isinstance(value, dt.datetime):
-            new[column] = clone.time(value)
-        elif column == "complaint_id":
+    for column, kind in _plan(table, row):
+        value = row[column]
+        if kind == "time":
+            if value is not None:
+                new[column] = value + clone.delta
+        elif kind == "complaint":
             new[column] = complaint["id"]
-        elif column == "notification_id":
+        elif kind == "notification":
             new[column] = clone.ids["notify_notification"].get(value, value)
-        elif column in ("object_id", "subject_id"):
+        elif kind == "subject":
             new[column] = str(complaint["id"])
-        elif column == "subject_repr":
+        elif kind == "repr":
             new[column] = complaint["tracking_code"]
-        elif column in ("owner_id", "to_person_id", "sent_by_id", "acknowledged_by_id", "by_id",
-                        "answered_by_id", "actor_id", "recipient_id"):
-            new[column] = clone.person(value)
-        elif column in ("unit_id", "to_unit_id"):
-            new[column] = clone.unit(value)
-        elif column == "actor_name":
+        elif kind == "person":
+            new[column] = clone.people.get(value, value)
+        elif kind == "unit":
+            new[column] = clone.units.get(value, value)
+        elif kind == "name":
             new[column] = clone.names.get(value, value)
-        elif column == "number":
+        elif kind == "number":
             new[column] = clone.strings.get(value, value)
-        elif column in ("data", "before", "after", "ladder"):
+        elif kind == "json":
             new[column] = clone.json(value)
-        elif isinstance(value, str) and column in ("title", "body", "url", "reason", "detail", "request"):
+        else:
             new[column] = clone.text(value)
     return new
 
@@ -768,7 +827,9 @@ def _out(
     as_json = json_columns[table]
     out[table].append(
         tuple(
-            json.dumps(row[c], ensure_ascii=False) if c in as_json and row[c] is not None else row[c]
+            json.dumps(row[c], ensure_ascii=False)
+            if c in as_json and row[c] is not None
+            else row[c]
             for c in columns[table]
         )
     )

@@ -13,13 +13,19 @@ from django.conf import settings
 
 from pinzhi.complaints.demo import CASES
 from pinzhi.complaints.text import words
+from pinzhi.orgs.demo import GIVEN, SURNAMES
 
 # Real messages of the categories closest to a property company's complaints.
 REALDATA = Path(settings.PROJECT_DIR).parent / "shared" / "realdata" / "taidi2020_attach2.xlsx"
 REALDATA_CATEGORIES = ("城乡建设", "环境保护")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌鹏辉丹萍宇浩凯"
-OPENINGS = ("", "业主来电反映：", "业主反映：", "住户投诉：", "客户再次来电：", "业主在微信群反映：")
+OPENINGS = (
+    "",
+    "业主来电反映：",
+    "业主反映：",
+    "住户投诉：",
+    "客户再次来电：",
+    "业主在微信群反映：",
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,13 @@ def customer(rng: random.Random) -> tuple[str, str]:
 
 
 def room(rng: random.Random) -> str:
-    return f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{rng.randint(2, 33)}{rng.randint(1, 4):02d}"
+    building, entrance = rng.randint(1, 30), rng.randint(1, 4)
+    return f"{building}栋{entrance}单元{rng.randint(2, 33)}{rng.randint(1, 4):02d}"
 
 
-def opening(rng: random.Random, room_text: str) -> str:
-    """A varied first sentence: who reports and where."""
-    lead = rng.choice(OPENINGS)
-    return f"{lead}{room_text}，" if lead else ""
+def opening(rng: random.Random) -> str:
+    """A varied first words: who reports (followed by the room and a comma), or nothing."""
+    return rng.choice(OPENINGS)
 
 
 @lru_cache(maxsize=20000)
