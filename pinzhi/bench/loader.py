@@ -110,11 +110,19 @@ class Template:
         return self.complaint["status"]
 
 
-def _select(sql: str, params: list | tuple = ()) -> list[dict]:
+def _select(sql: str, params: list | tuple = (), *, table: str = "") -> list[dict]:
+    """Rows as dicts; the jsonb columns of `table` decoded (Django's psycopg 3 adapters
+    hand jsonb over as text, for JSONField to decode)."""
+    as_json = _json_columns(table) if table else frozenset()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        for column in as_json:
+            if isinstance(row.get(column), str):
+                row[column] = json.loads(row[column])
+    return rows
 
 
 def templates_read(company: Company) -> list[Template]:
@@ -124,29 +132,37 @@ def templates_read(company: Company) -> list[Template]:
     for complaint in _select(
         "SELECT * FROM complaints_complaint WHERE company_id = %s ORDER BY id LIMIT %s",
         [company.pk, len(CASES)],
+        table="complaints_complaint",
     ):
         pk = complaint["id"]
         key = str(pk)
         rows = {
             "complaints_contactletter": _select(
-                "SELECT * FROM complaints_contactletter WHERE complaint_id = %s ORDER BY id", [pk]
+                "SELECT * FROM complaints_contactletter WHERE complaint_id = %s ORDER BY id",
+                [pk],
+                table="complaints_contactletter",
             ),
             "complaints_callback": _select(
-                "SELECT * FROM complaints_callback WHERE complaint_id = %s ORDER BY id", [pk]
+                "SELECT * FROM complaints_callback WHERE complaint_id = %s ORDER BY id",
+                [pk],
+                table="complaints_callback",
             ),
             "complaints_customerescalation": _select(
                 "SELECT * FROM complaints_customerescalation WHERE complaint_id = %s ORDER BY id",
                 [pk],
+                table="complaints_customerescalation",
             ),
             "deadlines_deadline": _select(
                 "SELECT * FROM deadlines_deadline WHERE content_type_id = %s AND object_id = %s "
                 "ORDER BY id",
                 [complaint_type, key],
+                table="deadlines_deadline",
             ),
             "notify_notification": _select(
                 "SELECT * FROM notify_notification WHERE subject_type_id = %s AND subject_id = %s "
                 "ORDER BY id",
                 [complaint_type, key],
+                table="notify_notification",
             ),
             "timeline_event": [
                 e
@@ -154,6 +170,7 @@ def templates_read(company: Company) -> list[Template]:
                     "SELECT * FROM timeline_event WHERE content_type_id = %s AND object_id = %s "
                     "ORDER BY id",
                     [complaint_type, key],
+                    table="timeline_event",
                 )
                 if e["action"] != "complaint.topic_found"
             ],
@@ -162,6 +179,7 @@ def templates_read(company: Company) -> list[Template]:
         rows["notify_delivery"] = _select(
             "SELECT * FROM notify_delivery WHERE notification_id = ANY(%s) ORDER BY id",
             [notification_ids],
+            table="notify_delivery",
         )
         found.append(Template(complaint=complaint, rows=rows))
     return found
@@ -546,7 +564,42 @@ def complaints_load(
         added = organisation_grow(company=company, estates=estates)
         say(f"organisation: {added} estates added")
     templates = templates_read(company)
-    shares = _shares(templates, STATUS_SHARES)
+    # Resumable: a load stopped between batches (each commits) continues where it was.
+    done = max(0, Complaint.objects.filter(company=company).count() - len(templates))
+    with connection.cursor() as cursor:
+        # The load's own commits need not wait for the disk (the server keeps fsync on).
+        cursor.execute("SET synchronous_commit = off")
+    written = complaints_add(
+        company=company,
+        templates=templates,
+        count=max(0, count - done),
+        seed=seed * 1_000_003 + done,
+        batch=batch,
+        say=lambda text: say(f"{done:,} + {text}"),
+    )
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {table}")
+    seconds = time.monotonic() - started
+    return LoadResult(
+        complaints=written.get("complaints_complaint", 0), seconds=seconds, rows=written
+    )
+
+
+def complaints_add(
+    *,
+    company: Company,
+    templates: list[Template],
+    count: int,
+    shares: dict[str, float] = STATUS_SHARES,
+    seed: int = 9,
+    batch: int = 2000,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict[str, int]:
+    """Add `count` clones of `templates` (drawn by status with `shares`), one transaction
+    (a savepoint inside the caller's) per batch. Returns the rows written per table."""
+    started = time.monotonic()
+    shares = _shares(templates, shares)
     by_status: dict[str, list[Template]] = {}
     for template in templates:
         by_status.setdefault(template.status, []).append(template)
@@ -564,13 +617,7 @@ def complaints_load(
     loaded_at = now()
     statuses = list(shares)
     weights = [shares[s] for s in statuses]
-    # Resumable: a load stopped between batches (each commits) continues where it was.
-    done = max(0, Complaint.objects.filter(company=company).count() - len(templates))
-    rng = random.Random(seed * 1_000_003 + done)
-    with connection.cursor() as cursor:
-        # The load's own commits need not wait for the disk (the server keeps fsync on).
-        cursor.execute("SET synchronous_commit = off")
-    first = done
+    done = 0
     while done < count:
         size = min(batch, count - done)
         chosen = [rng.choice(by_status[s]) for s in rng.choices(statuses, weights, k=size)]
@@ -617,11 +664,7 @@ def complaints_load(
             letters.save()
         done += size
         say(f"{done:,} / {count:,} complaints ({time.monotonic() - started:.0f} s)")
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"ANALYZE {table}")
-    seconds = time.monotonic() - started
-    return LoadResult(complaints=done - first, seconds=seconds, rows=dict(written))
+    return dict(written)
 
 
 class _Quiet:
