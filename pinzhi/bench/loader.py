@@ -57,7 +57,7 @@ from pinzhi.timeline.models import chain_key
 SIZES = {"tiny": 50, "1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 # Share of the bulk complaints cloned from templates of each status: most closed, a few
 # per cent open at any time, about one in a hundred judged not established.
-STATUS_SHARES = {
+STATUS_SHARES: dict[str, float] = {
     Status.CLOSED: 0.93,
     Status.NOT_ESTABLISHED: 0.01,
     Status.REGISTERED: 0.005,
@@ -190,14 +190,15 @@ def rows_per_case(templates: list[Template], shares: dict[str, float]) -> dict[s
     by_status: dict[str, list[Template]] = {}
     for template in templates:
         by_status.setdefault(template.status, []).append(template)
-    expected: Counter = Counter()
+    expected: dict[str, float] = {}
     for status, share in _shares(templates, shares).items():
         group = by_status[status]
         for template in group:
-            expected["complaints_complaint"] += share / len(group)
+            key = "complaints_complaint"
+            expected[key] = expected.get(key, 0.0) + share / len(group)
             for table, rows in template.rows.items():
-                expected[table] += share * len(rows) / len(group)
-    return dict(expected)
+                expected[table] = expected.get(table, 0.0) + share * len(rows) / len(group)
+    return expected
 
 
 def _shares(templates: list[Template], shares: dict[str, float]) -> dict[str, float]:
@@ -760,8 +761,9 @@ def _clone(
     for column, value in complaint.items():
         if column.endswith("_at"):
             complaint[column] = clone.time(value)
-    people = ("registered_by_id", "owner_id", "handler_id", "staff_involved_id", "closed_by_id")
-    for column in people:
+    for column in ("registered_by_id", "owner_id", "handler_id"):
+        complaint[column] = clone.person(complaint[column])
+    for column in ("staff_involved_id", "closed_by_id"):
         complaint[column] = clone.person(complaint[column])
     complaint["location_id"] = clone.unit(complaint["location_id"])
     complaint["department_id"] = clone.unit(complaint["department_id"])

@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -404,6 +404,10 @@ def _raw_select(sql: str, params: list) -> Callable[[], Any]:
     return run
 
 
+def _getter(server: Server, path: str, cookie: str, token: str) -> Callable[[], Any]:
+    return lambda: server.get(path, cookie=cookie, token=token)
+
+
 def measure_pages(bench: Bench, names: set[str] | None = None) -> list[Figure]:
     """The staff pages and the API list: p50/p95 over REQUESTS requests each, the SQL
     queries of one request, and the equivalent single SELECT with LIMIT."""
@@ -492,9 +496,7 @@ def measure_pages(bench: Bench, names: set[str] | None = None) -> list[Figure]:
             server.get(path, cookie=cookie, token=token)  # warm the workers
         except Exception as error:  # noqa: BLE001
             note = f"first request failed: {error}"
-        pinzhi_times = timed(
-            REQUESTS, lambda p=path, c=cookie, t=token: server.get(p, cookie=c, token=t)
-        )
+        pinzhi_times = timed(REQUESTS, _getter(server, path, cookie, token))
         raw = timed(REQUESTS, _raw_select(sql, params))
         try:
             queries = bench.queries(path, token=token)
@@ -520,9 +522,7 @@ def measure_export(bench: Bench) -> list[Figure]:
     path = f"/complaints/export/?received_from={since}"
     rows = Complaint.objects.filter(
         company=bench.company,
-        received_at__gte=timezone.make_aware(
-            timezone.datetime.combine(since, timezone.datetime.min.time())
-        ),
+        received_at__gte=timezone.make_aware(datetime.combine(since, datetime.min.time())),
     ).count()
     with Server(workers=1) as server:
         pids = server.worker_pids()
@@ -613,7 +613,7 @@ def measure_sweep(bench: Bench) -> list[Figure]:
 def _clone_registered(bench: Bench, count: int) -> None:
     """`count` clones of the registered templates received now, by COPY, in the current
     transaction (their limits open, the chain continued)."""
-    registered = {Status.REGISTERED: 1.0}
+    registered: dict[str, float] = {Status.REGISTERED: 1.0}
     loader.complaints_add(
         company=bench.company, templates=bench.templates, count=count, shares=registered
     )
