@@ -27,7 +27,7 @@ def _timings(t: Timings | None) -> tuple[str, str, str, str]:
     if t is None or not t.samples:
         failed = f" ({t.failures} failed)" if t and t.failures else ""
         return "–", "–", "–" + failed, "–"
-    throughput = f"{t.throughput:,.1f}/s" if t.throughput else "–"
+    throughput = f"{t.throughput:,.1f}/s" if t.throughput and len(t.samples) > 1 else "–"
     failed = f" ({t.failures} failed)" if t.failures else ""
     return _ms(t.pct(50)), _ms(t.pct(95)), _ms(t.pct(99)) + failed, throughput
 
