@@ -36,7 +36,7 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -351,28 +351,27 @@ class Places:
 
 
 class Ids:
-    """Ids reserved from each table's sequence, a block per batch."""
+    """Ids drawn from each table's sequence, a block per batch (nextval for each row, so
+    that writers running meanwhile, an API registration, never get one of them)."""
 
     def __init__(self) -> None:
-        self.next: dict[str, int] = {}
+        self.next: dict[str, Iterator[int]] = {}
 
-    def reserve(self, counts: dict[str, int]) -> None:
-        with connection.cursor() as cursor:
-            for table, count in counts.items():
-                if count == 0:
-                    continue
-                cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
-                first = cursor.fetchone()[0]
+    def reserve(self, counts: dict[str, int], cursor: Any = None) -> None:
+        if cursor is None:
+            with connection.cursor() as django_cursor:
+                return self.reserve(counts, django_cursor)
+        for table, count in counts.items():
+            if count:
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)",
-                    [first + count - 1],
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
                 )
-                self.next[table] = first
+                self.next[table] = iter([row[0] for row in cursor.fetchall()])
+        return None
 
     def take(self, table: str) -> int:
-        value = self.next[table]
-        self.next[table] = value + 1
-        return value
+        return next(self.next[table])
 
 
 def tracking_code(pk: int) -> str:

@@ -307,16 +307,7 @@ class RawRegistration:
         needed = {"complaints_complaint": 1} | {t: len(r) for t, r in template.rows.items()}
         with conn.transaction(), conn.cursor() as cursor:
             ids = loader.Ids()
-            for table, count in needed.items():
-                if count:
-                    cursor.execute(
-                        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)",
-                        [table, count],
-                    )
-                    values = [r[0] for r in cursor.fetchall()]
-                    ids.next[table] = values[0]
-                    assert values == list(range(values[0], values[0] + count))
+            ids.reserve(needed, cursor)
             cursor.execute(
                 "SELECT id, seq, hash FROM timeline_chainhead WHERE chain = %s FOR UPDATE",
                 [self.chain.chain],
