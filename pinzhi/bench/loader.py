@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from pinzhi.bench import texts
 from pinzhi.complaints.demo import CASES
+from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.complaints.models import Complaint, LetterCounter, Status
 from pinzhi.lib.clock import now
 from pinzhi.orgs.demo import COMPANY_NAME, TEAMS, chinese_name
@@ -172,7 +173,7 @@ def templates_read(company: Company) -> list[Template]:
                     [complaint_type, key],
                     table="timeline_event",
                 )
-                if e["action"] != "complaint.topic_found"
+                if e["action"] != ComplaintEvent.TOPIC_FOUND
             ],
         }
         notification_ids = [n["id"] for n in rows["notify_notification"]] or [0]
