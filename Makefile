@@ -51,8 +51,12 @@ format: env
 messages: env
 	$(RUN) python -m pinzhi.lib.messages
 
+# The benchmark harness (docs/benchmarks.md): its own PostgreSQL, 10 k and 100 k complaints
+# (BENCH_SIZES=10k,100k,1m for a million), the measures, the table written into the doc.
+# BENCH_PYTEST=1 also runs the older `-m bench` pytest benchmarks.
 bench: env assets compiled-messages
-	$(RUN) pytest -p no:cacheprovider -m bench pinzhi
+	scripts/bench
+	@if [ -n "$(BENCH_PYTEST)" ]; then $(RUN) pytest -p no:cacheprovider -m bench pinzhi; fi
 
 check-deploy: env
 	PINZHI_SECRET_KEY=$$($(RUN) python -c "import secrets;print(secrets.token_urlsafe(60))") \

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pinzhi.complaints",
     "pinzhi.portal",
     "pinzhi.api",
+    "pinzhi.bench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
