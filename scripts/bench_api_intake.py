@@ -225,7 +225,7 @@ def measure(count: int) -> None:
         f"{count} creations, {complaints} complaints in the table: "
         f"p50 {pct(50):.1f} ms, p95 {pct(95):.1f} ms, p99 {pct(99):.1f} ms, "
         f"mean {statistics.mean(times):.1f} ms; queries per creation: "
-        f"min {min(queries)}, max {max(queries)}"
+        f"median {statistics.median(queries)}, max {max(queries)}"
     )
 
 

@@ -19,12 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from pinzhi.complaints.models import Complaint
 from pinzhi.deadlines.models import Deadline
 from pinzhi.notify.models import Delivery, Notification
-from pinzhi.orgs.models import Person
+from pinzhi.orgs.models import Person, Unit
 from pinzhi.timeline.models import Event
 
 FIXTURE = Path(__file__).parent / "fixtures" / "intake_before.json"
 WRITE, READ = "complaints:write", "complaints:read"
 
+MAX_QUERIES = 75
 CASES = {
     "general_at_estate": {"severity": "general"},
     "urgent_at_estate": {"severity": "urgent", "customer_email": "li@example.com"},
@@ -34,11 +35,6 @@ CASES = {
 }
 
 
-def _run_worker(django_capture_on_commit_callbacks, immediate_tasks):
-    """Nothing to do when the request writes everything itself; kept as the one place where
-    the worker's part of a registration would run."""
-
-
 def _names() -> dict[int, str]:
     return dict(Person.objects.values_list("pk", "username"))
 
@@ -46,6 +42,9 @@ def _names() -> dict[int, str]:
 def _snapshot(complaint: Complaint) -> dict:
     """What a registration wrote, without ids, random codes or hashes."""
     people = _names()
+    named = {str(person): person.username for person in Person.objects.all()}
+    registered = list(Complaint.objects.order_by("pk").values_list("pk", flat=True))
+    units = dict(Unit.objects.values_list("pk", "code"))
     deadlines = list(
         Deadline.objects.filter(
             content_type=ContentType.objects.get_for_model(Complaint),
@@ -68,6 +67,12 @@ def _snapshot(complaint: Complaint) -> dict:
                     )
                 elif key == "owner" and isinstance(item, int):
                     item = people.get(item, "?")
+                elif key == "owner" and item:
+                    item = named.get(item, "?")
+                elif key == "repeat_of" and item is not None:
+                    item = registered.index(item)
+                elif key == "unit" and isinstance(item, int):
+                    item = units.get(item, "?")
                 out[key] = clean(item)
             return out
         if isinstance(value, list):
@@ -160,7 +165,8 @@ def test_it_writes_what_the_registration_wrote_before(register):
         FIXTURE.write_text(json.dumps(written, ensure_ascii=False, indent=1, sort_keys=True))
     expected = json.loads(FIXTURE.read_text())
     for name in CASES:
-        assert written[name] == expected[name], name
+        for part in expected[name]:
+            assert written[name][part] == expected[name][part], (name, part)
 
 
 def _bulk_complaints(org, count: int) -> None:
@@ -201,5 +207,5 @@ def test_it_registers_with_a_bounded_number_of_queries(
             **{"Idempotency-Key": "k-1"},
         )
     assert response.status_code == 201, response.content
-    print(len(captured.captured_queries))
-    assert len(captured.captured_queries) <= 200
+    # 125 before issue 9 (on SQLite, the timeline chain as it was then).
+    assert len(captured.captured_queries) <= MAX_QUERIES
