@@ -173,10 +173,19 @@ def _token() -> str:
 
 
 BODIES = [
-    {"channel": "hotline", "category": "security", "content": "连续三晚没有看到保安巡逻，"
-     "楼道里有陌生人。", "location_code": "CH"},
-    {"channel": "wechat", "category": "environment", "severity": "urgent",
-     "content": "电梯间有污水，地面很滑，老人差点摔倒。", "location_code": "BJM"},
+    {
+        "channel": "hotline",
+        "category": "security",
+        "content": "连续三晚没有看到保安巡逻，楼道里有陌生人。",
+        "location_code": "CH",
+    },
+    {
+        "channel": "wechat",
+        "category": "environment",
+        "severity": "urgent",
+        "content": "电梯间有污水，地面很滑，老人差点摔倒。",
+        "location_code": "BJM",
+    },
     {"channel": "api", "category": "facilities", "content": "晚上十点以后楼下施工噪音很大。"},
 ]
 
