@@ -70,7 +70,9 @@ def _snapshot(complaint: Complaint) -> dict:
                 elif key == "owner" and item:
                     item = named.get(item, "?")
                 elif key == "repeat_of" and item is not None:
-                    item = registered.index(item)
+                    # Which earlier case (all received at the same moment here) is the
+                    # database's choice among equals.
+                    item = "earlier" if item in registered else "?"
                 elif key == "unit" and isinstance(item, int):
                     item = units.get(item, "?")
                 out[key] = clean(item)
