@@ -95,7 +95,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("PINZHI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'pinzhi.sqlite3'}"),
-        conn_max_age=env_int("PINZHI_DB_CONN_MAX_AGE", 0),
+        # Issue 9 item 2: persistent connections (a new PostgreSQL connection per request
+        # costs more than a whole registration), checked before reuse.
+        conn_max_age=env_int("PINZHI_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -138,7 +141,8 @@ PINZHI_PUBLIC_TRACK_FAILURES_PER_HOUR = env_int("PINZHI_PUBLIC_TRACK_FAILURES_PE
 PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR = env_int(
     "PINZHI_PUBLIC_TRACK_CODE_FAILURES_PER_HOUR", 5
 )
-PINZHI_API_REQUESTS_PER_MINUTE = env_int("PINZHI_API_REQUESTS_PER_MINUTE", 120)
+# Issue 9 item 2: sized for a hotline's bursts (one token carries a whole call centre).
+PINZHI_API_REQUESTS_PER_MINUTE = env_int("PINZHI_API_REQUESTS_PER_MINUTE", 3000)
 # How long an API write's Idempotency-Key is remembered (a retry within it is answered again).
 PINZHI_API_IDEMPOTENCY_HOURS = env_int("PINZHI_API_IDEMPOTENCY_HOURS", 24)
 # How long a one-time sign-in code issued by an administrator stays valid.

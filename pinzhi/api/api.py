@@ -10,7 +10,8 @@ Errors are RFC 9457 problem documents (`application/problem+json`: type, title, 
 detail, instance; `errors` lists each refused field with its reason): 401 no or bad token,
 403 missing scope, 404 unknown tracking code, 409 a step the complaint's state does not
 allow, 413 request body too large, 422 invalid input with the field and the reason, 429 more
-than 120 requests a minute (PINZHI_API_REQUESTS_PER_MINUTE), with Retry-After in seconds.
+than PINZHI_API_REQUESTS_PER_MINUTE requests a minute (3000 by default), with Retry-After in
+seconds.
 The reason is in the language of the request (Accept-Language; simplified Chinese by
 default). Times are ISO 8601; a UTC offset must be within ±15:59.
 
@@ -40,7 +41,7 @@ from ninja import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import Field, field_validator
 
-from pinzhi.api import idempotency, problems, services
+from pinzhi.api import auth, idempotency, problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
 from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
@@ -70,10 +71,10 @@ class TokenAuth(HttpBearer):
     """A bearer token, counted against its rate limit."""
 
     def authenticate(self, request, token: str) -> ApiToken | None:
-        api_token = services.api_token_authenticate(token)
-        if api_token is None:
+        counted = auth.request_token(request, token)
+        api_token, verdict = counted.token, counted.verdict
+        if api_token is None or verdict is None:
             return None
-        verdict = services.api_request_count(token=api_token)
         if not verdict.allowed:
             raise problems.TooManyRequests(
                 problems.TOO_MANY,

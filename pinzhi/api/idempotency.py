@@ -23,8 +23,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from pinzhi.api import problems, services
+from pinzhi.api import auth, problems, services
 from pinzhi.api.models import ApiToken
+from pinzhi.lib.locks import name_lock
 
 HEADER = "Idempotency-Key"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -51,10 +52,15 @@ DESCRIPTION = (
 
 
 def _bearer(request: HttpRequest) -> ApiToken | None:
-    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
+    """The request's token, counted against its rate limit now, outside the transaction
+    (`pinzhi.api.auth`); None when unknown or over its limit (the API then answers)."""
+    secret = auth.bearer_secret(request)
+    if secret is None:
         return None
-    return services.api_token_authenticate(secret.strip())
+    counted = auth.request_token(request, secret)
+    if counted.verdict is None or not counted.verdict.allowed:
+        return None
+    return counted.token
 
 
 def fingerprint(request: HttpRequest) -> str:
@@ -103,9 +109,12 @@ def idempotent(view: Callable[..., HttpResponse], *, api: NinjaAPI) -> Callable[
         except (RequestDataTooBig, ValueError):
             return view(request, *args, **kwargs)  # the API answers 413 / 400
         with transaction.atomic():
-            # One write per token at a time while a key is in use: a retry that arrives
-            # before the first attempt has finished waits for it, then gets its answer.
-            ApiToken.objects.select_for_update().filter(pk=token.pk).first()
+            # A retry that arrives before the first attempt with its key has finished waits
+            # for it, then gets its answer; the token's other writes do not wait (issue 9).
+            name_lock(
+                f"api.idempotency:{token.pk}:{key}",
+                fallback=lambda: ApiToken.objects.select_for_update().filter(pk=token.pk).first(),
+            )
             stored = services.idempotency_find(token=token, key=key)
             if stored is not None:
                 if stored.fingerprint != digest:

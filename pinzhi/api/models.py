@@ -77,6 +77,14 @@ class ApiComplaint(models.Model):
     class Meta:
         verbose_name = _("complaint sent through the API")
         verbose_name_plural = _("complaints sent through the API")
+        # Issue 9 item 2: a resend is found by its external id at any size of the archive.
+        indexes = [
+            models.Index(
+                fields=["external_id"],
+                name="api_complaint_external_id",
+                condition=~models.Q(external_id=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.token_id} → {self.complaint_id}"

@@ -15,8 +15,10 @@ from pinzhi.complaints.models import Complaint
 from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
+from pinzhi.lib.locks import name_lock
 from pinzhi.orgs.models import Company, Person
-from pinzhi.portal.services import complaint_take_first_contact
+from pinzhi.portal.selectors import first_contact_owner
+from pinzhi.portal.services import AUTO_ASSIGN_NOTE
 from pinzhi.timeline.services import event_record
 
 NAME_REQUIRED = _("Give the token a name, e.g. the system that will use it.")
@@ -119,7 +121,11 @@ def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields: 
     first-contact ownership (CMP-3). A resend with the same `external_id` returns the
     complaint already registered instead of a duplicate."""
     if external_id:
-        ApiToken.objects.select_for_update().filter(pk=token.pk).first()  # one resend at a time
+        # One resend of an external id at a time (issue 9: not one write of the token).
+        name_lock(
+            f"api.external_id:{token.company_id}:{external_id}",
+            fallback=lambda: ApiToken.objects.select_for_update().filter(pk=token.pk).first(),
+        )
         sent = (
             ApiComplaint.objects.filter(token__company=token.company, external_id=external_id)
             .select_related("complaint")
@@ -127,9 +133,16 @@ def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields: 
         )
         if sent is not None:
             return sent.complaint
-    complaint = complaints.complaint_register(company=token.company, registered_by=None, **fields)
+    owner = first_contact_owner(company=token.company, location=fields.get("location"))
+    complaint = complaints.complaint_register(
+        company=token.company,
+        registered_by=None,
+        hand_to=owner,
+        hand_over_note=str(AUTO_ASSIGN_NOTE),
+        **fields,
+    )
     ApiComplaint.objects.create(token=token, complaint=complaint, external_id=external_id)
-    return complaint_take_first_contact(complaint=complaint)
+    return complaint
 
 
 # Idempotency keys (issue 8 item 5) --------------------------------------------------------

@@ -46,14 +46,14 @@ from pinzhi.deadlines.display import kind_label, night_text
 from pinzhi.deadlines.escalation import OWNER
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
-from pinzhi.deadlines.services import DeadlineError
+from pinzhi.deadlines.services import DeadlineError, RuleLimit
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Step
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
-from pinzhi.policy.selectors import rule_value, rule_value_or_none
+from pinzhi.policy.selectors import rule_value, rule_value_or_none, rules_read_once
 from pinzhi.timeline.models import Event
 from pinzhi.timeline.services import attachment_add, event_record
 
@@ -241,7 +241,13 @@ def _event(
 # --- registration and judgement (CMP-1, CMP-2) --------------------------------------------
 
 
+# Validated by the caller's form or look-up already (and re-checked by the database): the
+# model's own existence queries for them would only repeat it (issue 9 item 2).
+_RELATIONS = [f.name for f in Complaint._meta.concrete_fields if f.is_relation]
+
+
 @transaction.atomic
+@rules_read_once()
 def complaint_register(
     *,
     company: Company,
@@ -260,11 +266,18 @@ def complaint_register(
     registered_by: Person | None = None,
     customer: Person | None = None,
     staff_involved: Person | None = None,
+    hand_to: Person | None = None,
+    hand_over_note: str = "",
 ) -> Complaint:
     """Register a complaint (客户投诉记录表, CMP-2). Whoever registers it owns it until an
     explicit hand-over (首问责任制, CMP-3); the first-contact limit (CMP-4: 30 minutes),
     for urgent cases the on-site limit (10 minutes), the resolution limit (general: 2 days)
-    and the answer to the complainant (within 3 days) start at once."""
+    and the answer to the complainant (within 3 days) start at once.
+
+    A complaint nobody on the staff registered (`registered_by` None: the web form, the API)
+    is handed over at once to its first-contact owner `hand_to` with `hand_over_note`, as
+    `complaint_hand_over` does (the same events, notification and deadlines following the
+    owner), without reading back what this transaction has just written (issue 9 item 2)."""
     registered_at = now()
     complaint = Complaint(
         company=company,
@@ -288,8 +301,10 @@ def complaint_register(
         policy_pack=company.policy_pack or "property",
     )
     complaint.search_text = search_document(title, content, request)
-    complaint.full_clean()
-    complaint.save()
+    # The tracking code's uniqueness is still checked; the source constraint concerns
+    # imported complaints only (a registration has no source).
+    complaint.full_clean(exclude=_RELATIONS, validate_constraints=False)
+    complaint.save(force_insert=True)
     repeat_flag(complaint)
     _event(
         complaint,
@@ -304,16 +319,70 @@ def complaint_register(
             "repeat_reasons": complaint.repeat_reasons,
         },
     )
-    start, owner = complaint.received_at, registered_by
-    _open(complaint, FIRST_CONTACT, "complaints.first_contact", start=start, owner=owner)
+    limits = [RuleLimit(FIRST_CONTACT, "complaints.first_contact")]
     if severity == Severity.URGENT:
-        _open(complaint, ON_SITE, "complaints.urgent_on_site", start=start, owner=owner)
+        limits.append(RuleLimit(ON_SITE, "complaints.urgent_on_site"))
     # CMP-4: every case, urgent ones too, must be resolved within the resolution limit.
-    _open(complaint, RESOLUTION, "complaints.general_resolution", start=start, owner=owner)
-    _open(complaint, ANSWER, "complaints.answer_complainant", start=start, owner=owner)
+    limits.append(RuleLimit(RESOLUTION, "complaints.general_resolution"))
+    limits.append(RuleLimit(ANSWER, "complaints.answer_complainant"))
+    opened = deadlines.deadlines_open_for_rules(
+        subject=complaint,
+        limits=limits,
+        pack=complaint.policy_pack,
+        start=complaint.received_at,
+        ladder=_ladder(complaint),
+        owner=registered_by,
+        unit=complaint.department or complaint.location,
+    )
     if severity == Severity.MAJOR:
         _report_to_leadership(complaint, registered_by)
+    if hand_to is not None and registered_by is None:
+        _hand_over_at_registration(complaint, opened, to_person=hand_to, note=hand_over_note)
     return complaint
+
+
+def _hand_over_at_registration(
+    complaint: Complaint, opened: list[Deadline], *, to_person: Person, note: str
+) -> None:
+    """`complaint_hand_over` by the system of a complaint this transaction has just
+    registered: nobody else can see it yet, so it is neither locked nor read again."""
+    step = _step(complaint, "hand_over")
+    if not note.strip():
+        raise ComplaintError(REASON_REQUIRED, field="note", status=422)
+    complaint.owner = to_person
+    complaint.save(update_fields=["owner", "updated_at"])
+    deadlines.deadlines_hand_over(subject=complaint, deadlines=opened, owner=to_person)
+    _handed_over(complaint, None, step, to_person=to_person, before="", note=note)
+
+
+def _handed_over(
+    complaint: Complaint,
+    actor: Person | None,
+    step: Step,
+    *,
+    to_person: Person,
+    before: str,
+    note: str,
+) -> None:
+    """The hand-over's event and the new owner's notice (CMP-3)."""
+    _event(
+        complaint,
+        step.event,
+        actor,
+        before={"owner": before},
+        after={"owner": str(to_person)},
+        reason=note,
+        data={"to_id": to_person.pk},
+    )
+    notify(
+        recipients=[to_person],
+        kind="complaint.handed_over",
+        subject=complaint,
+        title=str(_("Complaint %(code)s is handed over to you"))
+        % {"code": complaint.tracking_code},
+        body=note,
+        url=complaint_url(complaint),
+    )
 
 
 def _report_to_leadership(complaint: Complaint, actor: Person | None) -> None:
@@ -804,7 +873,7 @@ def complaint_hand_over(
         raise ComplaintError(SAME_OWNER)
     if not note.strip():
         raise ComplaintError(REASON_REQUIRED, field="note", status=422)
-    before = {"owner": str(complaint.owner or "")}
+    before = str(complaint.owner or "")
     previous = complaint.owner_id
     complaint.owner = to_person
     complaint.save()
@@ -812,24 +881,7 @@ def complaint_hand_over(
     for deadline in _running(complaint):
         if deadline.owner_id in (previous, None):
             deadlines.deadline_reassign(deadline=deadline, owner=to_person, actor=actor)
-    _event(
-        complaint,
-        step.event,
-        actor,
-        before=before,
-        after={"owner": str(to_person)},
-        reason=note,
-        data={"to_id": to_person.pk},
-    )
-    notify(
-        recipients=[to_person],
-        kind="complaint.handed_over",
-        subject=complaint,
-        title=str(_("Complaint %(code)s is handed over to you"))
-        % {"code": complaint.tracking_code},
-        body=note,
-        url=complaint_url(complaint),
-    )
+    _handed_over(complaint, actor, step, to_person=to_person, before=before, note=note)
     return complaint
 
 

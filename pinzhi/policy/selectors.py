@@ -8,7 +8,9 @@
 
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,12 +108,33 @@ def _typed_or_error(rule: Rule, version: RuleVersion, pack: str) -> Any:
         )
 
 
+_pinned_stamp: ContextVar[int | None] = ContextVar("pinzhi_policy_stamp", default=None)
+
+
 def _stamp() -> int | None:
+    pinned = _pinned_stamp.get()
+    if pinned is not None:
+        return pinned
     return (
         PolicyStamp.objects.filter(pk=PolicyStamp.SINGLETON)
         .values_list("counter", flat=True)
         .first()
     )
+
+
+@contextmanager
+def rules_read_once() -> Iterator[None]:
+    """Within the block, rules are checked against the PolicyStamp once, at its start,
+    instead of at every `rule_value` (issue 9 item 2: a registration reads about a dozen
+    values). For a short piece of work that changes no rule, such as one registration."""
+    if _pinned_stamp.get() is not None:
+        yield
+        return
+    token = _pinned_stamp.set(_stamp())
+    try:
+        yield
+    finally:
+        _pinned_stamp.reset(token)
 
 
 class _RuleCache:
@@ -204,8 +227,10 @@ def rule_value(
 def rule_unit(key: str, *, pack: str) -> str:
     """The unit a rule's values are given in ("minutes", "days", …; "" when the rule has
     none or is not in the pack): how a time limit's number is read (STD-5)."""
-    units = Rule.objects.filter(pack__code=pack, key=key).values_list("unit", flat=True)
-    return units.first() or ""
+    try:
+        return _cache.get(pack, key).unit or ""
+    except RuleNotFound:
+        return ""
 
 
 def duration_rule_keys() -> list[tuple[str, str]]:

@@ -159,7 +159,9 @@ def test_it_lists_the_companys_complaints_changed_since(api_client, make_token, 
     assert api_client(secret).get("/api/complaints", page="0").status_code == 422
 
 
-def test_it_limits_a_token_to_120_requests_a_minute(api_client, make_token, clock):
+def test_it_limits_a_token_to_its_requests_a_minute(api_client, make_token, clock, settings):
+    """The limit is PINZHI_API_REQUESTS_PER_MINUTE (3000 by default, issue 9 item 2)."""
+    settings.PINZHI_API_REQUESTS_PER_MINUTE = 120
     _token, secret = make_token(WRITE)
     client = api_client(secret)
     for _ in range(120):
@@ -169,6 +171,21 @@ def test_it_limits_a_token_to_120_requests_a_minute(api_client, make_token, cloc
     assert refused["Retry-After"] == "60"
     clock.shift(timedelta(minutes=1))
     assert client.get("/api/complaints/TS99999999").status_code == 404
+
+
+def test_it_counts_a_write_with_an_idempotency_key_once(api_client, make_token, clock, settings):
+    """Issue 9 item 2: the Idempotency-Key wrapper and the API's authentication share one
+    look-up and one count of the token per request."""
+    settings.PINZHI_API_REQUESTS_PER_MINUTE = 3
+    _token, secret = make_token(WRITE)
+    client = api_client(secret)
+    for n in range(3):
+        response = client.post(
+            "/api/complaints/TS99999999/contact", {}, **{"Idempotency-Key": f"k{n}"}
+        )
+        assert response.status_code == 404
+    refused = client.post("/api/complaints/TS99999999/contact", {}, **{"Idempotency-Key": "k4"})
+    assert refused.status_code == 429
 
 
 def test_it_serves_the_openapi_schema_without_a_token(client, db):
