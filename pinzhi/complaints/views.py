@@ -272,8 +272,8 @@ def complaint_export(request):
         base = complaints_visible_to(request.user)
     complaints = search.complaints_filtered(request.user, request.GET, base=base).qs
     count = complaints.count()
-    if count > export.MAX_ROWS:
-        messages.error(request, EXPORT_TOO_MANY % {"count": count, "cap": export.MAX_ROWS})
+    if count > export.max_rows():
+        messages.error(request, EXPORT_TOO_MANY % {"count": count, "cap": export.max_rows()})
         target = {"mine": "complaints:my_queue", "unit": "complaints:department_queue"}
         return redirect(f"{reverse(target.get(mode, 'complaints:list'))}?{request.GET.urlencode()}")
     return export.complaints_response(request.user, complaints)
