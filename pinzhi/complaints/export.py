@@ -22,23 +22,28 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from pinzhi.complaints import search, selectors
 from pinzhi.complaints.models import Category, Channel, Complaint, ContactLetter, Severity, Status
 from pinzhi.complaints.selectors import PERSONAL_DATA_ROLES
+from pinzhi.core.exports import export_job_create
+from pinzhi.core.models import ExportJob
 from pinzhi.core.spreadsheets import XlsxStream
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field, customer_text
+from pinzhi.orgs.models import Unit
 from pinzhi.orgs.roles import REGISTRAR_ROLES
-from pinzhi.orgs.selectors import units_covered
+from pinzhi.orgs.selectors import units_covered, units_visible_to
 
 CHUNK = 2_000
 # Progress is reported every this many rows (a worker's export, issue 9 item 4).
 PROGRESS_EVERY = 1_000
 
+EXPORT_KIND = "complaints"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -248,6 +253,68 @@ def complaints_workbook(
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)
     return rows
+
+
+def complaints_for_export(user, data) -> QuerySet[Complaint]:
+    """X-4: the complaints of the list the export was asked from — `data` is its query
+    string: `mode` (all, mine, unit and `unit`) and the list's filters — as `user` sees
+    them, filtered and sorted as the list (the same rows as the page)."""
+    mode = data.get("mode", "all")
+    if mode == "mine":
+        base = selectors.queue_for_person(user)
+    elif mode == "unit":
+        units = units_visible_to(user).filter(is_active=True)
+        unit = _chosen_unit(user, data, units)
+        base = selectors.queue_for_unit(user, unit) if unit else Complaint.objects.none()
+    else:
+        base = selectors.complaints_visible_to(user)
+    return search.complaints_filtered(user, data, base=base).qs
+
+
+def _chosen_unit(user, data, units) -> Unit | None:
+    """The unit of the department queue: the one asked for if the user sees it, else their
+    own, else the first they see (as the queue page chooses)."""
+    chosen = str(data.get("unit", ""))
+    if chosen.isdigit():
+        unit = units.filter(pk=chosen).first()
+        if unit is not None:
+            return unit
+    own = units.filter(pk=user.unit_id).first() if user.unit_id else None
+    return own or units.order_by("path").first()
+
+
+def _job_params(data) -> dict:
+    """A query string as the job keeps it (every value of every key)."""
+    if hasattr(data, "lists"):
+        return {key: values for key, values in data.lists()}
+    return {key: value if isinstance(value, list) else [value] for key, value in data.items()}
+
+
+def _job_data(params: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in params.items():
+        data.setlist(key, [str(value) for value in values])
+    return data
+
+
+def complaints_export_queue(user, data, *, rows: int) -> ExportJob:
+    """Issue 9 item 4: queue the export of the list `data` describes, written by a worker
+    as `user` sees it; the job's page shows the progress and then the link."""
+    return export_job_create(
+        kind=EXPORT_KIND,
+        requested_by=user,
+        params=_job_params(data),
+        rows_total=min(rows, max_rows()),
+        filename=export_filename(),
+    )
+
+
+def complaints_export_write(job: ExportJob, target, progress: Callable[[int], None]) -> int:
+    """The worker's side of `complaints_export_queue`: the same rows and cells as an export
+    downloaded at once, for the person who asked, read as they see the list now."""
+    user = job.requested_by
+    complaints = complaints_for_export(user, _job_data(job.params))
+    return complaints_workbook(user, complaints, target, progress=progress)
 
 
 def export_filename() -> str:
