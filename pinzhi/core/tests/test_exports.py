@@ -138,3 +138,10 @@ def test_it_queues_the_task_once_the_transaction_commits(
     with django_capture_on_commit_callbacks() as callbacks:
         queued(requester)
     assert len(callbacks) == 1
+
+
+def test_the_purge_is_an_hourly_job_of_the_clock():
+    """Issue 9 item 4: the clock deletes expired exports every hour."""
+    from pinzhi.core.clock import periodic_jobs
+
+    assert periodic_jobs["core.exports_purge"].every == timedelta(hours=1)
