@@ -626,7 +626,7 @@ class XlsxStream:
             ("xl/styles.xml", _STYLES_XML),
         ):
             self._archive.writestr(name, text)
-        self._sheet = self._archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._sheet = self._archive.open("xl/worksheets/sheet1.xml", "w")  # no Zip64: older Excel
 
     def __enter__(self) -> XlsxStream:
         return self
