@@ -192,6 +192,11 @@ PINZHI_IMPORT_MAX_COLUMNS = env_int("PINZHI_IMPORT_MAX_COLUMNS", 200)
 # this many days.
 PINZHI_IMPORT_PLAN_HOURS = env_int("PINZHI_IMPORT_PLAN_HOURS", 24)
 PINZHI_IMPORT_KEEP_DAYS = env_int("PINZHI_IMPORT_KEEP_DAYS", 30)
+# Exports (issue 9 item 4): the most rows one Excel export holds; above SYNC_MAX_ROWS it is
+# written by a worker and downloaded from its progress page for KEEP_HOURS.
+PINZHI_EXPORT_MAX_ROWS = env_int("PINZHI_EXPORT_MAX_ROWS", 200_000)
+PINZHI_EXPORT_SYNC_MAX_ROWS = env_int("PINZHI_EXPORT_SYNC_MAX_ROWS", 10_000)
+PINZHI_EXPORT_KEEP_HOURS = env_int("PINZHI_EXPORT_KEEP_HOURS", 24)
 
 # E-mail: SMTP when PINZHI_EMAIL_HOST is set, otherwise messages are printed to the console.
 MAILERS: dict[str, dict[str, Any]]

@@ -7,7 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from pinzhi.complaints import demo, services
+        from pinzhi.complaints import demo, export, services
         from pinzhi.complaints.events import ComplaintEvent
         from pinzhi.complaints.models import Category
         from pinzhi.complaints.selectors import (
@@ -17,6 +17,7 @@ class ComplaintsConfig(AppConfig):
         )
         from pinzhi.complaints.workflow import COMPLAINT_WORKFLOW
         from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.exports import export_writer_register
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
         from pinzhi.lib.workflow import workflow_register
@@ -25,6 +26,8 @@ class ComplaintsConfig(AppConfig):
         from pinzhi.timeline.privacy import register_personal_data_rule
 
         workflow_register(COMPLAINT_WORKFLOW)
+        # Issue 9 item 4: a large export of the complaint list is written by a worker.
+        export_writer_register(export.EXPORT_KIND, export.complaints_export_write)
         # Issue 8 item 6: a contracted service covers complaint categories.
         register_service_categories(lambda: list(Category.choices))
         register_escalation("complaint", deadline_escalation_recipients)

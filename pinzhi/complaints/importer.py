@@ -478,6 +478,8 @@ class Broken:
 class CheckResult:
     rows: list[Row] = field(default_factory=list)
     broken: list[Broken] = field(default_factory=list)
+    # The good rows counted (kept in `rows` only when asked: the check page needs counts).
+    good: int = 0
 
 
 def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | Broken:
@@ -585,9 +587,13 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     return Row(line, values, source_id)
 
 
-def rows_check(batch: Batch, *, on_row: Callable[[int], object] | None = None) -> CheckResult:
+def rows_check(
+    batch: Batch, *, on_row: Callable[[int], object] | None = None, keep_rows: bool = True
+) -> CheckResult:
     """Parse and validate every record of the batch with its current mapping; writes
-    nothing. Duplicate ids in the file are reported at their second occurrence."""
+    nothing. Duplicate ids in the file are reported at their second occurrence. With
+    `keep_rows=False` (the check in a web request) the good rows are counted, not kept:
+    the largest allowed file then stays well within a web worker's memory (issue 9 item 4)."""
     result = CheckResult()
     meta = batch.meta
     seen: dict[str, int] = {}
@@ -607,7 +613,9 @@ def rows_check(batch: Batch, *, on_row: Callable[[int], object] | None = None) -
             else:
                 seen[parsed.source_id] = line
         if isinstance(parsed, Row):
-            result.rows.append(parsed)
+            result.good += 1
+            if keep_rows:
+                result.rows.append(parsed)
         else:
             result.broken.append(parsed)
         if on_row:
@@ -639,7 +647,7 @@ def check_save(batch: Batch, check: CheckResult, *, shown: int = 200) -> None:
     broken rows for the check page, and every broken row (line, column, value, reason) for
     the error report; the batch's step becomes "checked"."""
     batch.meta["check"] = {
-        "good": len(check.rows),
+        "good": check.good,
         "broken": len(check.broken),
         "broken_rows": [[b.line, b.reason] for b in check.broken[:shown]],
     }

@@ -206,7 +206,7 @@ def mapping(request, token: str):
         check = None
         if not problems:
             try:
-                check = importer.rows_check(batch)
+                check = importer.rows_check(batch, keep_rows=False)
             except importer.ImportError_ as error:  # over a reading limit further down
                 problems = [str(error)]
         if check is not None:

@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
 
         from pinzhi.core import checks  # noqa: F401  (registers the system checks)
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.exports import exports_purge
         from pinzhi.core.middleware import session_start_idle_clock
         from pinzhi.core.shell import register_nav_section
         from pinzhi.core.tasks import (
@@ -50,3 +51,5 @@ class CoreConfig(AppConfig):
         register_periodic(
             name="core.import_batches_purge", task=import_batches_purge, every=timedelta(hours=1)
         )
+        # Issue 9 item 4: exports written by a worker, past their expiry.
+        register_periodic(name="core.exports_purge", task=exports_purge, every=timedelta(hours=1))

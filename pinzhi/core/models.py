@@ -103,3 +103,49 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename} ({self.state})"
+
+
+def export_file_to(job: "ExportJob", filename: str) -> str:
+    return f"exports/{job.kind}/{job.token}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A large export written by a worker (导出任务; issue 9 item 4, see
+    `pinzhi/core/exports.py`): queued by the page that asked for it, written in the
+    background with its progress, then downloaded from its page by the person who asked
+    for it only, until it expires and the clock deletes the file."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    token = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=40)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # What the export is of (the list's query string) and the language it is written in.
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to=export_file_to, max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["state", "updated_at"], name="export_job_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.state})"

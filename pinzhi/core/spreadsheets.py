@@ -22,6 +22,9 @@ Tables. Every exported sheet is written through `XlsxTable` (issue 8 item 6): a 
 row, frozen, with an autofilter over the whole table; dates and times as real Excel dates in
 the company's local time (`TIME_ZONE`) with a date format, numbers as numbers; and column
 widths measured on the header and the first rows, a Chinese character counting twice.
+`XlsxStream` writes the same table straight into the .xlsx archive, a row of XML at a time
+(issue 9 item 4): a large export (the complaint list) takes a fraction of openpyxl's time
+and flat memory.
 """
 
 from __future__ import annotations
@@ -509,3 +512,251 @@ def csv_text(value: Any) -> Any:
 def csv_row(values: Iterable[Any]) -> list:
     """A row for csv.writer with every cell through `csv_text`."""
     return [csv_text(value) for value in values]
+
+
+# --- a streaming writer ------------------------------------------------------------------
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f&<>]")
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Cell styles (index into cellXfs below): plain, header, then one per number format.
+_STYLE_HEADER = 1
+_STYLE_BY_FORMAT = {DATETIME_FORMAT: 2, DATE_FORMAT: 3, TIME_FORMAT: 4, "@": 5}
+_STYLES_XML = (
+    _XML_HEAD + f'<styleSheet xmlns="{_NS_MAIN}">'
+    '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/><numFmt numFmtId="166" formatCode="hh:mm"/>'
+    "</numFmts>"
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b val="1"/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="00DDEBF7"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_CONTENT_TYPES_XML = (
+    _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+_ROOT_RELS_XML = (
+    _XML_HEAD + f'<Relationships xmlns="{_NS_PKG}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK_RELS_XML = (
+    _XML_HEAD + f'<Relationships xmlns="{_NS_PKG}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/styles" Target="styles.xml"/></Relationships>'
+)
+# Rows are written to the archive in blocks of this many.
+STREAM_BLOCK_ROWS = 500
+
+
+def _excel_serial(value: dt.datetime | dt.date | dt.time) -> str:
+    from openpyxl.utils.datetime import to_excel
+
+    return repr(to_excel(value))
+
+
+class XlsxStream:
+    """A one-sheet workbook streamed straight into an .xlsx archive (issue 9 item 4): the
+    same table as `XlsxTable` — bold, frozen, filtered header; widths measured on the first
+    WIDTH_SAMPLE_ROWS rows; text always a text cell, never a formula; dates as local Excel
+    dates with their format; numbers as numbers — but each row is turned into XML at once
+    and compressed in blocks, without openpyxl's object per cell. Memory stays flat
+    whatever the number of rows (the sheet's part is written to the archive as it grows);
+    10,000 rows of 21 columns take a fraction of a second instead of seconds.
+
+        with XlsxStream(target, title="投诉", headers=[...]) as table:
+            for row in rows:
+                table.append(row)
+
+    `target` is a path or a binary file opened for writing (seekable or not)."""
+
+    def __init__(
+        self,
+        target,
+        *,
+        title: str,
+        headers: Sequence[Any],
+        number_format: str | None = None,
+        widths: dict[int, int] | None = None,
+    ) -> None:
+        if number_format not in (None, "@"):
+            raise ValueError(f"XlsxStream marks cells as text only, not {number_format!r}")
+        self.title = _ILLEGAL_XML.sub("\ufffd", str(title))[:31] or "Sheet1"
+        self.headers = [str(header) for header in headers]
+        self.number_format = number_format
+        self.fixed_widths = widths or {}
+        self.rows = 0
+        self.width = len(self.headers)
+        self._letters: list[str] = []
+        self._held: list[list[Any]] | None = []
+        self._block: list[str] = []
+        self._closed = False
+        self._archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        for name, text in (
+            ("[Content_Types].xml", _CONTENT_TYPES_XML),
+            ("_rels/.rels", _ROOT_RELS_XML),
+            ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS_XML),
+            ("xl/styles.xml", _STYLES_XML),
+        ):
+            self._archive.writestr(name, text)
+        self._sheet = self._archive.open("xl/worksheets/sheet1.xml", "w")  # no Zip64: older Excel
+
+    def __enter__(self) -> XlsxStream:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._sheet.close()
+            self._archive.close()
+
+    def _letter(self, index: int) -> str:
+        while len(self._letters) <= index:
+            self._letters.append(_column_letter(len(self._letters) + 1))
+        return self._letters[index]
+
+    def append(self, values: Iterable[Any]) -> None:
+        values = list(values)
+        self.rows += 1
+        self.width = max(self.width, len(values))
+        if self._held is None:
+            self._block.append(self._row_xml(self.rows + 1, values))
+            if len(self._block) >= STREAM_BLOCK_ROWS:
+                self._write_block()
+            return
+        self._held.append(values)
+        if len(self._held) >= WIDTH_SAMPLE_ROWS:
+            self._flush()
+
+    def _write_block(self) -> None:
+        self._sheet.write("".join(self._block).encode())
+        self._block = []
+
+    def _row_xml(self, number: int, values: list[Any], *, style: int | None = None) -> str:
+        row = str(number)
+        letters = self._letters
+        if len(letters) < len(values):
+            self._letter(len(values) - 1)
+        parts = [f'<row r="{row}">']
+        plain = style is None and not self.number_format
+        empty = "" if plain or style is not None else f' s="{_STYLE_BY_FORMAT["@"]}"'
+        for index, value in enumerate(values):
+            if value is None or value == "":
+                if empty:  # a cell marked as text for a person typing into it later
+                    parts.append(f'<c r="{letters[index]}{row}"{empty}/>')
+                continue
+            ref = letters[index] + row
+            if plain and type(value) is str:
+                # The common case, kept short: most cells are text.
+                if _NEEDS_ESCAPE.search(value):
+                    value = _ILLEGAL_XML.sub("\ufffd", value).translate(_XML_ESCAPES)
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                parts.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
+                continue
+            parts.append(self._cell_xml(ref, value, style))
+        parts.append("</row>")
+        return "".join(parts)
+
+    def _cell_xml(self, ref: str, value: Any, style: int | None) -> str:
+        value, date_format = xlsx_value(value)
+        if style is not None:
+            attrs = f' s="{style}"'
+        elif date_format or self.number_format:
+            text_style = _STYLE_BY_FORMAT.get(self.number_format or "")
+            attrs = f' s="{_STYLE_BY_FORMAT.get(date_format or "", text_style)}"'
+        else:
+            attrs = ""
+        if date_format:
+            return f'<c r="{ref}"{attrs}><v>{_excel_serial(value)}</v></c>'
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{attrs} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, float, Decimal)):
+            return f'<c r="{ref}"{attrs} t="n"><v>{value}</v></c>'
+        text = _ILLEGAL_XML.sub("\ufffd", str(value)).translate(_XML_ESCAPES)
+        if not text:
+            return ""
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f'<c r="{ref}"{attrs} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+    def _flush(self) -> None:
+        held, self._held = self._held or [], None
+        columns = []
+        for index in range(self.width):
+            measured = max((_cell_width(row[index]) for row in held if index < len(row)), default=0)
+            header = text_width(self.headers[index]) if index < len(self.headers) else 0
+            width = self.fixed_widths.get(index) or min(
+                WIDTH_MAX, max(WIDTH_MIN, header + 3, measured) + WIDTH_PADDING
+            )
+            columns.append(
+                f'<col min="{index + 1}" max="{index + 1}" width="{width}" customWidth="1"/>'
+            )
+        self._sheet.write(
+            (
+                _XML_HEAD + f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+                '<sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+                "</sheetView></sheetViews>"
+                '<sheetFormatPr defaultRowHeight="15"/>'
+                + (f"<cols>{''.join(columns)}</cols>" if columns else "")
+                + "<sheetData>"
+                + self._row_xml(1, self.headers, style=_STYLE_HEADER)
+            ).encode()
+        )
+        for number, row in enumerate(held, start=2):
+            self._block.append(self._row_xml(number, row))
+        self._write_block()
+
+    def close(self) -> None:
+        """Write the rows still held, the filter over the whole table and the workbook's
+        other parts, and close the archive."""
+        if self._closed:
+            return
+        if self._held is not None:
+            self._flush()
+        self._write_block()
+        last = self._letter(max(self.width, 1) - 1)
+        ref = f"A1:{last}{self.rows + 1}"
+        self._sheet.write(f'</sheetData><autoFilter ref="{ref}"/></worksheet>'.encode())
+        self._sheet.close()
+        quoted = "'" + self.title.replace("'", "''") + "'"
+        absolute = f"{quoted}!$A$1:${last}${self.rows + 1}"
+        workbook = (
+            _XML_HEAD + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+            "<bookViews><workbookView/></bookViews>"
+            f'<sheets><sheet name="{self.title.translate(_ATTR_ESCAPES)}" sheetId="1" r:id="rId1"/>'
+            "</sheets><definedNames>"
+            '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            f"{absolute.translate(_XML_ESCAPES)}</definedName></definedNames></workbook>"
+        )
+        self._archive.writestr("xl/workbook.xml", workbook)
+        self._archive.close()
+        self._closed = True

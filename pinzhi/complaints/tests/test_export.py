@@ -8,7 +8,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pinzhi.complaints import export
 from pinzhi.orgs.services import role_assign
 from pinzhi.orgs.tests.factories import PersonFactory
 
@@ -43,11 +42,11 @@ def test_it_exports_with_the_list_filters(clock, org, client, register):
     assert len(rows) == 2
 
 
-def test_it_refuses_an_export_above_the_cap(clock, org, client, register, monkeypatch):
+def test_it_refuses_an_export_above_the_cap(clock, org, client, register, settings):
     """X-4: more rows than the cap gives a clear message instead of a cut file."""
     register()
     register(customer_phone="13600000000", content="水管爆裂")
-    monkeypatch.setattr(export, "MAX_ROWS", 1)
+    settings.PINZHI_EXPORT_MAX_ROWS = 1
     client.force_login(org.quality)
     response = client.get(reverse("complaints:export"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("complaints:list"))

@@ -335,6 +335,37 @@ def _import_batch(a: CompanyData) -> None:
         a.objects["calendar_import_batch"] = error.batch
 
 
+def _export_jobs(a: CompanyData) -> None:
+    """Issue 9 item 4: each person's own export, written by the worker, ready to download."""
+    import secrets
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from pinzhi.core.models import ExportJob
+    from pinzhi.lib.clock import now
+
+    at = now()
+    jobs = {}
+    for role, person in a.people.items():
+        job = ExportJob(
+            token=secrets.token_urlsafe(24),
+            kind="complaints",
+            requested_by=person,
+            state=ExportJob.State.DONE,
+            rows_total=1,
+            rows_done=1,
+            filename=f"{a.code}-export.xlsx",
+            created_at=at,
+            updated_at=at,
+            finished_at=at,
+            expires_at=at + timedelta(days=3650),
+        )
+        job.file.save(job.filename, ContentFile(b"PK export"), save=True)
+        jobs[role] = job
+    a.objects["exports"] = jobs
+
+
 def build_two_companies() -> TwoCompanies:
     """Company A with every kind of object, company B with only its people (ORG-2)."""
     from pinzhi.lib.clock import now
@@ -350,4 +381,5 @@ def build_two_companies() -> TwoCompanies:
     _calendar(a)
     _policy(a)
     _import_batch(a)
+    _export_jobs(a)
     return TwoCompanies(a=a, b=b)

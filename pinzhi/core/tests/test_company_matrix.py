@@ -13,8 +13,8 @@ with an object of company A, requested as every role of company A and of company
 - Every parameterised URL has an entry in URL_OBJECTS, PUBLIC_URLS or TOKEN_URLS; a new one
   without fails `test_every_parameterised_url_has_an_object`, so this is kept from now on.
 
-Matrix size: 1,664 cases of (URL, role, company, method): 45 URLs with parameters behind a
-page rule, filled with company A's objects, 64 (object, method) pairs × 13 roles × 2
+Matrix size: 1,742 cases of (URL, role, company, method): 48 URLs with parameters behind a
+page rule, filled with company A's objects, 67 (object, method) pairs × 13 roles × 2
 companies. Besides: 104 cases of A's objects in the query strings of 8 pages (× B's 13 roles),
 2 of the public QR-code form (GET, POST) and 4 of the API by token (A's and B's token, on a
 complaint and on the list)."""
@@ -79,6 +79,12 @@ def _own_notification(a, role):
     return {"pk": a["notifications"][role].pk}
 
 
+def _own_export(a, role):
+    """Each person opens their own export (issue 9 item 4); B's people try A's person of
+    their role's."""
+    return {"token": a["exports"][role].token}
+
+
 def _calendar(a, role):
     return {"pk": a["calendar"].pk}
 
@@ -115,6 +121,10 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         ),
     ),
     "orgs:import_errors": Target(lambda a, r: {"token": a["org_import_batch"].token}),
+    # --- core: exports written by a worker (issue 9 item 4) ------------------------------
+    "core:export_job": Target(_own_export),
+    "core:export_status": Target(_own_export),
+    "core:export_download": Target(_own_export),
     "orgs:company_edit": (
         Target(lambda a, r: {"pk": a.company.pk}, EVERY_METHOD, label="own"),
         Target(_pk("supplier"), EVERY_METHOD, label="supplier"),
