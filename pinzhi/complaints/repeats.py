@@ -22,7 +22,8 @@ from functools import partial
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Trim
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,28 @@ def topic_relation(complaint: Complaint) -> str:
         .filter(same)
     )
     return str(SAME_TOPIC if before.exists() else OTHER_TOPIC)
+
+
+def with_topic_relation(queryset):
+    """`queryset` with `same_topic` on each complaint: `topic_relation` (same topic as
+    before or not) for a whole page in its one query, as an EXISTS over the complaint's
+    topic group (issue 9 item 3; same answer, per complaint, as `topic_relation`)."""
+    outer_address = Trim(OuterRef("customer_address"))
+    same = (
+        (Q(customer_phone=OuterRef("customer_phone")) & ~Q(customer_phone=""))
+        | (Q(customer_email__iexact=OuterRef("customer_email")) & ~Q(customer_email=""))
+        | Q(customer_id=OuterRef("customer_id"))
+        | (Q(customer_address=outer_address) & ~Q(customer_address=""))
+    )
+    before = (
+        Complaint.objects.filter(
+            repeat_group_id=OuterRef("repeat_group_id"),
+            received_at__lte=OuterRef("received_at"),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .filter(same)
+    )
+    return queryset.annotate(same_topic=Exists(before))
 
 
 def repeat_candidates(complaint: Complaint):
