@@ -176,20 +176,22 @@ def document_words(complaint: Complaint) -> list[str]:
     return fold_concepts(found)
 
 
-def vectorise(documents: list[list[str]]) -> list[Vector]:
+def vectorise(documents: Iterable[list[str]]) -> list[Vector]:
     """TF-IDF vectors of unit length; idf is smoothed (log((1+N)/(1+df)) + 1) so a word
-    found in every document still counts a little."""
-    total = len(documents)
+    found in every document still counts a little. `documents` may be a generator: only
+    their word counts are kept (issue 9 item 3)."""
     frequency: Counter = Counter()
     counts = [Counter(doc) for doc in documents]
+    total = len(counts)
     for count in counts:
         frequency.update(count.keys())
     idf = {word: math.log((1 + total) / (1 + df)) + 1 for word, df in frequency.items()}
     vectors = []
-    for count in counts:
+    for index, count in enumerate(counts):
         vector = {word: (1 + math.log(tf)) * idf[word] for word, tf in count.items()}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         vectors.append({word: w / norm for word, w in vector.items()})
+        counts[index] = Counter()  # released as its vector is made
     return vectors
 
 
@@ -420,7 +422,7 @@ def cluster(matrix: np.ndarray | Sequence[Vector], threshold: float) -> list[lis
 def complaint_features(complaints: Sequence[Complaint]) -> tuple[np.ndarray, list[Vector]]:
     """The combined vectors of `complaints` (their meanings computed and stored when
     missing) and their word vectors (for the keywords)."""
-    keyword_vectors = vectorise([document_words(c) for c in complaints])
+    keyword_vectors = vectorise(document_words(c) for c in complaints)
     out = np.zeros((len(complaints), meaning.DIMENSIONS + KEYWORD_DIMENSIONS), dtype=np.float32)
     meaning.meanings_ensure(complaints, out=out[:, : meaning.DIMENSIONS])
     return _combine(out, keyword_vectors), keyword_vectors

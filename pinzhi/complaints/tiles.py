@@ -45,7 +45,7 @@ def _open_and_overdue() -> dict:
     is_open = Q(status__in=OPEN_STATUSES)
     return {
         "open": Count("pk", filter=is_open),
-        "overdue": Count("pk", filter=is_open & _overdue()),
+        "overdue": Count("pk", filter=is_open & Q(_overdue())),
     }
 
 
@@ -274,7 +274,7 @@ def supervised_figures(user) -> dict | None:
             Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path)
         )
         per_unit[f"open_{index}"] = Count("pk", filter=is_open & here)
-        per_unit[f"overdue_{index}"] = Count("pk", filter=is_open & here & _overdue())
+        per_unit[f"overdue_{index}"] = Count("pk", filter=is_open & here & Q(_overdue()))
     figures = supervised.filter(
         is_open | Q(received_at__gte=last_start) | Q(closed_at__gte=month_start)
     ).aggregate(

@@ -4,6 +4,7 @@ complaints flagged as repeats by customer or address."""
 
 from collections import Counter
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -221,7 +222,7 @@ def repeat_analysis(request):
     for gid, members in counts.items():
         group = by_pk.get(gid)
         if group is not None:
-            group.members = members  # type: ignore[attr-defined]
+            group.members = members
             groups.append(group)
     kind, starts = _buckets(since, until)
     ids = [g.pk for g in groups]
@@ -234,7 +235,7 @@ def repeat_analysis(request):
             {
                 "group": group,
                 "members": members,
-                "more": group.members - len(members),  # type: ignore[attr-defined]
+                "more": group.members - len(members),
                 "trend": [times_by_group[group.pk].get(s, 0) for s in starts],
                 "form": AnalysisForm(
                     initial={
@@ -335,7 +336,7 @@ def _regrouping(request) -> dict | None:
         result = grouping.groups_rebuild_task.get_result(task_id)
     except Exception:  # the result was purged, or the backend keeps none
         return None
-    state = {"status": result.status, "started_at": result.started_at}
+    state: dict[str, Any] = {"status": result.status, "started_at": result.started_at}
     if result.status == TaskResultStatus.SUCCESSFUL:
         state["message"] = REGROUPED % result.return_value
     elif result.status == TaskResultStatus.FAILED:
