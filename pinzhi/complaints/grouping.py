@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,8 @@ CONCEPT_REPEAT = 4
 CONCEPTS_FILE = Path(__file__).resolve().parent / "data" / "topic_concepts.txt"
 # Width of the hashed word vectors (collisions are rare among the words of one topic).
 KEYWORD_DIMENSIONS = 512
+# Rows handled at a time where a whole-matrix temporary would double the memory.
+CHUNK = 4096
 # While fewer complaints than this are compared, their mean is blended with the reference
 # mean (two complaints centred on their own mean would point in opposite directions).
 CENTRE_PRIOR = 5
@@ -173,20 +176,22 @@ def document_words(complaint: Complaint) -> list[str]:
     return fold_concepts(found)
 
 
-def vectorise(documents: list[list[str]]) -> list[Vector]:
+def vectorise(documents: Iterable[list[str]]) -> list[Vector]:
     """TF-IDF vectors of unit length; idf is smoothed (log((1+N)/(1+df)) + 1) so a word
-    found in every document still counts a little."""
-    total = len(documents)
+    found in every document still counts a little. `documents` may be a generator: only
+    their word counts are kept (issue 9 item 3)."""
     frequency: Counter = Counter()
     counts = [Counter(doc) for doc in documents]
+    total = len(counts)
     for count in counts:
         frequency.update(count.keys())
     idf = {word: math.log((1 + total) / (1 + df)) + 1 for word, df in frequency.items()}
     vectors = []
-    for count in counts:
+    for index, count in enumerate(counts):
         vector = {word: (1 + math.log(tf)) * idf[word] for word, tf in count.items()}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         vectors.append({word: w / norm for word, w in vector.items()})
+        counts[index] = Counter()  # released as its vector is made
     return vectors
 
 
@@ -201,25 +206,47 @@ def _slot(word: str) -> int:
     return zlib.crc32(word.encode()) % KEYWORD_DIMENSIONS
 
 
-def hashed(vectors: Sequence[Vector]) -> np.ndarray:
-    """Word vectors as a dense (n, KEYWORD_DIMENSIONS) matrix of unit rows."""
-    matrix = np.zeros((len(vectors), KEYWORD_DIMENSIONS), dtype=np.float32)
+def hashed(vectors: Sequence[Vector], *, out: np.ndarray | None = None) -> np.ndarray:
+    """Word vectors as a dense (n, KEYWORD_DIMENSIONS) matrix of unit rows (written into
+    `out` when given)."""
+    matrix = np.zeros((len(vectors), KEYWORD_DIMENSIONS), dtype=np.float32) if out is None else out
     for row, vector in enumerate(vectors):
         for word, weight in vector.items():
             matrix[row, _slot(word)] += weight
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-9)
+    for start in range(0, len(matrix), CHUNK):
+        part = matrix[start : start + CHUNK]
+        part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-9)
+    return matrix
 
 
-_reference_means: dict[int, np.ndarray] = {}
+_REAL_ENCODER = meaning.encoder
+# The mean of REFERENCE_TEXTS under the real encoder, computed once and shipped (2 KB), so
+# that regrouping complaints whose meanings are all stored never loads the model (150 MB
+# of the worker's memory, issue 9 item 3). Rebuild it with `reference_mean_store()`.
+REFERENCE_MEAN_FILE = Path(__file__).resolve().parent / "data" / "reference_mean.f32"
+_reference_means: dict[object, np.ndarray] = {}
 
 
 def reference_mean() -> np.ndarray:
-    """The mean meaning of REFERENCE_TEXTS, once per encoder."""
+    """The mean meaning of REFERENCE_TEXTS, once per encoder (the shipped one for the real
+    encoder)."""
+    if meaning.encoder is _REAL_ENCODER and "shipped" not in _reference_means:
+        stored = meaning.from_bytes(REFERENCE_MEAN_FILE.read_bytes())
+        if stored is not None:
+            _reference_means["shipped"] = stored
+    if meaning.encoder is _REAL_ENCODER and "shipped" in _reference_means:
+        return _reference_means["shipped"]
     key = id(meaning.encoder())
     if key not in _reference_means:
         _reference_means[key] = meaning.vectors(list(REFERENCE_TEXTS)).mean(axis=0)
     return _reference_means[key]
+
+
+def reference_mean_store() -> None:
+    """Compute REFERENCE_MEAN_FILE with the real encoder (after changing REFERENCE_TEXTS or
+    the encoder)."""
+    vectors = meaning.vectors(list(REFERENCE_TEXTS))
+    REFERENCE_MEAN_FILE.write_bytes(meaning.to_bytes(vectors.mean(axis=0)))
 
 
 def features(meanings: np.ndarray, keyword_vectors: Sequence[Vector]) -> np.ndarray:
@@ -227,21 +254,34 @@ def features(meanings: np.ndarray, keyword_vectors: Sequence[Vector]) -> np.ndar
     hashed words, weighted so that a dot product is MEANING_WEIGHT × the meaning cosine +
     (1 − MEANING_WEIGHT) × the word cosine. A row without meaning (all zeros) keeps only
     its words."""
-    count = len(meanings)
-    present = np.linalg.norm(meanings, axis=1) > 0 if count else np.zeros(0, dtype=bool)
-    centred = np.zeros_like(meanings)
+    out = np.zeros((len(meanings), meaning.DIMENSIONS + KEYWORD_DIMENSIONS), dtype=np.float32)
+    out[:, : meaning.DIMENSIONS] = meanings
+    return _combine(out, keyword_vectors)
+
+
+def _combine(out: np.ndarray, keyword_vectors: Sequence[Vector]) -> np.ndarray:
+    """`features` in place: `out` holds the meanings in its first DIMENSIONS columns; they
+    are centred and weighted there, and the hashed words written beside them, a chunk of
+    rows at a time (issue 9 item 3: no copy of the whole matrix)."""
+    width = meaning.DIMENSIONS
+    meanings = out[:, :width]
+    present = np.linalg.norm(meanings, axis=1) > 0 if len(out) else np.zeros(0, dtype=bool)
     if present.any():
         known = int(present.sum())
-        centre = (meanings[present].sum(axis=0) + CENTRE_PRIOR * reference_mean()) / (
-            known + CENTRE_PRIOR
-        )
-        centred[present] = meanings[present] - centre
-        norms = np.linalg.norm(centred, axis=1, keepdims=True)
-        centred = centred / np.maximum(norms, 1e-9)
-    words = hashed(keyword_vectors)
-    return np.hstack(
-        [math.sqrt(MEANING_WEIGHT) * centred, math.sqrt(1 - MEANING_WEIGHT) * words]
-    ).astype(np.float32)
+        total = np.zeros(width, dtype=np.float32)
+        for start in range(0, len(out), CHUNK):
+            total += meanings[start : start + CHUNK][present[start : start + CHUNK]].sum(axis=0)
+        centre = (total + CENTRE_PRIOR * reference_mean()) / (known + CENTRE_PRIOR)
+        for start in range(0, len(out), CHUNK):
+            part = meanings[start : start + CHUNK]
+            here = present[start : start + CHUNK]
+            part[here] -= centre
+            part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-9)
+            part *= np.float32(math.sqrt(MEANING_WEIGHT))
+    words = hashed(keyword_vectors, out=out[:, width:])
+    for start in range(0, len(out), CHUNK):
+        words[start : start + CHUNK] *= np.float32(math.sqrt(1 - MEANING_WEIGHT))
+    return out
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -382,9 +422,10 @@ def cluster(matrix: np.ndarray | Sequence[Vector], threshold: float) -> list[lis
 def complaint_features(complaints: Sequence[Complaint]) -> tuple[np.ndarray, list[Vector]]:
     """The combined vectors of `complaints` (their meanings computed and stored when
     missing) and their word vectors (for the keywords)."""
-    keyword_vectors = vectorise([document_words(c) for c in complaints])
-    meanings = meaning.meanings_ensure(complaints)
-    return features(meanings, keyword_vectors), keyword_vectors
+    keyword_vectors = vectorise(document_words(c) for c in complaints)
+    out = np.zeros((len(complaints), meaning.DIMENSIONS + KEYWORD_DIMENSIONS), dtype=np.float32)
+    meaning.meanings_ensure(complaints, out=out[:, : meaning.DIMENSIONS])
+    return _combine(out, keyword_vectors), keyword_vectors
 
 
 def keywords_of(
@@ -393,14 +434,20 @@ def keywords_of(
     """The words that weigh most across `vectors` (numbers left out). ORG-3: a group's
     keywords are shown to everyone who reads the repeat analysis, so no word of `personal`
     (the members' customer names and addresses) is one."""
-    personal = [text for text in personal if text]
+    # Issue 9 item 3: one substring search per distinct word in the members' joined texts
+    # (a word inside one of them is inside the joined string, the separator being no word's
+    # character), not one per word, member and text.
+    joined = "\x00".join(text for text in personal if text)
     total: Counter = Counter()
     for vector in vectors:
         for word, w in vector.items():
-            if word.isdigit() or len(word) < 2 or any(word in text for text in personal):
-                continue
             total[word] += w  # type: ignore[assignment]  # weights are floats
-    return [word for word, _weight in total.most_common(count)]
+    kept = (
+        (word, weight)
+        for word, weight in total.most_common()
+        if not word.isdigit() and len(word) >= 2 and word not in joined
+    )
+    return [word for word, _weight in islice(kept, count)]
 
 
 def label_for(keywords: list[str]) -> str:
@@ -451,6 +498,8 @@ def groups_rebuild(
     )
     result = RebuildResult(complaints=len(complaints))
     matrix, vectors = complaint_features(complaints)
+    for c in complaints:  # issue 9 item 3: the stored texts and vectors are in `matrix` now
+        c.meaning, c.search_text = None, ""
     clusters = [members for members in cluster(matrix, threshold) if len(members) >= 2]
 
     old_members: dict[int, set[int]] = defaultdict(set)

@@ -106,12 +106,16 @@ def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
 
 
 def meanings_ensure(
-    complaints: Sequence[Complaint], *, compute_max: int | None = None
+    complaints: Sequence[Complaint],
+    *,
+    compute_max: int | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The meaning vectors of `complaints` as rows of a matrix, in their order. Those not
-    stored yet (or stored in another shape) are computed in one batch and saved — the
-    first `compute_max` of them when given; the rest stay rows of zeros."""
-    matrix = np.zeros((len(complaints), DIMENSIONS), dtype=np.float32)
+    """The meaning vectors of `complaints` as rows of a matrix, in their order (`out`, of
+    zeros, when given). Those not stored yet (or stored in another shape) are computed in
+    one batch and saved — the first `compute_max` of them when given; the rest stay rows of
+    zeros."""
+    matrix = np.zeros((len(complaints), DIMENSIONS), dtype=np.float32) if out is None else out
     missing = []
     for row, complaint in enumerate(complaints):
         vector = from_bytes(complaint.meaning)

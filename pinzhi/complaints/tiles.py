@@ -26,20 +26,44 @@ RECENT_DAYS = 90
 SATISFIED = (Callback.Satisfaction.VERY_SATISFIED, Callback.Satisfaction.SATISFIED)
 
 
+def _overdue() -> Exists:
+    """A running time limit of the complaint is past due (breached, or not yet swept): the
+    condition of `search.with_overdue`, for use inside an aggregate's filter."""
+    return Exists(
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Complaint),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            state__in=[Deadline.State.OPEN, Deadline.State.BREACHED],
+            due_at__lte=now(),
+        )
+    )
+
+
+def _open_and_overdue() -> dict:
+    """The two counts of the open complaints, for `aggregate`: issue 9 item 3 — one query
+    for a tile's figures, the overdue check made for the open complaints only."""
+    is_open = Q(status__in=OPEN_STATUSES)
+    return {
+        "open": Count("pk", filter=is_open),
+        "overdue": Count("pk", filter=is_open & Q(_overdue())),
+    }
+
+
 def my_open_cases(user) -> dict | None:
     """Open cases I own or handle, with how many are past a time limit."""
     mine = selectors.open_complaints(selectors.complaints_visible_to(user)).filter(
         Q(owner=user) | Q(handler=user)
     )
-    mine = search.with_overdue(mine)
-    count = mine.count()
-    if not count:
+    figures = mine.aggregate(**_open_and_overdue())
+    if not figures["open"]:
         return None
     return {
-        "count": count,
-        "overdue": mine.filter(is_overdue=True).count(),  # type: ignore[misc]  # with_overdue
+        "count": figures["open"],
+        "overdue": figures["overdue"],
         "complaints": list(
-            mine.select_related("location").order_by(
+            search.with_overdue(mine)
+            .select_related("location")
+            .order_by(
                 "-is_overdue",  # type: ignore[misc]  # with_overdue
                 "received_at",
             )[:LISTED]
@@ -81,30 +105,43 @@ def callbacks_due(user) -> dict | None:
     }
 
 
-def company_overview(user) -> dict | None:
-    """For the quality department and leadership: open complaints by status, how many are
-    overdue, and this month's intake against last month's."""
-    visible = selectors.complaints_visible_to(user)
-    open_cases = search.with_overdue(visible.filter(status__in=OPEN_STATUSES))
-    by_status = dict(
-        open_cases.order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+def _month_starts() -> tuple:
     local = timezone.localtime(now())
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    last_start = (month_start - timedelta(days=1)).replace(day=1)
-    this_month = visible.filter(received_at__gte=month_start).count()
-    last_month = visible.filter(received_at__gte=last_start, received_at__lt=month_start).count()
-    open_count = sum(by_status.values())
+    return month_start, (month_start - timedelta(days=1)).replace(day=1)
+
+
+def company_overview(user) -> dict | None:
+    """For the quality department and leadership: open complaints by status, how many are
+    overdue, and this month's intake against last month's — in one aggregate over the open
+    complaints and those of the two months (issue 9 item 3)."""
+    month_start, last_start = _month_starts()
+    figures = (
+        selectors.complaints_visible_to(user)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(received_at__gte=last_start))
+        .aggregate(
+            **_open_and_overdue(),
+            **{f"status_{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES},
+            this_month=Count("pk", filter=Q(received_at__gte=month_start)),
+            last_month=Count(
+                "pk", filter=Q(received_at__gte=last_start, received_at__lt=month_start)
+            ),
+        )
+    )
+    open_count, this_month, last_month = (
+        figures["open"],
+        figures["this_month"],
+        figures["last_month"],
+    )
     if not open_count and not this_month and not last_month:
         return None
     labels = dict(Status.choices)
     return {
         "open_count": open_count,
-        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
-        "by_status": [(s, labels[s], by_status[s]) for s in OPEN_STATUSES if by_status.get(s)],
+        "overdue": figures["overdue"],
+        "by_status": [
+            (s, labels[s], figures[f"status_{s}"]) for s in OPEN_STATUSES if figures[f"status_{s}"]
+        ],
         "this_month": this_month,
         "last_month": last_month,
         "month": month_start,
@@ -120,23 +157,25 @@ def in_my_units(user) -> dict | None:
     with its empty state while nothing is open; left out for someone without units."""
     if not units_visible_to(user).exists():
         return None
-    open_cases = search.with_overdue(selectors.open_complaints(selectors.complaints_in_scope(user)))
-    count = open_cases.count()
-    listed = list(
-        open_cases.select_related("location")
-        .prefetch_related("letters")
-        .order_by("-is_overdue", "received_at")[:LISTED]  # type: ignore[misc]  # with_overdue
-    )
+    in_scope = selectors.complaints_in_scope(user)
+    open_cases = selectors.open_complaints(in_scope)
     local = timezone.localtime(now())
     week_start = (local - timedelta(days=local.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
+    figures = in_scope.filter(
+        Q(status__in=OPEN_STATUSES) | Q(received_at__gte=week_start)
+    ).aggregate(**_open_and_overdue(), this_week=Count("pk", filter=Q(received_at__gte=week_start)))
+    listed = list(
+        search.with_overdue(open_cases)
+        .select_related("location")
+        .prefetch_related("letters")
+        .order_by("-is_overdue", "received_at")[:LISTED]  # type: ignore[misc]  # with_overdue
+    )
     return {
-        "count": count,
-        "overdue": open_cases.filter(is_overdue=True).count(),  # type: ignore[misc]
-        "this_week": selectors.complaints_in_scope(user)
-        .filter(received_at__gte=week_start)
-        .count(),
+        "count": figures["open"],
+        "overdue": figures["overdue"],
+        "this_week": figures["this_week"],
         "rows": [
             {"complaint": c, "title": search.shown_customer(user, c)["title"]} for c in listed
         ],
@@ -163,10 +202,13 @@ def time_limits_in_my_units(user) -> dict | None:
             "pk", "tracking_code"
         )
     )
+    figures = running.aggregate(
+        count=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lte=at)),
+        due_soon=Count("pk", filter=Q(due_at__gt=at, due_at__lte=at + timedelta(days=1))),
+    )
     return {
-        "count": running.count(),
-        "overdue": running.filter(due_at__lte=at).count(),
-        "due_soon": running.filter(due_at__gt=at, due_at__lte=at + timedelta(days=1)).count(),
+        **figures,
         "rows": [
             {"deadline": d, "pk": int(d.object_id), "code": codes.get(int(d.object_id), "")}
             for d in listed
@@ -212,9 +254,7 @@ def supervised_figures(user) -> dict | None:
     customers' satisfaction at the callbacks of the last RECENT_DAYS days — in total and
     per unit of its scope. Figures only: no case, no customer."""
     supervised = selectors.complaints_supervised_by(user)
-    local = timezone.localtime(now())
-    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    last_start = (month_start - timedelta(days=1)).replace(day=1)
+    month_start, last_start = _month_starts()
     roots = _scope_roots(user)
     callbacks = Callback.objects.filter(
         complaint__in=supervised.values("pk"),
@@ -225,33 +265,39 @@ def supervised_figures(user) -> dict | None:
         satisfied=Count("pk", filter=Q(confirmed=True, satisfaction__in=SATISFIED)),
     )
     reached = callbacks["reached"]
-    figures = _open_figures(supervised)
-    figures.update(
-        supervised.aggregate(
-            this_month=Count("pk", filter=Q(received_at__gte=month_start)),
-            last_month=Count(
-                "pk", filter=Q(received_at__gte=last_start, received_at__lt=month_start)
-            ),
-            closed_this_month=Count("pk", filter=Q(closed_at__gte=month_start)),
+    # Issue 9 item 3: every figure, in total and per unit, in one aggregate over the open
+    # complaints and those received or closed in the two months — never the whole history.
+    is_open = Q(status__in=OPEN_STATUSES)
+    per_unit = {}
+    for index, unit in enumerate(roots):
+        here = Q(company_id=unit.company_id) & (
+            Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path)
         )
+        per_unit[f"open_{index}"] = Count("pk", filter=is_open & here)
+        per_unit[f"overdue_{index}"] = Count("pk", filter=is_open & here & Q(_overdue()))
+    figures = supervised.filter(
+        is_open | Q(received_at__gte=last_start) | Q(closed_at__gte=month_start)
+    ).aggregate(
+        **_open_and_overdue(),
+        **per_unit,
+        this_month=Count("pk", filter=Q(received_at__gte=month_start)),
+        last_month=Count("pk", filter=Q(received_at__gte=last_start, received_at__lt=month_start)),
+        closed_this_month=Count("pk", filter=Q(closed_at__gte=month_start)),
     )
+    units = [
+        {"unit": unit, "open": figures.pop(f"open_{i}"), "overdue": figures.pop(f"overdue_{i}")}
+        for i, unit in enumerate(roots)
+    ]
+    recorded = any(figures.values()) or supervised.exists()
     return {
         "has_scope": bool(roots),
         **figures,
+        "recorded": recorded,
         "reached": reached,
         "satisfaction": round(100 * callbacks["satisfied"] / reached) if reached else None,
         "days": RECENT_DAYS,
-        "units": [_unit_figures(supervised, unit) for unit in roots],
+        "units": units,
     }
-
-
-def _open_figures(complaints) -> dict:
-    """How many complaints, how many open and how many of those overdue: one query."""
-    return search.with_overdue(complaints).aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
-    )
 
 
 def _scope_roots(user) -> list:
@@ -266,11 +312,3 @@ def _scope_roots(user) -> list:
             for company, path in paths
         )
     ]
-
-
-def _unit_figures(supervised, unit) -> dict:
-    here = supervised.filter(
-        Q(location__path__startswith=unit.path) | Q(department__path__startswith=unit.path),
-        company_id=unit.company_id,
-    )
-    return {"unit": unit, **_open_figures(here)}

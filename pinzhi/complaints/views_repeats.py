@@ -4,13 +4,16 @@ complaints flagged as repeats by customer or address."""
 
 from collections import Counter
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, F, Q, Window
+from django.db.models.functions import RowNumber, Trunc
 from django.shortcuts import get_object_or_404, redirect, render
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from pinzhi.complaints import grouping
 from pinzhi.complaints.models import Complaint, RepeatGroup
-from pinzhi.complaints.repeats import REASONS, SAME_TOPIC, topic_relation
+from pinzhi.complaints.repeats import OTHER_TOPIC, REASONS, SAME_TOPIC, with_topic_relation
 from pinzhi.complaints.search import shown_customer
 from pinzhi.complaints.selectors import complaints_visible_to
 from pinzhi.core.access import page
@@ -37,8 +40,6 @@ COMPANY_WIDE = frozenset({Role.QUALITY_DEPARTMENT, Role.LEADERSHIP, Role.QUALITY
 PER_PAGE = 25
 MEMBERS_SHOWN = 10
 CHART_GROUPS = 8
-# Up to this many complaints in the period the regrouping runs at once, else as a task.
-SYNC_REGROUP_MAX = 3000
 DEFAULT_DAYS = 90
 
 BAD_PERIOD = _("The start of the period must not be after its end.")
@@ -48,9 +49,11 @@ REGROUPED = _(
     "%(kept)s analysed topics kept."
 )
 REGROUP_QUEUED = _(
-    "%(count)s complaints: the regrouping was queued and runs in the background. "
-    "Reload this page in a minute."
+    "The regrouping was queued and runs in the background; this page shows how it is going."
 )
+REGROUP_WAITING = _("Regrouping queued: waiting for the background worker.")
+REGROUP_RUNNING = _("Regrouping in progress…")
+REGROUP_FAILED = _("The regrouping failed; the topics shown are the previous ones. Try again.")
 NO_COMPANY = _("Your account belongs to no company.")
 
 
@@ -140,9 +143,68 @@ def _row(user, complaint: Complaint) -> dict:
     }
 
 
+def _group_counts(visible, query: str) -> list[tuple[int, int]]:
+    """(group id, members in the period) of every topic with a member the viewer sees in the
+    period, largest first: one aggregate over the period's grouped complaints (issue 9
+    item 3), never a count per group."""
+    grouped = visible.filter(repeat_group__isnull=False)
+    if query:
+        grouped = grouped.filter(repeat_group__label__icontains=query)
+    return list(
+        grouped.order_by()
+        .values_list("repeat_group")
+        .annotate(members=Count("pk"))
+        .order_by("-members", "-repeat_group__created_at", "-repeat_group")
+        .values_list("repeat_group", "members")
+    )
+
+
+def _trends(visible, group_ids: list[int], kind: str) -> dict[int, Counter]:
+    """Per group of a page, the number of its members per week or month: one aggregate."""
+    bucket = Trunc(
+        "received_at",
+        kind,
+        output_field=DateField(),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    found: dict[int, Counter] = {gid: Counter() for gid in group_ids}
+    for gid, start, count in (
+        visible.filter(repeat_group__in=group_ids)
+        .order_by()
+        .annotate(bucket=bucket)
+        .values_list("repeat_group", "bucket")
+        .annotate(n=Count("pk"))
+        .values_list("repeat_group", "bucket", "n")
+    ):
+        found[gid][start] += count
+    return found
+
+
+def _latest_members(visible, group_ids: list[int]) -> dict[int, list[Complaint]]:
+    """Per group of a page, its MEMBERS_SHOWN latest members the viewer sees: one query
+    (a row number per group), their letters in one more."""
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("repeat_group")],
+        order_by=[F("received_at").desc(), F("pk").desc()],
+    )
+    found: dict[int, list[Complaint]] = {gid: [] for gid in group_ids}
+    for complaint in (
+        visible.filter(repeat_group__in=group_ids)
+        .annotate(rank=latest)
+        .filter(rank__lte=MEMBERS_SHOWN)
+        .prefetch_related("letters")
+        .order_by("-received_at", "-pk")
+    ):
+        found[complaint.repeat_group_id].append(complaint)
+    return found
+
+
 @page(*VIEW_ROLES)
 def repeat_analysis(request):
-    """CMP-8: the repeat-analysis page."""
+    """CMP-8: the repeat-analysis page. Issue 9 item 3: its queries are bounded whatever the
+    number of complaints — one aggregate for the topics' counts, then the page's topics,
+    their trends and their latest members in one query each."""
     company = _company(request.user)
     if company is None:
         raise PermissionDenied(NO_COMPANY)
@@ -150,34 +212,22 @@ def repeat_analysis(request):
     visible = complaints_visible_to(request.user).filter(
         company=company, received_at__gte=since, received_at__lte=until
     )
-    groups_qs = (
-        RepeatGroup.objects.filter(company=company)
-        .annotate(
-            members=Count(
-                "complaints",
-                filter=Q(complaints__in=visible.values("pk")),
-                distinct=True,
-            )
-        )
-        .filter(members__gte=1)
-        .select_related("analysed_by")
-        .order_by("-members", "-created_at")
-    )
     query = request.GET.get("q", "").strip()
-    if query:
-        groups_qs = groups_qs.filter(label__icontains=query)
-    group_page = Paginator(groups_qs, PER_PAGE).get_page(request.GET.get("gpage"))
-    groups = list(group_page.object_list)
+    group_page = Paginator(_group_counts(visible, query), PER_PAGE).get_page(
+        request.GET.get("gpage")
+    )
+    counts = dict(group_page.object_list)
+    by_pk = RepeatGroup.objects.select_related("analysed_by").in_bulk(list(counts))
+    groups = []
+    for gid, members in counts.items():
+        group = by_pk.get(gid)
+        if group is not None:
+            group.members = members
+            groups.append(group)
     kind, starts = _buckets(since, until)
-    members_by_group: dict[int, list[Complaint]] = {g.pk: [] for g in groups}
-    times_by_group: dict[int, Counter] = {g.pk: Counter() for g in groups}
-    for complaint in (
-        visible.filter(repeat_group__in=groups).prefetch_related("letters").order_by("-received_at")
-    ):
-        gid = complaint.repeat_group_id
-        times_by_group[gid][_bucket_of(kind, complaint.received_at)] += 1
-        if len(members_by_group[gid]) < MEMBERS_SHOWN:
-            members_by_group[gid].append(complaint)
+    ids = [g.pk for g in groups]
+    times_by_group = _trends(visible, ids, kind) if ids else {}
+    members_by_group = _latest_members(visible, ids) if ids else {}
     rows = []
     for group in groups:
         members = [_row(request.user, c) for c in members_by_group[group.pk]]
@@ -202,23 +252,23 @@ def repeat_analysis(request):
             {"name": row["group"].label, "data": row["trend"]} for row in rows[:CHART_GROUPS]
         ],
     }
-    flagged_qs = (
+    flagged_qs = with_topic_relation(
         visible.filter(
             Q(repeat_reasons__icontains="customer") | Q(repeat_reasons__icontains="address")
         )
         .select_related("repeat_of", "location")
         .prefetch_related("letters")
-        .order_by("-received_at")
+        .order_by("-received_at", "-pk")
     )
     flagged_page = Paginator(flagged_qs, PER_PAGE).get_page(request.GET.get("page"))
     flagged = [
         {
             **_row(request.user, c),
             "reasons": [REASONS.get(r, r) for r in c.repeat_reasons],
-            "relation": relation,
-            "same_topic": relation == str(SAME_TOPIC),
+            "relation": str(SAME_TOPIC if c.same_topic else OTHER_TOPIC),
+            "same_topic": c.same_topic,
         }
-        for c, relation in ((c, topic_relation(c)) for c in flagged_page.object_list)
+        for c in flagged_page.object_list
     ]
     return render(
         request,
@@ -235,6 +285,7 @@ def repeat_analysis(request):
             "chart": chart,
             "may_regroup": request.user.is_superuser
             or request.user.has_role(Role.QUALITY_DEPARTMENT),
+            "regrouping": _regrouping(request),
             "threshold": round(grouping.threshold_for(company) * 100),
             "since": since,
             "until": until,
@@ -272,10 +323,38 @@ def group_analyse(request, pk: int):
     return redirect(f"{back}#group-{group.pk}")
 
 
+REGROUP_SESSION_KEY = "repeats.regroup"
+
+
+def _regrouping(request) -> dict | None:
+    """The state of the regrouping this person last asked for (kept in their session): queued,
+    running since when, done with its figures, or failed."""
+    task_id = request.session.get(REGROUP_SESSION_KEY)
+    if not task_id:
+        return None
+    try:
+        result = grouping.groups_rebuild_task.get_result(task_id)
+    except Exception:  # the result was purged, or the backend keeps none
+        return None
+    state: dict[str, Any] = {"status": result.status, "started_at": result.started_at}
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        state["message"] = REGROUPED % result.return_value
+    elif result.status == TaskResultStatus.FAILED:
+        state["message"] = REGROUP_FAILED
+    elif result.status == TaskResultStatus.RUNNING:
+        state["message"] = REGROUP_RUNNING
+    else:
+        state["message"] = REGROUP_WAITING
+    state["pending"] = result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    return state
+
+
 @page(Role.QUALITY_DEPARTMENT)
 def regroup(request):
     """CMP-8: rebuild the topic groups of the period shown (quality department); a GET
-    goes back to the analysis page."""
+    goes back to the analysis page. Issue 9 item 3: always the worker's task — encoding
+    texts and clustering take the sentence model and seconds to minutes, which no web
+    process pays; the analysis page shows how the task is going."""
     if request.method != "POST":
         return redirect("repeats:index")
     company = _company(request.user)
@@ -288,18 +367,10 @@ def regroup(request):
             tz = timezone.get_current_timezone()
             since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min), tz)
             until = timezone.make_aware(datetime.combine(form.cleaned_data["until"], time.max), tz)
-    count = Complaint.objects.filter(
-        company=company, received_at__gte=since, received_at__lte=until
-    ).count()
-    if count > SYNC_REGROUP_MAX:
-        grouping.groups_rebuild_task.enqueue(
-            company.pk, since.isoformat(), until.isoformat(), request.user.pk
-        )
-        messages.info(request, REGROUP_QUEUED % {"count": count})
-    else:
-        result = grouping.groups_rebuild(
-            company=company, since=since, until=until, actor=request.user
-        )
-        messages.success(request, REGROUPED % result.as_dict())
+    result = grouping.groups_rebuild_task.enqueue(
+        company.pk, since.isoformat(), until.isoformat(), request.user.pk
+    )
+    request.session[REGROUP_SESSION_KEY] = str(result.id)
+    messages.info(request, REGROUP_QUEUED)
     query = f"?since={timezone.localdate(since)}&until={timezone.localdate(until)}"
     return redirect(reverse("repeats:index") + query)

@@ -224,3 +224,31 @@ def test_a_meaning_vector_weighs_each_clause():
     vector = meaning.vectors(["房间很脏，价格还行。"])[0]
     assert vector.shape == (meaning.DIMENSIONS,)
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_shipped_reference_mean_is_that_of_the_real_encoder(real_meaning):
+    """Issue 9 item 3: regrouping stored meanings uses the shipped reference mean instead of
+    loading the model (150 MB), and it is the mean the real encoder gives."""
+    grouping._reference_means.clear()
+    shipped = grouping.reference_mean()
+    expected = meaning.vectors(list(grouping.REFERENCE_TEXTS)).mean(axis=0)
+    assert np.allclose(shipped, expected, atol=1e-6)
+
+
+def test_features_in_place_are_the_features_of_the_copies():
+    """Issue 9 item 3: the combined matrix built in place equals the one built from copies
+    (centred meanings beside hashed words, weighted), rows without meaning included."""
+    rng = np.random.default_rng(9)
+    meanings = rng.normal(size=(7, meaning.DIMENSIONS)).astype(np.float32)
+    meanings[3] = 0
+    meanings /= np.maximum(np.linalg.norm(meanings, axis=1, keepdims=True), 1e-9)
+    vectors = grouping.vectorise([["电梯", "维修"], ["噪音"], ["电梯"], ["卫生"], [], ["a"], ["b"]])
+    present = np.linalg.norm(meanings, axis=1) > 0
+    centre = (meanings[present].sum(axis=0) + 5 * grouping.reference_mean()) / (present.sum() + 5)
+    centred = np.zeros_like(meanings)
+    centred[present] = meanings[present] - centre
+    centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-9)
+    expected = np.hstack([np.sqrt(0.6) * centred, np.sqrt(0.4) * grouping.hashed(vectors)]).astype(
+        np.float32
+    )
+    assert np.allclose(grouping.features(meanings, vectors), expected, atol=1e-6)

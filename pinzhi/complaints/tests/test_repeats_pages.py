@@ -2,8 +2,10 @@
 keywords, root cause and corrective action, regrouping, repeats by customer/address."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from pinzhi.complaints.models import RepeatGroup
@@ -91,8 +93,9 @@ def test_a_department_manager_may_analyse_only_groups_in_scope(client, org, topi
     assert response.status_code == 403
 
 
-def test_regroup_now_is_for_the_quality_department(client, org, topics):
+def test_regroup_now_is_for_the_quality_department(client, org, topics, settings):
     """CMP-8: "regroup now" rebuilds the period's topics; other roles are refused."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     client.force_login(org.committee)
     assert client.post(reverse("repeats:regroup")).status_code == 403
     RepeatGroup.objects.all().delete()
@@ -103,15 +106,29 @@ def test_regroup_now_is_for_the_quality_department(client, org, topics):
     assert Event.objects.filter(action="complaint.groups_rebuilt").exists()
 
 
-def test_a_long_period_is_regrouped_as_a_task(client, org, topics, settings, monkeypatch):
-    from pinzhi.complaints import views_repeats
+# The worker closes its connection between tasks: outside a test transaction (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
+def test_regroup_now_always_runs_as_a_task_with_its_progress_shown(client, org, topics):
+    """Issue 9 item 3: even a short period is regrouped by the worker, never in the web
+    request (which would load the sentence model); the page shows the task queued, then
+    its result once the worker ran it."""
+    from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    monkeypatch.setattr(views_repeats, "SYNC_REGROUP_MAX", 1)
+    from pinzhi.complaints import grouping
+
     RepeatGroup.objects.all().delete()
     client.force_login(org.quality)
-    client.post(reverse("repeats:regroup"))
-    assert RepeatGroup.objects.count() >= 1
+    response = client.post(reverse("repeats:regroup"))
+    assert response.status_code == 302
+    assert not RepeatGroup.objects.exists()  # nothing done in the request
+    page = client.get(response["Location"])
+    progress = page.content.decode()
+    assert 'data-testid="regroup-progress"' in progress and 'data-status="READY"' in progress
+    assert DBTaskResult.objects.filter(task_path=grouping.groups_rebuild_task.module_path).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+    assert RepeatGroup.objects.exists()
+    done = client.get(response["Location"]).content.decode()
+    assert 'data-status="SUCCESSFUL"' in done and "重新分为" in done
 
 
 def test_the_pages_refuse_roles_outside_the_rule(client, org, topics):
@@ -157,3 +174,95 @@ def test_a_customers_repeat_about_another_topic_is_shown_as_such(clock, client, 
     assert relation[other] == "另一问题"
     assert relation[again] == "与上次同一问题"
     assert 'data-testid="topic-relation"' in response.content.decode()
+
+
+def _copies(complaint, count: int, *, group, start: int) -> None:
+    """`count` copies of `complaint` in `group` (cheap members for the bounds below)."""
+    from pinzhi.complaints.models import Complaint
+
+    Complaint.objects.bulk_create(
+        [
+            Complaint(
+                **{
+                    f.attname: getattr(complaint, f.attname)
+                    for f in Complaint._meta.concrete_fields
+                    if f.attname not in ("id", "tracking_code", "repeat_group_id")
+                },
+                tracking_code=f"T{start + i:09d}",
+                repeat_group=group,
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def _page_queries(client, user, **params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    client.get(reverse("repeats:index"), params)  # sessions, caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("repeats:index"), params).status_code == 200
+    return len(queries)
+
+
+def test_the_page_makes_as_many_queries_for_many_topics_as_for_few(client, org, topics, clock):
+    """Issue 9 item 3: the repeat analysis counts the topics in one aggregate and reads the
+    page's topics, trends and members in a query each — no query per topic or member."""
+    from pinzhi.lib.clock import now
+
+    made, _again = topics
+    few = {user.username: _page_queries(client, user) for user in (org.quality, org.committee)}
+    for n in range(40):
+        group = RepeatGroup.objects.create(company=org.company, label=f"话题{n}", created_at=now())
+        _copies(made[0], 12, group=group, start=n * 100)
+    many = {user.username: _page_queries(client, user) for user in (org.quality, org.committee)}
+    assert many == few
+
+
+def test_a_topic_shows_its_latest_members_and_counts_them_all(client, org, topics):
+    """Issue 9 item 3: per topic the MEMBERS_SHOWN latest members the viewer sees, the rest
+    counted; the count and the trend take every member of the period."""
+    from pinzhi.complaints.views_repeats import MEMBERS_SHOWN
+
+    made, _again = topics
+    made[0].refresh_from_db()
+    group = made[0].repeat_group
+    _copies(made[0], MEMBERS_SHOWN, group=group, start=0)
+    client.force_login(org.quality)
+    rows = client.get(reverse("repeats:index")).context["rows"]
+    row = next(r for r in rows if r["group"] == group)
+    total = group.complaints.count()
+    assert row["group"].members == total == MEMBERS_SHOWN + 3
+    assert len(row["members"]) == MEMBERS_SHOWN and row["more"] == 3
+    assert sum(row["trend"]) == total
+    shown = [m["complaint"].received_at for m in row["members"]]
+    assert shown == sorted(shown, reverse=True)
+    assert rows == sorted(rows, key=lambda r: -r["group"].members)
+
+
+def test_the_topic_relation_of_a_page_is_that_of_each_complaint(clock, org, register):
+    """Issue 9 item 3: the relation (same topic as before or another) computed for a whole
+    page in one query says the same as `topic_relation` for each complaint."""
+    from pinzhi.complaints.models import Complaint
+    from pinzhi.complaints.repeats import (
+        OTHER_TOPIC,
+        SAME_TOPIC,
+        topic_relation,
+        with_topic_relation,
+    )
+
+    register(**LIFT)
+    clock.shift(timedelta(days=1))
+    register(**DOG)
+    clock.shift(timedelta(days=1))
+    register(**LIFT2)
+    register(**LIFT3, customer_phone="13000000001", customer_address=" 翠湖花园3栋1单元502 ")
+    register(**LIFT3, **other_customer(5))
+    relations = {
+        c.pk: str(SAME_TOPIC if c.same_topic else OTHER_TOPIC)
+        for c in with_topic_relation(Complaint.objects.all())
+    }
+    assert relations == {c.pk: topic_relation(c) for c in Complaint.objects.all()}
+    assert set(relations.values()) == {str(SAME_TOPIC), str(OTHER_TOPIC)}

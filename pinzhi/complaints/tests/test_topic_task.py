@@ -115,3 +115,34 @@ def test_the_topic_task_skips_a_deleted_complaint_and_groups_a_closed_one(clock,
     first.refresh_from_db()
     assert closed.status == Status.NOT_ESTABLISHED
     assert closed.repeat_group == first.repeat_group is not None
+
+
+def test_the_worker_encodes_before_it_locks_the_complaint(
+    clock, org, register, monkeypatch, dummy_tasks
+):
+    """Issue 9 item 3: the texts are encoded and compared before the complaint's row is
+    locked, and the outcome is the same: the complaint joins its topic with its event."""
+    from django.db.models.query import QuerySet
+
+    first = register(**LIFT, **other_customer(1))
+    second = _register_web(org, **LIFT2, **other_customer(2))
+    steps = []
+    encode, lock = meaning.vectors, QuerySet.select_for_update
+
+    def encoding(texts):
+        steps.append("encode")
+        return encode(texts)
+
+    def locking(self, *args, **kwargs):
+        steps.append("lock")
+        return lock(self, *args, **kwargs)
+
+    monkeypatch.setattr(meaning, "vectors", encoding)
+    monkeypatch.setattr(QuerySet, "select_for_update", locking)
+    reasons = repeats.topic_assign(complaint_id=second.pk)
+    assert "encode" in steps and "lock" in steps
+    assert steps.index("lock") > len(steps) - 1 - steps[::-1].index("encode")
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert "topic" in reasons and second.repeat_group == first.repeat_group is not None
+    assert Event.objects.filter(action="complaint.topic_found", object_id=str(second.pk)).exists()
