@@ -14,6 +14,7 @@ from pinzhi.complaints.importer import batch_complaints, batch_name
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
 from pinzhi.complaints.text import query_terms
 from pinzhi.lib.filtering import CheckFilter, DayFilter, FilterSet
+from pinzhi.lib.queries import AmongIds
 from pinzhi.orgs.models import Unit
 
 SORTS = {
@@ -46,7 +47,10 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name}__path__startswith": value.path})
+        # Issue 9 item 3: the unit's subtree as ids read once, served by the complaint's
+        # index on the unit, instead of a join of the units on every row.
+        below = Unit.objects.filter(path__startswith=value.path).order_by().values("pk")
+        return qs.filter(AmongIds(f"{self.field_name}_id", below))
 
 
 def _day_start(day) -> datetime:
