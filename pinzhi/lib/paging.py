@@ -17,7 +17,7 @@ class CappedPage(Page):
     more = False
 
     def has_next(self) -> bool:
-        if self.paginator.capped:
+        if getattr(self.paginator, "capped", False):
             return self.more
         return super().has_next()
 
@@ -27,13 +27,15 @@ class CappedPaginator(Paginator):
     reads one row beyond each page to know whether a next page exists, and shows no total.
     The rows of a page are the same as Django's `Paginator` gives."""
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int | None = None, **kwargs):
+    def __init__(
+        self, object_list: Any, per_page: int, *, cap: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:
-        ids = self.object_list
+        ids: Any = self.object_list
         if hasattr(ids, "values"):
             # No order, no annotation, no join the filters do not need: the database stops
             # after cap + 1 matching rows.

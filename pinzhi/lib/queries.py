@@ -1,5 +1,6 @@
 """Query helpers that keep a scoped read index-served at any table size (issue 9 item 3)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
@@ -25,7 +26,7 @@ class AmongIds(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.lhs, self.subquery]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.lhs, self.subquery = exprs
 
     def as_sql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
