@@ -41,7 +41,7 @@ from ninja import Status as Reply
 from ninja.security import HttpBearer
 from pydantic import Field, field_validator
 
-from pinzhi.api import auth, idempotency, problems, services
+from pinzhi.api import auth, idempotency, listing, problems, services
 from pinzhi.api.models import SCOPE_READ, SCOPE_WRITE, ApiToken
 from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, ScopeMissing
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
@@ -415,6 +415,11 @@ PAGE_SIZE = 50
 
 class ListFilter(Schema):
     updated_since: datetime | None = Field(None, description="Only cases changed since then.")
+    cursor: str | None = Field(
+        None,
+        max_length=200,
+        description="The `next` value of the previous page: the page after it (issue 9).",
+    )
     page: int = Field(1, ge=1, le=100000)
 
     @field_validator("updated_since")
@@ -424,9 +429,13 @@ class ListFilter(Schema):
 
 
 class ComplaintPage(Schema):
-    count: int
+    count: int = Field(description="Matching cases, counted up to 1000 (see `count_capped`).")
+    count_capped: bool = Field(description="More cases match than `count` says.")
     page: int
-    pages: int
+    pages: int | None = Field(description="Number of pages; null when the count is capped.")
+    next: str | None = Field(
+        description="Cursor of the next page (pass as `cursor`); null at the end."
+    )
     items: list[ComplaintOut]
 
 
@@ -438,17 +447,26 @@ class ComplaintPage(Schema):
 )
 def complaint_list(request, filters: Query[ListFilter]):
     """The token's company's complaints (complaints:read), 50 a page, personal data masked
-    except for the complaints the token sent itself."""
+    except for the complaints the token sent itself. Page on with `cursor` = the page's
+    `next` (the same cost at any depth); `page` numbers still work (issue 9 item 3). The
+    count stops at 1000 (`count_capped`, and `pages` null, when more match)."""
     token = _require(request, SCOPE_READ)
     complaints = _company_complaints(token).order_by("-updated_at", "-pk")
     if filters.updated_since is not None:
         complaints = complaints.filter(updated_at__gte=filters.updated_since)
-    count = complaints.count()
-    start = (filters.page - 1) * PAGE_SIZE
-    items = complaints[start : start + PAGE_SIZE]
+    count = listing.capped_count(complaints)
+    capped = count > listing.COUNT_CAP
+    if filters.cursor:
+        rows = list(listing.after_cursor(complaints, filters.cursor)[: PAGE_SIZE + 1])
+    else:
+        start = (filters.page - 1) * PAGE_SIZE
+        rows = list(complaints[start : start + PAGE_SIZE + 1])
+    items = rows[:PAGE_SIZE]
     return {
-        "count": count,
+        "count": min(count, listing.COUNT_CAP),
+        "count_capped": capped,
         "page": filters.page,
-        "pages": max(1, -(-count // PAGE_SIZE)),
+        "pages": None if capped else max(1, -(-count // PAGE_SIZE)),
+        "next": listing.cursor_of(items[-1]) if len(rows) > PAGE_SIZE else None,
         "items": [_complaint_out(token, c, milestones=False) for c in items],
     }
