@@ -25,7 +25,7 @@ from pinzhi.timeline.models import Event
 FIXTURE = Path(__file__).parent / "fixtures" / "intake_before.json"
 WRITE, READ = "complaints:write", "complaints:read"
 
-MAX_QUERIES = 75
+MAX_QUERIES = 62
 CASES = {
     "general_at_estate": {"severity": "general"},
     "urgent_at_estate": {"severity": "urgent", "customer_email": "li@example.com"},
@@ -193,12 +193,15 @@ def _bulk_complaints(org, count: int) -> None:
     )
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("existing", [1, 50])
 def test_it_registers_with_a_bounded_number_of_queries(
     existing, api_client, make_token, payload, org, clock
 ):
     """Issue 9 item 2: one API registration makes a bounded number of queries, the same with
-    1 and with 50 complaints already registered (no query per existing complaint)."""
+    1 and with 50 complaints already registered (no query per existing complaint). The
+    request commits, as in production, so the timeline's events are linked once after the
+    commit (counted), not once per recording as inside a test case's transaction."""
     _token, secret = make_token(WRITE, READ)
     _bulk_complaints(org, existing)
     api_client(secret).post("/api/complaints", payload(customer_phone="13800000000"))
@@ -209,5 +212,6 @@ def test_it_registers_with_a_bounded_number_of_queries(
             **{"Idempotency-Key": "k-1"},
         )
     assert response.status_code == 201, response.content
-    # 125 before issue 9 (on SQLite, the timeline chain as it was then).
+    # 125 before issue 9 (on SQLite, the timeline chain as it was then); 59 with the events
+    # linked once after the commit.
     assert len(captured.captured_queries) <= MAX_QUERIES
