@@ -19,21 +19,17 @@ from django.utils.text import Truncator
 from pinzhi.lib import clock
 from pinzhi.notify.models import (
     KIND_PATTERN,
-    ChannelPreference,
     Delivery,
     Notification,
-    WebhookEndpoint,
 )
 from pinzhi.notify.services import (
     ERR_DATA,
     ERR_KIND,
     ERR_TITLE,
     ERR_URL_TOO_LONG,
-    FIRST_ATTEMPT_GRACE,
-    NOTE_NO_EMAIL,
     _distinct_active,
     delivery_send,
-    preference_default,
+    planned_deliveries,
 )
 
 logger = logging.getLogger(__name__)
@@ -112,7 +108,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     with transaction.atomic():
         Notification.objects.bulk_create(notifications, batch_size=1000)
         deliveries = Delivery.objects.bulk_create(
-            _planned(notifications, people, now=now), batch_size=1000
+            planned_deliveries(notifications, people, now=now), batch_size=1000
         )
         pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
         if pending:
@@ -120,60 +116,6 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     for notification in notifications:
         notification.recipient = people[notification.recipient_id]
     return notifications
-
-
-def _planned(
-    notifications: list[Notification], people: dict[int, Any], *, now: Any
-) -> list[Delivery]:
-    """The deliveries `notify()` plans (services._planned_deliveries), for notifications of
-    any kinds, with the preferences and the endpoints read once."""
-    chosen: dict[int, ChannelPreference] = {}
-    ids = sorted(people)
-    for start in range(0, len(ids), 1000):
-        chosen.update(
-            (p.person_id, p)
-            for p in ChannelPreference.objects.filter(person__in=ids[start : start + 1000])
-        )
-    preferences = {pk: chosen.get(pk) or preference_default(p) for pk, p in people.items()}
-    endpoints = list(WebhookEndpoint.objects.filter(active=True))
-    accepting: dict[str, list[WebhookEndpoint]] = {}
-    planned = []
-    for notification in notifications:
-        person = people[notification.recipient_id]
-        if notification.kind not in accepting:
-            accepting[notification.kind] = [e for e in endpoints if e.accepts(notification.kind)]
-        preference = preferences[person.pk]
-        common = {"notification_id": notification.pk, "created_at": now, "attempt": 1}
-        if preference.email:
-            if person.email:
-                planned.append(
-                    Delivery(
-                        channel=Delivery.Channel.EMAIL,
-                        next_attempt_at=now + FIRST_ATTEMPT_GRACE,
-                        **common,
-                    )
-                )
-            else:
-                planned.append(
-                    Delivery(
-                        channel=Delivery.Channel.EMAIL,
-                        status=Delivery.Status.SKIPPED,
-                        error=str(NOTE_NO_EMAIL),
-                        **common,
-                    )
-                )
-        if preference.webhook:
-            planned.extend(
-                Delivery(
-                    channel=Delivery.Channel.WEBHOOK,
-                    endpoint_id=endpoint.pk,
-                    next_attempt_at=now + FIRST_ATTEMPT_GRACE,
-                    **common,
-                )
-                for endpoint in accepting[notification.kind]
-                if endpoint.company_id is None or endpoint.company_id == person.company_id
-            )
-    return planned
 
 
 def _enqueue_chunks(delivery_ids: list[int]) -> None:

@@ -121,7 +121,9 @@ def notify(
             )
             for person in people
         )
-        deliveries = Delivery.objects.bulk_create(_planned_deliveries(notifications, now=now))
+        deliveries = Delivery.objects.bulk_create(
+            planned_deliveries(notifications, {p.pk: p for p in people}, now=now)
+        )
         pending = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
         if pending:
             transaction.on_commit(partial(_enqueue_sends, pending))
@@ -138,22 +140,29 @@ def _distinct_active(recipients: Iterable) -> list:
     return people
 
 
-def _planned_deliveries(notifications: list[Notification], *, now: datetime) -> list[Delivery]:
-    if not notifications:
-        return []
-    kind = notifications[0].kind
-    chosen = {
-        p.person_id: p
-        for p in ChannelPreference.objects.filter(
-            person__in=[n.recipient_id for n in notifications]
+def planned_deliveries(
+    notifications: list[Notification], people: dict[int, Person], *, now: datetime
+) -> list[Delivery]:
+    """The deliveries of `notifications` (of any kinds) to `people` (their recipients by
+    pk): by e-mail and to the webhooks each person's channel preferences choose, with the
+    preferences and the endpoints read once (`notify()` and the sweep's `notify_many`)."""
+    chosen: dict[int, ChannelPreference] = {}
+    ids = sorted(people)
+    for start in range(0, len(ids), 1000):
+        chosen.update(
+            (p.person_id, p)
+            for p in ChannelPreference.objects.filter(person__in=ids[start : start + 1000])
         )
-    }
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.accepts(kind)]
+    preferences = {pk: chosen.get(pk) or preference_default(p) for pk, p in people.items()}
+    endpoints = list(WebhookEndpoint.objects.filter(active=True))
+    accepting: dict[str, list[WebhookEndpoint]] = {}
     planned = []
     for notification in notifications:
-        person = notification.recipient
-        preference = chosen.get(person.pk) or preference_default(person)
-        common = {"notification": notification, "created_at": now, "attempt": 1}
+        person = people[notification.recipient_id]
+        if notification.kind not in accepting:
+            accepting[notification.kind] = [e for e in endpoints if e.accepts(notification.kind)]
+        preference = preferences[person.pk]
+        common = {"notification_id": notification.pk, "created_at": now, "attempt": 1}
         if preference.email:
             if person.email:
                 planned.append(
@@ -176,11 +185,11 @@ def _planned_deliveries(notifications: list[Notification], *, now: datetime) -> 
             planned.extend(
                 Delivery(
                     channel=Delivery.Channel.WEBHOOK,
-                    endpoint=endpoint,
+                    endpoint_id=endpoint.pk,
                     next_attempt_at=now + FIRST_ATTEMPT_GRACE,
                     **common,
                 )
-                for endpoint in endpoints
+                for endpoint in accepting[notification.kind]
                 if endpoint.company_id is None or endpoint.company_id == person.company_id
             )
     return planned
