@@ -165,6 +165,50 @@ def _refresh(target: Deadline, source: Deadline) -> Deadline:
     return target
 
 
+def _deadline_row(
+    *,
+    content_type: ContentType,
+    subject: models.Model,
+    label: str,
+    kind: str,
+    rule_key: str,
+    start: datetime,
+    duration: timedelta,
+    calendar: Calendar | None,
+    steps: list[dict[str, Any]],
+    owner: Person | None,
+    owner_role: str,
+    unit: Unit | None,
+    company_id: int | None,
+    created: datetime,
+) -> Deadline:
+    """An unsaved open deadline, due `duration` after `start` on `calendar`. Its stored
+    label is shown on lists, tiles and notices to people who may not see the customer: the
+    subject's timeline label (a complaint's tracking code), never a title that may carry a
+    name or a phone number (ORG-3, issue 8 item 3)."""
+    due_at = calendar_add(calendar, start, duration)
+    return Deadline(
+        content_type=content_type,
+        object_id=str(subject.pk),
+        subject_repr=label,
+        kind=kind.strip(),
+        rule_key=rule_key,
+        started_at=start,
+        duration=duration,
+        calendar=calendar,
+        due_at=due_at,
+        state=State.OPEN,
+        ladder=steps,
+        escalation_step=0,
+        next_escalation_at=due_at,
+        owner=owner,
+        owner_role="" if owner is not None else owner_role,
+        unit=unit,
+        company_id=company_id,
+        created_at=created,
+    )
+
+
 # --- deadlines -------------------------------------------------------------------------
 
 
@@ -196,30 +240,23 @@ def deadline_open(
         raise DeadlineError(SUBJECT_NOT_SAVED)
     steps = ladder_normalise(ladder)
     start = start or now()
-    due_at = calendar_add(calendar, start, duration)
-    deadline = Deadline.objects.create(
+    deadline = _deadline_row(
         content_type=ContentType.objects.get_for_model(subject),
-        object_id=str(subject.pk),
-        # The stored label is shown on lists, tiles and notices to people who may not see
-        # the customer: the subject's timeline label (a complaint's tracking code), never a
-        # title that may carry a name or a phone number (ORG-3, issue 8 item 3).
-        subject_repr=subject_label(subject),
-        kind=kind.strip(),
+        subject=subject,
+        label=subject_label(subject),
+        kind=kind,
         rule_key=rule_key,
-        started_at=start,
+        start=start,
         duration=duration,
         calendar=calendar,
-        due_at=due_at,
-        state=State.OPEN,
-        ladder=steps,
-        escalation_step=0,
-        next_escalation_at=due_at,
+        steps=steps,
         owner=owner,
-        owner_role="" if owner is not None else owner_role,
+        owner_role=owner_role,
         unit=unit,
         company_id=_company_id(subject, unit, owner),
-        created_at=now(),
+        created=now(),
     )
+    deadline.save(force_insert=True)
     event_record(
         subject=subject,
         action=DeadlineEvent.OPENED,
@@ -350,27 +387,22 @@ def deadlines_open_for_rules(
         duration = rule_duration(
             value, start=start, calendar=calendar, unit=rule_unit(limit.rule_key, pack=pack)
         )
-        due_at = calendar_add(calendar, start, duration)
         deadlines.append(
-            Deadline(
+            _deadline_row(
                 content_type=content_type,
-                object_id=str(subject.pk),
-                subject_repr=label,
-                kind=limit.kind.strip(),
+                subject=subject,
+                label=label,
+                kind=limit.kind,
                 rule_key=limit.rule_key,
-                started_at=start,
+                start=start,
                 duration=duration,
                 calendar=calendar,
-                due_at=due_at,
-                state=State.OPEN,
-                ladder=steps,
-                escalation_step=0,
-                next_escalation_at=due_at,
+                steps=steps,
                 owner=owner,
-                owner_role="" if owner is not None else owner_role,
+                owner_role=owner_role,
                 unit=unit,
                 company_id=company_id,
-                created_at=created,
+                created=created,
             )
         )
     _insert(deadlines)
