@@ -54,6 +54,7 @@ from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
 from pinzhi.timeline.canonical import HASH_VERSION, hash_key
 from pinzhi.timeline.models import chain_key
+from pinzhi.timeline.services import events_link_pending
 
 SIZES = {"tiny": 50, "1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 # Share of the bulk complaints cloned from templates of each status: most closed, a few
@@ -613,6 +614,10 @@ def complaints_add(
         **{table: _columns(table) for table in TABLES if table != "complaints_complaint"},
     }
     letters = Letters()
+    # The clones continue the chain from its head: the events the templates and the
+    # organisation recorded must be linked first (they are once their transactions commit;
+    # not yet when the caller's transaction is still open, as in the tests).
+    events_link_pending()
     chain = Chain(company.pk)
     written: Counter = Counter()
     loaded_at = now()
