@@ -7,6 +7,7 @@ entries a translator has edited by hand (marked with the `manual` flag), which a
 English is the source language and needs no catalogue.
 """
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,10 @@ def main() -> None:
     converter = opencc.OpenCC("s2twp")
     for app in app_dirs():
         extract(app)
+        if not (app / "locale/zh_Hans/LC_MESSAGES/django.po").exists():
+            # An app without a user-facing string (the bench) gets no catalogue.
+            shutil.rmtree(app / "locale", ignore_errors=True)
+            continue
         converted, missing = derive_traditional(app, converter)
         note = f", {missing} without a simplified translation" if missing else ""
         print(f"{app.name}: {converted} messages in traditional Chinese{note}")
