@@ -47,6 +47,7 @@ from pinzhi.api.problems import MISSING_SCOPE, InvalidInput, NotFound, Problem, 
 from pinzhi.complaints.models import Category, Channel, Complaint, Severity, Status
 from pinzhi.complaints.selectors import complaint_text
 from pinzhi.deadlines.selectors import deadlines_for
+from pinzhi.lib import paging
 from pinzhi.lib.clock import now
 from pinzhi.lib.privacy import customer_field
 from pinzhi.orgs.models import Unit
@@ -454,8 +455,8 @@ def complaint_list(request, filters: Query[ListFilter]):
     complaints = _company_complaints(token).order_by("-updated_at", "-pk")
     if filters.updated_since is not None:
         complaints = complaints.filter(updated_at__gte=filters.updated_since)
-    count = listing.capped_count(complaints)
-    capped = count > listing.COUNT_CAP
+    count = paging.capped_count(complaints)
+    capped = count > paging.COUNT_CAP
     if filters.cursor:
         rows = list(listing.after_cursor(complaints, filters.cursor)[: PAGE_SIZE + 1])
     else:
@@ -463,7 +464,7 @@ def complaint_list(request, filters: Query[ListFilter]):
         rows = list(complaints[start : start + PAGE_SIZE + 1])
     items = rows[:PAGE_SIZE]
     return {
-        "count": min(count, listing.COUNT_CAP),
+        "count": min(count, paging.COUNT_CAP),
         "count_capped": capped,
         "page": filters.page,
         "pages": None if capped else max(1, -(-count // PAGE_SIZE)),

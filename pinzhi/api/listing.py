@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from pinzhi.api.problems import InvalidInput
 from pinzhi.complaints.models import Complaint
-from pinzhi.lib.paging import COUNT_CAP
 
 BAD_CURSOR = _(
     "This is not a cursor of the complaint list: pass the “next” value of a page unchanged."
@@ -39,8 +38,3 @@ def after_cursor(complaints: QuerySet[Complaint], cursor: str) -> QuerySet[Compl
         raise InvalidInput(BAD_CURSOR, field="cursor", where=("query",)) from error
     # updated_at <= at bounds the index scan; the OR only sorts out the rows of that moment.
     return complaints.filter(Q(updated_at__lte=at) & (Q(updated_at__lt=at) | Q(pk__lt=last)))
-
-
-def capped_count(complaints: QuerySet[Complaint]) -> int:
-    """How many rows match, counted up to COUNT_CAP + 1 (one bounded query)."""
-    return complaints.order_by().values("pk")[: COUNT_CAP + 1].count()
