@@ -354,3 +354,27 @@ class RepeatGroup(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class MonthlyFigure(models.Model):
+    """Issue 9 item 3: the number of complaints per company, month received (local time),
+    location, department, category, channel and status — the pre-aggregated figures the home
+    tiles read instead of counting the complaints. Kept by the database itself (triggers of
+    migration 0009, see `figures.py`): each row is a count or a change of one (+n / −n), and
+    a key's figure is the SUM of its rows. Ids, not foreign keys: a figure row never holds a
+    lock on, nor blocks the deletion of, what it counts."""
+
+    company_id = models.BigIntegerField()
+    month = models.DateField()
+    location_id = models.BigIntegerField(null=True)
+    department_id = models.BigIntegerField(null=True)
+    category = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["company_id", "month"], name="figure_company_month")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m} {self.status} {self.count:+d}"
