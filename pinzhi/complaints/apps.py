@@ -55,6 +55,15 @@ class ComplaintsConfig(AppConfig):
         ]:
             register_level(level, label, kind_prefix="complaint")
         register_labels(ComplaintEvent)
+        # Issue 9 item 3: the monthly figures' change rows summed, one row per key.
+        from datetime import timedelta
+
+        from pinzhi.complaints.figures import figures_fold_task
+        from pinzhi.core.clock import register_periodic
+
+        register_periodic(
+            name="complaints.figures_fold", task=figures_fold_task, every=timedelta(minutes=5)
+        )
         self._register_shell()
 
     def _register_shell(self) -> None:
