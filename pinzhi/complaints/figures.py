@@ -37,8 +37,15 @@ from pinzhi.complaints.models import MonthlyFigure
 TABLE = "complaints_monthlyfigure"
 KEY = ("company_id", "month", "location_id", "department_id", "category", "channel", "status")
 _KEY_SQL = ", ".join(KEY)
-_TRACKED = ("company_id", "received_at", "location_id", "department_id", "category", "channel")
-_TRACKED += ("status",)
+_TRACKED = (
+    "company_id",
+    "received_at",
+    "location_id",
+    "department_id",
+    "category",
+    "channel",
+    "status",
+)
 
 FLAGGED_INDEX = (
     "CREATE INDEX IF NOT EXISTS complaint_flagged_received ON complaints_complaint "
