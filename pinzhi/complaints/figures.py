@@ -142,19 +142,176 @@ def backfill_sql(vendor: str, time_zone: str, where: str = "") -> str:
     )
 
 
+# --- running time limits of the open complaints (the "overdue" figure) -----------------------
+
+LIMITS = "complaints_runninglimit"
+_CT = "(SELECT id FROM django_content_type WHERE app_label = 'complaints' AND model = 'complaint')"
+_RUNNING = "('open', 'breached')"
+
+
+def _open_sql() -> str:
+    from pinzhi.complaints.models import OPEN_STATUSES
+
+    return "(" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
+
+
+def limit_trigger_sql(vendor: str) -> list[str]:
+    """Triggers keeping `RunningLimit`: a row per running limit (open or breached) of an
+    open complaint. A limit's insert, change or deletion replaces its row; a complaint's
+    change of status or company replaces its rows."""
+    insert = f"INSERT INTO {LIMITS} (deadline_id, complaint_id, company_id, due_at)"
+    is_open = _open_sql()
+    if vendor == "postgresql":
+        limit_changed = " OR ".join(
+            f"o.{c} IS DISTINCT FROM n.{c}"
+            for c in ("state", "due_at", "object_id", "content_type_id")
+        )
+        case_changed = (
+            "o.status IS DISTINCT FROM n.status OR o.company_id IS DISTINCT FROM n.company_id"
+        )
+        from_limits = (
+            f"JOIN complaints_complaint c ON c.id = "
+            f"(CASE WHEN n.content_type_id = {_CT} THEN n.object_id END)::bigint "
+            f"WHERE n.state IN {_RUNNING} AND c.status IN {is_open}"
+        )
+        return [
+            f"""CREATE OR REPLACE FUNCTION complaints_limits_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  {insert} SELECT n.id, c.id, c.company_id, n.due_at FROM new_rows n {from_limits};
+  RETURN NULL;
+END $$""",
+            f"""CREATE OR REPLACE FUNCTION complaints_limits_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM {LIMITS} l USING old_rows o JOIN new_rows n ON n.id = o.id
+  WHERE l.deadline_id = o.id AND ({limit_changed});
+  {insert} SELECT n.id, c.id, c.company_id, n.due_at
+  FROM old_rows o JOIN new_rows n ON n.id = o.id {from_limits} AND ({limit_changed});
+  RETURN NULL;
+END $$""",
+            f"""CREATE OR REPLACE FUNCTION complaints_limits_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM {LIMITS} l USING old_rows o WHERE l.deadline_id = o.id;
+  RETURN NULL;
+END $$""",
+            f"""CREATE OR REPLACE FUNCTION complaints_limits_case_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM {LIMITS} l USING old_rows o JOIN new_rows n ON n.id = o.id
+  WHERE l.complaint_id = n.id AND ({case_changed});
+  {insert} SELECT d.id, n.id, n.company_id, d.due_at
+  FROM old_rows o JOIN new_rows n ON n.id = o.id
+  JOIN deadlines_deadline d ON d.content_type_id = {_CT} AND d.object_id = n.id::text
+  WHERE ({case_changed}) AND n.status IN {is_open} AND d.state IN {_RUNNING};
+  RETURN NULL;
+END $$""",
+            "DROP TRIGGER IF EXISTS complaint_limits_insert ON deadlines_deadline",
+            "CREATE TRIGGER complaint_limits_insert AFTER INSERT ON deadlines_deadline "
+            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+            "EXECUTE FUNCTION complaints_limits_inserted()",
+            "DROP TRIGGER IF EXISTS complaint_limits_update ON deadlines_deadline",
+            "CREATE TRIGGER complaint_limits_update AFTER UPDATE ON deadlines_deadline "
+            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+            "EXECUTE FUNCTION complaints_limits_updated()",
+            "DROP TRIGGER IF EXISTS complaint_limits_delete ON deadlines_deadline",
+            "CREATE TRIGGER complaint_limits_delete AFTER DELETE ON deadlines_deadline "
+            "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+            "EXECUTE FUNCTION complaints_limits_deleted()",
+            "DROP TRIGGER IF EXISTS complaint_limits_case ON complaints_complaint",
+            "CREATE TRIGGER complaint_limits_case AFTER UPDATE ON complaints_complaint "
+            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+            "EXECUTE FUNCTION complaints_limits_case_updated()",
+        ]
+    new_limit = (
+        f"{insert} SELECT NEW.id, c.id, c.company_id, NEW.due_at FROM complaints_complaint c "
+        f"WHERE NEW.content_type_id = {_CT} AND NEW.state IN {_RUNNING} "
+        f"AND c.id = CAST(NEW.object_id AS INTEGER) AND c.status IN {is_open};"
+    )
+    limit_changed = " OR ".join(
+        f"OLD.{c} IS NOT NEW.{c}" for c in ("state", "due_at", "object_id", "content_type_id")
+    )
+    return [
+        "DROP TRIGGER IF EXISTS complaint_limits_insert",
+        f"CREATE TRIGGER complaint_limits_insert AFTER INSERT ON deadlines_deadline BEGIN "
+        f"{new_limit} END",
+        "DROP TRIGGER IF EXISTS complaint_limits_update",
+        "CREATE TRIGGER complaint_limits_update AFTER UPDATE OF state, due_at, object_id, "
+        f"content_type_id ON deadlines_deadline WHEN {limit_changed} BEGIN "
+        f"DELETE FROM {LIMITS} WHERE deadline_id = OLD.id; {new_limit} END",
+        "DROP TRIGGER IF EXISTS complaint_limits_delete",
+        "CREATE TRIGGER complaint_limits_delete AFTER DELETE ON deadlines_deadline BEGIN "
+        f"DELETE FROM {LIMITS} WHERE deadline_id = OLD.id; END",
+        "DROP TRIGGER IF EXISTS complaint_limits_case",
+        "CREATE TRIGGER complaint_limits_case AFTER UPDATE OF status, company_id "
+        "ON complaints_complaint WHEN OLD.status IS NOT NEW.status "
+        "OR OLD.company_id IS NOT NEW.company_id BEGIN "
+        f"DELETE FROM {LIMITS} WHERE complaint_id = NEW.id; "
+        f"{insert} SELECT d.id, NEW.id, NEW.company_id, d.due_at FROM deadlines_deadline d "
+        f"WHERE NEW.status IN {is_open} AND d.content_type_id = {_CT} "
+        f"AND d.object_id = CAST(NEW.id AS TEXT) AND d.state IN {_RUNNING}; END",
+    ]
+
+
+def drop_limit_trigger_sql(vendor: str) -> list[str]:
+    names = [
+        ("complaint_limits_insert", "deadlines_deadline"),
+        ("complaint_limits_update", "deadlines_deadline"),
+        ("complaint_limits_delete", "deadlines_deadline"),
+        ("complaint_limits_case", "complaints_complaint"),
+    ]
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in names] + [
+            f"DROP FUNCTION IF EXISTS complaints_limits_{f}()"
+            for f in ("inserted", "updated", "deleted", "case_updated")
+        ]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name, _table in names]
+
+
+def limits_backfill_sql(vendor: str) -> str:
+    """INSERT … SELECT of the running limits of the open complaints."""
+    key = "c.id::text" if vendor == "postgresql" else "CAST(c.id AS TEXT)"
+    return (
+        f"INSERT INTO {LIMITS} (deadline_id, complaint_id, company_id, due_at) "
+        f"SELECT d.id, c.id, c.company_id, d.due_at FROM deadlines_deadline d "
+        f"JOIN complaints_complaint c ON {key} = d.object_id "
+        f"WHERE d.content_type_id = {_CT} AND d.state IN {_RUNNING} "
+        f"AND c.status IN {_open_sql()}"
+    )
+
+
+def limits_rebuild() -> int:
+    """Recount the running limits of the open complaints from the deadlines (one statement
+    on PostgreSQL, under SQLite's one writer lock elsewhere); returns the rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {LIMITS} RETURNING 1) "
+                + limits_backfill_sql(connection.vendor)
+            )
+            return cursor.rowcount
+        cursor.execute(f"DELETE FROM {LIMITS}")
+        cursor.execute(limits_backfill_sql(connection.vendor))
+        return cursor.rowcount
+
+
 def triggers_installed() -> set[str]:
-    """The names of the figure triggers present in the database (a migration that rebuilds
-    the complaints table on SQLite would drop them: a test checks they survive)."""
+    """The names of the triggers on the complaints and deadlines present in the database (a
+    migration that rebuilds either table on SQLite would drop them: a test checks they
+    survive)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'complaints_complaint'::regclass "
-                "AND tgname LIKE 'complaint_figures_%%'"
+                "AND NOT tgisinternal "
+                "UNION SELECT tgname FROM pg_trigger "
+                "WHERE tgrelid = 'deadlines_deadline'::regclass AND NOT tgisinternal"
             )
         else:
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'complaints_complaint' AND name LIKE 'complaint_figures_%'"
+                "AND tbl_name IN ('complaints_complaint', 'deadlines_deadline')"
             )
         return {name for (name,) in cursor.fetchall()}
 
@@ -243,3 +400,13 @@ def received_in(*, company_id: int | None, months) -> dict[date, int]:
         rows = rows.filter(company_id=company_id)
     found = dict(rows.values_list("month").annotate(n=Sum("count")).order_by())
     return {m: found.get(m) or 0 for m in months}
+
+
+def overdue_count(*, company_id: int | None, at: datetime) -> int:
+    """The open complaints (of one company, or of all) with a running limit due by `at`."""
+    from pinzhi.complaints.models import RunningLimit
+
+    rows = RunningLimit.objects.filter(due_at__lte=at)
+    if company_id is not None:
+        rows = rows.filter(company_id=company_id)
+    return rows.values("complaint_id").distinct().count()

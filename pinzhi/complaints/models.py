@@ -378,3 +378,24 @@ class MonthlyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.month:%Y-%m} {self.status} {self.count:+d}"
+
+
+class RunningLimit(models.Model):
+    """Issue 9 item 3: a running time limit (open or breached) of an open complaint, with
+    when it falls due — the pre-aggregated figure behind "overdue": the open complaints past
+    a limit are the distinct complaints of the rows due by now. Kept by the database
+    (triggers of migration 0009 on the complaints and the deadlines, see `figures.py`)."""
+
+    deadline_id = models.BigIntegerField(primary_key=True)
+    complaint_id = models.BigIntegerField()
+    company_id = models.BigIntegerField()
+    due_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company_id", "due_at", "complaint_id"], name="running_limit_due"),
+            models.Index(fields=["complaint_id"], name="running_limit_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.due_at:%Y-%m-%d %H:%M}"

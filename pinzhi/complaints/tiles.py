@@ -120,8 +120,8 @@ def company_overview(user) -> dict | None:
     Issue 9 item 3: for a company-wide viewer (and the superuser) the counts by status and
     month are the pre-aggregated figures (`figures.py`), exact at every moment; the cases
     the viewer sees outside their company (registered, owned, handled by them) are added
-    live. How many are overdue depends on the clock, not only on writes, so it is counted
-    live, over the open complaints only."""
+    live. Overdue depends on the clock as well as on writes: it counts the open complaints
+    whose kept running limits (`RunningLimit`) fall due by now."""
     month_start, last_start = _month_starts()
     visible = selectors.complaints_visible_to(user)
     if user.is_superuser:
@@ -150,15 +150,12 @@ def company_overview(user) -> dict | None:
         "open": sum(by_status.values()),
         "this_month": received[months[0]],
         "last_month": received[months[1]],
-        "overdue": visible.filter(status__in=OPEN_STATUSES).aggregate(
-            n=Count("pk", filter=Q(_overdue()))
-        )["n"],
+        "overdue": figures.overdue_count(company_id=company_id, at=now()),
     }
     if company_id is not None:
         # Rare and small: cases of another company this person registered, owns or handles.
         for key, value in _overview_live(outside, month_start, last_start).items():
-            if key != "overdue":
-                result[key] += value
+            result[key] += value
     return _overview(result, month_start)
 
 

@@ -12,6 +12,12 @@ triggers, the month taken at the fixed UTC offset of TIME_ZONE (China keeps no s
 The backfill is one GROUP BY over the complaints (seconds at a million), made after the
 triggers are in place and in the same transaction, so no write falls between the two.
 
+`complaints_runninglimit` holds the running time limits (open or breached) of the open
+complaints with their due time, kept by triggers on the deadlines (a limit inserted, changed,
+deleted) and on the complaints (a change of status or company): the overdue open complaints
+are the distinct complaints of its rows due by now, an index range instead of a join of every
+open complaint with its limits.
+
 The partial index `complaint_flagged_received` serves the repeat page's list of complaints
 flagged as repeats (about one complaint in a hundred), newest first."""
 
@@ -25,17 +31,25 @@ def create(apps, schema_editor):
     for statement in figures.trigger_sql(schema_editor.connection.vendor, settings.TIME_ZONE):
         schema_editor.execute(statement)
     schema_editor.execute(figures.backfill_sql(schema_editor.connection.vendor, settings.TIME_ZONE))
+    for statement in figures.limit_trigger_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+    schema_editor.execute(figures.limits_backfill_sql(schema_editor.connection.vendor))
     schema_editor.execute(figures.FLAGGED_INDEX)
 
 
 def drop(apps, schema_editor):
     schema_editor.execute("DROP INDEX IF EXISTS complaint_flagged_received")
-    for statement in figures.drop_trigger_sql(schema_editor.connection.vendor):
+    vendor = schema_editor.connection.vendor
+    for statement in figures.drop_trigger_sql(vendor) + figures.drop_limit_trigger_sql(vendor):
         schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0006_search")]
+    dependencies = [
+        ("complaints", "0006_search"),
+        ("deadlines", "0006_deadline_subject_label"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
 
     operations = [
         migrations.CreateModel(
@@ -59,6 +73,23 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(fields=["company_id", "month"], name="figure_company_month")
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="RunningLimit",
+            fields=[
+                ("deadline_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("complaint_id", models.BigIntegerField()),
+                ("company_id", models.BigIntegerField()),
+                ("due_at", models.DateTimeField()),
+            ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=["company_id", "due_at", "complaint_id"], name="running_limit_due"
+                    ),
+                    models.Index(fields=["complaint_id"], name="running_limit_complaint"),
                 ],
             },
         ),

@@ -6,23 +6,28 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from pinzhi.complaints import figures, selectors, tiles
+from pinzhi.complaints import figures, search, selectors, tiles
 from pinzhi.complaints.models import (
     OPEN_STATUSES,
     Category,
     Channel,
     Complaint,
     MonthlyFigure,
+    RunningLimit,
     Status,
 )
 from pinzhi.complaints.tests.test_print import handled
 from pinzhi.complaints.tests.test_tiles_figures import history  # noqa: F401  (fixture)
 from pinzhi.complaints.tests.test_who_reaches_what import _complaint
+from pinzhi.deadlines.models import Deadline
+from pinzhi.deadlines.sweep import sweep
+from pinzhi.lib.clock import now
 from pinzhi.orgs.tests.factories import CompanyFactory, UnitFactory
 
 KEY = ("company_id", "month", "location_id", "department_id", "category", "channel", "status")
@@ -41,10 +46,37 @@ def _live() -> dict:
     return {(c, m.date() if hasattr(m, "date") else m, *rest): n for c, m, *rest, n in rows}
 
 
+def _limits() -> list:
+    return sorted(
+        RunningLimit.objects.values_list("deadline_id", "complaint_id", "company_id", "due_at")
+    )
+
+
+def _live_limits() -> list:
+    running = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint),
+        state__in=[Deadline.State.OPEN, Deadline.State.BREACHED],
+    )
+    found = []
+    for deadline in running:
+        case = Complaint.objects.filter(
+            pk=int(deadline.object_id), status__in=OPEN_STATUSES
+        ).first()
+        if case is not None:
+            found.append((deadline.pk, case.pk, case.company_id, deadline.due_at))
+    return sorted(found)
+
+
+def _overdue(visible) -> int:
+    open_cases = search.with_overdue(visible.filter(status__in=OPEN_STATUSES))
+    return open_cases.filter(is_overdue=True).count()
+
+
 def test_it_keeps_the_figures_equal_to_the_live_counts_through_random_steps(clock, org, register):
-    """Issue 9 item 3: after each of random workflow steps and bulk changes (a status, a
-    unit, a category, the date received, many rows in one UPDATE), the figures equal the
-    live counts of the complaints."""
+    """Issue 9 item 3: after each of random workflow steps, sweeps and bulk changes (a
+    status, a unit, a category, the date received, limits moved, many rows in one UPDATE),
+    the figures and the running limits equal the live counts, and the overview's overdue
+    figure the former count."""
     rng = random.Random(9)
     cases = [_complaint(register, title=f"第{n}件") for n in range(6)]
     assert _figures() == _live()
@@ -71,7 +103,17 @@ def test_it_keeps_the_figures_equal_to_the_live_counts_through_random_steps(cloc
             clock.shift(timedelta(days=rng.randint(0, 20)))
             cases.append(_complaint(register, title=f"新{step}", location=rng.choice(units)))
         Complaint.objects.filter(pk=case.pk).update(title=f"只改标题{step}")
+        if step % 7 == 0:
+            sweep(now())
+        if step % 5 == 0:
+            Deadline.objects.filter(object_id=str(case.pk)).update(
+                due_at=case.received_at + timedelta(hours=rng.randint(1, 200))
+            )
         assert _figures() == _live(), f"step {step}"
+        assert _limits() == _live_limits(), f"step {step}"
+        for person in (org.quality, org.chairman):
+            visible = selectors.complaints_visible_to(person)
+            assert tiles.company_overview(person)["overdue"] == _overdue(visible), f"step {step}"
 
 
 def test_it_folds_each_keys_rows_into_one_without_changing_a_figure(clock, org, register):
@@ -101,14 +143,23 @@ def test_it_rebuilds_a_period_from_the_complaints(clock, org, register):
         count=5,
     )
     assert _figures() != _live()
+    RunningLimit.objects.all().delete()
     call_command("figures-rebuild", since=f"{month:%Y-%m}", until=f"{month:%Y-%m}")
     assert _figures() == _live()
+    assert _limits() == _live_limits() != []
 
 
 def test_it_keeps_the_figure_triggers_after_every_migration(db):
     """Issue 9 item 3: a later migration that rebuilds the complaints table (SQLite does
     that to alter a column) would drop the triggers; they must be there after them all."""
-    assert figures.triggers_installed() == {"complaint_figures_insert", "complaint_figures_update"}
+    assert figures.triggers_installed() >= {
+        "complaint_figures_insert",
+        "complaint_figures_update",
+        "complaint_limits_insert",
+        "complaint_limits_update",
+        "complaint_limits_delete",
+        "complaint_limits_case",
+    }
 
 
 def test_the_overview_tile_shows_the_live_counts_for_each_viewer(history):  # noqa: F811

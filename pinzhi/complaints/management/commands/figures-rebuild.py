@@ -1,5 +1,6 @@
 """`pinzhi figures-rebuild`: recount the complaints' monthly figures of a period from the
-complaints themselves (issue 9 item 3), after a change made behind the triggers' back."""
+complaints themselves, and the running limits of the open complaints from the deadlines
+(issue 9 item 3), after a change made behind the triggers' back."""
 
 from datetime import date
 
@@ -19,7 +20,10 @@ def _month(text: str | None) -> date | None:
 
 
 class Command(BaseCommand):
-    help = "Recount the monthly figures of the complaints (all months, or --since/--until)."
+    help = (
+        "Recount the monthly figures of the complaints (all months, or --since/--until) "
+        "and the running limits of the open complaints."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--since", help="first month, YYYY-MM (default: the first)")
@@ -30,4 +34,5 @@ class Command(BaseCommand):
         if first and last and first > last:
             raise CommandError("--since must not be after --until")
         rows = figures.figures_rebuild(since=first, until=last)
-        self.stdout.write(f"{rows} figure rows written")
+        limits = figures.limits_rebuild()
+        self.stdout.write(f"{rows} figure rows written, {limits} running limits")
