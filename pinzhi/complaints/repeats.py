@@ -9,8 +9,8 @@ the most similar earlier complaint (a new group is opened for the two when that 
 none); see grouping.py for the regrouping of a whole period.
 
 Registration (`repeat_flag`) checks the customer and the address at once; the topic is the
-worker's (`topic_find`, queued when the registration commits): encoding a text costs 15–100
-ms, and loading the encoder 3 s and 150 MB, which no web request should pay.
+worker's (`topic_find`, queued with the registration by `topic_queue`): encoding a text
+costs 15–100 ms, and loading the encoder 3 s and 150 MB, which no web request should pay.
 
 A repeat by the same customer or at the same address is recorded with those reasons
 whatever its topic; the repeats page tells whether it is about the same topic or another
@@ -19,6 +19,7 @@ one (`topic_relation`), so two different problems of one customer never pass for
 
 import logging
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 from django.db import transaction
@@ -26,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Trim
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.backend import DatabaseBackend
 
 from pinzhi.complaints import meaning
 from pinzhi.complaints.events import ComplaintEvent
@@ -220,8 +222,7 @@ def repeat_flag(complaint: Complaint) -> list[str]:
     OR of them would read every earlier complaint of the window at 1 M). Called before the
     complaint is inserted, it only sets the fields the INSERT then writes; on a saved
     complaint it saves them. The same topic (CMP-8: encoding the text, comparing meanings)
-    is the worker's: `topic_find` is queued once the registration commits, so a web
-    process never loads the sentence encoder."""
+    is the worker's (`topic_queue`), so a web process never loads the sentence encoder."""
     earlier = repeat_candidates(complaint).order_by("-received_at")
     reasons: list[str] = []
     first = None
@@ -245,8 +246,19 @@ def repeat_flag(complaint: Complaint) -> list[str]:
         complaint.repeat_reasons = reasons
         if complaint.pk is not None:
             complaint.save(update_fields=["repeat_of", "repeat_reasons"])
-    transaction.on_commit(lambda: _topic_enqueue(complaint.pk))
     return reasons
+
+
+def topic_queue(complaint: Complaint) -> None:
+    """Queue the worker's topic search of a complaint just registered (`topic_find`). With
+    the database's task queue its row is written in the registration's transaction: the
+    worker sees it when the complaint is committed, never if it rolls back, and the
+    registration needs no second commit (issue 9 item 2). Another queue (one that runs a
+    task at once) is given it once the registration commits."""
+    if isinstance(topic_find.get_backend(), DatabaseBackend):
+        topic_find.enqueue(complaint.pk)
+    else:
+        transaction.on_commit(partial(_topic_enqueue, complaint.pk))
 
 
 def _topic_enqueue(complaint_id: int) -> None:

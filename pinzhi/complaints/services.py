@@ -27,7 +27,7 @@ from pinzhi.complaints.models import (
     Severity,
     Status,
 )
-from pinzhi.complaints.repeats import repeat_flag
+from pinzhi.complaints.repeats import repeat_flag, topic_queue
 from pinzhi.complaints.selectors import callback_desk, may_answer_escalations
 from pinzhi.complaints.text import search_document
 from pinzhi.complaints.workflow import (
@@ -345,6 +345,7 @@ def complaint_register(
             _report_to_leadership(complaint, registered_by)
         if handing_over:
             _hand_over_at_registration(complaint, opened, note=hand_over_note)
+    topic_queue(complaint)
     return complaint
 
 

@@ -5,8 +5,12 @@ the same earlier complaint and reasons as the single OR of them did before."""
 import random
 from datetime import timedelta
 
+import pytest
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
 from pinzhi.complaints.models import Channel, Complaint
-from pinzhi.complaints.repeats import _same_customer, repeat_candidates, repeat_flag
+from pinzhi.complaints.repeats import _same_customer, repeat_candidates, repeat_flag, topic_find
 from pinzhi.lib.clock import now
 
 PHONES = ["13900000001", "13900000002", ""]
@@ -98,3 +102,17 @@ def test_it_saves_the_repeat_of_a_complaint_already_registered(clock, org):
     assert reasons == complaint.repeat_reasons == expected[2] and "customer" in reasons
     assert complaint.repeat_of_id in expected[0]
     assert complaint.repeat_of_id != complaint.pk
+
+
+def test_it_queues_the_topic_search_in_the_registrations_transaction(clock, org, register):
+    """Issue 9 item 2: with the database's task queue the worker's topic search is a row
+    written with the complaint (no second commit), and none is left when the registration
+    rolls back."""
+    complaint = register()
+    queued = DBTaskResult.objects.filter(task_path=topic_find.module_path)
+    assert [row.args_kwargs["args"] for row in queued] == [[complaint.pk]]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        register(title="又没人巡逻")
+        raise RuntimeError("rolled back")
+    assert queued.count() == 1
