@@ -28,7 +28,8 @@ from pinzhi.timeline.models import Event
 FIXTURE = Path(__file__).parent / "fixtures" / "intake_before.json"
 WRITE, READ = "complaints:write", "complaints:read"
 
-MAX_QUERIES = 33
+# 33 on SQLite, 35 on PostgreSQL.
+MAX_QUERIES = 35
 CASES = {
     "general_at_estate": {"severity": "general"},
     "urgent_at_estate": {"severity": "urgent", "customer_email": "li@example.com"},
@@ -261,6 +262,7 @@ def test_it_registers_with_a_bounded_number_of_queries(
         )
     assert response.status_code == 201, response.content
     # 125 before issue 9 (on SQLite, the timeline chain as it was then); 59 with the events
-    # linked once after the commit; 33 with the repeat check and the hand-over written by
-    # the INSERT, the events in one statement and the notifications left to the worker.
+    # linked once after the commit; 33 (35 on PostgreSQL) with the repeat check and the
+    # hand-over written by the INSERT, the events in one statement and the notifications
+    # left to the worker.
     assert len(captured.captured_queries) <= MAX_QUERIES
