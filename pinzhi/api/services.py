@@ -16,6 +16,7 @@ from pinzhi.core import ratelimit
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.locks import name_lock
+from pinzhi.notify.services import notifications_deferred
 from pinzhi.orgs.models import Company, Person
 from pinzhi.portal.selectors import first_contact_owner
 from pinzhi.portal.services import AUTO_ASSIGN_NOTE
@@ -134,13 +135,16 @@ def api_complaint_register(*, token: ApiToken, external_id: str = "", **fields: 
         if sent is not None:
             return sent.complaint
     owner = first_contact_owner(company=token.company, location=fields.get("location"))
-    complaint = complaints.complaint_register(
-        company=token.company,
-        registered_by=None,
-        hand_to=owner,
-        hand_over_note=str(AUTO_ASSIGN_NOTE),
-        **fields,
-    )
+    # Issue 9 item 2: the notifications (inbox rows, deliveries) are the worker's, from one
+    # task row committed with the complaint.
+    with notifications_deferred():
+        complaint = complaints.complaint_register(
+            company=token.company,
+            registered_by=None,
+            hand_to=owner,
+            hand_over_note=str(AUTO_ASSIGN_NOTE),
+            **fields,
+        )
     ApiComplaint.objects.create(token=token, complaint=complaint, external_id=external_id)
     return complaint
 

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -187,6 +188,21 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["updated_at", "id"], name="complaint_updated"),
             models.Index(fields=["company", "updated_at", "id"], name="complaint_company_updated"),
+            # Issue 9 item 2: the repeat check of a registration (repeats.repeat_flag) finds
+            # the latest earlier complaint at the same address, or by the same e-mail in any
+            # case, from an index in that order; the same phone and the same customer
+            # account have their own indexes (customer_phone, customer_id).
+            models.Index(
+                fields=["company", "customer_address", "received_at"],
+                name="complaint_same_address",
+            ),
+            models.Index(
+                Upper("customer_email"),
+                "company",
+                "received_at",
+                name="complaint_same_email",
+                condition=~models.Q(customer_email=""),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

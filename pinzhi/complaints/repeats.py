@@ -9,8 +9,8 @@ the most similar earlier complaint (a new group is opened for the two when that 
 none); see grouping.py for the regrouping of a whole period.
 
 Registration (`repeat_flag`) checks the customer and the address at once; the topic is the
-worker's (`topic_find`, queued when the registration commits): encoding a text costs 15–100
-ms, and loading the encoder 3 s and 150 MB, which no web request should pay.
+worker's (`topic_find`, queued with the registration by `topic_queue`): encoding a text
+costs 15–100 ms, and loading the encoder 3 s and 150 MB, which no web request should pay.
 
 A repeat by the same customer or at the same address is recorded with those reasons
 whatever its topic; the repeats page tells whether it is about the same topic or another
@@ -18,6 +18,7 @@ one (`topic_relation`), so two different problems of one customer never pass for
 """
 
 import logging
+from datetime import datetime
 from functools import partial
 
 import numpy as np
@@ -26,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Trim
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.backend import DatabaseBackend
 
 from pinzhi.complaints import meaning
 from pinzhi.complaints.events import ComplaintEvent
@@ -100,18 +102,20 @@ def with_topic_relation(queryset):
 
 
 def repeat_candidates(complaint: Complaint):
-    """Earlier complaints of the same company within the repeat window."""
+    """Earlier complaints of the same company within the repeat window (the complaint itself
+    excluded once it is saved)."""
     window = rule_value(
         "complaints.repeat_window",
         pack=complaint.policy_pack,
         company=complaint.company_id,
         at=complaint.received_at,
     )
-    return Complaint.objects.filter(
-        company=complaint.company,
+    earlier = Complaint.objects.filter(
+        company=complaint.company_id,
         received_at__gte=complaint.received_at - window,
         received_at__lte=complaint.received_at,
-    ).exclude(pk=complaint.pk)
+    )
+    return earlier.exclude(pk=complaint.pk) if complaint.pk is not None else earlier
 
 
 def topic_matches(complaint: Complaint, *, limit: int | None = None):
@@ -184,13 +188,28 @@ def _join_topic_group(complaint: Complaint, matches) -> None:
 
 def _same_customer(complaint: Complaint) -> Q:
     same = Q(pk__in=[])
-    if complaint.customer_phone:
-        same |= Q(customer_phone=complaint.customer_phone)
-    if complaint.customer_email:
-        same |= Q(customer_email__iexact=complaint.customer_email)
-    if complaint.customer_id:
-        same |= Q(customer_id=complaint.customer_id)
+    for branch in _same_customer_branches(complaint):
+        same |= branch
     return same
+
+
+def _same_customer_branches(complaint: Complaint) -> list[Q]:
+    """The ways an earlier complaint is by the same customer: the same phone, e-mail (any
+    case) or account; each one a condition an index serves (issue 9 item 2)."""
+    branches = []
+    if complaint.customer_phone:
+        branches.append(Q(customer_phone=complaint.customer_phone))
+    if complaint.customer_email:
+        # `complaint_same_email` holds the upper-cased non-empty addresses.
+        branches.append(Q(customer_email__iexact=complaint.customer_email) & ~Q(customer_email=""))
+    if complaint.customer_id:
+        branches.append(Q(customer_id=complaint.customer_id))
+    return branches
+
+
+def _latest(earlier, condition: Q) -> tuple[int, datetime] | None:
+    """(pk, received_at) of the latest of `earlier` meeting `condition`."""
+    return earlier.filter(condition).values_list("pk", "received_at").first()
 
 
 def repeat_flag(complaint: Complaint) -> list[str]:
@@ -198,26 +217,48 @@ def repeat_flag(complaint: Complaint) -> list[str]:
     (phone, e-mail or account) or at the same address within the window; returns the
     reasons found (empty when it is not a repeat).
 
-    These are cheap lookups, done while the caller waits. The same topic (CMP-8: encoding
-    the text, comparing meanings) is the worker's: `topic_find` is queued once the
-    registration commits, so a web process never loads the sentence encoder."""
+    These are cheap lookups, done while the caller waits: one per way of being the same
+    customer and one for the address, each the latest row of an index (issue 9 item 2; an
+    OR of them would read every earlier complaint of the window at 1 M). Called before the
+    complaint is inserted, it only sets the fields the INSERT then writes; on a saved
+    complaint it saves them. The same topic (CMP-8: encoding the text, comparing meanings)
+    is the worker's (`topic_queue`), so a web process never loads the sentence encoder."""
     earlier = repeat_candidates(complaint).order_by("-received_at")
-    reasons, first = [], None
-    match = earlier.filter(_same_customer(complaint)).first()
-    if match is not None:
+    reasons: list[str] = []
+    first = None
+    same_customer = [
+        found
+        for found in (_latest(earlier, branch) for branch in _same_customer_branches(complaint))
+        if found is not None
+    ]
+    if same_customer:
         reasons.append("customer")
-        first = match
-    if complaint.customer_address.strip():
-        match = earlier.filter(customer_address=complaint.customer_address.strip()).first()
-        if match is not None:
+        # The latest of them, as one query ordered by the time would find.
+        first = max(same_customer, key=lambda found: found[1])[0]
+    address = complaint.customer_address.strip()
+    if address:
+        found = _latest(earlier, Q(customer_address=address))
+        if found is not None:
             reasons.append("address")
-            first = first or match
+            first = first or found[0]
     if reasons:
-        complaint.repeat_of = first
+        complaint.repeat_of_id = first
         complaint.repeat_reasons = reasons
-        complaint.save(update_fields=["repeat_of", "repeat_reasons"])
-    transaction.on_commit(partial(_topic_enqueue, complaint.pk))
+        if complaint.pk is not None:
+            complaint.save(update_fields=["repeat_of", "repeat_reasons"])
     return reasons
+
+
+def topic_queue(complaint: Complaint) -> None:
+    """Queue the worker's topic search of a complaint just registered (`topic_find`). With
+    the database's task queue its row is written in the registration's transaction: the
+    worker sees it when the complaint is committed, never if it rolls back, and the
+    registration needs no second commit (issue 9 item 2). Another queue (one that runs a
+    task at once) is given it once the registration commits."""
+    if isinstance(topic_find.get_backend(), DatabaseBackend):
+        topic_find.enqueue(complaint.pk)
+    else:
+        transaction.on_commit(partial(_topic_enqueue, complaint.pk))
 
 
 def _topic_enqueue(complaint_id: int) -> None:

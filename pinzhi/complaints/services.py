@@ -27,7 +27,7 @@ from pinzhi.complaints.models import (
     Severity,
     Status,
 )
-from pinzhi.complaints.repeats import repeat_flag
+from pinzhi.complaints.repeats import repeat_flag, topic_queue
 from pinzhi.complaints.selectors import callback_desk, may_answer_escalations
 from pinzhi.complaints.text import search_document
 from pinzhi.complaints.workflow import (
@@ -55,7 +55,7 @@ from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.orgs.roles import Role
 from pinzhi.policy.selectors import rule_value, rule_value_or_none, rules_read_once
 from pinzhi.timeline.models import Event
-from pinzhi.timeline.services import attachment_add, event_record
+from pinzhi.timeline.services import attachment_add, event_record, events_batched
 
 
 class ComplaintError(DomainError):
@@ -304,54 +304,64 @@ def complaint_register(
     # The tracking code's uniqueness is still checked; the source constraint concerns
     # imported complaints only (a registration has no source).
     complaint.full_clean(exclude=_RELATIONS, validate_constraints=False)
-    complaint.save(force_insert=True)
+    # Issue 9 item 2: the repeat check and the hand-over set their fields before the INSERT
+    # (no UPDATE after it), and the events are written together at the end, in the order
+    # they are recorded here.
     repeat_flag(complaint)
-    _event(
-        complaint,
-        ComplaintEvent.REGISTERED,
-        registered_by,
-        after={"channel": channel, "category": category, "severity": severity},
-        data={
-            "channel": channel,
-            "category": category,
-            "severity": severity,
-            "repeat_of": complaint.repeat_of_id,
-            "repeat_reasons": complaint.repeat_reasons,
-        },
-    )
-    limits = [RuleLimit(FIRST_CONTACT, "complaints.first_contact")]
-    if severity == Severity.URGENT:
-        limits.append(RuleLimit(ON_SITE, "complaints.urgent_on_site"))
-    # CMP-4: every case, urgent ones too, must be resolved within the resolution limit.
-    limits.append(RuleLimit(RESOLUTION, "complaints.general_resolution"))
-    limits.append(RuleLimit(ANSWER, "complaints.answer_complainant"))
-    opened = deadlines.deadlines_open_for_rules(
-        subject=complaint,
-        limits=limits,
-        pack=complaint.policy_pack,
-        start=complaint.received_at,
-        ladder=_ladder(complaint),
-        owner=registered_by,
-        unit=complaint.department or complaint.location,
-    )
-    if severity == Severity.MAJOR:
-        _report_to_leadership(complaint, registered_by)
-    if hand_to is not None and registered_by is None:
-        _hand_over_at_registration(complaint, opened, to_person=hand_to, note=hand_over_note)
+    handing_over = hand_to is not None and registered_by is None
+    if handing_over:
+        complaint.owner = hand_to
+    with events_batched():
+        complaint.save(force_insert=True)
+        _event(
+            complaint,
+            ComplaintEvent.REGISTERED,
+            registered_by,
+            after={"channel": channel, "category": category, "severity": severity},
+            data={
+                "channel": channel,
+                "category": category,
+                "severity": severity,
+                "repeat_of": complaint.repeat_of_id,
+                "repeat_reasons": complaint.repeat_reasons,
+            },
+        )
+        limits = [RuleLimit(FIRST_CONTACT, "complaints.first_contact")]
+        if severity == Severity.URGENT:
+            limits.append(RuleLimit(ON_SITE, "complaints.urgent_on_site"))
+        # CMP-4: every case, urgent ones too, must be resolved within the resolution limit.
+        limits.append(RuleLimit(RESOLUTION, "complaints.general_resolution"))
+        limits.append(RuleLimit(ANSWER, "complaints.answer_complainant"))
+        opened = deadlines.deadlines_open_for_rules(
+            subject=complaint,
+            limits=limits,
+            pack=complaint.policy_pack,
+            start=complaint.received_at,
+            ladder=_ladder(complaint),
+            owner=complaint.owner,
+            unit=complaint.department or complaint.location,
+        )
+        if severity == Severity.MAJOR:
+            _report_to_leadership(complaint, registered_by)
+        if handing_over:
+            _hand_over_at_registration(complaint, opened, note=hand_over_note)
+    topic_queue(complaint)
     return complaint
 
 
-def _hand_over_at_registration(
-    complaint: Complaint, opened: list[Deadline], *, to_person: Person, note: str
-) -> None:
+def _hand_over_at_registration(complaint: Complaint, opened: list[Deadline], *, note: str) -> None:
     """`complaint_hand_over` by the system of a complaint this transaction has just
-    registered: nobody else can see it yet, so it is neither locked nor read again."""
+    registered for its first-contact owner (`complaint.owner`, written by the INSERT, as
+    are its deadlines' owners): nobody else can see it yet, so it is neither locked nor read
+    again, nor updated; the same events and notification as a hand-over from nobody."""
     step = _step(complaint, "hand_over")
     if not note.strip():
         raise ComplaintError(REASON_REQUIRED, field="note", status=422)
-    complaint.owner = to_person
-    complaint.save(update_fields=["owner", "updated_at"])
-    deadlines.deadlines_hand_over(subject=complaint, deadlines=opened, owner=to_person)
+    to_person = complaint.owner
+    assert to_person is not None
+    deadlines.deadlines_hand_over(
+        subject=complaint, deadlines=opened, owner=to_person, opened_for=None
+    )
     _handed_over(complaint, None, step, to_person=to_person, before="", note=note)
 
 

@@ -426,23 +426,38 @@ def deadlines_open_for_rules(
     return deadlines
 
 
+# `deadlines_hand_over` moves the rows itself unless told whom they were opened for.
+_MOVE = object()
+
+
 def deadlines_hand_over(
     *,
     subject: models.Model,
     deadlines: Sequence[Deadline],
     owner: Person,
     actor: Person | None = None,
+    opened_for: Person | None | object = _MOVE,
 ) -> None:
     """Move deadlines that were opened in the caller's transaction (nobody else can see or
     lock them yet) to `owner`: what `deadline_reassign` does for each, with the same
     "deadline.reassigned" events, but with one UPDATE and without re-reading them (issue 9
     item 2: a complaint that nobody on the staff registered goes to its first-contact owner
-    at once, CMP-3). `subject` is the deadlines' subject, where the events go."""
-    moving = [d for d in deadlines if d.owner_id != owner.pk]
-    if not moving:
-        return
-    before = [{"owner": d.owner_id, "unit": d.unit_id} for d in moving]
-    Deadline.objects.filter(pk__in=[d.pk for d in moving]).update(owner=owner, owner_role="")
+    at once, CMP-3). `subject` is the deadlines' subject, where the events go.
+
+    With `opened_for` (a person or None), the deadlines were opened with `owner` already in
+    place of that one, so nothing is updated: only the events of the move are recorded,
+    the same as after opening them for `opened_for` and moving them."""
+    if opened_for is _MOVE:
+        moving = [d for d in deadlines if d.owner_id != owner.pk]
+        before = [{"owner": d.owner_id, "unit": d.unit_id} for d in moving]
+        if moving:
+            Deadline.objects.filter(pk__in=[d.pk for d in moving]).update(
+                owner=owner, owner_role=""
+            )
+    else:
+        was_id = getattr(opened_for, "pk", None)
+        moving = [d for d in deadlines if was_id != owner.pk]
+        before = [{"owner": was_id, "unit": d.unit_id} for d in moving]
     for deadline, was in zip(moving, before, strict=True):
         deadline.owner, deadline.owner_role = owner, ""
         event_record(

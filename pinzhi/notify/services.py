@@ -13,7 +13,9 @@ clock) sends the due ones.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -88,7 +90,11 @@ def notify(
     data: dict | None = None,
 ) -> list[Notification]:
     """X-3: notify `recipients` (duplicates and inactive people dropped) in the inbox, and
-    over the e-mail and webhook channels each person chose, once the caller commits."""
+    over the e-mail and webhook channels each person chose, once the caller commits.
+
+    Inside a `notifications_deferred` block nothing is written here: the notice is checked
+    and kept for the block's one task, which writes the same rows in the worker (the
+    returned list is then empty)."""
     if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
         raise ValueError(ERR_KIND % {"kind": kind})
     title = Truncator(str(title).strip()).chars(200)
@@ -106,17 +112,59 @@ def notify(
     if subject is not None:
         subject_type, subject_id = ContentType.objects.get_for_model(subject), str(subject.pk)
     now = clock.now()
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred.append(
+            {
+                "recipient_ids": [person.pk for person in people],
+                "kind": kind,
+                "title": title,
+                "body": str(body or ""),
+                "url": url,
+                "subject_type_id": subject_type.pk if subject_type else None,
+                "subject_id": subject_id,
+                "data": dict(data or {}),
+                "created_at": now.isoformat(),
+            }
+        )
+        return []
+    return _notifications_write(
+        people,
+        kind=kind,
+        title=title,
+        body=str(body or ""),
+        url=url,
+        subject_type_id=subject_type.pk if subject_type else None,
+        subject_id=subject_id,
+        data=dict(data or {}),
+        now=now,
+    )
+
+
+def _notifications_write(
+    people: list[Person],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    subject_type_id: int | None,
+    subject_id: str,
+    data: dict,
+    now: datetime,
+) -> list[Notification]:
+    """The inbox rows of one notice and their deliveries; the sends enqueued on commit."""
     with transaction.atomic():
         notifications = Notification.objects.bulk_create(
             Notification(
                 recipient=person,
                 kind=kind,
                 title=title,
-                body=str(body or ""),
+                body=body,
                 url=url,
-                subject_type=subject_type,
+                subject_type_id=subject_type_id,
                 subject_id=subject_id,
-                data=dict(data or {}),
+                data=data,
                 created_at=now,
             )
             for person in people
@@ -128,6 +176,59 @@ def notify(
         if pending:
             transaction.on_commit(partial(_enqueue_sends, pending))
     return notifications
+
+
+# The notices of the innermost `notifications_deferred` block.
+_DEFERRED: ContextVar[list[dict] | None] = ContextVar("notify_deferred", default=None)
+
+
+@contextmanager
+def notifications_deferred() -> Iterator[None]:
+    """Have the worker write the notifications of the block (issue 9 item 2): every
+    `notify` in it is checked at once (its kind, title, link and recipients, active now),
+    and when the block ends one task row (`notify.tasks.notices_write`) is written in the
+    caller's transaction: committed with it, run by the worker after the commit, never if
+    the transaction rolls back. The worker then writes the same notifications and
+    deliveries `notify` would have written, with the time of the notice, so the request
+    writes neither the inbox rows nor the deliveries nor reads the channel preferences."""
+    notices: list[dict] = []
+    token = _DEFERRED.set(notices)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    if notices:
+        from pinzhi.notify.tasks import notices_write
+
+        notices_write.enqueue(notices)
+
+
+def notices_write(*, notices: list[dict]) -> int:
+    """Write the notifications a `notifications_deferred` block kept (the worker's half):
+    the same rows `notify` writes, for the recipients chosen then that still exist.
+    Returns how many notifications were written."""
+    ids = {pk for notice in notices for pk in notice["recipient_ids"]}
+    people = Person.objects.in_bulk(ids)
+    written = 0
+    with transaction.atomic():
+        for notice in notices:
+            recipients = [people[pk] for pk in notice["recipient_ids"] if pk in people]
+            if not recipients:
+                continue
+            written += len(
+                _notifications_write(
+                    recipients,
+                    kind=notice["kind"],
+                    title=notice["title"],
+                    body=notice["body"],
+                    url=notice["url"],
+                    subject_type_id=notice["subject_type_id"],
+                    subject_id=notice["subject_id"],
+                    data=notice["data"],
+                    now=datetime.fromisoformat(notice["created_at"]),
+                )
+            )
+    return written
 
 
 def _distinct_active(recipients: Iterable) -> list:

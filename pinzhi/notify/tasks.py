@@ -2,6 +2,8 @@
 
 - `pinzhi.notify.tasks.delivery_send`: one e-mail or webhook attempt, enqueued by
   `notify()` once the caller's transaction commits.
+- `pinzhi.notify.tasks.notices_write`: the notifications of a `notifications_deferred` block
+  (a registration through the API), written after the request's commit.
 - `pinzhi.notify.tasks.deliveries_retry_due`: the every-minute sweep that the clock
   enqueues; it sends the attempts whose back-off has passed.
 """
@@ -26,3 +28,10 @@ def deliveries_retry_due(now: str | None = None) -> dict:
     """Send every due delivery attempt (X-3). `now` is an optional ISO 8601 time, for the
     clock to pass the minute it enqueued; without it the current time is used."""
     return services.deliveries_retry_due(now=datetime.fromisoformat(now) if now else None)
+
+
+@task
+def notices_write(notices: list[dict]) -> int:
+    """Write the notifications and deliveries a request kept for the worker (issue 9 item
+    2); returns how many notifications."""
+    return services.notices_write(notices=notices)
