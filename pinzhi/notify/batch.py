@@ -138,7 +138,7 @@ def rows_insert[M: Model](objects: list[M]) -> list[M]:
     fields = [f for f in opts.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(opts.db_table)
     columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
-    values = ", ".join(f"(r->>{i})::{f.db_type(connection)}" for i, f in enumerate(fields))
+    values = ", ".join(f"(r->>{i})::{_cast_type(f)}" for i, f in enumerate(fields))
     pk = connection.ops.quote_name(cast(str, opts.pk.column))
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT {values} "
@@ -148,13 +148,25 @@ def rows_insert[M: Model](objects: list[M]) -> list[M]:
     with connection.cursor() as cursor:
         for start in range(0, len(objects), INSERT_CHUNK):
             part = objects[start : start + INSERT_CHUNK]
-            rows = [[_column_text(f, f.pre_save(obj, add=True)) for f in fields] for obj in part]
+            rows = [[f.pre_save(obj, add=True) for f in fields] for obj in part]
+            if any(hasattr(v, "resolve_expression") for row in rows for v in row):
+                # A database default or an expression: the ORM's path knows them.
+                model._default_manager.bulk_create(part)
+                continue
+            rows = [[_column_text(f, v) for f, v in zip(fields, row, strict=True)] for row in rows]
             cursor.execute(sql, [json.dumps(rows)])
             for obj, (pk_value,) in zip(part, cursor.fetchall(), strict=True):
                 obj.pk = pk_value
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return objects
+
+
+def _cast_type(field: models.Field) -> str:
+    """The type a column's text is cast to: its own, but unbounded text for a varchar, so
+    that a value too long is refused by the column (an explicit cast would cut it)."""
+    db_type = str(field.db_type(connection))
+    return "text" if db_type.startswith("varchar") else db_type
 
 
 def _column_text(field: models.Field, value: Any) -> str | None:

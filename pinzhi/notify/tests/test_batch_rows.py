@@ -5,9 +5,10 @@ import copy
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.forms.models import model_to_dict
 
 from pinzhi.notify.batch import Message, notify_many, rows_insert
@@ -121,3 +122,16 @@ def test_it_tells_each_recipient_once_per_message_as_notify_does(db, person_with
     assert (
         emails.filter(notification__recipient=leader, status=Delivery.Status.SKIPPED).count() == 2
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps any length")
+def test_it_refuses_a_value_too_long_for_its_column_rather_than_cutting_it(db, person_with):
+    """Issue 9 item 5: the bulk path is as strict as `bulk_create`: a value longer than its
+    column is an error, never silently shortened, and nothing is written."""
+    owner = person_with("complaint_handler", username="owner")
+    too_long = Notification(
+        recipient_id=owner.pk, kind="x" * 81, title="超时", data={}, created_at=AT
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows_insert([too_long])
+    assert not Notification.objects.exists()
