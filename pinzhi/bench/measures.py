@@ -655,6 +655,7 @@ def measure_regroup(bench: Bench) -> list[Figure]:
 
     until = now()
     since = until - timedelta(days=90)
+    filled = loader.meanings_plausible(company=bench.company, since=since)
     count = Complaint.objects.filter(company=bench.company, received_at__gte=since).count()
     with transaction.atomic():
         result = grouping.groups_rebuild_task.enqueue(
@@ -683,6 +684,8 @@ def measure_regroup(bench: Bench) -> list[Figure]:
     took = time.perf_counter() - t0
     state = "finished" if finished else f"not finished after {REGROUP_TIMEOUT:.0f} s"
     note = f"{count:,} complaints in 90 days; {state}; worker peak RSS {peak:.0f} MB"
+    if filled:
+        note += f" ({filled:,} meaning vectors copied from the templates first)"
     return [
         Figure("regroup", "db_worker regrouping 90 days", Timings([took], wall=took), note=note)
     ]

@@ -31,6 +31,7 @@ Measured on hand-labelled real texts (tests/data/topics_*.csv): `pinzhi topic-qu
 import math
 import time
 import zlib
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -165,15 +166,25 @@ def document_words(complaint: Complaint) -> list[str]:
     the words of its customer's own name and address: a repeat by the same customer or at
     the same address is shown as such, it does not make the texts one topic. Each word is
     followed by its concept (`fold_concepts`)."""
-    if complaint.search_text:
-        found = complaint.search_text.split()
+    return words_of(
+        search_text=complaint.search_text,
+        text=f"{complaint.title} {complaint.content} {complaint.request}",
+        personal=_personal_words(complaint),
+    )
+
+
+def words_of(*, search_text: str, text: str, personal: Sequence[str]) -> list[str]:
+    """`document_words` of a complaint's columns (the regrouping reads columns, not model
+    instances: issue 9 item 6)."""
+    if search_text:
+        found = search_text.split()
     else:
         from pinzhi.complaints.text import words
 
-        found = words(f"{complaint.title} {complaint.content} {complaint.request}")
-    personal = _personal_words(complaint)
+        found = words(text)
+    personal = [t for t in personal if t]
     if personal:
-        found = [w for w in found if len(w) < 2 or not any(w in text for text in personal)]
+        found = [w for w in found if len(w) < 2 or not any(w in t for t in personal)]
     return fold_concepts(found)
 
 
@@ -289,27 +300,293 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
 
 
+class Dense:
+    """Rows of a combined matrix already in memory, read a block at a time like `Period`."""
+
+    def __init__(self, matrix: np.ndarray):
+        self.matrix = matrix
+        self.shape = matrix.shape
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self.matrix[start:stop], dtype=np.float32)
+
+
+Rows = Dense  # or Period: what the clustering reads (`shape`, `len`, `block`)
+
+# Rows read from the database at a time by the regrouping.
+STREAM_CHUNK = 2000
+
+
+class Period:
+    """A period's complaints as the regrouping compares them, in little memory (issue 9
+    item 6: a worker regrouping 90 days of 82,000 complaints stays under 300 MB; the float32
+    matrix alone was 336 MB): the meanings centred and weighted in a float16 matrix, the
+    words as sparse rows (vocabulary index, TF-IDF weight), and the combined float32 rows
+    (`features`) built a block at a time when compared (`block`). Besides them it keeps per
+    complaint only its id, its old group and its customer's name and address (the words
+    kept out of the keywords): no model instance.
+
+    `period_read(queryset)` streams the rows from the database into it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.pks = np.zeros(0, dtype=np.int64)
+        self.old_groups = np.zeros(0, dtype=np.int64)  # 0: none
+        self.personal: list[tuple[str, str]] = []
+        self.meanings = np.zeros((0, meaning.DIMENSIONS), dtype=np.float16)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.word_ids = np.zeros(0, dtype=np.int32)
+        self.counts = np.zeros(0, dtype=np.uint16)  # how often the word is in the row
+        self.idf = np.zeros(0, dtype=np.float64)  # per word of the vocabulary
+        self.norms = np.zeros(0, dtype=np.float64)  # per row: its TF-IDF vector's length
+        self.hashed_norms = np.zeros(0, dtype=np.float64)  # per row: its hashed length
+        self.vocabulary: list[str] = []
+        self.slots = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.count
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.count, meaning.DIMENSIONS + KEYWORD_DIMENSIONS)
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Rows start … stop of the combined matrix (see `features`), as float32."""
+        stop = min(stop, self.count)
+        out = np.zeros((max(stop - start, 0), self.shape[1]), dtype=np.float32)
+        if stop <= start:
+            return out
+        out[:, : meaning.DIMENSIONS] = self.meanings[start:stop]
+        rows, a, b = self._rows(start, stop)
+        weights = self.weights(a, b, rows + start)
+        weights /= self.hashed_norms[rows + start]
+        weights *= math.sqrt(1 - MEANING_WEIGHT)
+        np.add.at(out[:, meaning.DIMENSIONS :], (rows, self.slots[self.word_ids[a:b]]), weights)
+        return out
+
+    def _rows(self, start: int, stop: int) -> tuple[np.ndarray, int, int]:
+        """The row (from `start`) of each word of rows start … stop, and their span."""
+        lengths = np.diff(self.indptr[start : stop + 1])
+        return np.repeat(np.arange(stop - start), lengths), self.indptr[start], self.indptr[stop]
+
+    def weights(self, a: int, b: int, rows: np.ndarray) -> np.ndarray:
+        """The TF-IDF weights of the words a … b (of `rows`), as `vectorise` weighs them."""
+        weights = (1 + np.log(self.counts[a:b].astype(np.float64))) * self.idf[self.word_ids[a:b]]
+        if len(self.norms):
+            weights /= self.norms[rows]
+        return weights
+
+    def keywords(self, members: Sequence[int], count: int = KEYWORD_COUNT) -> list[str]:
+        """`keywords_of` the word vectors of the rows `members`, summed in numpy a chunk of
+        rows at a time instead of a dict per member (the same sums in the same order, ties
+        by first appearance, as `Counter.most_common`)."""
+        totals = np.zeros(len(self.vocabulary), dtype=np.float64)
+        first = np.full(len(self.vocabulary), np.iinfo(np.int64).max, dtype=np.int64)
+        seen = 0
+        for start in range(0, len(members), CHUNK):
+            chosen = np.asarray(members[start : start + CHUNK], dtype=np.int64)
+            lengths = self.indptr[chosen + 1] - self.indptr[chosen]
+            offsets = np.repeat(self.indptr[chosen] - np.cumsum(lengths) + lengths, lengths)
+            entries = offsets + np.arange(int(lengths.sum()))
+            rows = np.repeat(chosen, lengths)
+            words = self.word_ids[entries]
+            np.add.at(totals, words, self.weights_at(entries, rows))
+            np.minimum.at(first, words, seen + np.arange(len(entries)))
+            seen += len(entries)
+        found = np.flatnonzero(first < np.iinfo(np.int64).max)
+        order = found[np.lexsort((first[found], -totals[found]))]
+        joined = "\x00".join(t for i in members for t in self.personal[i] if t)
+        kept = []
+        for index in order.tolist():
+            word = self.vocabulary[index]
+            if not word.isdigit() and len(word) >= 2 and word not in joined:
+                kept.append(word)
+                if len(kept) == count:
+                    break
+        return kept
+
+    def weights_at(self, entries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The TF-IDF weights of the word entries `entries` (of rows `rows`)."""
+        tf = self.counts[entries].astype(np.float64)
+        return (1 + np.log(tf)) * self.idf[self.word_ids[entries]] / self.norms[rows]
+
+
+_PERIOD_COLUMNS = (
+    "pk",
+    "repeat_group_id",
+    "search_text",
+    "title",
+    "content",
+    "request",
+    "customer_name",
+    "customer_address",
+    "meaning",
+)
+
+
+def period_read(queryset, *, lock: bool = False) -> Period:
+    """The complaints of `queryset` (in its order) as a `Period`, read STREAM_CHUNK rows at a
+    time (locked for update when `lock`). Meanings not stored yet are computed and stored
+    as `meaning.meanings_ensure` does, a chunk at a time; the words are counted as they
+    come and weighed once all are read (idf), exactly as `vectorise` weighs them."""
+    period = Period()
+    capacity = max(queryset.count(), 1)
+    pks = np.zeros(capacity, dtype=np.int64)
+    old_groups = np.zeros(capacity, dtype=np.int64)
+    raw = np.zeros((capacity, meaning.DIMENSIONS), dtype=np.float16)
+    present = np.zeros(capacity, dtype=bool)
+    total = np.zeros(meaning.DIMENSIONS, dtype=np.float64)
+    vocabulary: dict[str, int] = {}
+    ids = array("i")  # the rows' words, one after the other (4 bytes each, not a list)
+    counts = array("H")
+    indptr = array("q", [0])
+    # Rows without a stored meaning: (row, id, the text encoded), computed after the read
+    # (writing to the table being read is unsafe on SQLite).
+    missing: list[tuple[int, int, str]] = []
+
+    rows = queryset.select_for_update() if lock else queryset
+    row = 0
+    for pk, group, search_text, title, content, request, name, address, stored in rows.values_list(
+        *_PERIOD_COLUMNS
+    ).iterator(chunk_size=STREAM_CHUNK):
+        if row == capacity:  # rows added since the count
+            capacity *= 2
+            pks, old_groups, present = (
+                np.resize(pks, capacity),
+                np.resize(old_groups, capacity),
+                np.resize(present, capacity),
+            )
+            raw = np.resize(raw, (capacity, meaning.DIMENSIONS))
+        pks[row], old_groups[row] = pk, group or 0
+        period.personal.append((name or "", address or ""))
+        vector = meaning.from_bytes(stored)
+        if vector is None:
+            present[row] = False
+            raw[row] = 0
+            text = meaning.meaning_text(Complaint(title=title, content=content))
+            missing.append((row, pk, text))
+        else:
+            raw[row] = vector
+            present[row] = bool(vector.any())
+            total += vector
+        found = words_of(
+            search_text=search_text,
+            text="" if search_text else f"{title} {content} {request}",
+            personal=(name, address),
+        )
+        for word, tf in Counter(found).items():
+            index = vocabulary.setdefault(word, len(vocabulary))
+            ids.append(index)
+            counts.append(min(tf, 65535))
+        indptr.append(len(ids))
+        row += 1
+    _meanings_compute(missing, raw, present, total)
+    count = row
+    period.count = count
+    period.pks, period.old_groups = pks[:count].copy(), old_groups[:count].copy()
+    del pks, old_groups
+    period.meanings = raw if len(raw) == count else raw[:count].copy()
+    del raw
+    _centre(period.meanings, present[:count], total)
+    period.vocabulary = list(vocabulary)
+    del vocabulary
+    period.slots = np.array([_slot(w) for w in period.vocabulary], dtype=np.int64)
+    # Views of the arrays filled (no copy).
+    period.indptr = np.frombuffer(indptr, dtype=np.int64)
+    period.word_ids = np.frombuffer(ids, dtype=np.int32)
+    period.counts = np.frombuffer(counts, dtype=np.uint16)
+    _weigh(period)
+    return period
+
+
+def _meanings_compute(
+    missing: list[tuple[int, int, str]], raw: np.ndarray, present: np.ndarray, total: np.ndarray
+) -> None:
+    """The meanings of the rows read without one, a batch at a time: computed and stored
+    (`meanings_ensure`), written into their rows."""
+    for start in range(0, len(missing), meaning.BATCH):
+        part = missing[start : start + meaning.BATCH]
+        # meaning_text of a complaint whose content is its meaning_text is that text.
+        computed = meaning.meanings_ensure([Complaint(pk=pk, content=t) for _r, pk, t in part])
+        for (row, _pk, _t), vector in zip(part, computed, strict=True):
+            raw[row] = vector
+            present[row] = bool(vector.any())
+            total += vector
+
+
+def _centre(meanings: np.ndarray, present: np.ndarray, total: np.ndarray) -> None:
+    """`_combine`'s treatment of the meanings, in place on the float16 matrix, a chunk of
+    rows at a time: centred on the blended mean, made unit, weighted."""
+    known = int(present.sum())
+    if not known:
+        return
+    centre = ((total + CENTRE_PRIOR * reference_mean()) / (known + CENTRE_PRIOR)).astype(np.float32)
+    for start in range(0, len(meanings), CHUNK):
+        part = meanings[start : start + CHUNK].astype(np.float32)
+        here = present[start : start + CHUNK]
+        part[here] -= centre
+        part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-9)
+        part *= np.float32(math.sqrt(MEANING_WEIGHT))
+        meanings[start : start + CHUNK] = part
+
+
+def _weigh(period: Period) -> None:
+    """The idf of the words (`vectorise`'s smoothed idf) and each row's lengths: of its
+    TF-IDF vector, and of its hashed vector once made unit (`hashed`), a chunk of rows at a
+    time; the weights themselves are computed when a block is read."""
+    total = period.count
+    frequency = np.bincount(period.word_ids, minlength=len(period.vocabulary))
+    period.idf = np.log((1 + total) / (1 + frequency)) + 1
+    period.norms = np.ones(0)
+    norms = np.ones(total, dtype=np.float64)
+    hashed_norms = np.ones(total, dtype=np.float64)
+    for start in range(0, total, CHUNK):
+        stop = min(start + CHUNK, total)
+        rows, a, b = period._rows(start, stop)
+        weights = period.weights(a, b, rows)
+        lengths = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=stop - start))
+        lengths[lengths == 0] = 1.0
+        norms[start:stop] = lengths
+        weights /= lengths[rows]
+        dense = np.zeros((stop - start, KEYWORD_DIMENSIONS), dtype=np.float32)
+        np.add.at(dense, (rows, period.slots[period.word_ids[a:b]]), weights)
+        hashed_norms[start:stop] = np.maximum(np.linalg.norm(dense, axis=1), 1e-9)
+    period.norms, period.hashed_norms = norms, hashed_norms
+
+
 LEADER_BLOCK = 256
 REFINE_ROUNDS = 2
 MERGE_ROUNDS = 3
 
 
-def _leader(matrix: np.ndarray, threshold: float) -> np.ndarray:
+def _leader(rows: Rows | Period, threshold: float) -> np.ndarray:
     """Each row joins the cluster whose centroid it is most similar to when that reaches
     `threshold`, else starts one; rows are taken in blocks, compared with the centroids as
     they were at the block's start and then with the clusters the block opened. Returns
-    the cluster number of each row."""
-    count, width = matrix.shape
-    sums = np.zeros((count, width), dtype=np.float32)
-    centroids = np.zeros((count, width), dtype=np.float32)
+    the cluster number of each row.
+
+    Issue 9 item 6: only the clusters' sums are kept (a centroid is its sum over its norm),
+    grown as clusters open, not two arrays as long as the rows."""
+    count, width = rows.shape
+    sums = np.zeros((min(count, 1024), width), dtype=np.float32)
+    norms = np.zeros(len(sums), dtype=np.float32)
     labels = np.empty(count, dtype=np.int64)
     clusters = 0
     for start in range(0, count, LEADER_BLOCK):
-        block = matrix[start : start + LEADER_BLOCK]
+        block = rows.block(start, start + LEADER_BLOCK)
+        if clusters + len(block) > len(sums):
+            grown = max(2 * len(sums), clusters + len(block))
+            sums = np.concatenate([sums, np.zeros((grown - len(sums), width), np.float32)])
+            norms = np.concatenate([norms, np.zeros(grown - len(norms), np.float32)])
         if clusters:
-            scores = block @ centroids[:clusters].T
+            scores = block @ sums[:clusters].T
+            scores /= np.maximum(norms[:clusters], 1e-9)
             best = scores.argmax(axis=1)
             best_score = scores[np.arange(len(block)), best]
+            del scores
         else:
             best = np.zeros(len(block), dtype=np.int64)
             best_score = np.full(len(block), -np.inf, dtype=np.float32)
@@ -317,7 +594,7 @@ def _leader(matrix: np.ndarray, threshold: float) -> np.ndarray:
         for offset, row in enumerate(block):
             choice, score = int(best[offset]), float(best_score[offset])
             if clusters > opened:  # clusters opened within this block
-                local = centroids[opened:clusters] @ row
+                local = (sums[opened:clusters] @ row) / np.maximum(norms[opened:clusters], 1e-9)
                 j = int(local.argmax())
                 if local[j] > score:
                     choice, score = opened + j, float(local[j])
@@ -327,15 +604,23 @@ def _leader(matrix: np.ndarray, threshold: float) -> np.ndarray:
             labels[start + offset] = choice
             sums[choice] += row
             if choice >= opened:
-                centroids[choice] = sums[choice] / max(float(np.linalg.norm(sums[choice])), 1e-9)
+                norms[choice] = float(np.linalg.norm(sums[choice]))
         touched = np.unique(labels[start : start + len(block)])
-        centroids[touched] = _unit(sums[touched])
+        norms[touched] = np.linalg.norm(sums[touched], axis=1)
     return labels
 
 
-def _centroids(matrix: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    sums = np.zeros((count, matrix.shape[1]), dtype=np.float32)
-    np.add.at(sums, labels, matrix)
+def _group_centroids(rows: Rows | Period, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The unit centroids of the clusters `groups` (in that order), summed a block of rows
+    at a time (issue 9 item 6: no array for the clusters of one)."""
+    index = np.full(int(labels.max()) + 1, -1, dtype=np.int64)
+    index[groups] = np.arange(len(groups))
+    sums = np.zeros((len(groups), rows.shape[1]), dtype=np.float32)
+    for start in range(0, len(rows), CHUNK):
+        within = index[labels[start : start + CHUNK]]
+        kept = within >= 0
+        if kept.any():
+            np.add.at(sums, within[kept], rows.block(start, start + CHUNK)[kept])
     return _unit(sums)
 
 
@@ -346,7 +631,7 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
     return order[inverse]
 
 
-def _refine(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+def _refine(rows: Rows | Period, labels: np.ndarray, threshold: float) -> np.ndarray:
     """Move each row to the group (a cluster of two or more) whose centroid is now most
     similar, or out on its own when none reaches `threshold` (k-means-like passes that
     undo the order-dependence of the leader pass)."""
@@ -357,11 +642,11 @@ def _refine(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndar
         groups = np.flatnonzero(sizes >= 2)
         if not len(groups):
             break
-        centroids = _centroids(matrix, labels, count)[groups]
+        centroids = _group_centroids(rows, labels, groups)
         new = labels.copy()
         next_label = count
-        for start in range(0, len(matrix), 2048):
-            scores = matrix[start : start + 2048] @ centroids.T
+        for start in range(0, len(rows), 2048):
+            scores = rows.block(start, start + 2048) @ centroids.T
             best = scores.argmax(axis=1)
             best_score = scores[np.arange(len(scores)), best]
             for offset in range(len(scores)):
@@ -377,7 +662,7 @@ def _refine(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndar
     return _relabel(labels)
 
 
-def _merge(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+def _merge(rows: Rows | Period, labels: np.ndarray, threshold: float) -> np.ndarray:
     """Merge groups whose centroids reach `threshold`, closest pairs first, each group at
     most once per round."""
     for _round in range(MERGE_ROUNDS):
@@ -386,7 +671,7 @@ def _merge(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarr
         groups = np.flatnonzero(sizes >= 2)
         if len(groups) < 2:
             break
-        centroids = _centroids(matrix, labels, count)[groups]
+        centroids = _group_centroids(rows, labels, groups)
         scores = centroids @ centroids.T
         np.fill_diagonal(scores, -np.inf)
         pairs = np.argwhere(np.triu(scores >= threshold, k=1))
@@ -404,29 +689,23 @@ def _merge(matrix: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarr
     return labels
 
 
-def cluster(matrix: np.ndarray | Sequence[Vector], threshold: float) -> list[list[int]]:
-    """Topic clusters of the rows of `matrix` (combined vectors, see `features`; a list of
-    word vectors is hashed first): lists of row indexes in order of their first member."""
-    if not isinstance(matrix, np.ndarray):
-        matrix = hashed(matrix)
-    if not len(matrix):
+def cluster(matrix: np.ndarray | Period | Sequence[Vector], threshold: float) -> list[list[int]]:
+    """Topic clusters of the rows of `matrix` (combined vectors, see `features`, or a
+    `Period`; a list of word vectors is hashed first): lists of row indexes in order of
+    their first member."""
+    if isinstance(matrix, Period):
+        rows: Rows | Period = matrix
+    else:
+        rows = Dense(matrix if isinstance(matrix, np.ndarray) else hashed(matrix))
+    if not len(rows):
         return []
-    labels = _leader(matrix, threshold)
-    labels = _refine(matrix, labels, threshold)
-    labels = _merge(matrix, labels, threshold)
+    labels = _leader(rows, threshold)
+    labels = _refine(rows, labels, threshold)
+    labels = _merge(rows, labels, threshold)
     members: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels.tolist()):
         members[label].append(index)
     return [members[label] for label in sorted(members)]
-
-
-def complaint_features(complaints: Sequence[Complaint]) -> tuple[np.ndarray, list[Vector]]:
-    """The combined vectors of `complaints` (their meanings computed and stored when
-    missing) and their word vectors (for the keywords)."""
-    keyword_vectors = vectorise(document_words(c) for c in complaints)
-    out = np.zeros((len(complaints), meaning.DIMENSIONS + KEYWORD_DIMENSIONS), dtype=np.float32)
-    meaning.meanings_ensure(complaints, out=out[:, : meaning.DIMENSIONS])
-    return _combine(out, keyword_vectors), keyword_vectors
 
 
 def keywords_of(
@@ -481,38 +760,28 @@ def groups_rebuild(
     without an analysis are removed; analysed ones are kept for the record."""
     started = time.monotonic()
     threshold = threshold_for(company, until) if threshold is None else threshold
-    complaints = list(
-        Complaint.objects.filter(company=company, received_at__gte=since, received_at__lte=until)
-        .order_by("received_at", "pk")
-        .only(
-            "pk",
-            "search_text",
-            "title",
-            "content",
-            "request",
-            "repeat_group_id",
-            "customer_name",
-            "customer_address",
-            "meaning",
-        )
-        .select_for_update()
+    period = period_read(
+        Complaint.objects.filter(
+            company=company, received_at__gte=since, received_at__lte=until
+        ).order_by("received_at", "pk"),
+        lock=True,
     )
-    result = RebuildResult(complaints=len(complaints))
-    matrix, vectors = complaint_features(complaints)
-    for c in complaints:  # issue 9 item 3: the stored texts and vectors are in `matrix` now
-        c.meaning, c.search_text = None, ""
-    clusters = [members for members in cluster(matrix, threshold) if len(members) >= 2]
+    result = RebuildResult(complaints=len(period))
+    clusters = [members for members in cluster(period, threshold) if len(members) >= 2]
+    pks, old_groups = period.pks, period.old_groups
 
     old_members: dict[int, set[int]] = defaultdict(set)
-    for c in complaints:
-        if c.repeat_group_id:
-            old_members[c.repeat_group_id].add(c.pk)
+    grouped_before = old_groups > 0
+    for pk, gid in zip(
+        pks[grouped_before].tolist(), old_groups[grouped_before].tolist(), strict=True
+    ):
+        old_members[gid].add(pk)
     # Greedy matching old group → new cluster by member overlap, largest overlaps first.
     overlaps = []
     for ci, members in enumerate(clusters):
-        pks = {complaints[i].pk for i in members}
+        member_pks = set(pks[members].tolist())
         for gid, old in old_members.items():
-            shared = len(pks & old)
+            shared = len(member_pks & old)
             if shared:
                 overlaps.append((shared, -gid, ci, gid))
     overlaps.sort(reverse=True)
@@ -525,17 +794,10 @@ def groups_rebuild(
         used_groups.add(gid)
 
     groups = {g.pk: g for g in RepeatGroup.objects.filter(pk__in=used_groups)}
-    assignment: dict[int, int | None] = {c.pk: None for c in complaints}
+    assignment = np.zeros(len(period), dtype=np.int64)  # 0: no group
     stamp = now()
     for ci, members in enumerate(clusters):
-        keywords = keywords_of(
-            [vectors[i] for i in members],
-            personal=[
-                text
-                for i in members
-                for text in (complaints[i].customer_name, complaints[i].customer_address)
-            ],
-        )
+        keywords = period.keywords(members)
         label = label_for(keywords)
         matched = matched_cluster.get(ci)
         group = groups.get(matched) if matched is not None else None
@@ -548,19 +810,18 @@ def groups_rebuild(
             if group.label != label or group.keywords != keywords:
                 group.label, group.keywords = label, keywords
                 group.save(update_fields=["label", "keywords"])
-        for i in members:
-            assignment[complaints[i].pk] = group.pk
+        assignment[members] = group.pk
         result.groups += 1
         result.grouped += len(members)
 
-    by_group: dict[int | None, list[int]] = defaultdict(list)
-    for c in complaints:
-        if c.repeat_group_id != assignment[c.pk]:
-            by_group[assignment[c.pk]].append(c.pk)
-    for group_id, changed in by_group.items():
-        for start in range(0, len(changed), 500):
-            Complaint.objects.filter(pk__in=changed[start : start + 500]).update(
-                repeat_group_id=group_id
+    changed = np.flatnonzero(old_groups != assignment)
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for pk, gid in zip(pks[changed].tolist(), assignment[changed].tolist(), strict=True):
+        by_group[gid].append(pk)
+    for group_id, moved in by_group.items():
+        for start in range(0, len(moved), 500):
+            Complaint.objects.filter(pk__in=moved[start : start + 500]).update(
+                repeat_group_id=group_id or None
             )
 
     stale = (

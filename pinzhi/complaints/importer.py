@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -587,17 +588,13 @@ def row_parse(line: int, cells: list, *, meta: dict, now_at: datetime) -> Row | 
     return Row(line, values, source_id)
 
 
-def rows_check(
-    batch: Batch, *, on_row: Callable[[int], object] | None = None, keep_rows: bool = True
-) -> CheckResult:
-    """Parse and validate every record of the batch with its current mapping; writes
-    nothing. Duplicate ids in the file are reported at their second occurrence. With
-    `keep_rows=False` (the check in a web request) the good rows are counted, not kept:
-    the largest allowed file then stays well within a web worker's memory (issue 9 item 4)."""
-    result = CheckResult()
+def rows_checked(batch: Batch, *, now_at: datetime) -> Iterator[tuple[Row | Broken, int]]:
+    """Every record of the batch parsed and validated with its current mapping, in file
+    order, as (Row or Broken, line); writes nothing. Duplicate ids in the file are reported
+    at their second occurrence. A generator: the rows are read from the file as they are
+    checked (issue 9 item 6), and two passes with the same `now_at` give the same rows."""
     meta = batch.meta
     seen: dict[str, int] = {}
-    now_at = now()
     id_index = meta["mapping"].get("source_id")
     id_column = ""
     if id_index is not None and id_index < len(meta["headers"]):
@@ -612,10 +609,30 @@ def rows_check(
                 parsed = Broken(line, str(reason), excerpt, id_column)
             else:
                 seen[parsed.source_id] = line
+        yield parsed, line
+
+
+def rows_check(
+    batch: Batch,
+    *,
+    on_row: Callable[[int], object] | None = None,
+    keep_rows: bool = True,
+    now_at: datetime | None = None,
+    ids: list[str] | None = None,
+) -> CheckResult:
+    """Parse and validate every record of the batch with its current mapping (see
+    `rows_checked`); writes nothing. With `keep_rows=False` (the check in a web request, and
+    the import's first pass) the good rows are counted, not kept: the largest allowed file
+    then stays well within a worker's memory (issue 9 items 4 and 6); their ids are
+    appended to `ids` when given."""
+    result = CheckResult()
+    for parsed, line in rows_checked(batch, now_at=now_at or now()):
         if isinstance(parsed, Row):
             result.good += 1
             if keep_rows:
                 result.rows.append(parsed)
+            if ids is not None:
+                ids.append(parsed.source_id)
         else:
             result.broken.append(parsed)
         if on_row:
@@ -725,7 +742,12 @@ def _complaint_from(
 def import_run(token: str) -> dict:
     """Import the good rows of a claimed batch (see the module docstring), atomically and
     once (`pinzhi.core.imports.import_batch_apply`). Returns the summary also kept in the
-    batch's progress: imported, skipped (already there), reported, seconds, state."""
+    batch's progress: imported, skipped (already there), reported, seconds, state.
+
+    Issue 9 item 6: the file is read twice, never held: a first pass checks it and keeps
+    only the good rows' ids (to find those already imported); the second, in the import's
+    one transaction, writes the rows and their events a chunk at a time. Only the new
+    records' ids are kept, for their meanings and the regrouping, read back in chunks."""
     from pinzhi.complaints.grouping import groups_rebuild
 
     started = time.monotonic()
@@ -739,83 +761,113 @@ def import_run(token: str) -> dict:
         location = Unit.objects.filter(pk=location_id).first()  # type: ignore[misc]
         actor = Person.objects.filter(pk=meta.get("uploaded_by")).first()
         source = options["source"]
-        check = rows_check(batch)
+        at = now()
+        ids: list[str] = []
+        check = rows_check(batch, keep_rows=False, now_at=at, ids=ids)
         errors_write(batch, check.broken)
         existing: set[str] = set()
-        ids = [row.source_id for row in check.rows]
         for start in range(0, len(ids), 500):
             existing.update(
                 Complaint.objects.filter(
                     company=company, source=source, source_id__in=ids[start : start + 500]
                 ).values_list("source_id", flat=True)
             )
-        todo = [row for row in check.rows if row.source_id not in existing]
-        total = len(todo)
+        todo_ids = [i for i in ids if i not in existing]
+        todo = set(todo_ids)
+        del ids
+        total = len(todo_ids)
         import_batch_progress(batch, total=total, phase="importing")
-        at = now()
+
+        def good_rows() -> Iterator[Row]:
+            for parsed, _line in rows_checked(batch, now_at=at):
+                if isinstance(parsed, Row) and parsed.source_id in todo:
+                    yield parsed
 
         def apply(_locked: Batch) -> dict:
-            created: list[Complaint] = []
-            for start in range(0, total, PROGRESS_EVERY):
-                chunk = [
-                    _complaint_from(
-                        row, company=company, location=location, source=source, actor=actor, at=at
-                    )
-                    for row in todo[start : start + PROGRESS_EVERY]
-                ]
-                created.extend(Complaint.objects.bulk_create(chunk))
-            if created and not created[0].pk:  # backends that do not return ids
-                created = list(
-                    Complaint.objects.filter(
-                        source=source, source_id__in=[c.source_id for c in created]
-                    )
-                )
-            per_record = len(created) <= PER_RECORD_EVENTS_MAX
+            per_record = total <= PER_RECORD_EVENTS_MAX
             summary = {
                 "file": meta.get("filename", ""),
                 "source": source,
                 "batch": token,
-                "imported": len(created),
+                "imported": total,
                 "skipped": len(existing),
                 "reported": len(check.broken),
             }
             if not per_record:
-                summary["source_ids"] = [c.source_id for c in created]
-            event_record(
-                subject=company,
-                action=ComplaintEvent.IMPORT_BATCH,
-                actor=actor,
-                data=summary,
-                company=company,
-            )
-            if per_record:
-                events_record(
-                    subjects=created,
-                    action=ComplaintEvent.IMPORTED,
-                    company=company,
-                    actor=actor,
-                    data_for=lambda complaint: {
-                        "source": source,
-                        "source_id": complaint.source_id,
-                        "batch": token,
-                    },
+                summary["source_ids"] = todo_ids
+            created_ids: list[int] = []
+            first, last = None, None
+            rows = good_rows()
+            while chunk := [
+                _complaint_from(
+                    row, company=company, location=location, source=source, actor=actor, at=at
                 )
-            outcome["created"] = created
-            return {"imported": len(created), "skipped": len(existing)}
+                for row in islice(rows, PROGRESS_EVERY)
+            ]:
+                created = Complaint.objects.bulk_create(chunk)
+                if created and not created[0].pk:  # backends that do not return ids
+                    created = list(
+                        Complaint.objects.filter(
+                            source=source, source_id__in=[c.source_id for c in created]
+                        )
+                    )
+                if not created_ids:
+                    # The batch's event precedes its records' on the chain, as it always has.
+                    event_record(
+                        subject=company,
+                        action=ComplaintEvent.IMPORT_BATCH,
+                        actor=actor,
+                        data=summary,
+                        company=company,
+                    )
+                if per_record:
+                    events_record(
+                        subjects=created,
+                        action=ComplaintEvent.IMPORTED,
+                        company=company,
+                        actor=actor,
+                        data_for=lambda complaint: {
+                            "source": source,
+                            "source_id": complaint.source_id,
+                            "batch": token,
+                        },
+                    )
+                created_ids.extend(c.pk for c in created)
+                low = min(c.received_at for c in created)
+                high = max(c.received_at for c in created)
+                first = low if first is None else min(first, low)
+                last = high if last is None else max(last, high)
+            if not created_ids:
+                event_record(
+                    subject=company,
+                    action=ComplaintEvent.IMPORT_BATCH,
+                    actor=actor,
+                    data=summary,
+                    company=company,
+                )
+            outcome.update(created=created_ids, first=first, last=last)
+            return {"imported": len(created_ids), "skipped": len(existing)}
 
         import_batch_apply(batch, apply, from_state=Batch.State.APPLYING)
-        created = outcome["created"]
-        import_batch_progress(batch, phase="grouping", done=len(created))
+        created_ids = outcome["created"]
+        import_batch_progress(batch, phase="grouping", done=len(created_ids))
         grouping = None
-        if created:
+        if created_ids:
             # CMP-8: the meaning vectors of the new records, computed here in the worker
-            # and stored, before the regrouping locks the period's complaints.
-            from pinzhi.complaints.meaning import meanings_ensure
+            # and stored, before the regrouping locks the period's complaints; read back
+            # and encoded a batch at a time.
+            from pinzhi.complaints.meaning import BATCH, meanings_ensure
 
-            meanings_ensure(created)
-            times = [c.received_at for c in created]
+            for start in range(0, len(created_ids), BATCH):
+                meanings_ensure(
+                    list(
+                        Complaint.objects.filter(pk__in=created_ids[start : start + BATCH])
+                        .only("pk", "title", "content", "meaning")
+                        .order_by("pk")
+                    )
+                )
             grouping = groups_rebuild(
-                company=company, since=min(times), until=max(times), actor=actor
+                company=company, since=outcome["first"], until=outcome["last"], actor=actor
             ).as_dict()
     except Exception as error:
         # The person sees why when it is about the file, never a raw database error (issue
@@ -830,10 +882,10 @@ def import_run(token: str) -> dict:
     result = {
         "state": "done",
         "phase": "",
-        "imported": len(created),
+        "imported": len(created_ids),
         "skipped": len(existing),
         "reported": len(check.broken),
-        "rows": len(check.rows) + len(check.broken),
+        "rows": check.good + len(check.broken),
         "broken": [[b.line, b.reason] for b in check.broken[:200]],
         "seconds": round(time.monotonic() - started, 2),
         "groups": grouping["groups"] if grouping else 0,
