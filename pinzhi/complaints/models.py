@@ -199,8 +199,8 @@ class Complaint(models.Model):
             models.Index(fields=["updated_at", "id"], name="complaint_updated"),
             models.Index(fields=["company", "updated_at", "id"], name="complaint_company_updated"),
             # Issue 9 item 3: "by status" and "most severe first" read their page in their
-            # order; a department's queue counts and pages its open cases through the open
-            # ones alone, the units read from the index (no visit of each closed case).
+            # order; a department's queue counts and pages its open cases through indexes of
+            # the open ones alone (a large unit in received order, a small one by its units).
             models.Index(fields=["status", "-received_at", "-id"], name="complaint_status_sort"),
             models.Index(
                 severity_rank(),
@@ -209,9 +209,19 @@ class Complaint(models.Model):
                 name="complaint_severity_sort",
             ),
             models.Index(
-                fields=["received_at", "id", "location", "department"],
+                fields=["received_at", "id"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="complaint_open_received",
+            ),
+            models.Index(
+                fields=["location", "received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_location",
+            ),
+            models.Index(
+                fields=["department", "received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_department",
             ),
         ]
         constraints = [
