@@ -71,6 +71,17 @@ OPEN_STATUSES = (
 )
 
 
+def severity_rank() -> models.Case:
+    """Urgent 0, major 1, anything else 2: the lists' "most severe first" order, and the
+    expression of the index that serves it (issue 9 item 3)."""
+    return models.Case(
+        models.When(severity=Severity.URGENT, then=models.Value(0)),
+        models.When(severity=Severity.MAJOR, then=models.Value(1)),
+        default=models.Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
 def new_tracking_code() -> str:
     """A code the customer can read out on the phone: no 0/O, 1/I/L."""
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -202,6 +213,31 @@ class Complaint(models.Model):
                 "received_at",
                 name="complaint_same_email",
                 condition=~models.Q(customer_email=""),
+            ),
+            # Issue 9 item 3: "by status" and "most severe first" read their page in their
+            # order; a department's queue counts and pages its open cases through indexes of
+            # the open ones alone (a large unit in received order, a small one by its units).
+            models.Index(fields=["status", "-received_at", "-id"], name="complaint_status_sort"),
+            models.Index(
+                severity_rank(),
+                models.F("received_at").desc(),
+                models.F("id").desc(),
+                name="complaint_severity_sort",
+            ),
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_received",
+            ),
+            models.Index(
+                fields=["location", "received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_location",
+            ),
+            models.Index(
+                fields=["department", "received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="complaint_open_department",
             ),
         ]
         constraints = [

@@ -2,7 +2,6 @@
 and the webhook endpoints with their delivery log (the quality department)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from pinzhi.core.access import SIGNED_IN, page
 from pinzhi.core.shell import render_page
 from pinzhi.lib.errors import DomainError
+from pinzhi.lib.paging import CappedPaginator
 from pinzhi.notify import selectors, services
 from pinzhi.notify.forms import PreferenceForm, WebhookEndpointForm
 from pinzhi.notify.models import Delivery
@@ -48,7 +48,8 @@ def inbox(request):
     show = _show(request)
     rows = selectors.notifications_visible_to(request.user, show=show)
     context = {
-        "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        # Issue 9 item 3: counted up to COUNT_CAP notifications, paged on beyond them.
+        "page_obj": CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page")),
         "show": show,
         "unread": selectors.unread_count(request.user),
     }
@@ -221,7 +222,8 @@ def delivery_log(request):
         request.user, status=status, channel=channel, endpoint=endpoint
     )
     context = {
-        "page_obj": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        # Issue 9 item 3: counted up to COUNT_CAP deliveries, paged on beyond them.
+        "page_obj": CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page")),
         "status": status,
         "channel": channel,
         "endpoint": endpoint,

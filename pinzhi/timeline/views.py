@@ -1,13 +1,13 @@
 """Pages of the timeline (X-1): integrity (verification), the event list, downloads."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.core.access import SIGNED_IN, page
 from pinzhi.core.shell import render_page
+from pinzhi.lib.paging import CappedPaginator
 from pinzhi.timeline import selectors
 from pinzhi.timeline.models import Attachment
 from pinzhi.timeline.tasks import timeline_verify
@@ -41,9 +41,10 @@ def integrity(request):
 
 @page(*selectors.AUDIT_ROLES)
 def events(request):
-    """Recent events of every record, searchable and paginated."""
+    """Recent events of every record, searchable and paginated. Issue 9 item 3: the pager
+    counts at most COUNT_CAP events and pages on beyond them."""
     filters = selectors.events_filtered(request.user, request.GET)
-    page_obj = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(filters.qs, 25).get_page(request.GET.get("page"))
     context = {"filters": filters, "page_obj": page_obj}
     return render_page(request, "timeline/events.html", context, partial="#results")
 

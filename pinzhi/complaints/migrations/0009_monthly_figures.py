@@ -46,7 +46,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0007_repeat_lookup_indexes"),
+        ("complaints", "0008_queue_sort_indexes"),
         ("deadlines", "0006_deadline_subject_label"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
