@@ -3,14 +3,13 @@ verification runs. Nothing here updates or deletes an event.
 """
 
 import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.lib.bulk import rows_insert
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.timeline import filetypes
@@ -317,7 +317,7 @@ def events_batched() -> Iterator[None]:
     finally:
         _BATCHED.reset(token)
     if pending:
-        Event.objects.bulk_create(pending)
+        rows_insert(pending)
         chains: dict[str, list[Event]] = {}
         for event in pending:
             chains.setdefault(event.chain, []).append(event)
@@ -380,86 +380,6 @@ def event_record(
     return event
 
 
-# The columns of an unlinked event, in the order `_events_insert` writes them (issue 9
-# item 5): `seq` NULL and the hashes empty until `chain_link` numbers and hashes them.
-_INSERT_FIELDS = (
-    "content_type",
-    "object_id",
-    "subject_repr",
-    "company",
-    "actor",
-    "actor_name",
-    "at",
-    "action",
-    "data",
-    "before",
-    "after",
-    "reason",
-    "chain",
-    "seq",
-    "prev_hash",
-    "hash",
-)
-
-
-def _events_insert(rows: list[list[Any]], *, batch_size: int) -> None:
-    """Insert unlinked events given as rows of `_INSERT_FIELDS` values (canonical JSON
-    values, an aware `at`): what `Event.objects.bulk_create` writes, without a model
-    instance per event and without the ORM compiling thousands of parameters (issue 9
-    item 5). On PostgreSQL `batch_size` rows go as ONE JSON parameter, unpacked by
-    `json_populate_recordset` (encoding one text in C, where a parameter per value or an
-    array per column is quoted value by value in Python); elsewhere multi-row INSERTs of
-    as many rows as the database takes parameters."""
-    fields = [cast(models.Field, Event._meta.get_field(name)) for name in _INSERT_FIELDS]
-    table = connection.ops.quote_name(Event._meta.db_table)
-    names = [cast(str, field.column) for field in fields]
-    columns = ", ".join(connection.ops.quote_name(name) for name in names)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = (
-                f"INSERT INTO {table} ({columns}) SELECT {columns} "
-                f"FROM json_populate_recordset(NULL::{table}, %s::json)"
-            )
-            for start in range(0, len(rows), batch_size):
-                records = [
-                    dict(zip(names, row, strict=True)) for row in rows[start : start + batch_size]
-                ]
-                cursor.execute(sql, [json.dumps(records, default=_json_default)])
-            return
-        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        limit = connection.features.max_query_params or 999
-        chunk = max(1, min(batch_size, limit // len(fields)))
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            values = ", ".join([placeholders] * len(part))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values}",
-                [
-                    field.get_db_prep_save(value, connection)
-                    for row in part
-                    for field, value in zip(fields, row, strict=True)
-                ],
-            )
-
-
-def _json_default(value: Any) -> str:
-    """The event time in a JSON row: ISO 8601 with its offset, read back exactly."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _event_of(row: list[Any]) -> Event:
-    """The unsaved event of a row of `_INSERT_FIELDS` values, for an `events_batched`
-    block (which inserts its events together, as instances its callers keep)."""
-    return Event(
-        **{
-            cast(models.Field, Event._meta.get_field(name)).attname: value
-            for name, value in zip(_INSERT_FIELDS, row, strict=True)
-        }
-    )
-
-
 def events_record[M: models.Model](
     *,
     subjects: Iterable[M],
@@ -467,12 +387,11 @@ def events_record[M: models.Model](
     company: Any,
     actor: Any = None,
     data_for: Callable[[M], Any] = lambda subject: None,
-    batch_size: int = 1000,
 ) -> int:
     """Append one event of `action` about each of `subjects` (an import's records, a
     sweep's steps), all in `company`'s chain: the same events `event_record` would write
     one by one, checked, canonicalised, numbered and hashed in the same way, inserted
-    together (`_events_insert`; inside `events_batched`, with the block's other events) and
+    together (`lib.bulk.rows_insert`; inside `events_batched`, with the block's other events) and
     linked after the commit with the chain's head locked once per `LINK_BATCH` (issue 9
     items 2 and 5). Returns how many were recorded."""
     subjects = list(subjects)
@@ -489,7 +408,7 @@ def events_record[M: models.Model](
     chain = chain_key(company_id)
     action = str(action)
     content_types: dict[type, int] = {}
-    rows: list[list[Any]] = []
+    events: list[Event] = []
     for subject in subjects:
         if subject.pk is None:
             raise ValueError(str(SUBJECT_NOT_SAVED))
@@ -499,33 +418,27 @@ def events_record[M: models.Model](
         model = type(subject)
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(subject).pk
-        rows.append(
-            [
-                content_types[model],
-                str(subject.pk),
-                subject_label(subject),
-                company_id,
-                actor_id,
-                actor_name,
-                now(),
-                action,
-                canonical(data) if data is not None else {},
-                None,
-                None,
-                "",
-                chain,
-                None,
-                "",
-                "",
-            ]
+        events.append(
+            Event(
+                content_type_id=content_types[model],
+                object_id=str(subject.pk),
+                subject_repr=subject_label(subject),
+                company_id=company_id,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                at=now(),
+                action=action,
+                data=canonical(data) if data is not None else {},
+                reason="",
+                chain=chain,
+            )
         )
-    if _batched([_event_of(row) for row in rows]):
-        return len(rows)
+    if _batched(events):
+        return len(events)
     with transaction.atomic():
-        _events_insert(rows, batch_size=batch_size)
-        # No instances to number: the caller is given a count, and the linker reads the rows.
-        _link_on_commit(chain, [])
-    return len(rows)
+        rows_insert(events)
+        _link_on_commit(chain, events)
+    return len(events)
 
 
 def snapshot(instance: models.Model, fields: list[str] | tuple[str, ...] | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""Issue 9 item 5: `notify.batch.rows_insert` writes a batch's notifications and deliveries
+"""Issue 9 item 5: `lib.bulk.rows_insert` writes a batch's notifications and deliveries
 with one statement per thousand rows, and the rows are exactly those `bulk_create` writes."""
 
 import copy
@@ -11,7 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.forms.models import model_to_dict
 
-from pinzhi.notify.batch import Message, notify_many, rows_insert
+from pinzhi.lib.bulk import rows_insert
+from pinzhi.notify.batch import Message, notify_many
 from pinzhi.notify.models import Delivery, Notification, WebhookEndpoint
 
 AT = datetime(2026, 11, 30, 5, 0, 0, 123456, tzinfo=UTC)
