@@ -4,6 +4,7 @@ department's."""
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from pinzhi.lib.paging import capped_count
 from pinzhi.notify.models import ChannelPreference, Delivery, Notification, WebhookEndpoint
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
@@ -28,10 +29,18 @@ def notifications_visible_to(user: Person, *, show: str = "all") -> QuerySet[Not
     ).order_by("read_rank", "-created_at", "-id")
 
 
-def unread_count(user: Person) -> int:
+# The navbar bell shows "99+" beyond this: it counts no further (issue 9 item 3: a head
+# with hundreds of thousands of unread notices paid a full count on every page).
+BADGE_CAP = 99
+
+
+def unread_count(user: Person, *, cap: int | None = None) -> int:
+    """`user`'s unread notifications; with `cap`, counted up to cap + 1 at most (a number
+    above `cap` means "more than cap")."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return unread.count() if cap is None else capped_count(unread, cap=cap)
 
 
 def latest_unread(user: Person, *, limit: int = 5) -> list[Notification]:

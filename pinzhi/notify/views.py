@@ -96,7 +96,12 @@ def mark_all_read(request):
 def badge(request):
     """The navbar bell; htmx polls it."""
     return render(
-        request, "notify/partials/badge.html", {"count": selectors.unread_count(request.user)}
+        request,
+        "notify/partials/badge.html",
+        {
+            "count": selectors.unread_count(request.user, cap=selectors.BADGE_CAP),
+            "cap": selectors.BADGE_CAP,
+        },
     )
 
 

@@ -26,4 +26,5 @@ def unread_count(context) -> int:
 @register.inclusion_tag("notify/partials/badge.html", takes_context=True)
 def unread_badge(context) -> dict:
     user = _user(context)
-    return {"count": selectors.unread_count(user) if user is not None else 0}
+    count = selectors.unread_count(user, cap=selectors.BADGE_CAP) if user is not None else 0
+    return {"count": count, "cap": selectors.BADGE_CAP}

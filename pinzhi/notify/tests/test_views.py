@@ -5,9 +5,10 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from pinzhi.core.shell import tiles_for
-from pinzhi.notify import services
+from pinzhi.notify import selectors, services
 from pinzhi.notify.models import ChannelPreference, Delivery, Notification, WebhookEndpoint
 from pinzhi.notify.services import notify
 from pinzhi.notify.tests.conftest import SECRET
@@ -160,6 +161,29 @@ def test_the_badge_counts_my_unread_notifications(signed_in, person_with):
     assert response.status_code == 200
     assert 'data-testid="unread-count">2<' in response.text
     assert 'hx-get="/notifications/badge/"' in response.text
+
+
+def test_the_badge_counts_no_further_than_it_shows(signed_in):
+    """Issue 9 item 3: the bell says "99+" beyond 99 unread notifications, and counts at
+    most 100 of them to say so (a full count on every page cost a busy head seconds)."""
+    client = signed_in("complaint_handler")
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=client.person,
+            kind="complaint.assigned",
+            title=f"通知 {n}",
+            url="/",
+            created_at=timezone.now(),
+        )
+        for n in range(150)
+    )
+
+    response = client.get(reverse("notify:badge"))
+
+    assert 'data-testid="unread-count">99+<' in response.text
+    unread = Notification.objects.filter(recipient=client.person, read_at__isnull=True)
+    assert selectors.unread_count(client.person, cap=selectors.BADGE_CAP) == 100
+    assert selectors.unread_count(client.person) == unread.count() == 150
 
 
 def test_the_unread_count_tag_counts_for_the_signed_in_person(person_with):
