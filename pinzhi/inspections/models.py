@@ -8,6 +8,7 @@ its seed, algorithm and population so that anyone can re-run it (INS-3)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib.fields import optional_fk, person_fk
 from pinzhi.orgs.models import Company, Unit
@@ -367,8 +368,8 @@ class Answer(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity, blank=True)
     # The phone's idempotency key for this answer: a resend never makes a second one.
     client_key = models.UUIDField(_("client key"), null=True, blank=True, unique=True)
-    answered_at = models.DateTimeField(_("answered at"))  # on the phone
-    received_at = models.DateTimeField(_("received at"))  # on the server
+    answered_at = models.DateTimeField(pgettext_lazy("inspection", "answered at"))  # on the phone
+    received_at = models.DateTimeField(pgettext_lazy("inspection", "received at"))  # on the server
     answered_by = person_fk(_("answered by"))
     # 签字确认 (000 检验办法 4.1): the responsible person confirms the nonconformity by a
     # signature drawn on screen (an attachment) or from their own account.
@@ -377,8 +378,8 @@ class Answer(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = pgettext_lazy("inspection", "answer")
+        verbose_name_plural = pgettext_lazy("inspection", "answers")
         ordering = ["inspection", "item__order"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="answer_one_per_item")

@@ -6,6 +6,7 @@ cleaning or security, and its standards (服务标准), each measurable and of o
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.orgs.models import Company
 
@@ -28,10 +29,10 @@ class Dimension(models.TextChoices):
     """The five dimensions a standard measures (000 检验管理规定 第十四条)."""
 
     ATTITUDE = "attitude", _("Attitude")  # 服务态度
-    EFFICIENCY = "efficiency", _("Efficiency")  # 服务效率
+    EFFICIENCY = "efficiency", pgettext_lazy("quality dimension", "Efficiency")  # 服务效率
     SKILL = "skill", _("Skill")  # 服务技能
     ENVIRONMENT = "environment", _("Environment")  # 服务环境
-    RESULT = "result", _("Result")  # 服务结果
+    RESULT = "result", pgettext_lazy("quality dimension", "Result")  # 服务结果
 
 
 class ServiceItem(models.Model):
