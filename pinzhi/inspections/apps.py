@@ -14,11 +14,15 @@ class InspectionsConfig(AppConfig):
         self._register_conducting()
 
     def _register_checklists(self) -> None:
-        """Checklist templates (INS-4)."""
+        """Checklist templates (INS-4): events, the version workflow, the builder's menu
+        entry and the demo's templates."""
+        from pinzhi.inspections.checklists import VERSION_WORKFLOW
         from pinzhi.inspections.events import ChecklistEvent
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(ChecklistEvent)
+        workflow_register(VERSION_WORKFLOW)
 
     def _register_planning(self) -> None:
         """Plans, schedules and sampling (INS-1 … INS-3, INS-6)."""
