@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,7 @@ TEMPLATE_CODE_TAKEN = _("Another checklist of your company already has the code 
 PASS_PERCENT_RANGE = _("The pass mark is a percentage from 0 to 100.")
 CADENCE_UNKNOWN = _("Choose how often the check is made.")
 NOT_BUILDER = _("Only the quality department builds and publishes checklists.")
+TOO_MANY_ITEMS = _("A checklist has at most %(max)s items.")
 UNKNOWN_PACK = _("The policy pack %(pack)s brings no checklist templates.")
 
 # The life of a version (INS-4), declared once: the builder's pages and the diagram read it.
@@ -193,6 +195,11 @@ def _builder(actor: Any) -> None:
         raise ChecklistError(NOT_BUILDER, status=403)
 
 
+def checklist_builder_check(actor: Any) -> None:
+    """Refuse a person who may not build checklists (ORG-2); None is the system."""
+    _builder(actor)
+
+
 # --- templates ------------------------------------------------------------------------------
 
 
@@ -202,7 +209,11 @@ def _template_checks(
     errors: list[DomainError] = []
     if not code:
         errors.append(ChecklistError(TEMPLATE_CODE_REQUIRED, field="code", status=422))
-    elif ChecklistTemplate.objects.filter(company=company, code=code).exclude(pk=exclude).exists():
+    elif (
+        ChecklistTemplate.objects.filter(company=company, code=code)
+        .exclude(pk__in=[exclude] if exclude else [])
+        .exists()
+    ):
         errors.append(
             ChecklistError(TEMPLATE_CODE_TAKEN, field="code", status=422, template_code=code)
         )
@@ -257,7 +268,7 @@ def template_create(
             code=code,
             name=name,
             cadence=cadence,
-            pass_percent=_decimal(pass_percent),
+            pass_percent=_decimal(pass_percent) or Decimal(0),
             description=description or "",
             source=source or "",
             created_by=actor,
@@ -311,9 +322,12 @@ def template_update(
 # --- versions -------------------------------------------------------------------------------
 
 
-def version_draft_create(*, template: ChecklistTemplate, actor: Any = None) -> TemplateVersion:
+def version_draft_create(
+    *, template: ChecklistTemplate, actor: Any = None, copy: bool = True
+) -> TemplateVersion:
     """INS-4: a new draft version, a copy of the latest version's items (follow-ups attached
-    to the copies of their main items). Refused while a draft exists."""
+    to the copies of their main items), or empty (`copy=False`, for an import). Refused while
+    a draft exists."""
     with transaction.atomic():
         ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
         existing = template.versions.filter(status=Status.DRAFT).first()
@@ -329,13 +343,14 @@ def version_draft_create(*, template: ChecklistTemplate, actor: Any = None) -> T
             created_at=now(),
             created_by=actor,
         )
-        if latest is not None:
-            _copy_items(latest, draft)
+        copied = latest if copy else None
+        if copied is not None:
+            _copy_items(copied, draft)
         event_record(
             subject=template,
             action=ChecklistEvent.DRAFTED,
             actor=actor,
-            data={"number": number, "copied_from": latest.number if latest else None},
+            data={"number": number, "copied_from": copied.number if copied else None},
         )
     return draft
 
@@ -493,7 +508,10 @@ def _item_errors(
                 for other in siblings.values()
             )
         else:
-            taken = version.items.filter(code=code).exclude(pk=getattr(item, "pk", None)).exists()
+            others = version.items.filter(code=code)
+            if item is not None and item.pk is not None:
+                others = others.exclude(pk=item.pk)
+            taken = others.exists()
         if taken:
             refuse(CODE_TAKEN, "code", item_code=code)
     if not fields["text"]:
@@ -554,6 +572,9 @@ def item_save(
         if errors:
             raise ChecklistError.several(errors, status=422)
         if item is None:
+            limit = settings.PINZHI_CHECKLIST_MAX_ITEMS
+            if locked.items.count() >= limit:
+                raise ChecklistError(TOO_MANY_ITEMS, max=limit, status=422)
             last = locked.items.aggregate(last=Max("order"))["last"] or 0
             item = ChecklistItem(version=locked, order=last + 1)
         for name in ITEM_FIELDS:
@@ -595,6 +616,12 @@ def item_move(*, item: ChecklistItem, up: bool, actor: Any = None) -> None:
         if 0 <= other_index < len(items):
             items[index], items[other_index] = items[other_index], items[index]
         _renumber(locked, items)
+
+
+def items_reorder(version: TemplateVersion, items: list[ChecklistItem]) -> None:
+    """Put a draft's items in the order given (an import keeps the workbook's order)."""
+    _editable(version)
+    _renumber(version, items)
 
 
 def _renumber(version: TemplateVersion, items: list[ChecklistItem] | None = None) -> None:
@@ -743,6 +770,8 @@ def template_versions(template: ChecklistTemplate) -> QuerySet[TemplateVersion]:
 
 def standards_for(company_id: int | None) -> QuerySet[Standard]:
     """The company's standards an item may link to."""
+    if company_id is None:
+        return Standard.objects.none()
     return Standard.objects.filter(company_id=company_id).order_by("code")
 
 

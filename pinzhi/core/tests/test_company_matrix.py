@@ -212,6 +212,26 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         out_of_scope_reason="issue 8 item 6: a customer opens only their own account's "
         "complaints, and A's complaint belongs to no account",
     ),
+    # --- checklist templates (INS-4) ------------------------------------------------------
+    "checklists:template": Target(_pk("checklist")),
+    "checklists:edit": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:draft": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:import": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:import_errors": Target(
+        lambda a, r: {"pk": a["checklist"].pk, "token": a["checklist_import_batch"].token}
+    ),
+    "checklists:version": (
+        Target(_pk("checklist_draft"), label="draft"),
+        Target(_pk("checklist_published"), label="published"),
+    ),
+    "checklists:export": Target(_pk("checklist_published")),
+    "checklists:publish": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:retire": Target(_pk("checklist_published"), EVERY_METHOD),
+    "checklists:discard": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:item_create": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:item_edit": Target(_pk("checklist_item"), EVERY_METHOD),
+    "checklists:item_remove": Target(_pk("checklist_follow_up"), EVERY_METHOD),
+    "checklists:item_move": Target(_pk("checklist_item"), (POST,)),
 }
 
 
