@@ -417,6 +417,9 @@ def _checklists(a: CompanyData) -> None:
         meta={"template": template.pk},
     )
     import_batch_plan(batch, errors=[error_row(3, "编号 (B)", "", "请填写检查项编号")])
+    token = a["api_token"]
+    token.scopes = [*token.scopes, "checklists:read"]
+    token.save(update_fields=["scopes"])
     a.objects.update(
         checklist=template,
         checklist_published=first,

@@ -263,6 +263,13 @@ TOKEN_STEPS: dict[str, dict] = {
     "api:complaint_escalation": {"reason": "没人联系我"},
 }
 TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
+# INS-4: checklists read by token (A's token carries checklists:read, see companies.py).
+TOKEN_URLS.update(
+    {
+        "api:checklist": lambda a: {"checklist_id": a["checklist"].pk},
+        "api:checklist_version": lambda a: {"version_id": a["checklist_published"].pk},
+    }
+)
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
@@ -452,7 +459,7 @@ def _api_secret(two_companies, company: str) -> str:
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=["complaints:write", "complaints:read", "checklists:read"],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
