@@ -203,6 +203,9 @@ PINZHI_IMPORT_MAX_COLUMNS = env_int("PINZHI_IMPORT_MAX_COLUMNS", 200)
 # this many days.
 PINZHI_IMPORT_PLAN_HOURS = env_int("PINZHI_IMPORT_PLAN_HOURS", 24)
 PINZHI_IMPORT_KEEP_DAYS = env_int("PINZHI_IMPORT_KEEP_DAYS", 30)
+# Checklist templates (INS-4): the largest workbook and the most items one import reads.
+PINZHI_CHECKLIST_IMPORT_MAX_MB = env_int("PINZHI_CHECKLIST_IMPORT_MAX_MB", 2)
+PINZHI_CHECKLIST_MAX_ITEMS = env_int("PINZHI_CHECKLIST_MAX_ITEMS", 500)
 # Exports (issue 9 item 4): the most rows one Excel export holds; above SYNC_MAX_ROWS it is
 # written by a worker and downloaded from its progress page for KEEP_HOURS.
 PINZHI_EXPORT_MAX_ROWS = env_int("PINZHI_EXPORT_MAX_ROWS", 200_000)

@@ -15,6 +15,7 @@ SCOPE_READ = "complaints:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
+    ("checklists:read", _("Read checklist templates and their versions (checklists:read)")),
 ]
 
 

@@ -14,11 +14,25 @@ class InspectionsConfig(AppConfig):
         self._register_conducting()
 
     def _register_checklists(self) -> None:
-        """Checklist templates (INS-4)."""
+        """Checklist templates (INS-4): events, the version workflow, the builder's menu
+        entry and the demo's templates."""
+        from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.inspections.checklists import READERS, VERSION_WORKFLOW
+        from pinzhi.inspections.checklists_demo import load_demo_checklists
         from pinzhi.inspections.events import ChecklistEvent
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
+        from pinzhi.timeline.privacy import register_personal_data_rule
 
         register_labels(ChecklistEvent)
+        workflow_register(VERSION_WORKFLOW)
+        register_personal_data_rule("inspections.checklisttemplate", lambda user, subject: True)
+        register_nav_section(
+            _("Inspections"),
+            (_("Checklists"), "checklists:list", READERS, "ui-checks", 30),
+        )
+        register_demo(DemoPart(name="checklists", load=load_demo_checklists, order=60))
 
     def _register_planning(self) -> None:
         """Plans, schedules and sampling (INS-1 … INS-3, INS-6)."""

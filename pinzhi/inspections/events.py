@@ -19,13 +19,69 @@ class Published(TypedDict):
     items: Annotated[int, "how many items the version has"]
 
 
+class TemplateCreated(TypedDict):
+    code: Annotated[str, "the template's code"]
+    pack: Annotated[str, "the policy pack it was installed from, or empty when made by hand"]
+
+
+class Drafted(TypedDict):
+    number: Annotated[int, "the number of the new draft version"]
+    copied_from: Annotated[int | None, "the version number whose items were copied, or null"]
+
+
+class Retired(TypedDict):
+    number: Annotated[int, "the version number retired"]
+
+
+class Discarded(TypedDict):
+    number: Annotated[int, "the draft version number discarded"]
+
+
+class Imported(TypedDict):
+    number: Annotated[int, "the draft version the workbook was imported into"]
+    items: Annotated[int, "how many items the workbook held"]
+
+
 class ChecklistEvent(EventCode):
+    CREATED = (
+        "checklist.created",
+        _("Checklist template created"),
+        "When a checklist template is made, by hand or installed from a policy pack's "
+        "templates (INS-4).",
+        TemplateCreated,
+    )
+    DRAFTED = (
+        "checklist.drafted",
+        _("Checklist draft started"),
+        "When a new draft version of a template is started, as a copy of the latest version "
+        "(INS-4).",
+        Drafted,
+    )
+    DISCARDED = (
+        "checklist.discarded",
+        _("Checklist draft discarded"),
+        "When a draft version is discarded before it was published; its items go with it (INS-4).",
+        Discarded,
+    )
+    IMPORTED = (
+        "checklist.imported",
+        _("Checklist imported from Excel"),
+        "When a workbook is imported into a new draft version of a template (INS-4, X-4).",
+        Imported,
+    )
     PUBLISHED = (
         "checklist.published",
         _("Checklist version published"),
         "When a draft version of a checklist template is published; new inspections use it "
         "and completed ones keep theirs (INS-4).",
         Published,
+    )
+    RETIRED = (
+        "checklist.retired",
+        _("Checklist version retired"),
+        "When a published version is retired, by hand or because a newer one was published; "
+        "inspections made with it keep it (INS-4).",
+        Retired,
     )
 
 

@@ -52,6 +52,10 @@ class ChecklistTemplate(models.Model):
         _("pass mark (%)"), max_digits=5, decimal_places=2, default=60
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the template comes from: the clause of the regulations it follows
+    # (「000 物业公司 3.1~3.4」), for a template installed from a pack.
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_by = person_fk(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,13 +87,22 @@ class TemplateVersion(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = person_fk(_("published by"))
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True)
+    created_by = person_fk(_("created by"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("template version")
         verbose_name_plural = _("template versions")
         ordering = ["template", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique")
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique"),
+            # One draft at a time: a second "new draft" finds the first (INS-4).
+            models.UniqueConstraint(
+                fields=["template"],
+                condition=models.Q(status="draft"),
+                name="template_one_draft",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -382,4 +382,49 @@ def build_two_companies() -> TwoCompanies:
     _policy(a)
     _import_batch(a)
     _export_jobs(a)
+    _checklists(a)
     return TwoCompanies(a=a, b=b)
+
+
+# --- checklist templates (INS-4) ------------------------------------------------------------
+
+
+def _checklists(a: CompanyData) -> None:
+    """A checklist with a published version 1 and a draft version 2 (its items, a
+    follow-up), and a refused workbook import with its error report."""
+    from pinzhi.core.imports import error_row, import_batch_create, import_batch_plan
+    from pinzhi.inspections import checklist_io, checklists
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    short = a.company.name[:3]
+    template = checklists.template_create(
+        company=a.company, code="XJB", name=f"{short}服务质量巡检表", actor=quality
+    )
+    first = template.versions.get()
+    checklists.item_save(version=first, actor=quality, code="A1", text=f"{short}仪容仪表")
+    checklists.version_publish(version=first, actor=quality)
+    draft = checklists.version_draft_create(template=template, actor=quality)
+    main = draft.items.get(code="A1")
+    follow = checklists.item_save(
+        version=draft, actor=quality, code="A1a", text=f"{short}已整改", follow_up_of=main
+    )
+    batch = import_batch_create(
+        company=a.company,
+        kind=checklist_io.KIND,
+        created_by=quality,
+        filename=f"{a.code}-checklist.xlsx",
+        content=b"PK",
+        meta={"template": template.pk},
+    )
+    import_batch_plan(batch, errors=[error_row(3, "编号 (B)", "", "请填写检查项编号")])
+    token = a["api_token"]
+    token.scopes = [*token.scopes, "checklists:read"]
+    token.save(update_fields=["scopes"])
+    a.objects.update(
+        checklist=template,
+        checklist_published=first,
+        checklist_draft=draft,
+        checklist_item=main,
+        checklist_follow_up=follow,
+        checklist_import_batch=batch,
+    )

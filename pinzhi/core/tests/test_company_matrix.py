@@ -212,6 +212,26 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         out_of_scope_reason="issue 8 item 6: a customer opens only their own account's "
         "complaints, and A's complaint belongs to no account",
     ),
+    # --- checklist templates (INS-4) ------------------------------------------------------
+    "checklists:template": Target(_pk("checklist")),
+    "checklists:edit": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:draft": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:import": Target(_pk("checklist"), EVERY_METHOD),
+    "checklists:import_errors": Target(
+        lambda a, r: {"pk": a["checklist"].pk, "token": a["checklist_import_batch"].token}
+    ),
+    "checklists:version": (
+        Target(_pk("checklist_draft"), label="draft"),
+        Target(_pk("checklist_published"), label="published"),
+    ),
+    "checklists:export": Target(_pk("checklist_published")),
+    "checklists:publish": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:retire": Target(_pk("checklist_published"), EVERY_METHOD),
+    "checklists:discard": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:item_create": Target(_pk("checklist_draft"), EVERY_METHOD),
+    "checklists:item_edit": Target(_pk("checklist_item"), EVERY_METHOD),
+    "checklists:item_remove": Target(_pk("checklist_follow_up"), EVERY_METHOD),
+    "checklists:item_move": Target(_pk("checklist_item"), (POST,)),
 }
 
 
@@ -243,6 +263,13 @@ TOKEN_STEPS: dict[str, dict] = {
     "api:complaint_escalation": {"reason": "没人联系我"},
 }
 TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
+# INS-4: checklists read by token (A's token carries checklists:read, see companies.py).
+TOKEN_URLS.update(
+    {
+        "api:checklist": lambda a: {"checklist_id": a["checklist"].pk},
+        "api:checklist_version": lambda a: {"version_id": a["checklist_published"].pk},
+    }
+)
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
@@ -432,7 +459,7 @@ def _api_secret(two_companies, company: str) -> str:
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=["complaints:write", "complaints:read", "checklists:read"],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
