@@ -212,6 +212,16 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         out_of_scope_reason="issue 8 item 6: a customer opens only their own account's "
         "complaints, and A's complaint belongs to no account",
     ),
+    # --- inspections: plans, schedules, tasks, draws (INS-1, INS-3, INS-6) ---------------
+    "planning:plan_detail": Target(_pk("plan")),
+    "planning:plan_entry_add": Target(_pk("plan"), (POST,)),
+    "planning:plan_step": Target(lambda a, r: {"pk": a["plan"].pk, "action": "submit"}, (POST,)),
+    "planning:plan_entry_remove": Target(_pk("plan_entry"), (POST,)),
+    "planning:schedule_detail": Target(_pk("schedule")),
+    "planning:schedule_stop": Target(_pk("schedule"), (POST,)),
+    "planning:task_assign": Target(_pk("task"), EVERY_METHOD),
+    "planning:task_cancel": Target(_pk("task"), EVERY_METHOD),
+    "planning:draw_detail": Target(_pk("draw")),
 }
 
 
