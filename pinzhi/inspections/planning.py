@@ -89,7 +89,7 @@ TEMPLATE_NOT_PUBLISHED = _(
     "The checklist “%(template)s” has no published version yet; publish one first."
 )
 DUE_WITHIN_INVALID = _("A task must be due between one hour and 90 days after its occurrence.")
-PERCENT_INVALID = _("The sampling proportion must be more than 0 and at most 100 %.")
+PERCENT_INVALID = _("The sampling proportion must be a percentage above 0 and not above 100.")
 INSPECTOR_OWN_UNIT = _(
     "%(person)s belongs to %(unit)s and may not inspect it (no one inspects their own unit — "
     "INS-6); choose another inspector or leave that unit out."

@@ -31,7 +31,7 @@ from pinzhi.timeline.services import event_record
 
 ALGORITHM = "sha256-rank-v1"
 
-PERCENT_INVALID = _("The sampling proportion must be more than 0 and at most 100 %.")
+PERCENT_INVALID = _("The sampling proportion must be a percentage above 0 and not above 100.")
 POPULATION_EMPTY = _("Choose at least one unit to draw from.")
 UNITS_OF_OTHER_COMPANY = _("Some of the units chosen belong to another company.")
 ALGORITHM_UNKNOWN = _("This draw used the algorithm “%(algorithm)s”, which is not known here.")

@@ -25,7 +25,9 @@ def estate(company):
 @pytest.fixture
 def plan(company, person_with, estate):
     planner = person_with("quality_department")
-    plan = planning.plan_create(company=company, year=2027, title="2027 年度检查计划", actor=planner)
+    plan = planning.plan_create(
+        company=company, year=2027, title="2027 年度检查计划", actor=planner
+    )
     planning.plan_entry_add(
         plan=plan,
         title="一季度服务质量监督检查",
