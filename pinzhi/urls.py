@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("complaints/print/", include("pinzhi.complaints.urls_print")),
     path("complaints/", include("pinzhi.complaints.urls")),
     path("inspections/checklists/", include("pinzhi.inspections.urls_checklists")),
+    path("inspections/plans/", include("pinzhi.inspections.urls_planning")),
     path("public/", include("pinzhi.portal.urls")),
     path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

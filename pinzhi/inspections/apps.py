@@ -36,10 +36,36 @@ class InspectionsConfig(AppConfig):
 
     def _register_planning(self) -> None:
         """Plans, schedules and sampling (INS-1 … INS-3, INS-6)."""
+        from datetime import timedelta
+
+        from pinzhi.core.clock import register_periodic
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.deadlines.display import register_kind
+        from pinzhi.inspections import tasks
         from pinzhi.inspections.events import PlanEvent
+        from pinzhi.inspections.planning import DUE_KIND, PLAN_READERS, PLAN_WORKFLOW, PLANNERS
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(PlanEvent)
+        workflow_register(PLAN_WORKFLOW)
+        register_kind(DUE_KIND, _("Inspection due"))
+        register_nav_section(
+            _("Inspections"),
+            (_("Inspection tasks"), "planning:tasks", PLAN_READERS, "list-check", 310),
+            (_("Schedules"), "planning:schedules", PLAN_READERS, "calendar-week", 320),
+            (_("Inspection plans"), "planning:plans", PLAN_READERS, "calendar-check", 330),
+            (_("Random draws"), "planning:draws", PLAN_READERS | PLANNERS, "shuffle", 340),
+        )
+        # INS-1: the rolling window of every schedule, and plans whose notice is due.
+        register_periodic(
+            name="inspections.materialise",
+            task=tasks.materialise_schedules,
+            every=timedelta(days=1),
+        )
+        register_periodic(
+            name="inspections.plan_notices", task=tasks.notify_plans, every=timedelta(hours=1)
+        )
 
     def _register_conducting(self) -> None:
         """Conducting and reporting inspections (INS-5, INS-7, INS-8)."""

@@ -88,11 +88,96 @@ class ChecklistEvent(EventCode):
 # --- plans, schedules and sampling (INS-1 … INS-3, INS-6) ---------------------------------
 
 
+class PlanNotified(TypedDict):
+    units: Annotated[list, "the Unit ids told of the plan's announced entries"]
+    people: Annotated[int, "how many people were notified"]
+
+
+class Materialised(TypedDict):
+    tasks: Annotated[int, "how many inspection tasks were made"]
+    draws: Annotated[int, "how many sampling draws were made"]
+    until: Annotated[str, "tasks now exist for every occurrence before this moment (ISO time)"]
+
+
+class Drawn(TypedDict):
+    seed: Annotated[str, "the random seed (hex)"]
+    algorithm: Annotated[str, "the algorithm's name and version, e.g. sha256-rank-v1"]
+    population: Annotated[list, "the Unit ids drawn from, sorted"]
+    drawn: Annotated[list, "the Unit ids drawn, in rank order"]
+
+
 class PlanEvent(EventCode):
+    CREATED = (
+        "inspection_plan.created",
+        _("Inspection plan drafted"),
+        "When the quality department starts the year's inspection plan (INS-1).",
+    )
+    ENTRY_ADDED = (
+        "inspection_plan.entry_added",
+        _("Plan entry added"),
+        "When a line (what, which units, when, which kind) is added to a draft plan (INS-1).",
+    )
+    ENTRY_REMOVED = (
+        "inspection_plan.entry_removed",
+        _("Plan entry removed"),
+        "When a line is removed from a draft plan (INS-1).",
+    )
+    SUBMITTED = (
+        "inspection_plan.submitted",
+        _("Inspection plan submitted for approval"),
+        "When the quality department submits the plan to leadership (INS-1).",
+    )
+    RETURNED = (
+        "inspection_plan.returned",
+        _("Inspection plan sent back"),
+        "When leadership sends the plan back to the quality department, with the reason (INS-1).",
+    )
     APPROVED = (
         "inspection_plan.approved",
         _("Inspection plan approved"),
         "When leadership approves the year's inspection plan (INS-1).",
+    )
+    NOTIFIED = (
+        "inspection_plan.notified",
+        _("Inspection plan notified to the units"),
+        "When the units are told of the approved plan's announced entries in advance — by "
+        "the quality department, or by the clock when the notice period is reached (INS-1).",
+        PlanNotified,
+    )
+    SCHEDULE_CREATED = (
+        "schedule.created",
+        _("Inspection schedule created"),
+        "When a recurring schedule (an RFC 5545 rule) of inspections is created (INS-1).",
+    )
+    SCHEDULE_STOPPED = (
+        "schedule.stopped",
+        _("Inspection schedule stopped"),
+        "When a schedule is stopped; its tasks not yet started are cancelled (INS-1).",
+    )
+    MATERIALISED = (
+        "schedule.materialised",
+        _("Inspection tasks scheduled"),
+        "When the rolling window of a schedule is extended: one task per occurrence and unit "
+        "(or unit drawn), exactly once (INS-1, INS-3).",
+        Materialised,
+    )
+    DRAWN = (
+        "sampling.drawn",
+        _("Units drawn at random"),
+        "When units are drawn at random by hand; the seed, algorithm and population are "
+        "recorded so that anyone can re-run the draw (INS-3).",
+        Drawn,
+    )
+    TASK_ASSIGNED = (
+        "inspection.assigned",
+        _("Inspector assigned"),
+        "When an inspection task is given to another inspector, never one belonging to the "
+        "unit inspected (INS-6).",
+    )
+    TASK_CANCELLED = (
+        "inspection.cancelled",
+        _("Inspection task cancelled"),
+        "When an inspection task not yet started is cancelled, with the reason (INS-1).",
     )
 
 

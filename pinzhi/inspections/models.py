@@ -200,11 +200,37 @@ class InspectionPlan(models.Model):
     approved_by = person_fk(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    # --- planning (INS-1): who submitted it, and why leadership sent it back, if it did.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = person_fk(_("submitted by"))
+    returned_reason = models.CharField(_("reason sent back"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inspection plan")
         verbose_name_plural = _("inspection plans")
         ordering = ["company", "-year", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanEntry(Classification):
+    """计划条目: one line of the year's plan — what is checked, at which units, from when to
+    when, and of which kind (INS-1, INS-2). An unannounced entry is never told to its units."""
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="entries")
+    title = models.CharField(_("what is checked"), max_length=200)
+    template = optional_fk(ChecklistTemplate, _("checklist"), related_name="plan_entries")
+    units = models.ManyToManyField(Unit, related_name="plan_entries", verbose_name=_("units"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("plan entry")
+        verbose_name_plural = _("plan entries")
+        ordering = ["plan", "starts_on", "pk"]
 
     def __str__(self) -> str:
         return self.title
@@ -265,6 +291,8 @@ class SamplingDraw(models.Model):
     drawn = models.JSONField(_("units drawn (unit ids)"))
     drawn_at = models.DateTimeField(_("drawn at"))
     drawn_by = person_fk(_("drawn by"))
+    # An ad-hoc draw says what it is for (a schedule's draw names its schedule).
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("sampling draw")

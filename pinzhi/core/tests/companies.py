@@ -366,6 +366,48 @@ def _export_jobs(a: CompanyData) -> None:
     a.objects["exports"] = jobs
 
 
+# --- planning (INS-1, INS-3, INS-6) --------------------------------------------------------
+
+
+def _planning(a: CompanyData) -> None:
+    """A's draft inspection plan with an entry, a schedule of its estate with its tasks, and
+    an ad-hoc random draw."""
+    from datetime import date
+
+    from pinzhi.inspections import planning, sampling
+    from pinzhi.inspections.tests.factories import template_published
+    from pinzhi.lib.clock import now
+
+    planner = a.people[Role.QUALITY_DEPARTMENT]
+    version = template_published(a.company, code="PLAN", name="甲巡检表")
+    year = now().year + 1
+    plan = planning.plan_create(company=a.company, year=year, title="甲年度检查计划", actor=planner)
+    a.objects["plan_entry"] = planning.plan_entry_add(
+        plan=plan,
+        title="甲季度检查",
+        units=[a.estate],
+        starts_on=date(year, 3, 1),
+        ends_on=date(year, 3, 10),
+        actor=planner,
+    )
+    a.objects["plan"] = plan
+    schedule = planning.schedule_create(
+        company=a.company,
+        title="甲日检排程",
+        template=version.template,
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+        starts_at=now() + timedelta(days=1),
+        units=[a.estate],
+        due_within=timedelta(days=1),
+        actor=planner,
+    )
+    a.objects["schedule"] = schedule
+    a.objects["task"] = schedule.inspections.order_by("occurrence").first()
+    a.objects["draw"] = sampling.draw_make(
+        company=a.company, units=[a.estate, a.kf], percent=50, actor=planner, purpose="甲抽查"
+    )
+
+
 def build_two_companies() -> TwoCompanies:
     """Company A with every kind of object, company B with only its people (ORG-2)."""
     from pinzhi.lib.clock import now
@@ -383,6 +425,7 @@ def build_two_companies() -> TwoCompanies:
     _import_batch(a)
     _export_jobs(a)
     _checklists(a)
+    _planning(a)
     return TwoCompanies(a=a, b=b)
 
 

@@ -232,6 +232,16 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "checklists:item_edit": Target(_pk("checklist_item"), EVERY_METHOD),
     "checklists:item_remove": Target(_pk("checklist_follow_up"), EVERY_METHOD),
     "checklists:item_move": Target(_pk("checklist_item"), (POST,)),
+    # --- inspections: plans, schedules, tasks, draws (INS-1, INS-3, INS-6) ---------------
+    "planning:plan_detail": Target(_pk("plan")),
+    "planning:plan_entry_add": Target(_pk("plan"), (POST,)),
+    "planning:plan_step": Target(lambda a, r: {"pk": a["plan"].pk, "action": "submit"}, (POST,)),
+    "planning:plan_entry_remove": Target(_pk("plan_entry"), (POST,)),
+    "planning:schedule_detail": Target(_pk("schedule")),
+    "planning:schedule_stop": Target(_pk("schedule"), (POST,)),
+    "planning:task_assign": Target(_pk("task"), EVERY_METHOD),
+    "planning:task_cancel": Target(_pk("task"), EVERY_METHOD),
+    "planning:draw_detail": Target(_pk("draw")),
 }
 
 
