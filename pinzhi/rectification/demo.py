@@ -7,7 +7,7 @@ from datetime import timedelta
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Unit
 from pinzhi.rectification import services
-from pinzhi.rectification.models import Nonconformity, SupervisionOrder
+from pinzhi.rectification.models import Nonconformity
 
 COMPANY_NAME = "锦华物业服务有限公司"
 
@@ -15,7 +15,10 @@ COMPANY_NAME = "锦华物业服务有限公司"
 def load_demo_rectification(*, stdout=None) -> None:
     services.inspections_follow()
     company = Company.objects.filter(name=COMPANY_NAME).first()
-    if company is None or SupervisionOrder.objects.filter(company=company).exists():
+    if (
+        company is None
+        or Nonconformity.objects.filter(company=company, source="observation").exists()
+    ):
         services.overdue_sweep()
         return
     people = {
@@ -28,7 +31,7 @@ def load_demo_rectification(*, stdout=None) -> None:
     inspector, quality = people["inspector"], people["quality"]
     start = now() - timedelta(days=10)
     late = services.nonconformity_raise(
-        unit=units["BJM"],
+        unit=units["CH"],
         title="地下车库照明灯损坏三盏未修复",
         severity="general",
         actor=inspector,
@@ -36,7 +39,7 @@ def load_demo_rectification(*, stdout=None) -> None:
         at=start,
     )
     fixed = services.nonconformity_raise(
-        unit=units["CH"],
+        unit=units["BJM"],
         title="3 栋大堂地面有污渍",
         severity="minor",
         is_cleaning=True,
@@ -57,8 +60,8 @@ def load_demo_rectification(*, stdout=None) -> None:
         description="5 栋消防通道堆放装修垃圾，影响疏散。",
     )
     services.supervision_order_issue(
-        unit=units["BJM"],
-        problem="滨江名苑车库照明长期不亮，业主多次投诉。",
+        unit=units["CH"],
+        problem="翠湖花园车库照明长期不亮，业主多次投诉。",
         stages=[
             ("一周内完成全部灯具排查并更换损坏灯管", now() + timedelta(days=7)),
             ("一个月内建立车库照明日巡检记录", now() + timedelta(days=30)),

@@ -4,8 +4,11 @@ NCR-1 … NCR-4). A supplier's people see the findings of the checks of their se
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
+from pinzhi.deadlines.models import Deadline
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, CONTRACTOR_ROLES, Role
@@ -80,10 +83,16 @@ def nonconformities_filtered(
 def overdue_board(user: Person, data: Mapping[str, Any] | None = None) -> BoardFilter:
     """NCR-3: the quality department's board of overdue rectifications — open ones past
     their deadline, the largest overrun first (the earliest deadline)."""
+    steps = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Nonconformity),
+        object_id=Cast(OuterRef("pk"), CharField()),
+        state__in=[Deadline.State.OPEN, Deadline.State.BREACHED],
+    ).order_by("-pk")
     rows = (
         nonconformities_visible_to(user)
         .filter(status=Nonconformity.Status.OPEN, due_at__lt=now())
         .select_related("unit", "responsible", "supplier")
+        .annotate(escalation_step=Subquery(steps.values("escalation_step")[:1]))
         .order_by("due_at", "pk")
     )
     return BoardFilter(data, rows, user=user)

@@ -130,9 +130,11 @@ def _detail(request, nc, *, failed=None, status=200):
         failed=failed,
     )
     reports = list(nc.fix_reports.select_related("reported_by"))
+    fix = next((entry for entry in steps if entry.name == "report_fix"), None)
     context = {
         "nc": nc,
-        "steps": steps,
+        "steps": [entry for entry in steps if entry is not fix],
+        "fix": fix,
         "reports": reports,
         "verifications": list(nc.verifications.select_related("verified_by")),
         "work_order": getattr(nc, "work_order", None),
