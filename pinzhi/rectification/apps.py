@@ -7,3 +7,72 @@ class RectificationConfig(AppConfig):
 
     name = "pinzhi.rectification"
     verbose_name = _("Rectification")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from pinzhi.core.clock import register_periodic
+        from pinzhi.deadlines.display import register_kind, register_level
+        from pinzhi.deadlines.escalation import register_escalation
+        from pinzhi.lib.workflow import workflow_register
+        from pinzhi.rectification import workflow
+        from pinzhi.rectification.events import RectificationEvent
+        from pinzhi.rectification.people import deadline_escalation_recipients
+        from pinzhi.rectification.tasks import rectification_follow
+        from pinzhi.timeline.events import register_labels
+
+        workflow_register(workflow.NONCONFORMITY_WORKFLOW)
+        workflow_register(workflow.CAPA_WORKFLOW)
+        register_labels(RectificationEvent)
+        register_escalation("rectification", deadline_escalation_recipients)
+        for kind, label in [
+            (workflow.FIX, _("Time limit to rectify a nonconformity")),
+            (workflow.WORK_ORDER, _("Time limit of a work order")),
+            (workflow.STAGE, _("Time limit of a supervision stage")),
+            (workflow.CAPA, _("Time limit of a corrective action")),
+        ]:
+            register_kind(kind, label)
+            for level, level_label in [
+                ("owner", _("Person responsible for the rectification")),
+                ("unit_head", _("Head of the responsible unit")),
+                ("quality_department", _("Quality department")),
+                ("leadership", _("Company leadership")),
+            ]:
+                register_level(level, level_label, kind_prefix=kind)
+        register_periodic(
+            name="rectification.follow", task=rectification_follow, every=timedelta(minutes=1)
+        )
+        self._register_shell()
+
+    def _register_shell(self) -> None:
+        from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.rectification import demo
+        from pinzhi.rectification.selectors import (
+            BOARD_ROLES,
+            CAPA_ROLES,
+            LIST_ROLES,
+            nonconformities_visible_to,
+        )
+        from pinzhi.timeline.selectors import register_attachment_access
+
+        register_nav_section(
+            _("Rectification"),
+            (_("Findings to rectify"), "rectification:list", LIST_ROLES, "wrench-adjustable", 60),
+            (_("Overdue rectifications"), "rectification:board", BOARD_ROLES, "alarm", 61),
+            (
+                _("Supervision orders"),
+                "rectification:supervision_list",
+                BOARD_ROLES | CAPA_ROLES,
+                "megaphone",
+                62,
+            ),
+            (_("Corrective actions"), "rectification:capa_list", CAPA_ROLES, "arrow-repeat", 63),
+        )
+        register_attachment_access(
+            "rectification.nonconformity",
+            lambda user, nc: (
+                nc is not None and nonconformities_visible_to(user).filter(pk=nc.pk).exists()
+            ),
+        )
+        register_demo(DemoPart(name="rectification", load=demo.load_demo_rectification, order=63))

@@ -426,6 +426,7 @@ def build_two_companies() -> TwoCompanies:
     _export_jobs(a)
     _checklists(a)
     _planning(a)
+    _rectification(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -470,4 +471,39 @@ def _checklists(a: CompanyData) -> None:
         checklist_item=main,
         checklist_follow_up=follow,
         checklist_import_batch=batch,
+    )
+
+
+# --- rectification (issue 10, NCR-1 … NCR-4) ---------------------------------------------------
+
+
+def _rectification(a: CompanyData) -> None:
+    """A's nonconformities raised from an inspection failed at three units (so a corrective
+    action is proposed), one with a work order, and a supervision order."""
+    from pinzhi.inspections.tests.factories import inspection_submitted, template_published
+    from pinzhi.lib.clock import now
+    from pinzhi.rectification import services
+    from pinzhi.rectification.models import CorrectiveAction, Nonconformity
+
+    inspector = a.people[Role.INSPECTOR]
+    version = template_published(a.company)
+    failed = []
+    for unit in (a.estate, a.kf, a.ab):
+        inspection = inspection_submitted(
+            version=version, unit=unit, inspector=inspector, results={"A2": "fail"}
+        )
+        failed += [answer.pk for answer in inspection.answers.filter(result="fail")]
+    # What the consumer of "inspection.submitted" does once the events are linked (the
+    # module's transaction never commits here).
+    services.nonconformities_from_answers(answer_ids=failed)
+    finding = Nonconformity.objects.get(company=a.company, unit=a.estate)
+    services.work_order_issue(nonconformity=finding, actor=inspector, job=f"{a.code} 大堂清洗")
+    a.objects["nonconformity"] = finding
+    a.objects["capa"] = CorrectiveAction.objects.get(company=a.company)
+    a.objects["supervision_order"] = services.supervision_order_issue(
+        unit=a.estate,
+        problem="车库照明长期不亮",
+        stages=[("一周内排查", now() + timedelta(days=7))],
+        actor=a.people[Role.QUALITY_DEPARTMENT],
+        nonconformities=[finding],
     )

@@ -60,6 +60,10 @@ class Target:
     shared: str = ""
 
 
+# Rectification (issue 10): a supplier's people see the findings of their own service's checks.
+NOT_A_SUPPLIERS = frozenset({Role.SUPPLIER})
+SUPPLIER_REASON = "NCR-5: a supplier sees only the findings of the checks of its own service"
+
 SHARED_RULES = (
     "STD-5: a policy pack's rules are the same for every company; each company's values and "
     "amendments of them are its own (issue 6 item 2)"
@@ -242,6 +246,28 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "planning:task_assign": Target(_pk("task"), EVERY_METHOD),
     "planning:task_cancel": Target(_pk("task"), EVERY_METHOD),
     "planning:draw_detail": Target(_pk("draw")),
+    # --- rectification (issue 10, NCR-1 … NCR-4) ----------------------------------------------
+    "rectification:detail": Target(
+        _pk("nonconformity"), out_of_scope=NOT_A_SUPPLIERS, out_of_scope_reason=SUPPLIER_REASON
+    ),
+    "rectification:act": Target(
+        lambda a, r: {"pk": a["nonconformity"].pk, "action": "report_fix"},
+        (POST,),
+        out_of_scope=NOT_A_SUPPLIERS,
+        out_of_scope_reason=SUPPLIER_REASON,
+    ),
+    "rectification:work_order_pdf": Target(
+        _pk("nonconformity"), out_of_scope=NOT_A_SUPPLIERS, out_of_scope_reason=SUPPLIER_REASON
+    ),
+    "rectification:supervision_detail": Target(_pk("supervision_order")),
+    "rectification:supervision_pdf": Target(_pk("supervision_order")),
+    "rectification:stage_complete": Target(
+        lambda a, r: {"pk": a["supervision_order"].stages.get().pk}, (POST,)
+    ),
+    "rectification:capa_detail": Target(_pk("capa")),
+    "rectification:capa_act": Target(
+        lambda a, r: {"pk": a["capa"].pk, "action": "accept"}, (POST,)
+    ),
 }
 
 
