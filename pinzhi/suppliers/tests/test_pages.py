@@ -101,9 +101,7 @@ def test_a_deduction_is_corrected_by_a_new_entry_from_its_page(client, sup, chec
     assert ContractDeduction.objects.count() == 2
 
 
-def test_a_supplier_sees_its_month_once_confirmed_and_another_supplier_nothing(
-    client, sup, check
-):
+def test_a_supplier_sees_its_month_once_confirmed_and_another_supplier_nothing(client, sup, check):
     """NCR-5: the supplier's login reads its own contract and, once confirmed, its month and
     deductions; another supplier gets 404 for all of them."""
     _four_failed_days(check)
