@@ -12,9 +12,11 @@ from pinzhi.orgs.models import Company
 
 SCOPE_WRITE = "complaints:write"
 SCOPE_READ = "complaints:read"
+SCOPE_SUPPLIERS_READ = "suppliers:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
+    (SCOPE_SUPPLIERS_READ, _("Read supplier evaluations and deductions (suppliers:read)")),
 ]
 
 
