@@ -6,7 +6,7 @@ evaluations (with their deductions) once the quality department has confirmed an
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,11 @@ def month_of(moment: datetime) -> date:
     """The first day of the month `moment` falls in, in Asia/Shanghai (the company's time)."""
     local = moment.astimezone(local_zone())
     return date(local.year, local.month, 1)
+
+
+def local_start(day: date) -> datetime:
+    """Midnight at the start of `day` in Asia/Shanghai."""
+    return datetime.combine(day, time(), tzinfo=local_zone())
 
 
 def day_of(moment: datetime) -> date:

@@ -8,7 +8,7 @@ month (the clock's fold and a page) queue, and the month's deduction is booked e
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -333,6 +333,8 @@ def checks_fold(events: list[Event]) -> None:
         ).values_list("inspection_id", flat=True)
     )
     rows = []
+    # A batch holds many checks of the same units on the same days: one lookup each.
+    contracts_of: dict[tuple[int, int, int, date], int | None] = {}
     for event in wanted:
         inspection_id = int(event.object_id)
         unit = units.get(event.data["unit_id"])
@@ -340,12 +342,15 @@ def checks_fold(events: list[Event]) -> None:
             continue
         known.add(inspection_id)
         day = selectors.day_of(event.at)
-        contract_id = _contract_for(
-            company_id=event.company_id,
-            supplier_id=event.data["supplier_id"],
-            unit=unit,
-            day=day,
-        )
+        key = (event.company_id, event.data["supplier_id"], unit.pk, day)
+        if key not in contracts_of:
+            contracts_of[key] = _contract_for(
+                company_id=event.company_id,
+                supplier_id=event.data["supplier_id"],
+                unit=unit,
+                day=day,
+            )
+        contract_id = contracts_of[key]
         percent = event.data.get("percent")
         rows.append(
             SupplierCheck(
@@ -397,11 +402,8 @@ def checks_fold_pending(*, batch: int = 500) -> int:
 def _limits(contract: SupplierContract, month: date) -> tuple[int, int]:
     """The pack's numbers of failed daily and weekly checks that are reported (NCR-5), as in
     force at the start of the month."""
-    from datetime import time
-
     pack = _pack_of(contract.company)
-    start = datetime.combine(month, time(), tzinfo=selectors.local_zone())
-    at = min(start, now())
+    at = min(selectors.local_start(month), now())
     daily = rule_value("supplier.daily_check_failures", pack=pack, company=contract.company, at=at)
     weekly = rule_value(
         "supplier.weekly_check_failures", pack=pack, company=contract.company, at=at
@@ -444,7 +446,7 @@ def evaluation_compute(
     change goes back to the quality department."""
     with transaction.atomic():
         contract = (
-            SupplierContract.objects.select_for_update()
+            SupplierContract.objects.select_for_update(of=("self",))
             .select_related("company", "supplier", "manager", "technical_department")
             .get(pk=contract.pk)
         )
@@ -660,7 +662,7 @@ def evaluation_confirm(*, evaluation: MonthlyEvaluation, actor: Person) -> Month
     """The quality department confirms a reviewed evaluation and sends it to the supplier,
     whose people are told; from then on they read it and the month's deductions (NCR-5)."""
     evaluation = (
-        MonthlyEvaluation.objects.select_for_update()
+        MonthlyEvaluation.objects.select_for_update(of=("self",))
         .select_related("contract__supplier")
         .get(pk=evaluation.pk)
     )
