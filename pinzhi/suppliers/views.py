@@ -185,7 +185,6 @@ def _month_page(request, contract, month, *, failed=None, status=200):
             ),
             failed=failed,
         )
-    shows_figures = evaluation is not None
     deductions = (
         selectors.deductions_visible_to(request.user)
         .filter(contract=contract, month=month)
@@ -203,10 +202,8 @@ def _month_page(request, contract, month, *, failed=None, status=200):
             "previous": f"{month - timedelta(days=1):%Y-%m}",
             "next": f"{selectors.month_next(month):%Y-%m}",
             "evaluation": evaluation,
-            "shows_figures": shows_figures,
-            "days": selectors.month_days(contract=contract, month=month, user=request.user)
-            if shows_figures or may_manage
-            else [],
+            # A supplier reads its checks at once; the figures once the month is confirmed.
+            "days": selectors.month_days(contract=contract, month=month, user=request.user),
             "deductions": deductions,
             "total": sum((d.amount for d in deductions), start=Decimal(0)),
             "steps": steps,

@@ -109,6 +109,8 @@ def test_a_supplier_sees_its_month_once_confirmed_and_another_supplier_nothing(c
     client = _as(client, sup.supplier_person)
     before = client.get(_month_url(sup)).content.decode()
     assert 'data-testid="no-evaluation"' in before and "3300.00" not in before
+    # Its checks it reads at once.
+    assert before.count('data-testid="check-failed"') == 4
     evaluation.status = EvaluationStatus.CONFIRMED
     evaluation.save()
     after = client.get(_month_url(sup)).content.decode()
