@@ -265,3 +265,51 @@ def test_another_supplier_sees_nothing_of_the_contractor(sup, check):
     assert not selectors.deductions_visible_to(other).exists()
     # Staff outside the contract's units see nothing either.
     assert not selectors.contracts_visible_to(sup.staff).exists()
+
+
+def test_the_database_refuses_a_second_deduction_of_the_month(sup, check):
+    """NCR-5: exactly once stands in the database too: a second month's entry of a contract
+    is refused by its constraint, whoever writes it."""
+    from django.db import IntegrityError, transaction
+
+    for at in _days(4):
+        check("daily", failed=True, at=at)
+    entry = ContractDeduction.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContractDeduction.objects.create(
+            company=sup.company,
+            contract=sup.contract,
+            month=NOVEMBER,
+            kind=DeductionKind.THRESHOLD,
+            amount=entry.amount,
+            reason="重复",
+            created_at=entry.created_at,
+        )
+
+
+def test_changed_terms_apply_to_later_entries_and_leave_the_booked_ones(sup, check):
+    """NCR-5: a contract's terms change on the timeline; the ledger keeps what was booked
+    and a later failure is priced at the new terms."""
+    for at in _days(4):
+        check("daily", failed=True, at=at)
+    terms = services.ContractTerms(
+        supplier=sup.supplier,
+        number="BJ-2026-01",
+        title="清洁服务委托合同（补充协议）",
+        units=[sup.ch, sup.bjm],
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        monthly_fee=Decimal("50000"),
+        standards=[],
+        daily_failure_deduction=Decimal("300"),
+        manager=sup.manager,
+        technical_department=sup.gc,
+    )
+    services.contract_update(contract=sup.contract, terms=terms, actor=sup.quality)
+    event = Event.objects.get(action="supplier_contract.changed")
+    assert Decimal(event.after["daily_failure_deduction"]) == Decimal("300")
+    assert ContractDeduction.objects.get().amount == Decimal("3300.00")
+    check("daily", failed=True, at="2026-11-06 09:00 +0800")
+    supplement = ContractDeduction.objects.get(kind=DeductionKind.SUPPLEMENT)
+    # 5 × 300 + 2,500 − 3,300 already booked
+    assert supplement.amount == Decimal("700.00")
