@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/checklists/", include("pinzhi.inspections.urls_checklists")),
     path("inspections/plans/", include("pinzhi.inspections.urls_planning")),
     path("rectification/", include("pinzhi.rectification.urls")),
+    path("suppliers/", include("pinzhi.suppliers.urls")),
     path("public/", include("pinzhi.portal.urls")),
     path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

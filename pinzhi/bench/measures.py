@@ -695,6 +695,23 @@ def measure_regroup(bench: Bench) -> list[Figure]:
     ]
 
 
+def measure_supplier_month(bench: Bench) -> list[Figure]:
+    """NCR-5: a supplier's month evaluated with 10,000 checks (pinzhi/bench/suppliers.py)."""
+    from pinzhi.bench.suppliers import supplier_month
+
+    got = supplier_month(company=bench.company, quality=bench.quality)
+    return [
+        Figure(
+            "supplier-month",
+            "supplier evaluation of a month with 10,000 checks",
+            Timings(got.compute, wall=sum(got.compute)),
+            Timings(got.raw, wall=sum(got.raw)),
+            queries=got.queries,
+            note=got.note,
+        )
+    ]
+
+
 MEASURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "create": measure_create,
     "intake": measure_intake,
@@ -707,6 +724,7 @@ MEASURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "sweep": measure_sweep,
     "verify": measure_verify,
     "regroup": measure_regroup,
+    "supplier-month": measure_supplier_month,
 }
 NEEDS_SERVER = {"create", "intake", "list", "search", "repeats", "home", "api-list"}
 

@@ -427,6 +427,7 @@ def build_two_companies() -> TwoCompanies:
     _checklists(a)
     _planning(a)
     _rectification(a)
+    _suppliers(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -507,3 +508,51 @@ def _rectification(a: CompanyData) -> None:
         actor=a.people[Role.QUALITY_DEPARTMENT],
         nonconformities=[finding],
     )
+
+
+# --- suppliers (NCR-5) ----------------------------------------------------------------------
+
+
+def _suppliers(a: CompanyData) -> None:
+    """A's cleaning contract with its supplier over the estate, four failed daily checks
+    this month (the threshold: an evaluation and a deduction), folded by the consumer."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pinzhi.inspections.tests.factories import inspection_submitted, template_published
+    from pinzhi.lib.clock import now
+    from pinzhi.suppliers import selectors as supplier_selectors
+    from pinzhi.suppliers import services as suppliers
+    from pinzhi.suppliers.models import ContractDeduction, MonthlyEvaluation
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    today = supplier_selectors.day_of(now())
+    contract = suppliers.contract_create(
+        company=a.company,
+        terms=suppliers.ContractTerms(
+            supplier=a["supplier"],
+            number=f"{a.code.upper()}-BJ-01",
+            title="清洁服务委托合同",
+            units=[a.estate],
+            starts_on=date(today.year - 1, 1, 1),
+            ends_on=date(today.year + 1, 12, 31),
+            monthly_fee=Decimal("10000"),
+            standards=[],
+        ),
+        actor=quality,
+    )
+    version = template_published(a.company, code="RJ", name="清洁服务日检查表", cadence="daily")
+    for _n in range(4):
+        inspection_submitted(
+            version=version, unit=a.estate, results={"A1": "fail"}, supplier=a["supplier"]
+        )
+    # The build's transaction never commits, so its events are not linked for the consumer:
+    # its handler is given them directly.
+    from pinzhi.timeline.models import Event
+
+    suppliers.checks_fold(
+        list(Event.objects.filter(action="inspection.submitted", company=a.company))
+    )
+    a.objects["supplier_contract"] = contract
+    a.objects["supplier_evaluation"] = MonthlyEvaluation.objects.get(contract=contract)
+    a.objects["supplier_deduction"] = ContractDeduction.objects.get(contract=contract)

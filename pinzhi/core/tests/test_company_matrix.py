@@ -99,6 +99,16 @@ def _batch(a, role):
     return {"token": a["import_batch"].token}
 
 
+_NOT_THEIR_CONTRACT = (
+    "NCR-5: a supplier's people read only the contracts of their own company, and A's person "
+    "of the supplier role belongs to A itself"
+)
+
+
+def _supplier_month(a, role):
+    return {"pk": a["supplier_contract"].pk, "month": f"{a['supplier_evaluation'].month:%Y-%m}"}
+
+
 # URL name → how to fill it with company A's object (one Target, or several for URLs that
 # take objects of different kinds).
 URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
@@ -268,6 +278,23 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "rectification:capa_act": Target(
         lambda a, r: {"pk": a["capa"].pk, "action": "accept"}, (POST,)
     ),
+    # --- suppliers (NCR-5) -------------------------------------------------------------------
+    "suppliers:contract": Target(
+        _pk("supplier_contract"),
+        out_of_scope=frozenset({Role.SUPPLIER}),
+        out_of_scope_reason=_NOT_THEIR_CONTRACT,
+    ),
+    "suppliers:contract_edit": Target(_pk("supplier_contract"), EVERY_METHOD),
+    "suppliers:month": Target(
+        _supplier_month,
+        out_of_scope=frozenset({Role.SUPPLIER}),
+        out_of_scope_reason=_NOT_THEIR_CONTRACT,
+    ),
+    "suppliers:month_compute": Target(_supplier_month, (POST,)),
+    "suppliers:evaluation_step": Target(
+        lambda a, r: {"pk": a["supplier_evaluation"].pk, "action": "review"}, (POST,)
+    ),
+    "suppliers:deduction_correct": Target(_pk("supplier_deduction"), EVERY_METHOD),
 }
 
 
