@@ -366,6 +366,48 @@ def _export_jobs(a: CompanyData) -> None:
     a.objects["exports"] = jobs
 
 
+# --- standards (issue 10, STD-1 … STD-4) ---------------------------------------------------
+
+
+def _standards(a: CompanyData) -> None:
+    """A's catalogue (a published standard), a draft of a new standard, an SLA and a draft
+    service commitment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pinzhi.standards import services
+    from pinzhi.standards.models import ServiceItem, Standard
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    services.catalogue_install_pack(company=a.company, pack="property", actor=quality)
+    draft = services.standard_draft(
+        item=ServiceItem.objects.get(company=a.company, code="CS"),
+        code="CS-90",
+        title=f"{a.company.name}报修上门",
+        requirement="30 分钟内上门。",
+        dimension="efficiency",
+        actor=quality,
+    )
+    sla = services.sla_record(
+        company=a.company,
+        actor=quality,
+        customer=f"{a.company.name}大客户",
+        contract_number=f"{a.code}-SLA-1",
+        valid_from=date(2026, 1, 1),
+        response_minutes=30,
+        satisfaction_percent=Decimal("90"),
+    )
+    commitment = services.commitment_write(
+        company=a.company, post_name=f"{a.company.name[:3]}门卫", text="文明服务。", actor=quality
+    )
+    a.objects.update(
+        standard=Standard.objects.get(company=a.company, code="CLN-01"),
+        standard_draft=draft,
+        sla=sla,
+        commitment=commitment,
+    )
+
+
 def build_two_companies() -> TwoCompanies:
     """Company A with every kind of object, company B with only its people (ORG-2)."""
     from pinzhi.lib.clock import now
@@ -382,4 +424,5 @@ def build_two_companies() -> TwoCompanies:
     _policy(a)
     _import_batch(a)
     _export_jobs(a)
+    _standards(a)
     return TwoCompanies(a=a, b=b)

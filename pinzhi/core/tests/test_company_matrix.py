@@ -212,6 +212,18 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         out_of_scope_reason="issue 8 item 6: a customer opens only their own account's "
         "complaints, and A's complaint belongs to no account",
     ),
+    # --- standards (issue 10, STD-1 … STD-4) -----------------------------------------------
+    "standards:detail": Target(_pk("standard")),
+    "standards:revise": Target(_pk("standard"), EVERY_METHOD),
+    "standards:version": Target(_pk("standard_draft")),
+    "standards:version_edit": Target(_pk("standard_draft"), EVERY_METHOD),
+    "standards:step": Target(
+        lambda a, r: {"pk": a["standard_draft"].pk, "action": "open_comments"}, EVERY_METHOD
+    ),
+    "standards:sla_edit": Target(_pk("sla"), EVERY_METHOD),
+    "standards:commitment_edit": Target(_pk("commitment"), EVERY_METHOD),
+    "standards:commitment_publish": Target(_pk("commitment"), EVERY_METHOD),
+    "standards:commitment_withdraw": Target(_pk("commitment"), EVERY_METHOD),
 }
 
 
