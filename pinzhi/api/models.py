@@ -15,6 +15,11 @@ SCOPE_READ = "complaints:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
+    (
+        "standards:read",
+        _("Read the service standards, goals, SLAs and commitments (standards:read)"),
+    ),
+    ("standards:write", _("Add service items and draft standards (standards:write)")),
 ]
 
 

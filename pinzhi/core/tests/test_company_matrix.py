@@ -243,6 +243,8 @@ PUBLIC_URLS: dict[str, tuple[str, Callable[[CompanyData, str], dict]]] = {
 # API endpoints with parameters: they authenticate by token, not by session (CMP-1, ORG-2).
 TOKEN_URLS: dict[str, Callable[[CompanyData], dict]] = {
     "api:complaint": lambda a: {"tracking_code": a["complaint"].tracking_code},
+    # --- standards (issue 10, STD-1) ---
+    "api:standard": lambda a: {"code": "CS-90"},
 }
 # Issue 8 item 5: the steps an integration takes on a case, each with a valid body (POST).
 TOKEN_STEPS: dict[str, dict] = {
@@ -438,13 +440,14 @@ def _api_secret(two_companies, company: str) -> str:
     """A's token from the build, or a token of B made now (both with every scope)."""
     if company == "a":
         return two_companies.a["api_secret"]
+    from pinzhi.api.models import SCOPES
     from pinzhi.api.services import api_token_create
 
     b = two_companies.b
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=[scope for scope, _label in SCOPES],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
