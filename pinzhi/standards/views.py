@@ -213,11 +213,17 @@ def standard_detail(request, pk: int):
     the review date and the history."""
     standard = _standard(request, pk)
     versions = list(selectors.versions_of(standard))
+    in_force = next((v for v in versions if v.state == VersionState.PUBLISHED), None)
+    working = next((v for v in versions if v.state in services.OPEN_STATES), None)
     context = {
         "standard": standard,
         "versions": versions,
-        "in_force": next((v for v in versions if v.state == VersionState.PUBLISHED), None),
-        "working": next((v for v in versions if v.state in services.OPEN_STATES), None),
+        "in_force": in_force,
+        "working": working,
+        # One version's steps at a time (the step forms share their element ids): the one
+        # being worked on, else the one in force (review, withdraw).
+        "in_force_steps": [] if working else _steps(request, in_force),
+        "working_steps": _steps(request, working),
         "review": selectors.review_deadline(standard),
         "may_revise": selectors.user_may_draft(request.user),
         "now": now(),
@@ -284,18 +290,24 @@ def _step_url(version, step):
     return reverse("standards:step", args=[version.pk, step.name])
 
 
-@page(*READ_ROLES)
-def version_detail(request, pk: int):
-    """STD-2: one version, readable whatever its state, with its comments and the steps the
-    person may take on it."""
-    version = _version(request, pk)
-    steps = step_entries(
+def _steps(request, version):
+    if version is None:
+        return []
+    return step_entries(
         STANDARD_WORKFLOW,
         request.user,
         version,
         form_for=_step_form(version),
         url_for=lambda step: _step_url(version, step),
     )
+
+
+@page(*READ_ROLES)
+def version_detail(request, pk: int):
+    """STD-2: one version, readable whatever its state, with its comments and the steps the
+    person may take on it."""
+    version = _version(request, pk)
+    steps = _steps(request, version)
     context = {
         "version": version,
         "standard": version.standard,

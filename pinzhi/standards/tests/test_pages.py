@@ -68,7 +68,7 @@ def test_it_takes_a_new_standard_through_its_steps_on_the_pages(client, catalogu
     assert client.post(step).status_code == 409  # still a draft
     client.post(reverse("standards:step", args=[version.pk, "open_comments"]))
     refused = client.post(step)
-    assert refused.status_code == 409 and "No comment has been recorded" in refused.content.decode()
+    assert refused.status_code == 409 and "尚未记录任何意见" in refused.content.decode()
     client.post(
         reverse("standards:step", args=[version.pk, "comment"]),
         {"source": "user", "commenter_name": "业主 李先生", "text": "5 分钟合理。"},
@@ -81,7 +81,7 @@ def test_it_takes_a_new_standard_through_its_steps_on_the_pages(client, catalogu
 
 
 def test_it_refuses_a_bad_draft_beside_its_field(client, catalogue, quality):
-    """STD-1: a taken code is refused beside the code field, with a 400."""
+    """STD-1: a taken code is refused beside the code field, with a 400 (in Chinese)."""
     client = _client_of(client, quality)
     item = ServiceItem.objects.get(code="CS")
     response = client.post(
@@ -89,7 +89,7 @@ def test_it_refuses_a_bad_draft_beside_its_field(client, catalogue, quality):
         {"item": item.pk, "code": "CS-01", "title": "t", "requirement": "r", "dimension": "result"},
     )
     assert response.status_code == 400
-    assert "already used" in response.content.decode()
+    assert "已被使用" in response.content.decode()
 
 
 def test_it_sets_and_shows_goals(client, company, unit, quality):
@@ -120,7 +120,7 @@ def test_it_sets_and_shows_goals(client, company, unit, quality):
             "effective_from": "2026-03-01",
         },
     )
-    assert bad.status_code == 400 and "between 0 and 100" in bad.content.decode()
+    assert bad.status_code == 400 and "0 到 100 之间" in bad.content.decode()
 
 
 def test_it_records_an_sla_on_its_page(client, company, quality):
@@ -175,3 +175,15 @@ def test_it_shows_the_pages_in_chinese(client, catalogue, quality):
         client = _client_of(client, quality)
         body = client.get(reverse("standards:list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert "服务标准" in body.content.decode()
+
+
+def test_it_offers_the_review_on_the_standard_page_to_the_quality_department_only(
+    client, catalogue, quality, staff
+):
+    """STD-2: the quality department confirms a standard at its review from its page; the
+    staff read it without steps."""
+    standard = Standard.objects.get(code="GRN-01")
+    url = reverse("standards:detail", args=[standard.pk])
+    assert 'data-testid="action-review"' in _client_of(client, quality).get(url).content.decode()
+    client.logout()
+    assert 'data-testid="action-review"' not in _client_of(client, staff).get(url).content.decode()
