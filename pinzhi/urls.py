@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("timeline/", include("pinzhi.timeline.urls")),
     path("deadlines/", include("pinzhi.deadlines.urls")),
     path("notifications/", include("pinzhi.notify.urls")),
+    path("standards/", include("pinzhi.standards.urls")),
     path("complaints/repeats/", include("pinzhi.complaints.urls_repeats")),
     path("complaints/import/", include("pinzhi.complaints.urls_import")),
     path("complaints/print/", include("pinzhi.complaints.urls_print")),

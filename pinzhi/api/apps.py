@@ -11,7 +11,14 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # The operations an integration runs a case with (issue 8 item 5) register
         # themselves on the API when imported.
-        from pinzhi.api import cases, checklists, rectification, suppliers, tasks  # noqa: F401
+        from pinzhi.api import (  # noqa: F401
+            cases,
+            checklists,
+            rectification,
+            standards,
+            suppliers,
+            tasks,
+        )
         from pinzhi.api.events import ApiEvent
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import register_nav_section

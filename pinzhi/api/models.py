@@ -22,6 +22,11 @@ SCOPES = [
     (SCOPE_RECTIFICATION_READ, _("Read findings and their rectification (rectification:read)")),
     (SCOPE_RECTIFICATION_WRITE, _("Report and verify fixes (rectification:write)")),
     (SCOPE_SUPPLIERS_READ, _("Read supplier evaluations and deductions (suppliers:read)")),
+    (
+        "standards:read",
+        _("Read the service standards, goals, SLAs and commitments (standards:read)"),
+    ),
+    ("standards:write", _("Add service items and draft standards (standards:write)")),
 ]
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("my-complaints/", views.my_complaints, name="my_complaints"),
     path("my-complaints/<int:pk>/", views.my_complaint, name="my_complaint"),
     path("qr-codes/", views.qr_codes, name="qr_codes"),
+    path("commitments/", views.commitments, name="commitments"),
 ]

@@ -325,3 +325,17 @@ def qr_codes(request):
         url = base + reverse("portal:complaint_at", args=[selectors.location_token(unit)])
         cards.append({"unit": unit, "url": url, "svg": qr_svg(url)})
     return render(request, "portal/qr_codes.html", {"cards": cards})
+
+
+@public_page
+def commitments(request):
+    """STD-4: the published service commitments of each post, under the company's name,
+    beside the complaint form (004 第5篇 附1 服务承诺公示)."""
+    from pinzhi.standards.selectors import companies_with_commitments
+
+    companies = list(selectors.operator_companies())
+    return _public(
+        request,
+        "portal/commitments.html",
+        {"published": companies_with_commitments(companies)},
+    )

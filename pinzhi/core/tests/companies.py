@@ -428,6 +428,7 @@ def build_two_companies() -> TwoCompanies:
     _planning(a)
     _rectification(a)
     _suppliers(a)
+    _standards(a)
     return TwoCompanies(a=a, b=b)
 
 

@@ -295,6 +295,18 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
         lambda a, r: {"pk": a["supplier_evaluation"].pk, "action": "review"}, (POST,)
     ),
     "suppliers:deduction_correct": Target(_pk("supplier_deduction"), EVERY_METHOD),
+    # --- standards (issue 10, STD-1 … STD-4) -----------------------------------------------
+    "standards:detail": Target(_pk("standard")),
+    "standards:revise": Target(_pk("standard"), EVERY_METHOD),
+    "standards:version": Target(_pk("standard_draft")),
+    "standards:version_edit": Target(_pk("standard_draft"), EVERY_METHOD),
+    "standards:step": Target(
+        lambda a, r: {"pk": a["standard_draft"].pk, "action": "open_comments"}, EVERY_METHOD
+    ),
+    "standards:sla_edit": Target(_pk("sla"), EVERY_METHOD),
+    "standards:commitment_edit": Target(_pk("commitment"), EVERY_METHOD),
+    "standards:commitment_publish": Target(_pk("commitment"), EVERY_METHOD),
+    "standards:commitment_withdraw": Target(_pk("commitment"), EVERY_METHOD),
 }
 
 
@@ -314,6 +326,8 @@ PUBLIC_URLS: dict[str, tuple[str, Callable[[CompanyData, str], dict]]] = {
 # API endpoints with parameters: they authenticate by token, not by session (CMP-1, ORG-2).
 TOKEN_URLS: dict[str, Callable[[CompanyData], dict]] = {
     "api:complaint": lambda a: {"tracking_code": a["complaint"].tracking_code},
+    # --- standards (issue 10, STD-1) ---
+    "api:standard": lambda a: {"code": "CS-90"},
 }
 # Issue 8 item 5: the steps an integration takes on a case, each with a valid body (POST).
 TOKEN_STEPS: dict[str, dict] = {
@@ -516,13 +530,14 @@ def _api_secret(two_companies, company: str) -> str:
     """A's token from the build, or a token of B made now (both with every scope)."""
     if company == "a":
         return two_companies.a["api_secret"]
+    from pinzhi.api.models import SCOPES
     from pinzhi.api.services import api_token_create
 
     b = two_companies.b
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read", "checklists:read"],
+        scopes=[scope for scope, _label in SCOPES],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
