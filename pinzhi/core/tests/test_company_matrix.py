@@ -214,6 +214,35 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     ),
 }
 
+# --- inspections: conducting and reporting (INS-5, INS-7, INS-8) -----------------------------
+_NOT_A_SUPPLIERS_CHECK = dict(
+    out_of_scope=frozenset({Role.SUPPLIER}),
+    out_of_scope_reason="INS-2: a supplier sees only the checks of its contracted service",
+)
+URL_OBJECTS.update(
+    {
+        "conduct:detail": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "conduct:report": Target(
+            _pk("reported_inspection"), EVERY_METHOD, **_NOT_A_SUPPLIERS_CHECK
+        ),
+        "conduct:report_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "conduct:checklist_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "conduct:start": Target(_pk("inspection"), (POST,)),
+        "conduct:answer": Target(_pk("inspection"), (POST,)),
+        "conduct:photo": Target(_pk("inspection"), (POST,)),
+        "conduct:signature": Target(_pk("inspection"), (POST,)),
+        "conduct:notes": Target(_pk("inspection"), (POST,)),
+        "conduct:submit": Target(_pk("inspection"), (POST,)),
+        "conduct:confirm": Target(
+            lambda a, role: {"pk": a["inspection"].pk, "answer_pk": a["failed_answer"].pk},
+            (POST,),
+            out_of_scope=frozenset({Role.SUPPLIER, Role.SUPERVISING_BODY}),
+            out_of_scope_reason="INS-2: an inspection in progress is not shown to a supplier "
+            "of another service nor to the supervising body before it is reported",
+        ),
+    }
+)
+
 
 def _location_token(a, role):
     from pinzhi.portal.selectors import location_token
