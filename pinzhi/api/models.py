@@ -12,9 +12,13 @@ from pinzhi.orgs.models import Company
 
 SCOPE_WRITE = "complaints:write"
 SCOPE_READ = "complaints:read"
+SCOPE_INSPECTIONS_READ = "inspections:read"
+SCOPE_INSPECTIONS_WRITE = "inspections:write"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
+    (SCOPE_INSPECTIONS_READ, _("Read inspections and their results (inspections:read)")),
+    (SCOPE_INSPECTIONS_WRITE, _("Submit inspections with their answers (inspections:write)")),
 ]
 
 

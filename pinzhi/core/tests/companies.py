@@ -437,3 +437,7 @@ def _inspections(a: CompanyData) -> None:
         approved_at=moment,
     )
     a.objects["reported_inspection"] = reported
+    # A's API token reads and submits inspections too (api/inspections.py).
+    token = a["api_token"]
+    token.scopes = [*token.scopes, "inspections:read", "inspections:write"]
+    token.save(update_fields=["scopes"])

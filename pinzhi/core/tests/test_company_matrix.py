@@ -272,6 +272,10 @@ TOKEN_STEPS: dict[str, dict] = {
     "api:complaint_escalation": {"reason": "没人联系我"},
 }
 TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
+# --- inspections (INS-5): the token's company's inspections only ------------------------------
+TOKEN_URLS["api:inspection"] = lambda a: {"inspection_id": a["reported_inspection"].pk}
+TOKEN_URLS["api:inspection_submission"] = lambda a: {"inspection_id": a["inspection"].pk}
+TOKEN_STEPS["api:inspection_submission"] = {}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
