@@ -15,7 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("complaints/import/", include("pinzhi.complaints.urls_import")),
     path("complaints/print/", include("pinzhi.complaints.urls_print")),
     path("complaints/", include("pinzhi.complaints.urls")),
-    path("inspections/", include("pinzhi.inspections.urls_conduct")),
+    path("inspections/", include("pinzhi.inspections.urls")),
     path("public/", include("pinzhi.portal.urls")),
     path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

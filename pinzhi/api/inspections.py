@@ -25,7 +25,7 @@ from pydantic import Field, field_validator
 from pinzhi.api.api import ErrorOut, _clean_text, _moment, _require, api
 from pinzhi.api.models import SCOPE_INSPECTIONS_READ, SCOPE_INSPECTIONS_WRITE, ApiToken
 from pinzhi.api.problems import InvalidInput, NotFound
-from pinzhi.inspections import conducting
+from pinzhi.inspections import services as inspection_services
 from pinzhi.inspections.conducting_flow import may_conduct
 from pinzhi.inspections.models import Answer, Inspection, Severity
 from pinzhi.orgs.models import Person
@@ -340,7 +340,7 @@ def inspection_submission(request, inspection_id: int, payload: SubmissionIn):
     done = (Inspection.Status.SUBMITTED, Inspection.Status.REPORTED)
     with transaction.atomic():
         if inspection.status == Inspection.Status.PLANNED:
-            inspection = conducting.inspection_start(
+            inspection = inspection_services.inspection_start(
                 inspection=inspection,
                 actor=actor,
                 declared_no_conflict=payload.declared_no_conflict,
@@ -348,7 +348,7 @@ def inspection_submission(request, inspection_id: int, payload: SubmissionIn):
                 consent_by=payload.consent_by,
             )
         for answer in payload.answers:
-            conducting.answer_record(
+            inspection_services.answer_record(
                 inspection=inspection,
                 actor=actor,
                 item_code=answer.item,
@@ -360,7 +360,7 @@ def inspection_submission(request, inspection_id: int, payload: SubmissionIn):
                 answered_at=answer.answered_at,
             )
         for index, photo in enumerate(payload.photos):
-            conducting.photo_add(
+            inspection_services.photo_add(
                 inspection=inspection,
                 actor=actor,
                 item_code=photo.item,
@@ -370,7 +370,7 @@ def inspection_submission(request, inspection_id: int, payload: SubmissionIn):
                 annotated=photo.annotated,
             )
         for index, signature in enumerate(payload.signatures):
-            conducting.signature_add(
+            inspection_services.signature_add(
                 inspection=inspection,
                 actor=actor,
                 item_code=signature.item,
@@ -381,12 +381,12 @@ def inspection_submission(request, inspection_id: int, payload: SubmissionIn):
             )
         inspection.refresh_from_db()
         if inspection.status not in done:
-            conducting.inspection_notes_update(
+            inspection_services.inspection_notes_update(
                 inspection=inspection,
                 actor=actor,
                 observations=payload.observations,
                 interviews=payload.interviews,
                 documents_reviewed=payload.documents_reviewed,
             )
-        inspection = conducting.inspection_submit(inspection=inspection, actor=actor)
+        inspection = inspection_services.inspection_submit(inspection=inspection, actor=actor)
     return _detail_out(_inspection_of(token, inspection.pk))

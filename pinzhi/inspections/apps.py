@@ -53,14 +53,14 @@ class InspectionsConfig(AppConfig):
             _("Inspections"),
             (
                 _("My inspection day"),
-                "conduct:day",
+                "inspections:day",
                 {Role.INSPECTOR, Role.QUALITY_DEPARTMENT},
                 "clipboard-check",
                 50,
             ),
             (
                 _("Inspection reports"),
-                "conduct:supervised",
+                "inspections:supervised",
                 {Role.SUPERVISING_BODY, Role.QUALITY_DEPARTMENT},
                 "file-earmark-text",
                 53,

@@ -221,19 +221,19 @@ _NOT_A_SUPPLIERS_CHECK = dict(
 )
 URL_OBJECTS.update(
     {
-        "conduct:detail": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
-        "conduct:report": Target(
+        "inspections:detail": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:report": Target(
             _pk("reported_inspection"), EVERY_METHOD, **_NOT_A_SUPPLIERS_CHECK
         ),
-        "conduct:report_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
-        "conduct:checklist_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
-        "conduct:start": Target(_pk("inspection"), (POST,)),
-        "conduct:answer": Target(_pk("inspection"), (POST,)),
-        "conduct:photo": Target(_pk("inspection"), (POST,)),
-        "conduct:signature": Target(_pk("inspection"), (POST,)),
-        "conduct:notes": Target(_pk("inspection"), (POST,)),
-        "conduct:submit": Target(_pk("inspection"), (POST,)),
-        "conduct:confirm": Target(
+        "inspections:report_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:checklist_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:start": Target(_pk("inspection"), (POST,)),
+        "inspections:answer": Target(_pk("inspection"), (POST,)),
+        "inspections:photo": Target(_pk("inspection"), (POST,)),
+        "inspections:signature": Target(_pk("inspection"), (POST,)),
+        "inspections:notes": Target(_pk("inspection"), (POST,)),
+        "inspections:submit": Target(_pk("inspection"), (POST,)),
+        "inspections:confirm": Target(
             lambda a, role: {"pk": a["inspection"].pk, "answer_pk": a["failed_answer"].pk},
             (POST,),
             out_of_scope=frozenset({Role.SUPPLIER, Role.SUPERVISING_BODY}),

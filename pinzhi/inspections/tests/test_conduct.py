@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.services import deadline_open
-from pinzhi.inspections import conducting
+from pinzhi.inspections import services
 from pinzhi.inspections.conducting_flow import InspectionError
 from pinzhi.inspections.models import Answer, Inspection, Photo, Signature
 from pinzhi.inspections.tests.factories import inspection_planned, template_published
@@ -54,7 +54,7 @@ def task(company, unit, inspector):
 
 
 def started(task, inspector):
-    return conducting.inspection_start(
+    return services.inspection_start(
         inspection=task,
         actor=inspector,
         declared_no_conflict=True,
@@ -64,7 +64,7 @@ def started(task, inspector):
 
 
 def answer(task, inspector, code, result="pass", key=None, **kwargs):
-    return conducting.answer_record(
+    return services.answer_record(
         inspection=task,
         actor=inspector,
         item_code=code,
@@ -85,7 +85,7 @@ def test_it_refuses_to_start_without_the_declaration_credentials_and_consent(tas
         values = {"declared_no_conflict": True, "credentials_shown": True, "consent_by": "王经理"}
         values.update(missing)
         with pytest.raises(InspectionError) as refused:
-            conducting.inspection_start(inspection=task, actor=inspector, **values)
+            services.inspection_start(inspection=task, actor=inspector, **values)
         assert refused.value.field == field
     task.refresh_from_db()
     assert task.status == Inspection.Status.PLANNED
@@ -169,7 +169,7 @@ def test_a_photo_is_stored_once_with_its_hash_on_the_timeline(task, inspector):
     fail = answer(task, inspector, "B1", "fail", severity="general").record
     key = uuid.uuid4()
     taken = now() - timedelta(minutes=3)
-    first = conducting.photo_add(
+    first = services.photo_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
@@ -178,7 +178,7 @@ def test_a_photo_is_stored_once_with_its_hash_on_the_timeline(task, inspector):
         captured_at=taken,
         annotated=True,
     )
-    again = conducting.photo_add(
+    again = services.photo_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
@@ -196,7 +196,7 @@ def test_a_photo_before_its_answer_is_refused_for_a_later_resend(task, inspector
     """INS-5: a photo whose answer has not arrived is refused (409) and sent again later."""
     started(task, inspector)
     with pytest.raises(InspectionError) as refused:
-        conducting.photo_add(
+        services.photo_add(
             inspection=task,
             actor=inspector,
             item_code="A1",
@@ -208,14 +208,14 @@ def test_a_photo_before_its_answer_is_refused_for_a_later_resend(task, inspector
 
 def fail_with_photo_and_signature(task, inspector, code):
     fail = answer(task, inspector, code, "fail", severity="general").record
-    conducting.photo_add(
+    services.photo_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
         client_key=uuid.uuid4(),
         uploaded_file=jpeg(),
     )
-    conducting.signature_add(
+    services.signature_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
@@ -232,15 +232,15 @@ def test_it_submits_only_a_complete_confirmed_inspection(task, inspector):
     started(task, inspector)
     answer(task, inspector, "A1")
     with pytest.raises(InspectionError) as refused:
-        conducting.inspection_submit(inspection=task, actor=inspector)
+        services.inspection_submit(inspection=task, actor=inspector)
     assert "A2" in refused.value.params["codes"]
     answer(task, inspector, "A2")
     answer(task, inspector, "B2")
     fail = answer(task, inspector, "B1", "fail", severity="general").record
     with pytest.raises(InspectionError) as refused:
-        conducting.inspection_submit(inspection=task, actor=inspector)
+        services.inspection_submit(inspection=task, actor=inspector)
     assert refused.value.params["codes"] == "B1"  # the photo
-    conducting.photo_add(
+    services.photo_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
@@ -248,9 +248,9 @@ def test_it_submits_only_a_complete_confirmed_inspection(task, inspector):
         uploaded_file=jpeg(),
     )
     with pytest.raises(InspectionError) as refused:
-        conducting.inspection_submit(inspection=task, actor=inspector)
-    assert refused.value.message == conducting.UNCONFIRMED
-    conducting.signature_add(
+        services.inspection_submit(inspection=task, actor=inspector)
+    assert refused.value.message == services.UNCONFIRMED
+    services.signature_add(
         inspection=task,
         actor=inspector,
         item_code=fail.item.code,
@@ -259,7 +259,7 @@ def test_it_submits_only_a_complete_confirmed_inspection(task, inspector):
         uploaded_file=png(),
     )
     assert Signature.objects.get().attachment.mime_type == "image/png"
-    conducting.inspection_submit(inspection=task, actor=inspector)
+    services.inspection_submit(inspection=task, actor=inspector)
     task.refresh_from_db()
     assert task.status == Inspection.Status.SUBMITTED
     assert task.percent is not None and task.passed is True  # 3 of 4 = 75 % ≥ 60 %
@@ -273,9 +273,9 @@ def test_the_responsible_person_confirms_from_their_own_account(task, inspector,
     started(task, inspector)
     fail = answer(task, inspector, "A1", "fail", severity="minor").record
     with pytest.raises(InspectionError):
-        conducting.answer_confirm(answer=fail, actor=inspector)
+        services.answer_confirm(answer=fail, actor=inspector)
     manager = person_with("department_manager")
-    conducting.answer_confirm(answer=fail, actor=manager)
+    services.answer_confirm(answer=fail, actor=manager)
     fail.refresh_from_db()
     assert fail.confirmed_by == manager and fail.confirmed_at
 
@@ -289,8 +289,8 @@ def test_submitting_meets_the_due_limit_and_twice_changes_nothing(task, inspecto
     started(task, inspector)
     for code in ("A1", "A2", "B1", "B2"):
         answer(task, inspector, code)
-    conducting.inspection_submit(inspection=task, actor=inspector)
-    conducting.inspection_submit(inspection=task, actor=inspector)
+    services.inspection_submit(inspection=task, actor=inspector)
+    services.inspection_submit(inspection=task, actor=inspector)
     deadline.refresh_from_db()
     assert deadline.state == Deadline.State.MET
     assert Event.objects.filter(action="inspection.submitted").count() == 1
@@ -301,7 +301,7 @@ def test_answers_are_refused_once_submitted(task, inspector):
     started(task, inspector)
     for code in ("A1", "A2", "B1", "B2"):
         answer(task, inspector, code)
-    conducting.inspection_submit(inspection=task, actor=inspector)
+    services.inspection_submit(inspection=task, actor=inspector)
     with pytest.raises(InspectionError):
         answer(task, inspector, "A1", "fail", severity="minor")
 
@@ -311,7 +311,7 @@ def test_an_ad_hoc_inspection_is_created_once_per_key(company, unit, inspector):
     version = template_published(company)
     key = uuid.uuid4()
     made = [
-        conducting.inspection_create(
+        services.inspection_create(
             company=company,
             unit=unit,
             template_version=version,

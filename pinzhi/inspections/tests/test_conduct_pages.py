@@ -37,7 +37,7 @@ def task(company, unit, inspector_client):
 
 def start(client, task):
     return client.post(
-        reverse("conduct:start", args=[task.pk]),
+        reverse("inspections:start", args=[task.pk]),
         {"declared_no_conflict": "on", "credentials_shown": "on", "consent_by": "王经理"},
     )
 
@@ -49,21 +49,21 @@ def test_the_day_lists_overdue_and_today_tasks(inspector_client, company, unit):
     late = inspection_planned(
         version=version, unit=unit, inspector=me, due_at=now() - timedelta(hours=3)
     )
-    response = inspector_client.get(reverse("conduct:day"))
+    response = inspector_client.get(reverse("inspections:day"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert reverse("conduct:detail", args=[late.pk]) in body
+    assert reverse("inspections:detail", args=[late.pk]) in body
     assert 'data-testid="outbox-count"' in body and "立即发送" in body
 
 
 def test_the_phone_page_asks_for_the_declaration_then_shows_the_items(inspector_client, task):
     """INS-5, INS-6: before the start, the declaration and credentials; after, the items with
     the previous answer beside each and the outbox."""
-    page = inspector_client.get(reverse("conduct:detail", args=[task.pk])).content.decode()
+    page = inspector_client.get(reverse("inspections:detail", args=[task.pk])).content.decode()
     assert 'data-testid="declared"' in page and 'data-testid="credentials"' in page
     response = start(inspector_client, task)
     assert response.status_code == 302
-    page = inspector_client.get(reverse("conduct:detail", args=[task.pk])).content.decode()
+    page = inspector_client.get(reverse("inspections:detail", args=[task.pk])).content.decode()
     assert 'data-testid="item-A1"' in page and 'data-testid="outbox"' in page
     assert "以前未检查" in page or "上次" in page
 
@@ -74,7 +74,7 @@ def test_the_previous_answer_of_the_same_item_is_shown(inspector_client, company
     inspection_submitted(version=version, unit=unit, results={"A2": "fail"})
     task = inspection_planned(version=version, unit=unit, inspector=inspector_client.person)
     start(inspector_client, task)
-    page = inspector_client.get(reverse("conduct:detail", args=[task.pk])).content.decode()
+    page = inspector_client.get(reverse("inspections:detail", args=[task.pk])).content.decode()
     a2 = page.split('data-testid="item-A2"')[1].split('data-testid="previous"')[1][:200]
     assert "不合格" in a2
 
@@ -87,7 +87,7 @@ def post_answer(client, task, key, code="A1", result="pass", **extra):
         "answered_at": now().isoformat(),
     }
     data.update(extra)
-    return client.post(reverse("conduct:answer", args=[task.pk]), data)
+    return client.post(reverse("inspections:answer", args=[task.pk]), data)
 
 
 def test_the_outbox_endpoints_are_idempotent(inspector_client, task):
@@ -104,7 +104,7 @@ def test_the_outbox_endpoints_are_idempotent(inspector_client, task):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         response = inspector_client.post(
-            reverse("conduct:photo", args=[task.pk]),
+            reverse("inspections:photo", args=[task.pk]),
             {
                 "client_key": str(photo_key),
                 "item": "B1",
@@ -126,7 +126,8 @@ def test_a_bad_send_gets_a_specific_refusal_not_a_500(inspector_client, task):
     response = post_answer(inspector_client, task, uuid.uuid4(), result="fail")
     assert response.status_code == 422 and response.json()["field"] == "severity"
     response = inspector_client.post(
-        reverse("conduct:photo", args=[task.pk]), {"client_key": str(uuid.uuid4()), "item": "A1"}
+        reverse("inspections:photo", args=[task.pk]),
+        {"client_key": str(uuid.uuid4()), "item": "A1"},
     )
     assert response.status_code in (409, 422)
 
@@ -140,7 +141,7 @@ def test_submit_from_the_page_and_the_results_and_pdf(inspector_client, task):
         post_answer(inspector_client, task, uuid.uuid4(), code)
     post_answer(inspector_client, task, uuid.uuid4(), "B1", "fail", severity="minor")
     inspector_client.post(
-        reverse("conduct:photo", args=[task.pk]),
+        reverse("inspections:photo", args=[task.pk]),
         {
             "client_key": str(uuid.uuid4()),
             "item": "B1",
@@ -148,11 +149,11 @@ def test_submit_from_the_page_and_the_results_and_pdf(inspector_client, task):
         },
     )
     response = inspector_client.post(
-        reverse("conduct:submit", args=[task.pk]), HTTP_ACCEPT="application/json"
+        reverse("inspections:submit", args=[task.pk]), HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 422  # not confirmed yet
     inspector_client.post(
-        reverse("conduct:signature", args=[task.pk]),
+        reverse("inspections:signature", args=[task.pk]),
         {
             "client_key": str(uuid.uuid4()),
             "item": "B1",
@@ -161,14 +162,14 @@ def test_submit_from_the_page_and_the_results_and_pdf(inspector_client, task):
         },
     )
     response = inspector_client.post(
-        reverse("conduct:submit", args=[task.pk]), HTTP_ACCEPT="application/json"
+        reverse("inspections:submit", args=[task.pk]), HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 200, response.content
     task.refresh_from_db()
     assert task.status == Inspection.Status.SUBMITTED
-    page = inspector_client.get(reverse("conduct:detail", args=[task.pk])).content.decode()
+    page = inspector_client.get(reverse("inspections:detail", args=[task.pk])).content.decode()
     assert 'data-testid="score"' in page and "李主管" in page
-    pdf = inspector_client.get(reverse("conduct:checklist_pdf", args=[task.pk]))
+    pdf = inspector_client.get(reverse("inspections:checklist_pdf", args=[task.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
@@ -180,7 +181,7 @@ def test_the_report_is_written_approved_and_printed(
     inspection = inspection_submitted(
         version=template_published(company), unit=unit, inspector=me, results={"A1": "fail"}
     )
-    url = reverse("conduct:report", args=[inspection.pk])
+    url = reverse("inspections:report", args=[inspection.pk])
     inspector_client.post(url, {"action": "save"})
     report = InspectionReport.objects.get()
     assert "着装整洁" in report.problems
@@ -199,7 +200,7 @@ def test_the_report_is_written_approved_and_printed(
     client.post(url, {"action": "approve"})
     report.refresh_from_db()
     assert report.status == InspectionReport.Status.SENT
-    pdf = client.get(reverse("conduct:report_pdf", args=[inspection.pk]))
+    pdf = client.get(reverse("inspections:report_pdf", args=[inspection.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
@@ -220,7 +221,7 @@ def test_the_supervision_report_shows_the_registration_and_licence_warning(
         inspector=inspector_client.person,
         inspected_company=external,
     )
-    url = reverse("conduct:report", args=[inspection.pk])
+    url = reverse("inspections:report", args=[inspection.pk])
     inspector_client.post(url, {"action": "save"})
     page = inspector_client.get(url).content.decode()
     assert "L-1" in page and 'data-testid="licence"' in page and "owner_satisfaction" in page

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pinzhi.inspections import reporting
+from pinzhi.inspections import reports
 from pinzhi.inspections.conducting_flow import InspectionError
 from pinzhi.inspections.models import Inspection, InspectionReport
 from pinzhi.inspections.tests.factories import (
@@ -32,16 +32,16 @@ def submitted(company, unit, inspector):
 
 def test_the_report_lists_the_problems_from_the_failed_answers(submitted, inspector):
     """INS-7: the problems section is drafted from the failed answers with their severity."""
-    report = reporting.report_draft(inspection=submitted, actor=inspector)
+    report = reports.report_draft(inspection=submitted, actor=inspector)
     assert "使用文明用语" in report.problems and "轻微" in report.problems
-    assert reporting.report_draft(inspection=submitted, actor=inspector).pk == report.pk
+    assert reports.report_draft(inspection=submitted, actor=inspector).pk == report.pk
 
 
 def test_a_report_is_written_only_for_a_submitted_inspection(company, unit, inspector):
     """INS-7: no report before the inspection is submitted."""
     task = inspection_planned(version=template_published(company), unit=unit, inspector=inspector)
     with pytest.raises(InspectionError):
-        reporting.report_draft(inspection=task, actor=inspector)
+        reports.report_draft(inspection=task, actor=inspector)
 
 
 def test_the_quality_department_approves_and_the_unit_is_notified(
@@ -51,18 +51,18 @@ def test_the_quality_department_approves_and_the_unit_is_notified(
     (a notification to its manager) → the inspection is reported."""
     manager = person_with("department_manager")
     quality = person_with("quality_department", unit=inspector.unit)
-    report = reporting.report_draft(inspection=submitted, actor=inspector)
-    reporting.report_update(
+    report = reports.report_draft(inspection=submitted, actor=inspector)
+    reports.report_update(
         report=report, actor=inspector, causes="人员培训不足", next_steps="一周内复查"
     )
     with pytest.raises(InspectionError):  # the inspector cannot approve
-        reporting.report_approve(report=report, actor=inspector)
+        reports.report_approve(report=report, actor=inspector)
     with django_capture_on_commit_callbacks(execute=True):
-        reporting.report_submit(report=report, actor=inspector)
+        reports.report_submit(report=report, actor=inspector)
     with pytest.raises(InspectionError):  # no edits while it awaits approval
-        reporting.report_update(report=report, actor=inspector, causes="x")
+        reports.report_update(report=report, actor=inspector, causes="x")
     with django_capture_on_commit_callbacks(execute=True):
-        reporting.report_approve(report=report, actor=quality)
+        reports.report_approve(report=report, actor=quality)
     report.refresh_from_db()
     submitted.refresh_from_db()
     assert report.status == InspectionReport.Status.SENT and report.approved_by == quality
@@ -74,11 +74,11 @@ def test_the_quality_department_approves_and_the_unit_is_notified(
 def test_a_returned_report_needs_a_reason_and_goes_back_to_draft(submitted, inspector, person_with):
     """INS-7: the quality department returns the report with what to change."""
     quality = person_with("quality_department", unit=inspector.unit)
-    report = reporting.report_draft(inspection=submitted, actor=inspector)
-    reporting.report_submit(report=report, actor=inspector)
+    report = reports.report_draft(inspection=submitted, actor=inspector)
+    reports.report_submit(report=report, actor=inspector)
     with pytest.raises(InspectionError) as refused:
-        reporting.report_send_back(report=report, actor=quality, reason=" ")
+        reports.report_send_back(report=report, actor=quality, reason=" ")
     assert refused.value.field == "reason"
-    reporting.report_send_back(report=report, actor=quality, reason="补充原因分析")
+    reports.report_send_back(report=report, actor=quality, reason="补充原因分析")
     report.refresh_from_db()
     assert report.status == InspectionReport.Status.DRAFT

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from pinzhi.inspections import views_conduct as views
+from pinzhi.inspections import views
 
-app_name = "conduct"
+app_name = "inspections"
 urlpatterns = [
     path("day/", views.day, name="day"),
     path("supervised/", views.supervised, name="supervised"),

@@ -1,13 +1,20 @@
 """The inspection report (INS-7, INS-8, RPT-6): drafted from the failed answers, completed by
 the inspector (causes, suggestions, next steps; for an external company the supervising
-body's sections), approved by the quality department and then sent to the unit."""
+body's sections), approved by the quality department and then sent to the unit.
+
+And the printed forms (PDF): the filled checklist (e.g. 服务质量巡检表, each item's result,
+the failures' severity and who confirmed them) and the report, on the shared A4 print base,
+rendered by WeasyPrint through `pinzhi.core.printing`. `*_html` is what the tests read,
+`*_pdf` what the pages serve."""
 
 from typing import Any
 
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.core.printing import page_counter_css, pdf_from_html
 from pinzhi.inspections.conducting_flow import (
     REPORT_WORKFLOW,
     InspectionError,
@@ -15,10 +22,12 @@ from pinzhi.inspections.conducting_flow import (
 )
 from pinzhi.inspections.events import InspectionEvent
 from pinzhi.inspections.models import Answer, Inspection, InspectionReport
+from pinzhi.inspections.selectors import inspection_sections
 from pinzhi.lib.clock import now
 from pinzhi.notify.services import notify
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import Role
+from pinzhi.orgs.selectors import licence_status
 from pinzhi.timeline.services import event_record
 
 NOT_SUBMITTED = _("The report is written once the inspection has been submitted.")
@@ -124,7 +133,7 @@ def _prefixes(path: str) -> list[str]:
 
 
 def _url(report: InspectionReport) -> str:
-    return reverse("conduct:report", args=[report.inspection_id])
+    return reverse("inspections:report", args=[report.inspection_id])
 
 
 @transaction.atomic
@@ -200,3 +209,50 @@ def report_approve(*, report: InspectionReport, actor: Person) -> InspectionRepo
         )
     )
     return report
+
+
+# --- printed forms (PDF) ---------------------------------------------------------------------
+
+REPORT_TITLE = _("Inspection report")  # 检查报告
+SUPERVISION_TITLE = _("Supervision inspection report")  # 监督检查报告
+
+
+def _base(inspection: Inspection, title: Any) -> dict[str, Any]:
+    return {
+        "inspection": inspection,
+        "company": inspection.company,
+        "title": title,
+        "page_counter": page_counter_css(),
+    }
+
+
+def checklist_html(inspection: Inspection) -> str:
+    """The filled checklist: every item with its result, score, note and severity; the
+    observations, interviews and documents reviewed; the score and the signatures."""
+    context = _base(inspection, inspection.template_version.template.name)
+    context["sections"] = inspection_sections(inspection)
+    return render_to_string("inspections/print/checklist.html", context)
+
+
+def checklist_pdf(inspection: Inspection) -> bytes:
+    return pdf_from_html(checklist_html(inspection))
+
+
+def report_html(report: InspectionReport) -> str:
+    """INS-7: problems, causes, suggestions and next steps; INS-8: for an external company,
+    its registration and licence (with the licence state) and the supervision sections."""
+    inspection = report.inspection
+    external = inspection.inspected_company
+    context = _base(inspection, SUPERVISION_TITLE if external else REPORT_TITLE)
+    context.update(
+        {
+            "report": report,
+            "external": external,
+            "licence": licence_status(external) if external else "",
+        }
+    )
+    return render_to_string("inspections/print/report.html", context)
+
+
+def report_pdf(report: InspectionReport) -> bytes:
+    return pdf_from_html(report_html(report))

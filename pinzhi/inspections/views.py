@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pinzhi.core.access import page
 from pinzhi.core.printing import pdf_response
-from pinzhi.inspections import conducting, printing, reporting
+from pinzhi.inspections import reports, services
 from pinzhi.inspections.conducting_flow import (
     APPROVE_ROLES,
     REPORT_WORKFLOW,
@@ -28,9 +28,9 @@ from pinzhi.inspections.conducting_flow import (
     may_write_report,
 )
 from pinzhi.inspections.models import Answer, Inspection, InspectionReport
-from pinzhi.inspections.selectors import inspections_visible_to
-from pinzhi.inspections.selectors_conduct import (
+from pinzhi.inspections.selectors import (
     inspection_sections,
+    inspections_visible_to,
     inspector_day,
     supervised_inspections,
 )
@@ -98,7 +98,7 @@ def detail(request, pk):
         "inspection": inspection,
         "may_conduct": conduct,
         "may_confirm": inspection.status == Inspection.Status.IN_PROGRESS
-        and conducting.may_confirm_for(request.user, inspection),
+        and services.may_confirm_for(request.user, inspection),
         "sections": inspection_sections(inspection),
         "report": InspectionReport.objects.filter(inspection=inspection).first(),
         "severities": Answer._meta.get_field("severity").choices,
@@ -111,7 +111,7 @@ def detail(request, pk):
 def start(request, pk):
     inspection = _inspection(request, pk)
     try:
-        conducting.inspection_start(
+        services.inspection_start(
             inspection=inspection,
             actor=request.user,
             declared_no_conflict=request.POST.get("declared_no_conflict") == "on",
@@ -124,7 +124,7 @@ def start(request, pk):
         )
     else:
         messages.success(request, STARTED)
-    return redirect("conduct:detail", pk=pk)
+    return redirect("inspections:detail", pk=pk)
 
 
 # --- the outbox's endpoints (JSON) -------------------------------------------------------------
@@ -158,7 +158,7 @@ def _time(request: HttpRequest, name: str) -> datetime | None:
     return value
 
 
-def _stored(received: conducting.Received) -> JsonResponse:
+def _stored(received: services.Received) -> JsonResponse:
     return JsonResponse(
         {"client_key": str(received.record.client_key), "created": received.created},
         status=201 if received.created else 200,
@@ -175,7 +175,7 @@ def answer(request, pk):
             score = int(raw_score) if raw_score != "" else None
         except ValueError:
             raise DomainError(BAD_SCORE, field="score", status=422) from None
-        received = conducting.answer_record(
+        received = services.answer_record(
             inspection=inspection,
             actor=request.user,
             item_code=request.POST.get("item", ""),
@@ -203,7 +203,7 @@ def _file(request: HttpRequest) -> Any:
 def photo(request, pk):
     inspection = _inspection(request, pk)
     try:
-        received = conducting.photo_add(
+        received = services.photo_add(
             inspection=inspection,
             actor=request.user,
             item_code=request.POST.get("item", ""),
@@ -222,7 +222,7 @@ def photo(request, pk):
 def signature(request, pk):
     inspection = _inspection(request, pk)
     try:
-        received = conducting.signature_add(
+        received = services.signature_add(
             inspection=inspection,
             actor=request.user,
             item_code=request.POST.get("item", ""),
@@ -241,7 +241,7 @@ def signature(request, pk):
 def notes(request, pk):
     inspection = _inspection(request, pk)
     try:
-        conducting.inspection_notes_update(
+        services.inspection_notes_update(
             inspection=inspection,
             actor=request.user,
             observations=request.POST.get("observations", ""),
@@ -258,17 +258,17 @@ def notes(request, pk):
 def submit(request, pk):
     inspection = _inspection(request, pk)
     try:
-        inspection = conducting.inspection_submit(inspection=inspection, actor=request.user)
+        inspection = services.inspection_submit(inspection=inspection, actor=request.user)
     except DomainError as error:
         if request.headers.get("Accept") == "application/json":
             return _refusal(error)
         messages.error(
             request, str(error.message % error.params if error.params else error.message)
         )
-        return redirect("conduct:detail", pk=pk)
+        return redirect("inspections:detail", pk=pk)
     percent = "—" if inspection.percent is None else f"{inspection.percent}%"
     messages.success(request, SUBMITTED % {"percent": percent})
-    url = reverse("conduct:detail", args=[pk])
+    url = reverse("inspections:detail", args=[pk])
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"submitted": True, "url": url})
     return redirect(url)
@@ -281,21 +281,21 @@ def confirm(request, pk, answer_pk):
     inspection = _inspection(request, pk)
     found = get_object_or_404(Answer, inspection=inspection, pk=answer_pk)
     try:
-        conducting.answer_confirm(answer=found, actor=request.user)
+        services.answer_confirm(answer=found, actor=request.user)
     except DomainError as error:
         messages.error(
             request, str(error.message % error.params if error.params else error.message)
         )
     else:
         messages.success(request, CONFIRMED)
-    return redirect("conduct:detail", pk=pk)
+    return redirect("inspections:detail", pk=pk)
 
 
 # --- the report (INS-7, INS-8) ----------------------------------------------------------------
 
 REPORT_STEPS = {
-    "submit": (reporting.report_submit, REPORT_SUBMITTED),
-    "approve": (reporting.report_approve, REPORT_APPROVED),
+    "submit": (reports.report_submit, REPORT_SUBMITTED),
+    "approve": (reports.report_approve, REPORT_APPROVED),
 }
 
 
@@ -307,23 +307,23 @@ def report(request, pk):
     existing = InspectionReport.objects.filter(inspection=inspection).first()
     if request.method == "POST":
         try:
-            existing = existing or reporting.report_draft(inspection=inspection, actor=request.user)
+            existing = existing or reports.report_draft(inspection=inspection, actor=request.user)
             action = request.POST.get("action", "save")
             if action == "save" or action == "save_submit":
                 texts = {
-                    f: request.POST.get(f, "") for f in reporting.REPORT_FIELDS if f in request.POST
+                    f: request.POST.get(f, "") for f in reports.REPORT_FIELDS if f in request.POST
                 }
-                reporting.report_update(report=existing, actor=request.user, **texts)
+                reports.report_update(report=existing, actor=request.user, **texts)
                 if action == "save_submit":
-                    reporting.report_submit(report=existing, actor=request.user)
+                    reports.report_submit(report=existing, actor=request.user)
                     messages.success(request, REPORT_SUBMITTED)
                 else:
                     messages.success(request, REPORT_SAVED)
             elif action == "approve":
-                reporting.report_approve(report=existing, actor=request.user)
+                reports.report_approve(report=existing, actor=request.user)
                 messages.success(request, REPORT_APPROVED)
             elif action == "send_back":
-                reporting.report_send_back(
+                reports.report_send_back(
                     report=existing, actor=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, REPORT_RETURNED)
@@ -331,7 +331,7 @@ def report(request, pk):
             messages.error(
                 request, str(error.message % error.params if error.params else error.message)
             )
-        return redirect("conduct:report", pk=pk)
+        return redirect("inspections:report", pk=pk)
     company = inspection.inspected_company
     context = {
         "inspection": inspection,
@@ -360,8 +360,8 @@ def report_pdf(request, pk):
     inspection = _inspection(request, pk)
     found = get_object_or_404(InspectionReport, inspection=inspection)
     return pdf_response(
-        printing.report_pdf(found),
-        title=printing.REPORT_TITLE,
+        reports.report_pdf(found),
+        title=reports.REPORT_TITLE,
         code=str(inspection.pk),
         ascii_name="inspection-report",
     )
@@ -371,7 +371,7 @@ def report_pdf(request, pk):
 def checklist_pdf(request, pk):
     inspection = _inspection(request, pk)
     return pdf_response(
-        printing.checklist_pdf(inspection),
+        reports.checklist_pdf(inspection),
         title=inspection.template_version.template.name,
         code=str(inspection.pk),
         ascii_name="inspection-checklist",
