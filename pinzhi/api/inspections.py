@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -49,10 +50,10 @@ NO_CONDUCTOR = _(
     "This inspection has no assigned inspector: name the person who conducted it (inspector_id)."
 )
 BAD_CONTENT = _("The file content must be base64.")
-FILE_TOO_BIG = _("The file is larger than the API accepts (%(limit)s bytes).")
 PAGE_SIZE = 50
-# A photo in JSON (base64) is bounded before it is decoded; the attachment rules then apply.
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# A photo in JSON (base64) is bounded before it is decoded, by the attachment limit
+# (PINZHI_ATTACHMENT_MAX_BYTES); the attachment rules then apply to the decoded file.
+MAX_FILE_BYTES = settings.PINZHI_ATTACHMENT_MAX_BYTES
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut, 413: ErrorOut}
@@ -317,8 +318,6 @@ def _file(entry: FileIn, index: int, kind: str) -> SimpleUploadedFile:
         content = base64.b64decode(entry.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput(BAD_CONTENT, field=f"{kind}.{index}.content_base64") from None
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(FILE_TOO_BIG, field=f"{kind}.{index}", limit=MAX_FILE_BYTES)
     return SimpleUploadedFile(entry.filename, content)
 
 

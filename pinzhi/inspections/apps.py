@@ -29,7 +29,9 @@ class InspectionsConfig(AppConfig):
 
     def _register_conducting(self) -> None:
         """Conducting and reporting inspections (INS-5, INS-7, INS-8)."""
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import register_nav_section
+        from pinzhi.inspections import demo_conduct
         from pinzhi.inspections.conducting_flow import INSPECTION_WORKFLOW, REPORT_WORKFLOW
         from pinzhi.inspections.events import InspectionEvent
         from pinzhi.inspections.selectors import inspections_visible_to
@@ -48,6 +50,13 @@ class InspectionsConfig(AppConfig):
                 inspection is not None
                 and inspections_visible_to(user).filter(pk=inspection.pk).exists()
             ),
+        )
+        register_demo(
+            DemoPart(
+                name="inspections_conducted",
+                load=demo_conduct.load_demo_inspections,
+                order=62,
+            )
         )
         register_nav_section(
             _("Inspections"),
