@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/plans/", include("pinzhi.inspections.urls_planning")),
     path("rectification/", include("pinzhi.rectification.urls")),
     path("suppliers/", include("pinzhi.suppliers.urls")),
+    path("inspections/", include("pinzhi.inspections.urls")),
     path("public/", include("pinzhi.portal.urls")),
     path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

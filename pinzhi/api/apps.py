@@ -14,6 +14,7 @@ class ApiConfig(AppConfig):
         from pinzhi.api import (  # noqa: F401
             cases,
             checklists,
+            inspections,
             rectification,
             standards,
             suppliers,

@@ -15,12 +15,16 @@ SCOPE_READ = "complaints:read"
 SCOPE_RECTIFICATION_READ = "rectification:read"
 SCOPE_RECTIFICATION_WRITE = "rectification:write"
 SCOPE_SUPPLIERS_READ = "suppliers:read"
+SCOPE_INSPECTIONS_READ = "inspections:read"
+SCOPE_INSPECTIONS_WRITE = "inspections:write"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
     ("checklists:read", _("Read checklist templates and their versions (checklists:read)")),
     (SCOPE_RECTIFICATION_READ, _("Read findings and their rectification (rectification:read)")),
     (SCOPE_RECTIFICATION_WRITE, _("Report and verify fixes (rectification:write)")),
+    (SCOPE_INSPECTIONS_READ, _("Read inspections and their results (inspections:read)")),
+    (SCOPE_INSPECTIONS_WRITE, _("Submit inspections with their answers (inspections:write)")),
     (SCOPE_SUPPLIERS_READ, _("Read supplier evaluations and deductions (suppliers:read)")),
     (
         "standards:read",

@@ -195,7 +195,54 @@ class Submitted(TypedDict):
     failed_answer_ids: Annotated[list, "the Answer ids of the nonconformities found"]
 
 
+class Started(TypedDict):
+    consent_by: Annotated[str, "who at the unit gave consent after the credentials were shown"]
+
+
+class Confirmed(TypedDict):
+    answer_id: Annotated[int, "the failed Answer confirmed"]
+    confirmed_by: Annotated[str, "the name of the responsible person who confirmed it"]
+    signed: Annotated[
+        bool,
+        "a signature drawn on screen (true), or confirmed from the person's own account",
+    ]
+
+
 class InspectionEvent(EventCode):
+    CREATED = (
+        "inspection.created",
+        _("Inspection arranged"),
+        "When an ad-hoc (special or unscheduled) inspection is arranged for a unit (INS-2).",
+    )
+    STARTED = (
+        "inspection.started",
+        _("Inspection started"),
+        "When the inspector starts on site: the declaration of no conflict of interest "
+        "(INS-6), the credentials shown and the unit's consent (INS-5).",
+        Started,
+    )
+    CONFIRMED = (
+        "inspection.nonconformity_confirmed",
+        _("Nonconformity confirmed by the responsible person"),
+        "When the responsible person confirms a failed item, by a signature drawn on the "
+        "phone or from their own account (INS-5).",
+        Confirmed,
+    )
+    REPORT_SUBMITTED = (
+        "inspection.report_submitted",
+        _("Inspection report submitted for approval"),
+        "When the inspector submits the inspection report to the quality department (INS-7).",
+    )
+    REPORT_RETURNED = (
+        "inspection.report_returned",
+        _("Inspection report returned for changes"),
+        "When the quality department returns the report to the inspector, with the reason.",
+    )
+    REPORTED = (
+        "inspection.reported",
+        _("Inspection report approved and sent"),
+        "When the quality department approves the report; it is sent to the unit (INS-7).",
+    )
     SUBMITTED = (
         "inspection.submitted",
         _("Inspection submitted"),

@@ -453,3 +453,67 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} @ {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+# --- conducting and reporting (INS-5, INS-7, INS-8) -----------------------------------------
+
+
+class Signature(models.Model):
+    """签字确认: the responsible person's signature drawn on the phone's screen for one
+    nonconformity (a PNG timeline attachment), or their confirmation from their own account
+    (INS-5; 000 检验办法 4.1). Idempotent by the phone's `client_key`."""
+
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="signature")
+    attachment = models.OneToOneField(
+        "timeline.Attachment", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    signed_by_name = models.CharField(_("signed by"), max_length=60)
+    signed_at = models.DateTimeField(_("signed at"))
+    client_key = models.UUIDField(_("client key"), unique=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self) -> str:
+        return f"{self.signed_by_name} @ {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class InspectionReport(models.Model):
+    """检查报告 (INS-7): the problems found (from the failed answers), their causes,
+    suggestions for improvement and the next steps; approved by the quality department and
+    then sent to the unit. For an external company inspected by a supervising body (INS-8) it
+    has the supervision sections as well (registration and licence come from the Company)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        SENT = "sent", _("Approved and sent")
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, related_name="report", verbose_name=_("inspection")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    problems = models.TextField(_("problems found"), blank=True)
+    causes = models.TextField(_("cause analysis"), blank=True)
+    suggestions = models.TextField(_("improvement suggestions"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    # INS-8: the supervising body's sections for an external company.
+    owner_satisfaction = models.TextField(_("owner satisfaction"), blank=True)
+    complaint_handling = models.TextField(_("complaint handling"), blank=True)
+    internal_rules = models.TextField(_("internal rules"), blank=True)
+    finances = models.TextField(_("finances"), blank=True)
+    compliance = models.TextField(_("compliance"), blank=True)
+    written_by = person_fk(_("written by"))
+    submitted_at = models.DateTimeField(_("submitted for approval at"), null=True, blank=True)
+    approved_by = person_fk(_("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inspection report")
+        verbose_name_plural = _("inspection reports")
+
+    def __str__(self) -> str:
+        return f"{self.inspection}"

@@ -429,6 +429,7 @@ def build_two_companies() -> TwoCompanies:
     _rectification(a)
     _suppliers(a)
     _standards(a)
+    _inspections(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -557,3 +558,60 @@ def _suppliers(a: CompanyData) -> None:
     a.objects["supplier_contract"] = contract
     a.objects["supplier_evaluation"] = MonthlyEvaluation.objects.get(contract=contract)
     a.objects["supplier_deduction"] = ContractDeduction.objects.get(contract=contract)
+
+
+# --- inspections: conducting and reporting (INS-5, INS-7) --------------------------------------
+
+
+def _inspections(a: CompanyData) -> None:
+    """An inspection of A's estate in progress with a failed answer, and a reported one."""
+    from datetime import timedelta
+
+    from pinzhi.inspections.models import Answer, Inspection, InspectionReport
+    from pinzhi.inspections.tests.factories import (
+        inspection_planned,
+        inspection_submitted,
+        template_published,
+    )
+    from pinzhi.lib.clock import now
+
+    version = template_published(a.company)
+    inspector = a.people[Role.INSPECTOR.value]
+    moment = now()
+    in_progress = inspection_planned(
+        version=version,
+        unit=a.estate,
+        inspector=inspector,
+        status=Inspection.Status.IN_PROGRESS,
+        started_at=moment,
+        declared_at=moment,
+    )
+    a.objects["inspection"] = in_progress
+    a.objects["failed_answer"] = Answer.objects.create(
+        inspection=in_progress,
+        item=version.items.get(code="A1"),
+        result=Answer.Result.FAIL,
+        severity="minor",
+        answered_at=moment,
+        received_at=moment,
+        answered_by=inspector,
+    )
+    reported = inspection_submitted(
+        version=version,
+        unit=a.estate,
+        inspector=inspector,
+        results={"A2": "fail"},
+        submitted_at=moment - timedelta(days=1),
+    )
+    Inspection.objects.filter(pk=reported.pk).update(status=Inspection.Status.REPORTED)
+    InspectionReport.objects.create(
+        inspection=reported,
+        status=InspectionReport.Status.SENT,
+        problems=f"{a.company.name[:3]}：未使用文明用语",
+        approved_at=moment,
+    )
+    a.objects["reported_inspection"] = reported
+    # A's API token reads and submits inspections too (api/inspections.py).
+    token = a["api_token"]
+    token.scopes = [*token.scopes, "inspections:read", "inspections:write"]
+    token.save(update_fields=["scopes"])

@@ -309,6 +309,35 @@ URL_OBJECTS: dict[str, Target | tuple[Target, ...]] = {
     "standards:commitment_withdraw": Target(_pk("commitment"), EVERY_METHOD),
 }
 
+# --- inspections: conducting and reporting (INS-5, INS-7, INS-8) -----------------------------
+_NOT_A_SUPPLIERS_CHECK = dict(
+    out_of_scope=frozenset({Role.SUPPLIER}),
+    out_of_scope_reason="INS-2: a supplier sees only the checks of its contracted service",
+)
+URL_OBJECTS.update(
+    {
+        "inspections:detail": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:report": Target(
+            _pk("reported_inspection"), EVERY_METHOD, **_NOT_A_SUPPLIERS_CHECK
+        ),
+        "inspections:report_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:checklist_pdf": Target(_pk("reported_inspection"), **_NOT_A_SUPPLIERS_CHECK),
+        "inspections:start": Target(_pk("inspection"), (POST,)),
+        "inspections:answer": Target(_pk("inspection"), (POST,)),
+        "inspections:photo": Target(_pk("inspection"), (POST,)),
+        "inspections:signature": Target(_pk("inspection"), (POST,)),
+        "inspections:notes": Target(_pk("inspection"), (POST,)),
+        "inspections:submit": Target(_pk("inspection"), (POST,)),
+        "inspections:confirm": Target(
+            lambda a, role: {"pk": a["inspection"].pk, "answer_pk": a["failed_answer"].pk},
+            (POST,),
+            out_of_scope=frozenset({Role.SUPPLIER, Role.SUPERVISING_BODY}),
+            out_of_scope_reason="INS-2: an inspection in progress is not shown to a supplier "
+            "of another service nor to the supervising body before it is reported",
+        ),
+    }
+)
+
 
 def _location_token(a, role):
     from pinzhi.portal.selectors import location_token
@@ -347,6 +376,10 @@ TOKEN_URLS.update(
         "api:checklist_version": lambda a: {"version_id": a["checklist_published"].pk},
     }
 )
+# --- inspections (INS-5): the token's company's inspections only ------------------------------
+TOKEN_URLS["api:inspection"] = lambda a: {"inspection_id": a["reported_inspection"].pk}
+TOKEN_URLS["api:inspection_submission"] = lambda a: {"inspection_id": a["inspection"].pk}
+TOKEN_STEPS["api:inspection_submission"] = {}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
