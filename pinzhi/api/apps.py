@@ -11,7 +11,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         # The operations an integration runs a case with (issue 8 item 5) register
         # themselves on the API when imported.
-        from pinzhi.api import cases, tasks  # noqa: F401
+        from pinzhi.api import cases, schedules, tasks  # noqa: F401
         from pinzhi.api.events import ApiEvent
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.shell import register_nav_section

@@ -15,6 +15,11 @@ SCOPE_READ = "complaints:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
+    ("schedules:read", _("Read inspection schedules, tasks and sampling draws (schedules:read)")),
+    (
+        "schedules:write",
+        _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
+    ),
 ]
 
 

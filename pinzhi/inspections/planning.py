@@ -18,7 +18,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule as RRule
@@ -144,13 +144,21 @@ def inspector_check(*, inspector: Person, company_id: int, units: Iterable[Unit]
     """Refuse an inspector of another company, without an inspecting role, or belonging to
     one of `units` (INS-6)."""
     if not inspector.is_superuser and inspector.company_id != company_id:
-        raise PlanningError(INSPECTOR_OF_OTHER_COMPANY, field="inspector", person=inspector)
+        raise PlanningError(
+            INSPECTOR_OF_OTHER_COMPANY, field="inspector", status=422, person=inspector
+        )
     if not inspector.is_superuser and not inspector.role_codes & INSPECTOR_ROLES:
-        raise PlanningError(INSPECTOR_NOT_INSPECTOR, field="inspector", person=inspector)
+        raise PlanningError(
+            INSPECTOR_NOT_INSPECTOR, field="inspector", status=422, person=inspector
+        )
     conflicts = inspector_conflicts(inspector, units)
     if conflicts:
         raise PlanningError(
-            INSPECTOR_OWN_UNIT, field="inspector", person=inspector, unit=conflicts[0]
+            INSPECTOR_OWN_UNIT,
+            field="inspector",
+            status=422,
+            person=inspector,
+            unit=conflicts[0],
         )
 
 
@@ -477,10 +485,10 @@ def _due_deadlines_open(
             subject_repr=subject_label(task),
             kind=DUE_KIND,
             rule_key=schedule.rule_key,
-            started_at=task.occurrence,
+            started_at=cast(datetime, task.occurrence),
             duration=schedule.due_within,
             calendar=None,
-            due_at=task.due_at,
+            due_at=cast(datetime, task.due_at),
             state=Deadline.State.OPEN,
             ladder=ladder,
             escalation_step=0,
@@ -504,8 +512,8 @@ def _due_deadlines_open(
             "kind": DUE_KIND,
             "deadline_id": opened[task.pk],
             "rule_key": schedule.rule_key,
-            "due_at": task.due_at.isoformat(),
-            "started_at": task.occurrence.isoformat(),
+            "due_at": cast(datetime, task.due_at).isoformat(),
+            "started_at": cast(datetime, task.occurrence).isoformat(),
             "duration_seconds": int(schedule.due_within.total_seconds()),
             "calendar": None,
             "ladder": ladder,
