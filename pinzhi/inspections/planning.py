@@ -292,7 +292,7 @@ def schedule_create(
     ends_at: datetime | None = None,
     inspector: Person | None = None,
     supplier: Company | None = None,
-    sample_percent: Decimal | None = None,
+    sample_percent: Decimal | int | None = None,
     plan: InspectionPlan | None = None,
     rule_key: str = "",
     kind: str = Inspection._meta.get_field("kind").default,
@@ -309,6 +309,7 @@ def schedule_create(
     inspector who belongs to one of the units (INS-6). The next window's tasks are made at
     once."""
     units = list(units)
+    sample_percent = None if sample_percent is None else Decimal(sample_percent)
     _schedule_check(
         company=company,
         template=template,
