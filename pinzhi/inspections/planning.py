@@ -787,16 +787,16 @@ def plan_notify(*, plan: InspectionPlan, actor: Person | None) -> InspectionPlan
     people_count = 0
     url = reverse("planning:plan_detail", args=[locked.pk])
     for unit in units:
-        # The unit's management: their own unit or a unit above it.
-        recipients = (
-            Person.objects.filter(
-                is_active=True,
-                company_id=locked.company_id,
-                role_assignments__role__in=NOTICE_ROLES,
-            )
-            .filter(Q(unit=unit) | Q(role_assignments__scope=unit))
-            .distinct()
-        )
+        # The unit's management: people of the unit holding a managing role, or whose
+        # managing role covers the unit (its scope is the unit or one above it).
+        parts = unit.path.strip("/").split("/")
+        above = ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+        recipients = Person.objects.filter(
+            Q(role_assignments__role__in=NOTICE_ROLES)
+            & (Q(unit=unit) | Q(role_assignments__scope__path__in=above)),
+            is_active=True,
+            company_id=locked.company_id,
+        ).distinct()
         lines = lines_by_unit[unit.pk]
         sent = notify(
             recipients=recipients,

@@ -265,9 +265,7 @@ def test_the_pages_list_schedules_and_tasks_and_refuse_an_insider(
     assert bad.status_code == 200
     task = schedule.inspections.filter(unit=estates[0]).first()
     insider = person_with("inspector", unit=estates[0])
-    refused = client.post(
-        f"/inspections/plans/tasks/{task.pk}/assign/", {"inspector": insider.pk}
-    )
+    refused = client.post(f"/inspections/plans/tasks/{task.pk}/assign/", {"inspector": insider.pk})
     assert refused.status_code == 422
     assert "INS-6" in refused.content.decode()
     task.refresh_from_db()
