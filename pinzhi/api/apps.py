@@ -16,6 +16,7 @@ class ApiConfig(AppConfig):
             checklists,
             inspections,
             rectification,
+            schedules,
             standards,
             suppliers,
             tasks,

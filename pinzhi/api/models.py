@@ -31,6 +31,11 @@ SCOPES = [
         _("Read the service standards, goals, SLAs and commitments (standards:read)"),
     ),
     ("standards:write", _("Add service items and draft standards (standards:write)")),
+    ("schedules:read", _("Read inspection schedules, tasks and sampling draws (schedules:read)")),
+    (
+        "schedules:write",
+        _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
+    ),
 ]
 
 

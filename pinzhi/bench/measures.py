@@ -712,6 +712,32 @@ def measure_supplier_month(bench: Bench) -> list[Figure]:
     ]
 
 
+def measure_materialise(bench: Bench) -> list[Figure]:
+    """Issue 10 (INS-1): the next 30 days of three schedules over 1,000 units (daily, weekly,
+    a 20 % weekly sample) materialised by the clock's job; raw: the daily schedule's task
+    rows alone by INSERT … SELECT (no deadlines, events or draws). Rolled back."""
+    from pinzhi.bench.planning import materialise_run
+
+    got = materialise_run(bench.company, bench.quality)
+    per_k = got.took / got.tasks * 1000 if got.tasks else 0.0
+    raw_k = got.raw / got.raw_rows * 1000 if got.raw_rows else 0.0
+    note = (
+        f"{got.tasks:,} tasks and {got.deadlines:,} deadlines in {got.queries} queries "
+        f"({per_k:.3f} s per 1,000 tasks; raw {got.raw_rows:,} rows, {raw_k:.3f} s per 1,000); "
+        f"second run made {got.second_run}"
+    )
+    return [
+        Figure(
+            "materialise",
+            "30 days of schedules for 1,000 units",
+            Timings([got.took], wall=got.took),
+            Timings([got.raw], wall=got.raw),
+            queries=got.queries,
+            note=note,
+        )
+    ]
+
+
 MEASURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "create": measure_create,
     "intake": measure_intake,
@@ -725,6 +751,7 @@ MEASURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "verify": measure_verify,
     "regroup": measure_regroup,
     "supplier-month": measure_supplier_month,
+    "materialise": measure_materialise,
 }
 NEEDS_SERVER = {"create", "intake", "list", "search", "repeats", "home", "api-list"}
 

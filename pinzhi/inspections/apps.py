@@ -39,9 +39,10 @@ class InspectionsConfig(AppConfig):
         from datetime import timedelta
 
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import register_nav_section
         from pinzhi.deadlines.display import register_kind
-        from pinzhi.inspections import tasks
+        from pinzhi.inspections import demo_planning, tasks
         from pinzhi.inspections.events import PlanEvent
         from pinzhi.inspections.planning import DUE_KIND, PLAN_READERS, PLAN_WORKFLOW, PLANNERS
         from pinzhi.lib.workflow import workflow_register
@@ -57,6 +58,7 @@ class InspectionsConfig(AppConfig):
             (_("Inspection plans"), "planning:plans", PLAN_READERS, "calendar-check", 330),
             (_("Random draws"), "planning:draws", PLAN_READERS | PLANNERS, "shuffle", 340),
         )
+        register_demo(DemoPart(name="planning", load=demo_planning.load_demo_planning, order=61))
         # INS-1: the rolling window of every schedule, and plans whose notice is due.
         register_periodic(
             name="inspections.materialise",

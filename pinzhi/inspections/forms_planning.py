@@ -2,6 +2,7 @@
 services in `planning.py` and `sampling.py` check the rules and refuse with reasons."""
 
 from datetime import timedelta
+from typing import Any
 
 import django_filters
 from django import forms
@@ -88,8 +89,8 @@ def frequency_rrule(frequency: Frequency) -> str:
     if frequency.per == "month":
         if times == 1:
             return "FREQ=MONTHLY"
-        days = sorted({1 + (28 * i) // times for i in range(times)})
-        return "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(str(d) for d in days)
+        month_days = sorted({1 + (28 * i) // times for i in range(times)})
+        return "FREQ=MONTHLY;BYMONTHDAY=" + ",".join(str(d) for d in month_days)
     if frequency.per == "quarter":
         return (
             "FREQ=MONTHLY;INTERVAL=3"
@@ -111,6 +112,15 @@ def company_rule_choices(company: Company) -> list[tuple[str, str]]:
             shown = display("frequency", "", {"times": value.times, "per": value.per})
             choices.append((key, f"{RULE_NAMES[key]}（{shown}）"))
     return choices
+
+
+class _Fields:
+    """Typed access to a form's fields whose choices are set per company."""
+
+    fields: dict
+
+    def _field(self, name: str) -> Any:
+        return self.fields[name]
 
 
 class ReasonForm(forms.Form):
@@ -157,7 +167,7 @@ def _templates(company: Company):
     return ChecklistTemplate.objects.filter(company=company, is_active=True).order_by("name")
 
 
-class PlanEntryForm(ClassificationMixin):
+class PlanEntryForm(_Fields, ClassificationMixin):
     title = forms.CharField(label=_("What is checked"), max_length=200)
     template = forms.ModelChoiceField(
         label=_("Checklist"), queryset=ChecklistTemplate.objects.none(), required=False
@@ -170,11 +180,11 @@ class PlanEntryForm(ClassificationMixin):
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"] = _units_field(company)
-        self.fields["template"].queryset = _templates(company)
+        self._field("template").queryset = _templates(company)
         self.order_fields(self.field_order)
 
 
-class ScheduleForm(ClassificationMixin):
+class ScheduleForm(_Fields, ClassificationMixin):
     title = forms.CharField(label=_("Title"), max_length=200)
     template = forms.ModelChoiceField(
         label=_("Checklist"), queryset=ChecklistTemplate.objects.none()
@@ -240,9 +250,9 @@ class ScheduleForm(ClassificationMixin):
         super().__init__(*args, **kwargs)
         self.company = company
         self.fields["units"] = _units_field(company)
-        self.fields["template"].queryset = _templates(company)
-        self.fields["inspector"].queryset = inspectors_for(company.pk)
-        self.fields["rule_key"].choices = [("", _("— none —")), *company_rule_choices(company)]
+        self._field("template").queryset = _templates(company)
+        self._field("inspector").queryset = inspectors_for(company.pk)
+        self._field("rule_key").choices = [("", _("— none —")), *company_rule_choices(company)]
         self.order_fields(self.field_order)
 
     def clean(self):
@@ -315,13 +325,13 @@ class DrawForm(forms.Form):
         self.fields["units"].label = _("Units to draw from")
 
 
-class AssignForm(forms.Form):
+class AssignForm(_Fields, forms.Form):
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=Person.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
     def __init__(self, *args, company_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = inspectors_for(company_id)
+        self._field("inspector").queryset = inspectors_for(company_id)
 
 
 class StopForm(forms.Form):
@@ -349,7 +359,7 @@ class TaskFilter(FilterSet):
 
     def __init__(self, data=None, queryset=None, *, company_id: int | None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        units = Unit.objects.filter(company_id=company_id).order_by("path")
+        units = Unit.objects.filter(company_id=company_id or 0).order_by("path")
         self.filters["unit"].queryset = units
         self.filters["inspector"].queryset = inspectors_for(company_id or 0)
 

@@ -18,7 +18,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule as RRule
@@ -144,13 +144,21 @@ def inspector_check(*, inspector: Person, company_id: int, units: Iterable[Unit]
     """Refuse an inspector of another company, without an inspecting role, or belonging to
     one of `units` (INS-6)."""
     if not inspector.is_superuser and inspector.company_id != company_id:
-        raise PlanningError(INSPECTOR_OF_OTHER_COMPANY, field="inspector", person=inspector)
+        raise PlanningError(
+            INSPECTOR_OF_OTHER_COMPANY, field="inspector", status=422, person=inspector
+        )
     if not inspector.is_superuser and not inspector.role_codes & INSPECTOR_ROLES:
-        raise PlanningError(INSPECTOR_NOT_INSPECTOR, field="inspector", person=inspector)
+        raise PlanningError(
+            INSPECTOR_NOT_INSPECTOR, field="inspector", status=422, person=inspector
+        )
     conflicts = inspector_conflicts(inspector, units)
     if conflicts:
         raise PlanningError(
-            INSPECTOR_OWN_UNIT, field="inspector", person=inspector, unit=conflicts[0]
+            INSPECTOR_OWN_UNIT,
+            field="inspector",
+            status=422,
+            person=inspector,
+            unit=conflicts[0],
         )
 
 
@@ -284,7 +292,7 @@ def schedule_create(
     ends_at: datetime | None = None,
     inspector: Person | None = None,
     supplier: Company | None = None,
-    sample_percent: Decimal | None = None,
+    sample_percent: Decimal | int | None = None,
     plan: InspectionPlan | None = None,
     rule_key: str = "",
     kind: str = Inspection._meta.get_field("kind").default,
@@ -301,6 +309,7 @@ def schedule_create(
     inspector who belongs to one of the units (INS-6). The next window's tasks are made at
     once."""
     units = list(units)
+    sample_percent = None if sample_percent is None else Decimal(sample_percent)
     _schedule_check(
         company=company,
         template=template,
@@ -477,10 +486,10 @@ def _due_deadlines_open(
             subject_repr=subject_label(task),
             kind=DUE_KIND,
             rule_key=schedule.rule_key,
-            started_at=task.occurrence,
+            started_at=cast(datetime, task.occurrence),
             duration=schedule.due_within,
             calendar=None,
-            due_at=task.due_at,
+            due_at=cast(datetime, task.due_at),
             state=Deadline.State.OPEN,
             ladder=ladder,
             escalation_step=0,
@@ -504,8 +513,8 @@ def _due_deadlines_open(
             "kind": DUE_KIND,
             "deadline_id": opened[task.pk],
             "rule_key": schedule.rule_key,
-            "due_at": task.due_at.isoformat(),
-            "started_at": task.occurrence.isoformat(),
+            "due_at": cast(datetime, task.due_at).isoformat(),
+            "started_at": cast(datetime, task.occurrence).isoformat(),
             "duration_seconds": int(schedule.due_within.total_seconds()),
             "calendar": None,
             "ladder": ladder,
@@ -778,16 +787,16 @@ def plan_notify(*, plan: InspectionPlan, actor: Person | None) -> InspectionPlan
     people_count = 0
     url = reverse("planning:plan_detail", args=[locked.pk])
     for unit in units:
-        # The unit's management: their own unit or a unit above it.
-        recipients = (
-            Person.objects.filter(
-                is_active=True,
-                company_id=locked.company_id,
-                role_assignments__role__in=NOTICE_ROLES,
-            )
-            .filter(Q(unit=unit) | Q(role_assignments__scope=unit))
-            .distinct()
-        )
+        # The unit's management: people of the unit holding a managing role, or whose
+        # managing role covers the unit (its scope is the unit or one above it).
+        parts = unit.path.strip("/").split("/")
+        above = ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+        recipients = Person.objects.filter(
+            Q(role_assignments__role__in=NOTICE_ROLES)
+            & (Q(unit=unit) | Q(role_assignments__scope__path__in=above)),
+            is_active=True,
+            company_id=locked.company_id,
+        ).distinct()
         lines = lines_by_unit[unit.pk]
         sent = notify(
             recipients=recipients,

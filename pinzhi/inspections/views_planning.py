@@ -180,7 +180,7 @@ def plan_step(request, pk: int, action: str):
         request, workflow=planning.PLAN_WORKFLOW, record=plan, name=action, form_for=_step_form
     )
     if outcome.ok:
-        messages.success(request, outcome.step.done)
+        messages.success(request, str(outcome.step.done))
         return redirect("planning:plan_detail", pk=plan.pk)
     plan.refresh_from_db()
     return _plan_page(request, plan, failed=(action, outcome.form), status=outcome.status)

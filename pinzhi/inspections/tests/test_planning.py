@@ -140,3 +140,21 @@ def test_the_plan_pages_take_the_steps(plan, client, person_with):
     assert refused.status_code == 403
     plan.refresh_from_db()
     assert plan.status == InspectionPlan.Status.SUBMITTED
+
+
+def test_a_manager_whose_scope_covers_the_unit_is_told_too(plan, person_with, company, unit):
+    """INS-1: the notice reaches the management covering the unit from above, not people of
+    other units."""
+    from pinzhi.orgs.tests.factories import person_in_role
+
+    area = UnitFactory(company=company, code="PQ", name="片区")
+    estate = UnitFactory(company=company, code="PQ-1", name="金桂苑", parent=area)
+    entry = plan.entries.first()
+    entry.units.add(estate)
+    covering = person_in_role("pq.supervisor", "supervisor", unit, scope=[area])
+    elsewhere = person_with("department_manager", unit=unit)
+    planning.plan_submit(plan=plan, actor=plan.planner)
+    planning.plan_approve(plan=plan, actor=person_with("leadership"))
+    planning.plan_notify(plan=plan, actor=plan.planner)
+    assert Notification.objects.filter(recipient=covering).exists()
+    assert not Notification.objects.filter(recipient=elsewhere).exists()

@@ -246,3 +246,31 @@ def test_the_schedule_form_shows_a_bad_rule_beside_its_field(company, estates, s
     assert response.status_code == 400
     assert "FREQ=SOMETIMES" in response.content.decode()
     assert not Schedule.objects.exists()
+
+
+@time_machine.travel(START - timedelta(days=1), tick=False)
+def test_the_pages_list_schedules_and_tasks_and_refuse_an_insider(
+    company, estates, signed_in, person_with, property_pack
+):
+    """INS-1, INS-6: the lists render (filters that do not validate are shown, not a 500);
+    re-assigning to a person of the unit is refused on the page with the reason."""
+    schedule = _schedule(company, estates[:2])
+    client = signed_in("quality_department")
+    assert client.get("/inspections/plans/schedules/").status_code == 200
+    page = client.get(f"/inspections/plans/schedules/{schedule.pk}/")
+    assert page.status_code == 200 and "FREQ=DAILY" in page.content.decode()
+    listed = client.get("/inspections/plans/tasks/", {"unit": estates[0].pk, "overdue": "on"})
+    assert listed.status_code == 200
+    bad = client.get("/inspections/plans/tasks/", {"due_from": "not a date", "unit": "x"})
+    assert bad.status_code == 200
+    task = schedule.inspections.filter(unit=estates[0]).first()
+    insider = person_with("inspector", unit=estates[0])
+    refused = client.post(f"/inspections/plans/tasks/{task.pk}/assign/", {"inspector": insider.pk})
+    assert refused.status_code == 422
+    assert "INS-6" in refused.content.decode()
+    task.refresh_from_db()
+    assert task.inspector is None
+    cancelled = client.post(f"/inspections/plans/tasks/{task.pk}/cancel/", {"reason": "改期"})
+    assert cancelled.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "cancelled"
