@@ -223,12 +223,13 @@ def _notifications(a: CompanyData) -> None:
 
 
 def _api_token(a: CompanyData) -> None:
+    from pinzhi.api.models import SCOPES
     from pinzhi.api.services import api_token_create
 
     token, secret = api_token_create(
         name=f"{a.company.name}热线系统",
         company=a.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=[scope for scope, _label in SCOPES],
         actor=a.people[Role.QUALITY_DEPARTMENT],
     )
     a.objects["api_token"] = token
@@ -405,6 +406,48 @@ def _planning(a: CompanyData) -> None:
     a.objects["task"] = schedule.inspections.order_by("occurrence").first()
     a.objects["draw"] = sampling.draw_make(
         company=a.company, units=[a.estate, a.kf], percent=50, actor=planner, purpose="甲抽查"
+    )
+
+
+# --- standards (issue 10, STD-1 … STD-4) ---------------------------------------------------
+
+
+def _standards(a: CompanyData) -> None:
+    """A's catalogue (a published standard), a draft of a new standard, an SLA and a draft
+    service commitment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pinzhi.standards import services
+    from pinzhi.standards.models import ServiceItem, Standard
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    services.catalogue_install_pack(company=a.company, pack="property", actor=quality)
+    draft = services.standard_draft(
+        item=ServiceItem.objects.get(company=a.company, code="CS"),
+        code="CS-90",
+        title=f"{a.company.name}报修上门",
+        requirement="30 分钟内上门。",
+        dimension="efficiency",
+        actor=quality,
+    )
+    sla = services.sla_record(
+        company=a.company,
+        actor=quality,
+        customer=f"{a.company.name}大客户",
+        contract_number=f"{a.code}-SLA-1",
+        valid_from=date(2026, 1, 1),
+        response_minutes=30,
+        satisfaction_percent=Decimal("90"),
+    )
+    commitment = services.commitment_write(
+        company=a.company, post_name=f"{a.company.name[:3]}门卫", text="文明服务。", actor=quality
+    )
+    a.objects.update(
+        standard=Standard.objects.get(company=a.company, code="CLN-01"),
+        standard_draft=draft,
+        sla=sla,
+        commitment=commitment,
     )
 
 
