@@ -575,8 +575,7 @@ def item_save(
             limit = settings.PINZHI_CHECKLIST_MAX_ITEMS
             if locked.items.count() >= limit:
                 raise ChecklistError(TOO_MANY_ITEMS, max=limit, status=422)
-            last = locked.items.aggregate(last=Max("order"))["last"] or 0
-            item = ChecklistItem(version=locked, order=last + 1)
+            item = ChecklistItem(version=locked, order=_next_place(locked, clean["follow_up_of"]))
         for name in ITEM_FIELDS:
             setattr(item, name, clean[name])
         try:
@@ -587,6 +586,20 @@ def item_save(
                 CODE_TAKEN, field="code", status=422, item_code=clean["code"]
             ) from (error)
     return item
+
+
+def _next_place(version: TemplateVersion, parent: ChecklistItem | None) -> int:
+    """Where a new item goes: at the end, or a follow-up right after its main item and the
+    follow-ups it has (the items after it move down one place)."""
+    if parent is None:
+        return (version.items.aggregate(last=Max("order"))["last"] or 0) + 1
+    block = version.items.filter(Q(pk=parent.pk) | Q(follow_up_of=parent))
+    place = (block.aggregate(last=Max("order"))["last"] or 0) + 1
+    later = list(version.items.filter(order__gte=place).order_by("order"))
+    for other in later:
+        other.order += 1
+    ChecklistItem.objects.bulk_update(later, ["order"])
+    return place
 
 
 def item_remove(*, item: ChecklistItem, actor: Any = None) -> None:

@@ -289,3 +289,12 @@ def test_the_maximum_score_leaves_follow_ups_out(draft, quality):
     _add(draft, quality, "C2a", follow_up_of=main, weight=3)
     _add(draft, quality, "C3", scoring="scale", max_score=5, pass_score=3)
     assert checklists.version_max_score(checklists.version_items(draft)) == Decimal(3)
+
+
+def test_a_new_follow_up_goes_right_after_its_main_item(draft, quality):
+    """INS-4: a follow-up stays with its main item (and its section) in the form."""
+    main = _add(draft, quality, "C2", section="服务质量")
+    _add(draft, quality, "D1", section="环境卫生")
+    _add(draft, quality, "C2a", section="服务质量", follow_up_of=main)
+    _add(draft, quality, "C2b", section="服务质量", follow_up_of=main)
+    assert [i.code for i in draft.items.order_by("order")] == ["C2", "C2a", "C2b", "D1"]
