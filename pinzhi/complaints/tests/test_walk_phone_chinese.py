@@ -37,7 +37,7 @@ CUSTOMER_REPLY = "道闸已修好，车库巡逻已加密，感谢您的反映�
 ALLOWED_LATIN = re.compile(
     r"\bTS[0-9A-Z]{8}\b|\bLXH\d{6}-\d{4}\b|\bPinzhi\b|\b(PDF|Excel|CSV|XLSX|KB|MB|API|QR)\b|[A-Za-z]+@\S+"
     r"|\b(ASM|CMP|INS|NCR|OPS|ORG|RPT|SAT|STD|TRN|X)(-\d+)?\b|\.(xlsx|csv)\b|UTF-8|GBK|GB18030"
-    r"|OpenAPI|/api/openapi\.json|Authorization: Bearer|\bcomplaints:(read|write)\b|Webhook"
+    r"|OpenAPI|/api/openapi\.json|Authorization: Bearer|\b(complaints|inspections):(read|write)\b|Webhook"
     r"|\bJSON POST\b|^English$",
     re.MULTILINE,
 )
