@@ -532,7 +532,7 @@ def _rectification(a: CompanyData) -> None:
     from pinzhi.rectification.models import CorrectiveAction, Nonconformity
 
     inspector = a.people[Role.INSPECTOR]
-    version = template_published(a.company)
+    version = template_published(a.company, code="NCR", name="甲整改巡检表")
     failed = []
     for unit in (a.estate, a.kf, a.ab):
         inspection = inspection_submitted(
