@@ -228,7 +228,7 @@ def _api_token(a: CompanyData) -> None:
     token, secret = api_token_create(
         name=f"{a.company.name}热线系统",
         company=a.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=["complaints:write", "complaints:read", "rectification:read", "rectification:write"],
         actor=a.people[Role.QUALITY_DEPARTMENT],
     )
     a.objects["api_token"] = token

@@ -269,6 +269,17 @@ TOKEN_STEPS: dict[str, dict] = {
     "api:complaint_escalation": {"reason": "没人联系我"},
 }
 TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
+# --- rectification (issue 10): findings read and their fix reported and verified by token ---
+TOKEN_URLS["api:finding"] = lambda a: {"number": a["nonconformity"].number}
+TOKEN_STEPS.update(
+    {
+        "api:finding_fix": {"text": "已处理"},
+        "api:finding_verify": {"accepted": True, "note": "合格"},
+    }
+)
+TOKEN_URLS.update(
+    {name: TOKEN_URLS["api:finding"] for name in ("api:finding_fix", "api:finding_verify")}
+)
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
@@ -458,7 +469,7 @@ def _api_secret(two_companies, company: str) -> str:
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=["complaints:write", "complaints:read", "rectification:read", "rectification:write"],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
