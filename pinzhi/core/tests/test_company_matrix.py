@@ -380,6 +380,17 @@ TOKEN_URLS.update(
 TOKEN_URLS["api:inspection"] = lambda a: {"inspection_id": a["reported_inspection"].pk}
 TOKEN_URLS["api:inspection_submission"] = lambda a: {"inspection_id": a["inspection"].pk}
 TOKEN_STEPS["api:inspection_submission"] = {}
+# --- rectification (issue 10): findings read and their fix reported and verified by token ---
+TOKEN_URLS["api:finding"] = lambda a: {"number": a["nonconformity"].number}
+TOKEN_STEPS.update(
+    {
+        "api:finding_fix": {"text": "已处理"},
+        "api:finding_verify": {"accepted": True, "note": "合格"},
+    }
+)
+TOKEN_URLS.update(
+    {name: TOKEN_URLS["api:finding"] for name in ("api:finding_fix", "api:finding_verify")}
+)
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
