@@ -113,7 +113,7 @@ def supplier_month(*, company: Company, quality: Person) -> SupplierMonth:
                 Event(
                     object_id=str(inspection.pk),
                     company_id=company.pk,
-                    at=inspection.submitted_at,
+                    at=inspection.submitted_at or now(),
                     action=str(InspectionEvent.SUBMITTED),
                     data={
                         "unit_id": inspection.unit_id,
