@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from pinzhi.inspections.events import InspectionEvent
 from pinzhi.inspections.models import ChecklistTemplate, Inspection, TemplateVersion
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Company, Person, Unit
@@ -112,8 +113,8 @@ def supplier_month(*, company: Company, quality: Person) -> SupplierMonth:
                 Event(
                     object_id=str(inspection.pk),
                     company_id=company.pk,
-                    at=inspection.submitted_at,
-                    action="inspection.submitted",
+                    at=inspection.submitted_at or now(),
+                    action=str(InspectionEvent.SUBMITTED),
                     data={
                         "unit_id": inspection.unit_id,
                         "supplier_id": supplier.pk,
