@@ -223,7 +223,7 @@ class PlanEntry(Classification):
     title = models.CharField(_("what is checked"), max_length=200)
     template = optional_fk(ChecklistTemplate, _("checklist"), related_name="plan_entries")
     units = models.ManyToManyField(Unit, related_name="plan_entries", verbose_name=_("units"))
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(pgettext_lazy("period start", "from"))
     ends_on = models.DateField(_("until"))
     note = models.CharField(_("note"), max_length=500, blank=True)
 

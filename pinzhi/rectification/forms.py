@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.inspections.models import Severity
 from pinzhi.orgs.models import Person, Unit
@@ -94,7 +95,9 @@ def _staff(company_id):
 class CapaAcceptForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices)
     root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}))
-    plan = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    plan = forms.CharField(
+        label=pgettext_lazy("corrective action", "Action"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none())
     due_at = forms.DateTimeField(
         label=_("Due"),

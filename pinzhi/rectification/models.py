@@ -11,6 +11,7 @@ action (纠正 / 预防措施, CAPA)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.inspections.models import Answer, ChecklistItem, Inspection, Severity
 from pinzhi.lib.fields import optional_fk, person_fk
@@ -46,7 +47,7 @@ class Nonconformity(models.Model):
         null=True,
         blank=True,
         related_name="nonconformity",
-        verbose_name=_("answer"),
+        verbose_name=pgettext_lazy("inspection", "answer"),
     )
     item = optional_fk(ChecklistItem, _("checklist item"), related_name="nonconformities")
     # The checklist item's code: the same problem across template versions (CAPA, 4.9).
@@ -225,7 +226,7 @@ class SupervisionStage(models.Model):
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveIntegerField(_("stage"))
-    requirement = models.TextField(_("requirement"))
+    requirement = models.TextField(pgettext_lazy("stage", "requirement"))
     due_at = models.DateTimeField(_("due"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = person_fk(_("completed by"))
@@ -275,7 +276,7 @@ class CorrectiveAction(models.Model):
         _("status"), max_length=20, choices=Status, default=Status.PROPOSED, db_index=True
     )
     root_cause = models.TextField(_("root cause"), blank=True)
-    action = models.TextField(_("action"), blank=True)
+    action = models.TextField(pgettext_lazy("corrective action", "action"), blank=True)
     owner = person_fk(_("owner"), related_name="corrective_actions_owned")
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)

@@ -4,6 +4,7 @@ their service folded from the inspections, the monthly evaluation and the deduct
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.inspections.models import Cadence, Inspection
 from pinzhi.lib.fields import optional_fk
@@ -144,7 +145,9 @@ class MonthlyEvaluation(models.Model):
     daily_limit = models.PositiveIntegerField(_("failed daily checks reported at"))
     weekly_limit = models.PositiveIntegerField(_("failed weekly checks reported at"))
     threshold_reached = models.BooleanField(_("threshold reached"), default=False)
-    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_at = models.DateTimeField(
+        pgettext_lazy("threshold report", "reported at"), null=True, blank=True
+    )
     computed_at = models.DateTimeField(_("computed at"))
     reviewed_by = optional_fk(Person, _("reviewed by"), related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
@@ -197,7 +200,10 @@ class ContractDeduction(models.Model):
     rule_key = models.CharField(_("rule"), max_length=100, blank=True)
     citation = models.CharField(_("citation"), max_length=300, blank=True)
     evidence = models.ManyToManyField(
-        SupplierCheck, blank=True, related_name="deductions", verbose_name=_("evidence")
+        SupplierCheck,
+        blank=True,
+        related_name="deductions",
+        verbose_name=pgettext_lazy("deduction", "evidence"),
     )
     corrects = models.ForeignKey(
         "self",

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.lib.errors import DomainError
 from pinzhi.orgs.models import Company, Person
@@ -55,7 +56,7 @@ MSG_COMMITMENT_EMPTY = _("Write at least one commitment, one per line.")
 MSG_COMMITMENT_STATE = _("This commitment is “%(state)s”; it cannot be %(action)s now.")
 MSG_COMMITMENT_POST = _("Name the post (e.g. 门卫, 开票室).")
 MSG_POST_OTHER_COMPANY = _("This post belongs to another company.")
-ACTION_PUBLISHED = _("published")
+ACTION_PUBLISHED = pgettext_lazy("commitment", "published")
 ACTION_WITHDRAWN = _("withdrawn")
 ACTION_EDITED = _("edited")
 
