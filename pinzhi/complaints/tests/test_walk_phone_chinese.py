@@ -32,7 +32,8 @@ CUSTOMER_REPLY = "道闸已修好，车库巡逻已加密，感谢您的反映�
 # What may stay Latin in the Chinese UI: tracking and letter numbers, requirement IDs cited
 # by the rules (CMP-4), the product's name, file kinds, encodings and units, the language
 # switcher's own "English", and on the integration pages (API tokens, webhooks) the terms an
-# integrator types (OpenAPI, the Authorization header, scopes). Anything else in Latin letters
+# integrator types (OpenAPI, the Authorization header, scopes such as complaints:read and
+# standards:write). Anything else in Latin letters
 # is an English leftover or an internal code.
 ALLOWED_LATIN = re.compile(
     r"\bTS[0-9A-Z]{8}\b|\bLXH\d{6}-\d{4}\b|\bPinzhi\b|\b(PDF|Excel|CSV|XLSX|KB|MB|API|QR)\b|[A-Za-z]+@\S+"
