@@ -504,7 +504,7 @@ def _due_deadlines_open(
         )
         for task in tasks
     ]
-    Deadline.objects.bulk_create(deadlines, batch_size=2000)
+    rows_insert(deadlines)
     opened = {task.pk: deadline.pk for task, deadline in zip(tasks, deadlines, strict=True)}
     events_record(
         subjects=tasks,
