@@ -223,12 +223,13 @@ def _notifications(a: CompanyData) -> None:
 
 
 def _api_token(a: CompanyData) -> None:
+    from pinzhi.api.models import SCOPES
     from pinzhi.api.services import api_token_create
 
     token, secret = api_token_create(
         name=f"{a.company.name}热线系统",
         company=a.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=[code for code, _label in SCOPES],
         actor=a.people[Role.QUALITY_DEPARTMENT],
     )
     a.objects["api_token"] = token

@@ -253,6 +253,13 @@ TOKEN_STEPS: dict[str, dict] = {
     "api:complaint_escalation": {"reason": "没人联系我"},
 }
 TOKEN_URLS.update({name: TOKEN_URLS["api:complaint"] for name in TOKEN_STEPS})
+# --- planning API: schedules, tasks, draws (INS-1, INS-3, INS-6) ------------------------
+TOKEN_URLS["api:schedule"] = lambda a: {"schedule_id": a["schedule"].pk}
+TOKEN_URLS["api:sampling_draw"] = lambda a: {"draw_id": a["draw"].pk}
+TOKEN_STEPS["api:inspection_task_assign"] = {"inspector": "a-inspector"}
+TOKEN_STEPS["api:inspection_task_cancel"] = {"reason": "停水改期"}
+TOKEN_URLS["api:inspection_task_assign"] = lambda a: {"task_id": a["task"].pk}
+TOKEN_URLS["api:inspection_task_cancel"] = lambda a: {"task_id": a["task"].pk}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
@@ -436,13 +443,14 @@ def _api_secret(two_companies, company: str) -> str:
     """A's token from the build, or a token of B made now (both with every scope)."""
     if company == "a":
         return two_companies.a["api_secret"]
+    from pinzhi.api.models import SCOPES
     from pinzhi.api.services import api_token_create
 
     b = two_companies.b
     _token, secret = api_token_create(
         name="乙热线系统",
         company=b.company,
-        scopes=["complaints:write", "complaints:read"],
+        scopes=[code for code, _label in SCOPES],
         actor=b.people[Role.QUALITY_DEPARTMENT],
     )
     return secret
