@@ -45,6 +45,7 @@ from pinzhi.inspections.models import (
     TemplateVersion,
 )
 from pinzhi.inspections.sampling import draw_build
+from pinzhi.lib.bulk import rows_insert
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.workflow import Roles, Step, Workflow
@@ -428,8 +429,7 @@ def schedule_materialise(
             plan.append((occurrence, list(draw.drawn), draw))
         else:
             plan.append((occurrence, list(by_id), None))
-    if draws:
-        SamplingDraw.objects.bulk_create(draws)
+    rows_insert(draws)
     tasks = [
         Inspection(
             company_id=company.pk,
@@ -455,7 +455,9 @@ def schedule_materialise(
         if (unit_id, occurrence) not in existing
     ]
     if tasks:
-        Inspection.objects.bulk_create(tasks, batch_size=2000)
+        # One JSON parameter per thousand rows on PostgreSQL (lib.bulk), not the ORM's
+        # quoting of each of ~40 columns of tens of thousands of tasks.
+        rows_insert(tasks)
         _due_deadlines_open(tasks, schedule=locked, actor=actor)
     locked.materialised_until = until
     locked.save(update_fields=["materialised_until"])
@@ -502,7 +504,7 @@ def _due_deadlines_open(
         )
         for task in tasks
     ]
-    Deadline.objects.bulk_create(deadlines, batch_size=2000)
+    rows_insert(deadlines)
     opened = {task.pk: deadline.pk for task, deadline in zip(tasks, deadlines, strict=True)}
     events_record(
         subjects=tasks,

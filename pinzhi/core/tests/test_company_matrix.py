@@ -391,6 +391,13 @@ TOKEN_STEPS.update(
 TOKEN_URLS.update(
     {name: TOKEN_URLS["api:finding"] for name in ("api:finding_fix", "api:finding_verify")}
 )
+# --- planning API: schedules, tasks, draws (INS-1, INS-3, INS-6) ------------------------
+TOKEN_URLS["api:schedule"] = lambda a: {"schedule_id": a["schedule"].pk}
+TOKEN_URLS["api:sampling_draw"] = lambda a: {"draw_id": a["draw"].pk}
+TOKEN_STEPS["api:inspection_task_assign"] = {"inspector": "a-inspector"}
+TOKEN_STEPS["api:inspection_task_cancel"] = {"reason": "停水改期"}
+TOKEN_URLS["api:inspection_task_assign"] = lambda a: {"task_id": a["task"].pk}
+TOKEN_URLS["api:inspection_task_cancel"] = lambda a: {"task_id": a["task"].pk}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
