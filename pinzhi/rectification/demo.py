@@ -23,12 +23,15 @@ def load_demo_rectification(*, stdout=None) -> None:
         return
     people = {
         p.username: p
-        for p in Person.objects.filter(username__in=["quality", "inspector", "unitqa"])
+        for p in Person.objects.filter(
+            username__in=["quality", "inspector", "unitqa", "supervisor", "supplier"]
+        )
     }
     units = {u.code: u for u in Unit.objects.filter(company=company, code__in=["CH", "BJM", "JG"])}
     if len(units) < 3 or len(people) < 3:
         return
     inspector, quality = people["inspector"], people["quality"]
+    _rectify_the_past(company, inspector=inspector, quality=quality)
     start = now() - timedelta(days=10)
     late = services.nonconformity_raise(
         unit=units["CH"],
@@ -70,3 +73,52 @@ def load_demo_rectification(*, stdout=None) -> None:
         nonconformities=Nonconformity.objects.filter(pk=late.pk),
     )
     services.overdue_sweep()
+
+
+# Who reports the fixes of each estate in the demo (their scope covers it).
+FIXERS = {"CH": "supervisor", "BJM": "unitqa"}
+FIX_TEXTS = [
+    "已按要求整改，现场复查合格。",
+    "已安排专人处理并拍照留存。",
+    "已清理完毕，纳入日常巡查。",
+]
+
+
+def _rectify_the_past(company: Company, *, inspector: Person, quality: Person) -> None:
+    """NCR-2: the findings of the inspections older than a fortnight were fixed by the unit
+    (the contractor for its own checks) and verified by the inspector a day later; one in
+    eight was left unfixed and is overdue now."""
+    people = {
+        p.username: p for p in Person.objects.filter(username__in=[*FIXERS.values(), "supplier"])
+    }
+    old = (
+        Nonconformity.objects.filter(
+            company=company,
+            status=Nonconformity.Status.OPEN,
+            inspection__isnull=False,
+            raised_at__lt=now() - timedelta(days=14),
+        )
+        .select_related("unit")
+        .order_by("raised_at", "pk")
+    )
+    for index, finding in enumerate(old):
+        if index % 8 == 7:
+            continue
+        if finding.supplier_id and "supplier" in people:
+            fixer = people["supplier"]
+        else:
+            fixer = people.get(FIXERS.get(finding.unit.code, ""), quality)
+        services.nonconformity_report_fix(
+            nonconformity=finding,
+            actor=fixer,
+            text=FIX_TEXTS[index % len(FIX_TEXTS)],
+            at=finding.raised_at + timedelta(hours=20),
+        )
+        services.nonconformity_accept(
+            nonconformity=finding,
+            # The demo inspector's scope is 翠湖花园 and 滨江名苑; the quality department
+            # verifies elsewhere.
+            actor=inspector if finding.unit.code in FIXERS else quality,
+            note="现场复查，整改到位。",
+            at=finding.raised_at + timedelta(days=1, hours=2),
+        )
