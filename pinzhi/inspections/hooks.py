@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-SubmittedCallback = Callable[[int], None]
+SubmittedCallback = Callable[[int], object]
 
 
 @dataclass(frozen=True)

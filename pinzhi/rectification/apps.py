@@ -14,11 +14,12 @@ class RectificationConfig(AppConfig):
         from pinzhi.core.clock import register_periodic
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
-        from pinzhi.inspections.hooks import register_on_submitted
+        from pinzhi.inspections.hooks import register_findings_link, register_on_submitted
         from pinzhi.lib.workflow import workflow_register
         from pinzhi.rectification import workflow
         from pinzhi.rectification.events import RectificationEvent
         from pinzhi.rectification.people import deadline_escalation_recipients
+        from pinzhi.rectification.selectors import inspection_findings_links
         from pinzhi.rectification.services import inspection_submitted_follow
         from pinzhi.rectification.tasks import rectification_follow
         from pinzhi.timeline.events import register_labels
@@ -46,6 +47,8 @@ class RectificationConfig(AppConfig):
         )
         # INS-5 / NCR-2: findings at once after a submission; the clock's job is the backstop.
         register_on_submitted(inspection_submitted_follow)
+        # INS-5: the inspection's page links to the nonconformities raised from it.
+        register_findings_link(inspection_findings_links)
         self._register_shell()
 
     def _register_shell(self) -> None:

@@ -28,3 +28,23 @@ def test_nothing_is_raised_before_the_submission_commits(org, django_capture_on_
             version=org.version, unit=org.estate, inspector=org.inspector, failed=("A1",)
         )
     assert callbacks and not Nonconformity.objects.exists()
+
+
+def test_the_inspection_page_links_to_the_findings_raised_from_it(
+    client, org, django_capture_on_commit_callbacks
+):
+    """INS-5 / NCR-2: once submitted, the inspection's page lists the nonconformities raised
+    from it, each linking to its page (rectification registers the provider)."""
+    from django.urls import reverse
+
+    from pinzhi.orgs.tests.factories import PASSWORD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = inspection_conducted(
+            version=org.version, unit=org.estate, inspector=org.inspector, failed=("A1",)
+        )
+    nc = Nonconformity.objects.get(inspection=inspection)
+    assert client.login(username=org.unitqa.username, password=PASSWORD)
+    page = client.get(reverse("inspections:detail", args=[inspection.pk])).content.decode()
+    assert "本次检查发现的不合格项" in page
+    assert reverse("rectification:detail", args=[nc.pk]) in page and nc.number in page
