@@ -53,8 +53,9 @@ class RectificationConfig(AppConfig):
 
     def _register_shell(self) -> None:
         from pinzhi.core.demo import DemoPart, register_demo
-        from pinzhi.core.shell import register_nav_section
-        from pinzhi.rectification import demo
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
+        from pinzhi.orgs.roles import Role
+        from pinzhi.rectification import demo, tiles
         from pinzhi.rectification.selectors import (
             BOARD_ROLES,
             CAPA_ROLES,
@@ -82,4 +83,30 @@ class RectificationConfig(AppConfig):
                 nc is not None and nonconformities_visible_to(user).filter(pk=nc.pk).exists()
             ),
         )
+        # Issue 10 item 10: a unit head's open findings, the quality department's overdue ones.
+        for key, template, tile_roles, render, order in [
+            (
+                "rectification.open",
+                "rectification/tiles/open_findings.html",
+                {Role.DEPARTMENT_MANAGER, Role.UNIT_QUALITY_ADMIN},
+                tiles.open_in_my_units,
+                30,
+            ),
+            (
+                "rectification.overdue",
+                "rectification/tiles/overdue.html",
+                {Role.QUALITY_DEPARTMENT},
+                tiles.overdue_rectifications,
+                31,
+            ),
+        ]:
+            register_tile(
+                Tile(
+                    key=key,
+                    template=template,
+                    roles=frozenset(tile_roles),
+                    render=render,
+                    order=order,
+                )
+            )
         register_demo(DemoPart(name="rectification", load=demo.load_demo_rectification, order=63))
