@@ -72,8 +72,8 @@ class InspectionsConfig(AppConfig):
     def _register_conducting(self) -> None:
         """Conducting and reporting inspections (INS-5, INS-7, INS-8)."""
         from pinzhi.core.demo import DemoPart, register_demo
-        from pinzhi.core.shell import register_nav_section
-        from pinzhi.inspections import demo_conduct
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
+        from pinzhi.inspections import demo_conduct, tiles
         from pinzhi.inspections.conducting_flow import INSPECTION_WORKFLOW, REPORT_WORKFLOW
         from pinzhi.inspections.events import InspectionEvent
         from pinzhi.inspections.selectors import inspections_visible_to
@@ -98,6 +98,16 @@ class InspectionsConfig(AppConfig):
                 name="inspections_conducted",
                 load=demo_conduct.load_demo_inspections,
                 order=62,
+            )
+        )
+        # The inspector's home tile: today's tasks and what waits to be sent (INS-5).
+        register_tile(
+            Tile(
+                key="inspections.day",
+                template="inspections/tiles/day.html",
+                roles=frozenset({Role.INSPECTOR}),
+                render=tiles.my_day,
+                order=20,
             )
         )
         register_nav_section(

@@ -10,6 +10,7 @@ item's answer (the inspector changed their mind); an older one is ignored.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +27,7 @@ from pinzhi.inspections.conducting_flow import (
     check_answering,
 )
 from pinzhi.inspections.events import InspectionEvent
+from pinzhi.inspections.hooks import on_submitted_callbacks
 from pinzhi.inspections.models import (
     Answer,
     ChecklistItem,
@@ -532,4 +534,7 @@ def inspection_submit(*, inspection: Inspection, actor: Person) -> Inspection:
     )
     if due is not None:
         deadline_meet(deadline=due, at=moment, actor=actor)
+    # INS-5 / NCR-2: the apps above see the submission as soon as it commits.
+    for callback in on_submitted_callbacks():
+        transaction.on_commit(partial(callback, inspection.pk), robust=True)
     return inspection

@@ -27,6 +27,7 @@ from pinzhi.inspections.conducting_flow import (
     may_conduct,
     may_write_report,
 )
+from pinzhi.inspections.hooks import findings_links
 from pinzhi.inspections.models import Answer, Inspection, InspectionReport
 from pinzhi.inspections.selectors import (
     inspection_sections,
@@ -102,6 +103,10 @@ def detail(request, pk):
         "sections": inspection_sections(inspection),
         "report": InspectionReport.objects.filter(inspection=inspection).first(),
         "severities": Answer._meta.get_field("severity").choices,
+        # INS-5 / NCR-2: the nonconformities raised from it, through the registered providers.
+        "findings": findings_links(request.user, inspection)
+        if inspection.status in (Inspection.Status.SUBMITTED, Inspection.Status.REPORTED)
+        else [],
     }
     return render(request, "inspections/conduct.html", context)
 

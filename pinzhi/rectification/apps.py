@@ -14,10 +14,13 @@ class RectificationConfig(AppConfig):
         from pinzhi.core.clock import register_periodic
         from pinzhi.deadlines.display import register_kind, register_level
         from pinzhi.deadlines.escalation import register_escalation
+        from pinzhi.inspections.hooks import register_findings_link, register_on_submitted
         from pinzhi.lib.workflow import workflow_register
         from pinzhi.rectification import workflow
         from pinzhi.rectification.events import RectificationEvent
         from pinzhi.rectification.people import deadline_escalation_recipients
+        from pinzhi.rectification.selectors import inspection_findings_links
+        from pinzhi.rectification.services import inspection_submitted_follow
         from pinzhi.rectification.tasks import rectification_follow
         from pinzhi.timeline.events import register_labels
 
@@ -42,12 +45,17 @@ class RectificationConfig(AppConfig):
         register_periodic(
             name="rectification.follow", task=rectification_follow, every=timedelta(minutes=1)
         )
+        # INS-5 / NCR-2: findings at once after a submission; the clock's job is the backstop.
+        register_on_submitted(inspection_submitted_follow)
+        # INS-5: the inspection's page links to the nonconformities raised from it.
+        register_findings_link(inspection_findings_links)
         self._register_shell()
 
     def _register_shell(self) -> None:
         from pinzhi.core.demo import DemoPart, register_demo
-        from pinzhi.core.shell import register_nav_section
-        from pinzhi.rectification import demo
+        from pinzhi.core.shell import Tile, register_nav_section, register_tile
+        from pinzhi.orgs.roles import Role
+        from pinzhi.rectification import demo, tiles
         from pinzhi.rectification.selectors import (
             BOARD_ROLES,
             CAPA_ROLES,
@@ -75,4 +83,30 @@ class RectificationConfig(AppConfig):
                 nc is not None and nonconformities_visible_to(user).filter(pk=nc.pk).exists()
             ),
         )
+        # Issue 10 item 10: a unit head's open findings, the quality department's overdue ones.
+        for key, template, tile_roles, render, order in [
+            (
+                "rectification.open",
+                "rectification/tiles/open_findings.html",
+                {Role.DEPARTMENT_MANAGER, Role.UNIT_QUALITY_ADMIN},
+                tiles.open_in_my_units,
+                30,
+            ),
+            (
+                "rectification.overdue",
+                "rectification/tiles/overdue.html",
+                {Role.QUALITY_DEPARTMENT},
+                tiles.overdue_rectifications,
+                31,
+            ),
+        ]:
+            register_tile(
+                Tile(
+                    key=key,
+                    template=template,
+                    roles=frozenset(tile_roles),
+                    render=render,
+                    order=order,
+                )
+            )
         register_demo(DemoPart(name="rectification", load=demo.load_demo_rectification, order=63))

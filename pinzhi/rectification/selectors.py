@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.urls import reverse
 
 from pinzhi.deadlines.models import Deadline
+from pinzhi.inspections.hooks import FindingLink
 from pinzhi.lib.clock import now
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, CONTRACTOR_ROLES, Role
@@ -118,3 +120,19 @@ def corrective_actions_visible_to(user: Person) -> QuerySet[CorrectiveAction]:
 
 def committee_reports_of(nc: Nonconformity) -> QuerySet[CommitteeReport]:
     return nc.committee_reports.order_by("round")
+
+
+def inspection_findings_links(user: Person, inspection: Any) -> list[FindingLink]:
+    """INS-5 / NCR-2: the nonconformities raised from `inspection` that `user` may open, as
+    links for the inspection's page (registered with inspections' `register_findings_link`;
+    inspections may not import this app)."""
+    rows = nonconformities_visible_to(user).filter(inspection_id=inspection.pk).order_by("pk")
+    return [
+        FindingLink(
+            label=f"{nc.number} {nc.title}",
+            url=reverse("rectification:detail", args=[nc.pk]),
+            state=str(nc.get_status_display()),
+            overdue=nc.is_open and nc.overdue_at is not None,
+        )
+        for nc in rows
+    ]

@@ -18,7 +18,7 @@ from pinzhi.deadlines.escalation import OWNER
 from pinzhi.deadlines.models import Deadline
 from pinzhi.deadlines.selectors import deadlines_for
 from pinzhi.inspections.events import InspectionEvent
-from pinzhi.inspections.models import Answer, Severity
+from pinzhi.inspections.models import Answer, Inspection, Severity
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.notify.services import notify
@@ -50,6 +50,7 @@ from pinzhi.rectification.workflow import (
 )
 from pinzhi.timeline.consumers import events_consume
 from pinzhi.timeline.models import Event
+from pinzhi.timeline.selectors import events_for
 from pinzhi.timeline.services import attachment_add, event_record
 
 
@@ -331,6 +332,23 @@ def nonconformities_from_answers(*, answer_ids: Sequence[int]) -> list[Nonconfor
         except IntegrityError:
             continue  # raised meanwhile by another worker: exactly once
     return raised
+
+
+def inspection_submitted_follow(inspection_id: int) -> list[Nonconformity]:
+    """INS-5 / NCR-2: raise the nonconformities of one inspection right after its submission
+    commits (registered with `register_on_submitted`), so the unit sees its findings at once;
+    the consumer below reads the same event later and adds nothing (one per answer)."""
+    ids: list[int] = []
+    inspection = Inspection.objects.filter(pk=inspection_id).first()
+    if inspection is None:
+        return []
+    for data in (
+        events_for(inspection)
+        .filter(action=InspectionEvent.SUBMITTED)
+        .values_list("data", flat=True)
+    ):
+        ids.extend(int(pk) for pk in (data or {}).get("failed_answer_ids", []))
+    return nonconformities_from_answers(answer_ids=ids) if ids else []
 
 
 def _submitted_handle(events: list[Event]) -> None:

@@ -14,11 +14,13 @@ class SuppliersConfig(AppConfig):
         from pinzhi.core.clock import register_periodic
         from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import register_nav_section
+        from pinzhi.inspections.hooks import register_on_submitted
         from pinzhi.lib.workflow import workflow_register
         from pinzhi.orgs.roles import CONTRACTOR_ROLES
         from pinzhi.suppliers import demo
         from pinzhi.suppliers.events import SupplierEvent
         from pinzhi.suppliers.selectors import MANAGE_ROLES, STAFF_READ_ROLES
+        from pinzhi.suppliers.services import inspection_submitted_fold
         from pinzhi.suppliers.tasks import suppliers_fold_task
         from pinzhi.suppliers.workflow import EVALUATION_WORKFLOW
         from pinzhi.timeline.events import register_labels
@@ -28,6 +30,8 @@ class SuppliersConfig(AppConfig):
         register_periodic(
             name="suppliers.fold", task=suppliers_fold_task, every=timedelta(minutes=1)
         )
+        # INS-5 / NCR-5: the check folded at once after a submission; the clock is the backstop.
+        register_on_submitted(inspection_submitted_fold)
         register_demo(DemoPart(name="suppliers", load=demo.load_demo_suppliers, order=64))
         register_nav_section(
             _("Supplier quality"),

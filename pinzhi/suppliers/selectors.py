@@ -15,9 +15,12 @@ from django.conf import settings
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from pinzhi.inspections.models import Cadence
+from pinzhi.inspections.selectors import inspections_visible_to
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, CONTRACTOR_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
+from pinzhi.rectification.models import Nonconformity
+from pinzhi.rectification.selectors import nonconformities_visible_to
 from pinzhi.suppliers.models import (
     ContractDeduction,
     DeductionKind,
@@ -217,6 +220,32 @@ def deduction_total(*, contract_id: int, month: date) -> Decimal:
 
 def automatic_kinds() -> list[str]:
     return [DeductionKind.THRESHOLD, DeductionKind.SUPPLEMENT]
+
+
+def month_findings(
+    *, contract: SupplierContract, month: date, user: Person
+) -> QuerySet[Nonconformity]:
+    """NCR-5 / NCR-2: the nonconformities raised from the month's checks of a contract that
+    `user` may open (through rectification's scoping), each with a page where the supplier's
+    people report the fix; oldest first."""
+    inspections = (
+        checks_visible_to(user).filter(contract=contract, month=month).values("inspection_id")
+    )
+    return (
+        nonconformities_visible_to(user)
+        .filter(inspection_id__in=inspections)
+        .select_related("unit")
+        .order_by("raised_at", "pk")
+    )
+
+
+def inspections_openable(user: Person, inspection_ids: list[int]) -> set[int]:
+    """INS-5: which of these inspections `user` may open (their page links only those)."""
+    if not inspection_ids:
+        return set()
+    return set(
+        inspections_visible_to(user).filter(pk__in=inspection_ids).values_list("pk", flat=True)
+    )
 
 
 def month_days(*, contract: SupplierContract, month: date, user: Person) -> list[dict[str, Any]]:

@@ -378,6 +378,28 @@ def checks_fold(events: list[Event]) -> None:
         evaluation_compute(contract=contracts[contract_id], month=month)
 
 
+def inspection_submitted_fold(inspection_id: int) -> None:
+    """INS-5 / NCR-5: fold one submitted inspection into its supplier's check right after the
+    submission commits (registered with `register_on_submitted`), so the supplier's month is
+    current at once; the consumer reads the same event later and adds nothing (the
+    inspection is the check's key). A race with the consumer is settled by that key."""
+    events = list(
+        Event.objects.filter(
+            action=InspectionEvent.SUBMITTED,
+            object_id=str(inspection_id),
+            content_type__app_label="inspections",
+            content_type__model="inspection",
+        )
+    )
+    if not events or not any(event.data.get("supplier_id") for event in events):
+        return
+    try:
+        with transaction.atomic():
+            checks_fold(events)
+    except IntegrityError:
+        return  # folded meanwhile by the consumer: exactly once
+
+
 def checks_fold_pending(*, batch: int = 500) -> int:
     """Fold every submission not yet folded (the clock's job, every minute). Returns how
     many events were read."""

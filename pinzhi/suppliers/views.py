@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.core.access import page
+from pinzhi.core.access import page, user_may
 from pinzhi.core.shell import Crumb, render_form_page, render_page
 from pinzhi.core.steps import step_entries, step_take
 from pinzhi.lib.clock import now
@@ -35,7 +35,15 @@ INTRO_CONTRACT = _(
 )
 
 READERS = tuple(selectors.READ_ROLES)
+
 MANAGERS = tuple(selectors.MANAGE_ROLES)
+
+
+def inspection_page_roles() -> frozenset[str]:
+    """Who may open an inspection's page (its view's access rule)."""
+    return getattr(
+        resolve(reverse("inspections:detail", args=[1])).func, "access_roles", frozenset()
+    )
 
 
 @page(*READERS)
@@ -192,6 +200,12 @@ def _month_page(request, contract, month, *, failed=None, status=200):
         .order_by("created_at", "pk")
     )
     may_manage = selectors.contracts_managed_by(request.user).filter(pk=contract.pk).exists()
+    days = selectors.month_days(contract=contract, month=month, user=request.user)
+    # INS-5: a check links to its inspection when the viewer may open that page.
+    openable = set()
+    if user_may(request.user, inspection_page_roles()):
+        ids = [check.inspection_id for entry in days for check in entry["checks"]]
+        openable = selectors.inspections_openable(request.user, ids)
     return render(
         request,
         "suppliers/month.html",
@@ -203,7 +217,11 @@ def _month_page(request, contract, month, *, failed=None, status=200):
             "next": f"{selectors.month_next(month):%Y-%m}",
             "evaluation": evaluation,
             # A supplier reads its checks at once; the figures once the month is confirmed.
-            "days": selectors.month_days(contract=contract, month=month, user=request.user),
+            "days": days,
+            "openable": openable,
+            # NCR-2 / NCR-5: the findings of the month's checks, each with its page.
+            "findings": selectors.month_findings(contract=contract, month=month, user=request.user),
+            "now": now(),
             "deductions": deductions,
             "total": sum((d.amount for d in deductions), start=Decimal(0)),
             "steps": steps,

@@ -122,3 +122,79 @@ def inspection_submitted(
         },
     )
     return inspection
+
+
+# The smallest valid JPEG and PNG files (a photo of a failure, a signature drawn on screen).
+TINY_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c"
+    "1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc000"
+    "0b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400"
+    "b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c1"
+    "1552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63"
+    "6465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6"
+    "b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008"
+    "010100003f00fbd0ffd9"
+)
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000"
+    "0500010d0a2db40000000049454e44ae426082"
+)
+
+
+def inspection_conducted(
+    *,
+    version: TemplateVersion,
+    unit: Unit,
+    inspector: Any,
+    failed: tuple[str, ...] = (),
+    submit: bool = True,
+    **fields: Any,
+) -> Inspection:
+    """An inspection conducted through the services (start, every item answered, each failed
+    item with a photo and the responsible person's signature) and, unless `submit` is False,
+    submitted through `inspection_submit` — so the submission's hooks run on commit."""
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pinzhi.inspections import services
+
+    inspection = inspection_planned(version=version, unit=unit, inspector=inspector, **fields)
+    services.inspection_start(
+        inspection=inspection,
+        actor=inspector,
+        declared_no_conflict=True,
+        credentials_shown=True,
+        consent_by="王经理",
+    )
+    for item in version.items.filter(follow_up_of__isnull=True).order_by("order"):
+        fails = item.code in failed
+        services.answer_record(
+            inspection=inspection,
+            actor=inspector,
+            item_code=item.code,
+            client_key=uuid.uuid4(),
+            result="fail" if fails else "pass",
+            score=item.max_score if item.scoring == "scale" and not fails else None,
+            severity="general" if fails else "",
+        )
+        if fails:
+            services.photo_add(
+                inspection=inspection,
+                actor=inspector,
+                item_code=item.code,
+                client_key=uuid.uuid4(),
+                uploaded_file=SimpleUploadedFile("p.jpg", TINY_JPEG, content_type="image/jpeg"),
+            )
+            services.signature_add(
+                inspection=inspection,
+                actor=inspector,
+                item_code=item.code,
+                client_key=uuid.uuid4(),
+                signed_by_name="李主管",
+                uploaded_file=SimpleUploadedFile("s.png", TINY_PNG, content_type="image/png"),
+            )
+    if submit:
+        services.inspection_submit(inspection=inspection, actor=inspector)
+    inspection.refresh_from_db()
+    return inspection
