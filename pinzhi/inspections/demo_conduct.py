@@ -174,7 +174,7 @@ def load_demo_inspections(*, stdout=None) -> int:
             doer = task.inspector or inspector
             at = min(task.due_at - timedelta(hours=2), moment) if task.due_at else moment
             at = max(at, task.occurrence or at)
-            _conduct(
+            done = _conduct(
                 task,
                 inspector=doer,
                 signer=SIGNERS.get(task.unit.code, "当班负责人"),
@@ -182,6 +182,10 @@ def load_demo_inspections(*, stdout=None) -> int:
                 rng=rng,
             )
             made += 1
+            # As for the ad-hoc year: the older inspections have their report approved and
+            # sent, so the supervising body's page and the report PDF have something to show.
+            if at < moment - timedelta(days=14) and done.supplier_id is None:
+                _report(done, inspector=doer, quality=quality, at=at + timedelta(days=1))
         if made:
             return _done(stdout, made)
         made = _year(company, inspector, quality, rng, moment)
