@@ -30,7 +30,14 @@ WEEKS = 52
 PAST_TASKS_LIMIT = 1000
 FAILURE_SHARE = 0.15
 SIGNERS = {"CH": "刘明", "BJM": "黄丹", "JG": "金桂苑客服主管"}
-NOTES = ["地面有明显垃圾", "工牌未佩戴", "消防通道堆放杂物", "绿化带枯枝未清理", "垃圾桶满溢"]
+# Notes that fit whichever item failed (a note naming another problem than the item's read
+# as nonsense on the inspection page).
+NOTES = [
+    "现场检查未达标，已拍照留证",
+    "已当场指出，要求限期整改",
+    "与上次检查相比仍未改善",
+    "责任人已确认，承诺当日整改",
+]
 NAMESPACE = uuid.UUID("6f1c1e1e-4f2b-4a8e-9d0e-0a11ce5d0c10")
 
 

@@ -345,10 +345,13 @@ class TaskFilter(FilterSet):
     """The task list's filters: unit, inspector, status, due range, overdue only."""
 
     unit = django_filters.ModelChoiceFilter(
-        label=_("Unit"), queryset=Unit.objects.none(), method="filter_unit"
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        method="filter_unit",
+        empty_label=_("All units"),
     )
     inspector = django_filters.ModelChoiceFilter(
-        label=_("Inspector"), queryset=Person.objects.none()
+        label=_("Inspector"), queryset=Person.objects.none(), empty_label=_("All inspectors")
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Inspection.Status.choices, empty_label=_("All statuses")

@@ -142,7 +142,11 @@ def goals_in_force(user: Person, *, on: date | None = None, unit: Unit | None = 
             row["goal"] = goal
         else:
             row["history"].append(goal)
-    return [row for row in current.values() if row["goal"] is not None or row["upcoming"]]
+    rows = [row for row in current.values() if row["goal"] is not None or row["upcoming"]]
+    for row in rows:
+        # The goal the row is about: the one in force, else the first one to come.
+        row["shown"] = row["goal"] or row["upcoming"][0]
+    return rows
 
 
 def goal_in_force(unit: Unit, metric: str, period: str, *, on: date) -> QualityGoal | None:

@@ -123,6 +123,25 @@ def test_it_sets_and_shows_goals(client, company, unit, quality):
     assert bad.status_code == 400 and "0 到 100 之间" in bad.content.decode()
 
 
+def test_it_shows_a_goal_with_nothing_to_come(client, company, unit, quality):
+    """STD-3: a goal in force with no later version is listed (the walk-through found the
+    goals page answering 500 when a row had nothing to come)."""
+    client = _client_of(client, quality)
+    response = client.post(
+        reverse("standards:goal_set"),
+        {
+            "unit": unit.pk,
+            "metric": "satisfaction_rate",
+            "period": "quarter",
+            "target": "90",
+            "effective_from": "2026-01-01",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("standards:goals"))
+    assert page.status_code == 200 and "≥ 90" in page.content.decode()
+
+
 def test_it_records_an_sla_on_its_page(client, company, quality):
     """STD-3: an SLA per customer contract is recorded and listed."""
     client = _client_of(client, quality)
