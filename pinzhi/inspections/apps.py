@@ -103,7 +103,7 @@ class InspectionsConfig(AppConfig):
         # The inspector's home tile: today's tasks and what waits to be sent (INS-5).
         register_tile(
             Tile(
-                key="inspections.day",
+                key="inspections-day",
                 template="inspections/tiles/day.html",
                 roles=frozenset({Role.INSPECTOR}),
                 render=tiles.my_day,

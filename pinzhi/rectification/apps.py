@@ -86,14 +86,14 @@ class RectificationConfig(AppConfig):
         # Issue 10 item 10: a unit head's open findings, the quality department's overdue ones.
         for key, template, tile_roles, render, order in [
             (
-                "rectification.open",
+                "rectification-open",
                 "rectification/tiles/open_findings.html",
                 {Role.DEPARTMENT_MANAGER, Role.UNIT_QUALITY_ADMIN},
                 tiles.open_in_my_units,
                 30,
             ),
             (
-                "rectification.overdue",
+                "rectification-overdue",
                 "rectification/tiles/overdue.html",
                 {Role.QUALITY_DEPARTMENT},
                 tiles.overdue_rectifications,
