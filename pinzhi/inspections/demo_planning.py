@@ -36,10 +36,17 @@ SH = ZoneInfo("Asia/Shanghai")
 ESTATES = ("CH", "BJM", "JG")
 
 
-def _template(company: Company, *cadences: str) -> ChecklistTemplate | None:
+# The seeds' 服务质量巡检表 (000 物业公司 3.1~3.4): the form of the quality department's spot
+# checks and of the supervision checks, whatever its own cadence.
+GENERAL_CHECKLIST = "XJB"
+
+
+def _template(company: Company, *cadences: str, code: str = "") -> ChecklistTemplate | None:
     published = ChecklistTemplate.objects.filter(
         company=company, versions__status=TemplateVersion.Status.PUBLISHED
     ).distinct()
+    if code and (named := published.filter(code=code).first()) is not None:
+        return named
     for cadence in cadences:
         found = published.filter(cadence=cadence).order_by("code").first()
         if found is not None:
@@ -114,7 +121,7 @@ def _schedules(company: Company, estates: list[Unit], quality: Person, inspector
         ),
         (
             "质量管理部月度抽查",
-            _template(company, Cadence.MONTHLY, Cadence.OCCASIONAL),
+            _template(company, Cadence.MONTHLY, Cadence.OCCASIONAL, code=GENERAL_CHECKLIST),
             "FREQ=MONTHLY;BYMONTHDAY=15",
             "inspections.quality_department_spot_check",
             None,
@@ -123,7 +130,7 @@ def _schedules(company: Company, estates: list[Unit], quality: Person, inspector
         ),
         (
             "季度服务质量监督检查（随机抽取）",
-            _template(company, Cadence.QUARTERLY, Cadence.OCCASIONAL),
+            _template(company, Cadence.QUARTERLY, Cadence.OCCASIONAL, code=GENERAL_CHECKLIST),
             "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=12",
             "inspections.supervision_check",
             34,
