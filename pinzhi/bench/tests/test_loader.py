@@ -3,6 +3,7 @@
 from collections import Counter
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from pinzhi.bench import loader
@@ -74,15 +75,21 @@ def test_it_ties_every_row_to_its_own_complaint(loaded):
     """issue 9 item 1: a clone's deadlines, letters and events name its own complaint, its
     payloads are JSON objects whose deadline ids are its own deadlines, and its search
     text is what complaints.text.search_document makes."""
+    # The demo's inspections and findings are numbered too: a subject is its type and its id.
+    kind = ContentType.objects.get_for_model(Complaint)
     for complaint in _bulk():
         assert complaint.search_text == search_document(
             complaint.title, complaint.content, complaint.request
         )
         deadlines = set(
-            Deadline.objects.filter(object_id=str(complaint.pk)).values_list("pk", flat=True)
+            Deadline.objects.filter(content_type=kind, object_id=str(complaint.pk)).values_list(
+                "pk", flat=True
+            )
         )
         assert deadlines
-        events = Event.objects.filter(object_id=str(complaint.pk), action__startswith="deadline.")
+        events = Event.objects.filter(
+            content_type=kind, object_id=str(complaint.pk), action__startswith="deadline."
+        )
         for event in events:
             assert isinstance(event.data, dict)
             assert event.data["deadline_id"] in deadlines
