@@ -4,7 +4,6 @@ version, the Excel export and import. Thin views: the access rule, a form, one s
 through `inspections.checklists`."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from pinzhi.inspections.forms_checklists import (
 )
 from pinzhi.inspections.models import TemplateVersion
 from pinzhi.lib.errors import DomainError
+from pinzhi.lib.paging import CappedPaginator
 
 PER_PAGE = 25
 
@@ -114,7 +114,9 @@ def _version_url(version) -> str:
 def template_list(request):
     """INS-4: the company's checklists, searchable, with their version in use."""
     filters = TemplateFilter(request.GET, checklists.templates_listed(request.user))
-    page_obj = Paginator(filters.qs.order_by("code"), PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(filters.qs.order_by("code"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     pack = getattr(request.user.company, "policy_pack", "") if request.user.company_id else ""
     return render(
         request,

@@ -3,7 +3,6 @@ steps, quality goals, SLAs and the public service commitments. Thin: access rule
 one service, page."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from pinzhi.core.shell import Crumb, render_form_page, render_page
 from pinzhi.core.steps import StepEntry, step_entries, step_take
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
+from pinzhi.lib.paging import CappedPaginator
 from pinzhi.standards import selectors, services
 from pinzhi.standards.forms import (
     CommitmentForm,
@@ -104,7 +104,7 @@ def _no_company(request) -> None:
 @page(*READ_ROLES)
 def standard_list(request):
     filters = selectors.standards_filtered(request.user, request.GET)
-    page_obj = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(filters.qs, 25).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page_obj": page_obj,
@@ -404,7 +404,7 @@ def version_step(request, pk: int, action: str):
 @page(*READ_ROLES)
 def goal_list(request):
     rows = selectors.goals_in_force(request.user)
-    page_obj = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "standards/goals.html",
@@ -461,7 +461,7 @@ def goal_set(request):
 @page(*READ_ROLES)
 def sla_list(request):
     slas = selectors.slas_visible_to(request.user)
-    page_obj = Paginator(slas, 25).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(slas, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "standards/slas.html",
@@ -524,7 +524,7 @@ def sla_edit(request, pk: int):
 @page(*MANAGE_ROLES)
 def commitment_list(request):
     commitments = selectors.commitments_visible_to(request.user)
-    page_obj = Paginator(commitments, 25).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(commitments, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "standards/commitments.html",

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import resolve, reverse
@@ -16,6 +15,7 @@ from pinzhi.core.access import page, user_may
 from pinzhi.core.shell import Crumb, render_form_page, render_page
 from pinzhi.core.steps import step_entries, step_take
 from pinzhi.lib.clock import now
+from pinzhi.lib.paging import CappedPaginator
 from pinzhi.suppliers import selectors, services
 from pinzhi.suppliers.filters import ContractFilter, EvaluationFilter
 from pinzhi.suppliers.forms import ContractForm, CorrectionForm
@@ -49,7 +49,7 @@ def inspection_page_roles() -> frozenset[str]:
 @page(*READERS)
 def contract_list(request):
     filters = ContractFilter(request.GET, selectors.contracts_visible_to(request.user))
-    page_obj = Paginator(filters.qs.order_by("-starts_on", "number"), 25).get_page(
+    page_obj = CappedPaginator(filters.qs.order_by("-starts_on", "number"), 25).get_page(
         request.GET.get("page")
     )
     return render_page(
@@ -144,7 +144,7 @@ def contract_edit(request, pk: int):
 def contract_detail(request, pk: int):
     contract = get_object_or_404(selectors.contracts_visible_to(request.user), pk=pk)
     evaluations = selectors.evaluations_visible_to(request.user).filter(contract=contract)
-    page_obj = Paginator(evaluations.order_by("-month"), 12).get_page(request.GET.get("page"))
+    page_obj = CappedPaginator(evaluations.order_by("-month"), 12).get_page(request.GET.get("page"))
     deductions = selectors.deductions_visible_to(request.user).filter(contract=contract)
     return render(
         request,
@@ -280,7 +280,7 @@ def evaluation_step(request, pk: int, action: str):
 @page(*READERS)
 def evaluation_list(request):
     filters = EvaluationFilter(request.GET, selectors.evaluations_visible_to(request.user))
-    page_obj = Paginator(filters.qs.order_by("-month", "contract__number"), 25).get_page(
+    page_obj = CappedPaginator(filters.qs.order_by("-month", "contract__number"), 25).get_page(
         request.GET.get("page")
     )
     return render_page(
