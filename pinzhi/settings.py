@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "pinzhi.inspections",
     "pinzhi.rectification",
     "pinzhi.suppliers",
+    "pinzhi.training",
+    "pinzhi.assessment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rectification/", include("pinzhi.rectification.urls")),
     path("suppliers/", include("pinzhi.suppliers.urls")),
     path("inspections/", include("pinzhi.inspections.urls")),
+    path("assessment/", include("pinzhi.assessment.urls")),
+    path("training/", include("pinzhi.training.urls")),
     path("public/", include("pinzhi.portal.urls")),
     path("api/", include("pinzhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,6 +19,7 @@ from pinzhi.core.steps import StepEntry, step_entries, step_take
 from pinzhi.orgs.roles import Role
 from pinzhi.policy import selectors, services, values
 from pinzhi.policy.forms import AmendmentForm
+from pinzhi.policy.impact import amendment_impacts
 from pinzhi.policy.models import Rule, RuleAmendment
 from pinzhi.policy.workflow import AMENDMENT_WORKFLOW
 
@@ -241,6 +242,7 @@ def _step(request, pk: int, action: str):
             "current": current,
             "next": next_page,
             "refused": refused,
+            "impacts": amendment_impacts(amendment) if action in {"review", "approve"} else [],
         },
         status=status,
     )

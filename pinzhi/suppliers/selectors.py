@@ -6,16 +6,24 @@ evaluations (with their deductions) once the quality department has confirmed an
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from pinzhi.inspections.models import Cadence
 from pinzhi.inspections.selectors import inspections_visible_to
+
+# The month helpers are shared (lib.months); the suppliers' modules read them from here.
+from pinzhi.lib.months import (  # noqa: F401
+    day_of,
+    local_start,
+    local_zone,
+    month_next,
+    month_of,
+    month_parse,
+)
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, CONTRACTOR_ROLES, Role
 from pinzhi.orgs.selectors import units_visible_to
@@ -35,38 +43,6 @@ MANAGE_ROLES = frozenset({Role.QUALITY_DEPARTMENT})
 # The company's people who read the supplier pages.
 STAFF_READ_ROLES = frozenset(COMPANY_WIDE_ROLES | {Role.DEPARTMENT_MANAGER})
 READ_ROLES = frozenset(STAFF_READ_ROLES | CONTRACTOR_ROLES)
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def month_of(moment: datetime) -> date:
-    """The first day of the month `moment` falls in, in Asia/Shanghai (the company's time)."""
-    local = moment.astimezone(local_zone())
-    return date(local.year, local.month, 1)
-
-
-def local_start(day: date) -> datetime:
-    """Midnight at the start of `day` in Asia/Shanghai."""
-    return datetime.combine(day, time(), tzinfo=local_zone())
-
-
-def day_of(moment: datetime) -> date:
-    return moment.astimezone(local_zone()).date()
-
-
-def month_parse(text: str) -> date | None:
-    """A month written YYYY-MM, or None when it is not one."""
-    try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
-def month_next(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def _is_supplier(user: Person) -> bool:

@@ -1,0 +1,102 @@
+"""The assessment's timeline events (docs/events.md), one enumeration per part: the ledger,
+the monthly cycle, the notice board (stars, worst service), the quarterly assessment and
+the consequences. Entries derived from other apps' events record no event of their own:
+the entry cites the event it comes from."""
+
+from typing import Annotated, TypedDict
+
+from django.utils.translation import gettext_lazy as _
+
+from pinzhi.timeline.events import EventCode
+
+# --- Ledger (offences and daily records entered by a manager) ------------------------------
+
+
+class EntryEntered(TypedDict):
+    person_id: Annotated[int, "the Person the entry is for"]
+    kind: Annotated[str, "the entry's kind (EntryKind: offence_a, daily_record …)"]
+    points: Annotated[int, "the points booked (negative: a deduction)"]
+    month: Annotated[str, "the month it counts in (YYYY-MM, Asia/Shanghai)"]
+
+
+class LedgerEvent(EventCode):
+    ENTERED = (
+        "assessment.entry_entered",
+        _("Assessment entry recorded"),
+        "When a manager records an offence (ASM-5) or a daily assessment record (ASM-3) "
+        "against a person, with its points and reason.",
+        EntryEntered,
+    )
+
+
+# --- Monthly cycle ---------------------------------------------------------------------------
+
+
+class MonthComputed(TypedDict):
+    month: Annotated[str, "the month computed (YYYY-MM, Asia/Shanghai)"]
+    people: Annotated[int, "how many people have a total in the month"]
+    entries: Annotated[int, "how many ledger entries the month holds"]
+
+
+class CycleEvent(EventCode):
+    COMPUTED = (
+        "assessment_month.computed",
+        _("Monthly assessment computed"),
+        "When a month's draft is computed from the ledger at month end, or recomputed (ASM-3).",
+        MonthComputed,
+    )
+
+
+# --- Notice board: service stars and worst service -----------------------------------------
+
+
+class StarNamed(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM)"]
+    unit_id: Annotated[int, "the Unit naming its star"]
+    person_id: Annotated[int | None, "the Person named, or null for a vacancy (none named)"]
+    streak: Annotated[int, "consecutive months as the unit's star (0 for a vacancy)"]
+
+
+class BoardEvent(EventCode):
+    STAR_NAMED = (
+        "service_star.named",
+        _("Service star named"),
+        "When a unit names its service star of a month, or records that it names none (ASM-6).",
+        StarNamed,
+    )
+
+
+# --- Quarterly assessment ----------------------------------------------------------------
+
+
+class PlanCreated(TypedDict):
+    year: Annotated[int, "the plan's year"]
+    quarter: Annotated[int, "the plan's quarter (1 … 4)"]
+
+
+class QuarterEvent(EventCode):
+    PLAN_CREATED = (
+        "assessment_plan.created",
+        _("Assessment plan drafted"),
+        "When the quality department drafts a quarter's assessment plan (ASM-2).",
+        PlanCreated,
+    )
+
+
+# --- Consequences ----------------------------------------------------------------------------
+
+
+class ConsequenceProposed(TypedDict):
+    kind: Annotated[str, "the consequence's kind (ConsequenceKind)"]
+    person_id: Annotated[int | None, "the Person concerned, or null (a unit's reward)"]
+    unit_id: Annotated[int | None, "the Unit concerned, or null"]
+
+
+class ConsequenceEvent(EventCode):
+    PROPOSED = (
+        "consequence.proposed",
+        _("Consequence proposed"),
+        "When a retraining, a reassignment, a reward or a sanction is proposed from an "
+        "assessment, a worst-service rating or an offence (ASM-8, ASM-10).",
+        ConsequenceProposed,
+    )
