@@ -19,10 +19,19 @@ class AssessmentConfig(AppConfig):
 
     def _register_ledger(self) -> None:
         """Part A: the ledger derived from events, offences, daily records, own points."""
+        from datetime import timedelta
+
         from pinzhi.assessment.events import LedgerEvent
+        from pinzhi.assessment.tasks_ledger import assessment_ledger_follow
+        from pinzhi.core.clock import register_periodic
         from pinzhi.timeline.events import register_labels
 
         register_labels(LedgerEvent)
+        register_periodic(
+            name="assessment.ledger_follow",
+            task=assessment_ledger_follow,
+            every=timedelta(minutes=1),
+        )
 
     def _register_cycle(self) -> None:
         """Part B: the monthly cycle, appeals, payroll export."""
