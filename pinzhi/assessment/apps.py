@@ -75,9 +75,27 @@ class AssessmentConfig(AppConfig):
     def _register_consequences(self) -> None:
         """Part D: consequences and the penalty scale (with training)."""
         from pinzhi.assessment.events import ConsequenceEvent
+        from pinzhi.assessment.selectors.consequences import PROPOSE_ROLES
+        from pinzhi.assessment.services.consequences import retraining_completed
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
+        from pinzhi.training.hooks import register_on_completed
 
         register_labels(ConsequenceEvent)
+        register_nav_section(
+            _("Assessment"),
+            (_("Rewards and penalties"), "assessment:consequences", STAFF_ROLES, "award", 88),
+            (
+                _("Propose a consequence"),
+                "assessment:consequence_propose",
+                PROPOSE_ROLES,
+                "plus-circle",
+                89,
+            ),
+        )
+        # ASM-8: a decided retraining is done once the person passes the assigned course.
+        register_on_completed(retraining_completed)
 
     def _register_archives(self) -> None:
         """Part F: the quality archives of employees and managers."""

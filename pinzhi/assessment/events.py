@@ -166,6 +166,11 @@ class ConsequenceProposed(TypedDict):
     unit_id: Annotated[int | None, "the Unit concerned, or null"]
 
 
+class ConsequenceDecided(TypedDict):
+    kind: Annotated[str, "the consequence's kind (ConsequenceKind)"]
+    accepted: Annotated[bool, "whether the proposal was accepted"]
+
+
 class ConsequenceEvent(EventCode):
     PROPOSED = (
         "consequence.proposed",
@@ -173,4 +178,16 @@ class ConsequenceEvent(EventCode):
         "When a retraining, a reassignment, a reward or a sanction is proposed from an "
         "assessment, a worst-service rating or an offence (ASM-8, ASM-10).",
         ConsequenceProposed,
+    )
+    DECIDED = (
+        "consequence.decided",
+        _("Consequence decided"),
+        "When the person the penalty scale allows accepts or rejects a proposed consequence, "
+        "with the decision (ASM-8, ASM-10).",
+        ConsequenceDecided,
+    )
+    DONE = (
+        "consequence.done",
+        _("Consequence carried out"),
+        "When a decided retraining is completed: the person passed the assigned course (ASM-8).",
     )

@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pinzhi.lib.clock import now
 from pinzhi.lib.fields import optional_fk
+from pinzhi.lib.months import day_of
 from pinzhi.orgs.models import Company, Person
 
 
@@ -129,6 +131,10 @@ class TrainingAssignment(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_by = optional_fk(Person, _("assigned by"), related_name="+")
     created_at = models.DateTimeField(_("assigned at"))
+    # A passed attendance counts from here (the annual training's period), else from
+    # created_at; warned_at: when the daily check warned that it falls behind (once).
+    counts_from = models.DateTimeField(_("counts from"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("training assignment")
@@ -137,3 +143,8 @@ class TrainingAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.course or self.get_reason_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its due date (Asia/Shanghai)."""
+        return self.status == AssignmentStatus.OPEN and self.due_on < day_of(now())

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from pinzhi.assessment.views import consequences as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.consequence_list, name="consequences"),
+    path("new/", views.consequence_propose, name="consequence_propose"),
+    path("<int:pk>/", views.consequence_detail, name="consequence"),
+]

@@ -473,6 +473,7 @@ def build_two_companies() -> TwoCompanies:
     _suppliers(a)
     _standards(a)
     _inspections(a)
+    _training(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -658,3 +659,57 @@ def _inspections(a: CompanyData) -> None:
     token = a["api_token"]
     token.scopes = [*token.scopes, "inspections:read", "inspections:write"]
     token.save(update_fields=["scopes"])
+
+
+# --- training and consequences (issue 11 part D: TRN-1, ASM-8, ASM-10) ----------------------
+
+
+def _training(a: CompanyData) -> None:
+    """A's course, a planned session, an open assignment of its inspector and a proposed
+    sanction for its service staff member (every one of A's line managers covers HQ)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from pinzhi.assessment.models import ConsequenceKind, Sanction
+    from pinzhi.assessment.services.consequences import consequence_propose
+    from pinzhi.lib.clock import now
+    from pinzhi.training import services as training
+    from pinzhi.training.models import AssignmentReason, Topic
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    short = a.company.name[:3]
+    course = training.course_create(
+        company=a.company,
+        terms=training.CourseTerms(
+            code="JC-01",
+            title=f"{short}监督检查业务培训",
+            topic=Topic.INSPECTION,
+            hours=Decimal(8),
+            pass_score=Decimal(60),
+        ),
+        actor=quality,
+    )
+    a.objects["course"] = course
+    a.objects["training_session"] = training.session_create(
+        course=course,
+        starts_at=now() + timedelta(days=7),
+        ends_at=now() + timedelta(days=7, hours=2),
+        location=f"{short}会议室",
+        actor=quality,
+    )
+    a.objects["training_assignment"] = training.assignment_create(
+        company=a.company,
+        person=a.people[Role.INSPECTOR],
+        reason=AssignmentReason.REGULAR,
+        due_on=date(now().year + 1, 1, 31),
+        course=course,
+        actor=quality,
+    )
+    a.objects["consequence"] = consequence_propose(
+        company=a.company,
+        kind=ConsequenceKind.SANCTION,
+        sanction=Sanction.WARNING,
+        person=a.people[Role.SERVICE_STAFF],
+        reason=f"{short}服务态度投诉",
+        actor=quality,
+    )

@@ -631,3 +631,41 @@ def test_an_api_token_lists_only_its_own_companys_complaints(two_companies, clie
     a = two_companies.a
     mine = {a["complaint"].tracking_code, a["second_complaint"].tracking_code}
     assert listed == (mine if company == "a" else set())
+
+
+# --- training and consequences (issue 11 part D: TRN-1, ASM-8, ASM-10) ----------------------
+_NOT_THEIR_CONSEQUENCE = (
+    "ASM-10: a consequence is read by the company-wide roles, the line managers of the person's "
+    "unit and the person concerned"
+)
+URL_OBJECTS.update(
+    {
+        "training:course_edit": Target(_pk("course"), EVERY_METHOD),
+        "training:session": Target(_pk("training_session")),
+        "training:session_attendance": Target(
+            _pk("training_session"),
+            EVERY_METHOD,
+            get_redirect=(
+                "TRN-1: the attendance sheet is submitted from the session's page",
+                lambda a, r: reverse("training:session", args=[a["training_session"].pk]),
+            ),
+        ),
+        "training:session_cancel": Target(_pk("training_session"), EVERY_METHOD),
+        "training:assignment_cancel": Target(_pk("training_assignment"), EVERY_METHOD),
+        "assessment:consequence": Target(
+            _pk("consequence"),
+            out_of_scope=frozenset(
+                {
+                    Role.UNIT_QUALITY_ADMIN,
+                    Role.INSPECTOR,
+                    Role.SERVICE_DESK,
+                    Role.COMPLAINT_HANDLER,
+                    Role.SUPPLIER,
+                    Role.CUSTOMER,
+                    Role.SUPERVISING_BODY,
+                }
+            ),
+            out_of_scope_reason=_NOT_THEIR_CONSEQUENCE,
+        ),
+    }
+)
