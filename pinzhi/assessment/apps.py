@@ -22,8 +22,11 @@ class AssessmentConfig(AppConfig):
         from datetime import timedelta
 
         from pinzhi.assessment.events import LedgerEvent
+        from pinzhi.assessment.selectors.access import READ_ROLES
         from pinzhi.assessment.tasks_ledger import assessment_ledger_follow
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
 
         register_labels(LedgerEvent)
@@ -31,6 +34,11 @@ class AssessmentConfig(AppConfig):
             name="assessment.ledger_follow",
             task=assessment_ledger_follow,
             every=timedelta(minutes=1),
+        )
+        register_nav_section(
+            _("Assessment"),
+            (_("My assessment"), "assessment:ledger_mine", STAFF_ROLES, "clipboard-data", 80),
+            (_("Staff assessment"), "assessment:ledger_people", READ_ROLES, "people", 81),
         )
 
     def _register_cycle(self) -> None:

@@ -473,6 +473,7 @@ def build_two_companies() -> TwoCompanies:
     _suppliers(a)
     _standards(a)
     _inspections(a)
+    _assessment_ledger(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -658,3 +659,17 @@ def _inspections(a: CompanyData) -> None:
     token = a["api_token"]
     token.scopes = [*token.scopes, "inspections:read", "inspections:write"]
     token.save(update_fields=["scopes"])
+
+
+# --- assessment: the points ledger (issue 11, part A) ---------------------------------------
+
+
+def _assessment_ledger(a: CompanyData) -> None:
+    from pinzhi.assessment.services.offences import daily_record
+
+    a.objects["points_entry"] = daily_record(
+        person=a.people[Role.SERVICE_STAFF],
+        points=-2,
+        reason=f"{a.company.name[:3]}：工服不整",
+        actor=a.people[Role.QUALITY_DEPARTMENT],
+    )
