@@ -12,6 +12,7 @@ class ApiConfig(AppConfig):
         # The operations an integration runs a case with (issue 8 item 5) register
         # themselves on the API when imported.
         from pinzhi.api import (  # noqa: F401
+            assessment,
             cases,
             checklists,
             inspections,

@@ -15,6 +15,8 @@ SCOPE_READ = "complaints:read"
 SCOPE_RECTIFICATION_READ = "rectification:read"
 SCOPE_RECTIFICATION_WRITE = "rectification:write"
 SCOPE_SUPPLIERS_READ = "suppliers:read"
+SCOPE_ASSESSMENT_READ = "assessment:read"
+SCOPE_ASSESSMENT_WRITE = "assessment:write"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
 SCOPES = [
@@ -35,6 +37,11 @@ SCOPES = [
     (
         "schedules:write",
         _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
+    ),
+    (SCOPE_ASSESSMENT_READ, _("Read the points ledger and people's months (assessment:read)")),
+    (
+        SCOPE_ASSESSMENT_WRITE,
+        _("Record offences and daily assessment records (assessment:write)"),
     ),
 ]
 

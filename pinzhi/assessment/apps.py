@@ -21,9 +21,14 @@ class AssessmentConfig(AppConfig):
         """Part A: the ledger derived from events, offences, daily records, own points."""
         from datetime import timedelta
 
+        from pinzhi.assessment.demo_ledger import load_demo_ledger
         from pinzhi.assessment.events import LedgerEvent
+        from pinzhi.assessment.selectors.access import READ_ROLES
         from pinzhi.assessment.tasks_ledger import assessment_ledger_follow
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
 
         register_labels(LedgerEvent)
@@ -31,6 +36,12 @@ class AssessmentConfig(AppConfig):
             name="assessment.ledger_follow",
             task=assessment_ledger_follow,
             every=timedelta(minutes=1),
+        )
+        register_demo(DemoPart(name="assessment_ledger", load=load_demo_ledger, order=80))
+        register_nav_section(
+            _("Assessment"),
+            (_("My assessment"), "assessment:ledger_mine", STAFF_ROLES, "clipboard-data", 80),
+            (_("Staff assessment"), "assessment:ledger_people", READ_ROLES, "people", 81),
         )
 
     def _register_cycle(self) -> None:

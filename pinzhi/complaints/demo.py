@@ -113,6 +113,7 @@ CASES: list[Case] = [
         resolution="商铺已承诺22:00后不再装卸，连续一周巡查未再发现。",
         feedback="最近晚上安静多了。",
         rating=5,
+        staff="ch-ab.1",
     ),
     Case(
         d(52),
@@ -234,6 +235,7 @@ CASES: list[Case] = [
         solution="当天安排维修，客服中心建立派单跟踪回访制度。",
         resolution="水龙头已更换，派单系统增加超时提醒。",
         feedback="修好了，希望以后快一点。",
+        staff="bjm-kf.1",
     ),
     Case(
         d(1, 5),
@@ -266,6 +268,7 @@ CASES: list[Case] = [
         investigation="B区照明回路老化，6盏灯损坏。",
         solution="更换为LED灯具并检查回路。",
         resolution="已更换LED灯具8盏，照明恢复。",
+        staff="jg-gc.1",
     ),
     Case(
         d(0, 6),
@@ -283,6 +286,7 @@ CASES: list[Case] = [
         solution="保安到场切断电源，劝导住户使用充电桩。",
         resolution="已切断私拉电线，电动车已移至充电区。",
         contacted_after=timedelta(minutes=5),
+        staff="staff",
     ),
     # --- reopened after a dissatisfied callback -------------------------------------------
     Case(
@@ -316,6 +320,7 @@ CASES: list[Case] = [
         ("吴大爷", "13987654321", "2栋1单元1801"),
         investigation="电梯门机系统故障，配件待厂家到货。",
         solution="维保单位更换门机板，到货前每日巡检。",
+        staff="ch-gc.1",
     ),
     Case(
         d(0, 3),
@@ -347,6 +352,7 @@ CASES: list[Case] = [
         investigation="前台未落实首问责任制。",
         solution="客服主管当面致歉并当场办理，前台重新培训首问责任制。",
         contacted_after=None,
+        staff="bjm-kf.1",
     ),
     Case(
         d(15),
@@ -361,6 +367,7 @@ CASES: list[Case] = [
         LI,
         investigation="维修工未经燃气热水器培训。",
         solution="安排持证师傅上门，面板按价赔偿。",
+        staff="ch-gc.1",
     ),
     # --- the department signed for the letter ---------------------------------------------
     Case(
@@ -528,6 +535,7 @@ CASES: list[Case] = [
         solution="重新告知商铺及其供货商，违规一次通报业委会。",
         resolution="已约谈商铺及供货商，一周内无再犯。",
         feedback="希望不要再有第三次。",
+        staff="ch-ab.1",
     ),
     Case(
         d(10),
@@ -542,6 +550,7 @@ CASES: list[Case] = [
         LI,
         investigation="赔偿审批流程未走完。",
         solution="工程部经理跟进审批，三天内赔付。",
+        staff="ch-gc.1",
     ),
     Case(
         d(8),
@@ -558,6 +567,7 @@ CASES: list[Case] = [
         solution="更换适配器并纳入月度巡检。",
         resolution="监控已恢复，画面清晰。",
         feedback="好了，谢谢。",
+        staff="staff",
     ),
 ]
 

@@ -474,6 +474,7 @@ def build_two_companies() -> TwoCompanies:
     _standards(a)
     _inspections(a)
     _training(a)
+    _assessment_ledger(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -712,4 +713,15 @@ def _training(a: CompanyData) -> None:
         person=a.people[Role.SERVICE_STAFF],
         reason=f"{short}服务态度投诉",
         actor=quality,
+# --- assessment: the points ledger (issue 11, part A) ---------------------------------------
+
+
+def _assessment_ledger(a: CompanyData) -> None:
+    from pinzhi.assessment.services.offences import daily_record
+
+    a.objects["points_entry"] = daily_record(
+        person=a.people[Role.SERVICE_STAFF],
+        points=-2,
+        reason=f"{a.company.name[:3]}：工服不整",
+        actor=a.people[Role.QUALITY_DEPARTMENT],
     )

@@ -432,6 +432,17 @@ def _rule_of(name: str) -> frozenset:
     return frozenset(str(r) for r in dict(PAGES)[name].callback.access_roles)
 
 
+# --- assessment: the points ledger (issue 11, part A) ---------------------------------------
+URL_OBJECTS.update(
+    {
+        "assessment:ledger_person": Target(_pk("person")),
+        "assessment:offence_record": Target(_pk("person"), EVERY_METHOD),
+        "assessment:daily_record": Target(_pk("person"), EVERY_METHOD),
+        "assessment:entry_correct": Target(_pk("points_entry"), EVERY_METHOD),
+    }
+)
+
+
 def _cases():
     for name in URL_OBJECTS:
         for index, target in enumerate(_targets(name)):
