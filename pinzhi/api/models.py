@@ -17,6 +17,7 @@ SCOPE_RECTIFICATION_WRITE = "rectification:write"
 SCOPE_SUPPLIERS_READ = "suppliers:read"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
+SCOPE_PAYROLL_READ = "payroll:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -36,6 +37,7 @@ SCOPES = [
         "schedules:write",
         _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
     ),
+    (SCOPE_PAYROLL_READ, _("Read the monthly assessment and closed months' totals (payroll:read)")),
 ]
 
 

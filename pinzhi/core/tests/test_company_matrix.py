@@ -426,6 +426,7 @@ URL_OBJECTS.update(
         ),
     }
 )
+TOKEN_URLS["api:assessment_month_totals"] = lambda a: {"month": f"{a['closed_month'].month:%Y-%m}"}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
