@@ -16,6 +16,7 @@ class ApiConfig(AppConfig):
             cases,
             checklists,
             inspections,
+            payroll,
             rectification,
             schedules,
             standards,

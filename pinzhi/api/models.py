@@ -19,6 +19,7 @@ SCOPE_ASSESSMENT_READ = "assessment:read"
 SCOPE_ASSESSMENT_WRITE = "assessment:write"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
+SCOPE_PAYROLL_READ = "payroll:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -43,6 +44,7 @@ SCOPES = [
         SCOPE_ASSESSMENT_WRITE,
         _("Record offences and daily assessment records (assessment:write)"),
     ),
+    (SCOPE_PAYROLL_READ, _("Read the monthly assessment and closed months' totals (payroll:read)")),
 ]
 
 

@@ -49,10 +49,13 @@ class AssessmentConfig(AppConfig):
         from datetime import timedelta
 
         from pinzhi.assessment.events import CycleEvent
+        from pinzhi.assessment.selectors.access import MANAGE_ROLES, READ_ROLES
         from pinzhi.assessment.tasks_cycle import assessment_months_task
         from pinzhi.assessment.workflow_cycle import MONTH_WORKFLOW
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.shell import register_nav_section
         from pinzhi.lib.workflow import workflow_register
+        from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
 
         register_labels(CycleEvent)
@@ -60,6 +63,17 @@ class AssessmentConfig(AppConfig):
         # ASM-3: the draft of the month just ended, once a day (Asia/Shanghai months).
         register_periodic(
             name="assessment.months", task=assessment_months_task, every=timedelta(days=1)
+        )
+        register_nav_section(
+            _("Assessment"),
+            (
+                _("Monthly assessment"),
+                "assessment:months",
+                READ_ROLES | MANAGE_ROLES,
+                "calendar-check",
+                82,
+            ),
+            (_("My appeals"), "assessment:my_appeals", STAFF_ROLES, "chat-left-text", 83),
         )
         self._register_cycle_demo()
 

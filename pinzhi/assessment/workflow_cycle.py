@@ -15,6 +15,7 @@ states the services check."""
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pinzhi.assessment.events import CycleEvent
 from pinzhi.assessment.models import AssessmentMonth, MonthStatus
@@ -97,8 +98,8 @@ MONTH_WORKFLOW = Workflow(
             ),
             done=_("The month is sent to the department managers for review."),
             event=CycleEvent.SENT_FOR_REVIEW,
-            verb=_("send for review"),
-            participle=_("sent for review"),
+            verb=pgettext_lazy("assessment month", "send for review"),
+            participle=pgettext_lazy("assessment month", "sent for review"),
             submit=_("Send for review"),
             icon="people",
             style="primary",
@@ -119,8 +120,8 @@ MONTH_WORKFLOW = Workflow(
             ),
             done=_("The month is published; the appeal window is open."),
             event=CycleEvent.PUBLISHED,
-            verb=_("publish"),
-            participle=_("published"),
+            verb=pgettext_lazy("assessment month", "publish"),
+            participle=pgettext_lazy("assessment month", "published"),
             submit=_("Publish"),
             icon="megaphone",
             style="primary",
@@ -138,8 +139,8 @@ MONTH_WORKFLOW = Workflow(
             confirm=_("Approve this month's assessment? The appeal window is over."),
             done=_("The month is approved; close it to export it to payroll."),
             event=CycleEvent.APPROVED,
-            verb=_("approve"),
-            participle=_("approved"),
+            verb=pgettext_lazy("assessment month", "approve"),
+            participle=pgettext_lazy("assessment month", "approved"),
             submit=_("Approve"),
             icon="check2-circle",
             style="primary",
@@ -159,8 +160,8 @@ MONTH_WORKFLOW = Workflow(
             ),
             done=_("The month is closed; download the payroll file."),
             event=CycleEvent.CLOSED,
-            verb=_("close"),
-            participle=_("closed"),
+            verb=pgettext_lazy("assessment month", "close"),
+            participle=pgettext_lazy("assessment month", "closed"),
             submit=_("Close and export"),
             icon="lock",
             style="danger",

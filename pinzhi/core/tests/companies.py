@@ -475,6 +475,7 @@ def build_two_companies() -> TwoCompanies:
     _inspections(a)
     _training(a)
     _assessment_ledger(a)
+    _assessment_cycle(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -724,4 +725,61 @@ def _assessment_ledger(a: CompanyData) -> None:
         points=-2,
         reason=f"{a.company.name[:3]}：工服不整",
         actor=a.people[Role.QUALITY_DEPARTMENT],
+# --- assessment: monthly cycle (ASM-3, issue 11 part B) -------------------------------------
+
+
+def _assessment_cycle(a: CompanyData) -> None:
+    """Two months of A: two months back closed and exported (its payroll file), last month
+    published with an appeal of the service staff pending and another entry not appealed."""
+    from pinzhi.assessment.models import EntryKind
+    from pinzhi.assessment.services import cycle
+    from pinzhi.assessment.services.ledger import entry_book
+    from pinzhi.lib.clock import clock_pinned, now
+    from pinzhi.lib.months import local_start, month_of, month_previous
+
+    quality = a.people[Role.QUALITY_DEPARTMENT]
+    manager = a.people[Role.DEPARTMENT_MANAGER]
+    staff = a.people[Role.SERVICE_STAFF]
+    last = month_previous(month_of(now()))
+    before = month_previous(last)
+
+    def run(month, *, close: bool):
+        start = local_start(month)
+        with clock_pinned(start + timedelta(days=3)):
+            entry = entry_book(
+                company=a.company,
+                person=staff,
+                kind=EntryKind.DAILY_RECORD,
+                occurred_at=now(),
+                points=-2,
+                reason=f"{a.company.name[:3]}：工作服不整",
+            )
+            extra = entry_book(
+                company=a.company,
+                person=staff,
+                kind=EntryKind.DAILY_RECORD,
+                occurred_at=now(),
+                points=-1,
+                reason=f"{a.company.name[:3]}：迟到",
+            )
+        moment = start + timedelta(days=32) if close else now() - timedelta(hours=1)
+        with clock_pinned(moment):
+            assessment_month = cycle.month_compute(company=a.company, month=month, actor=quality)
+            cycle.month_send_review(assessment_month=assessment_month, actor=quality)
+            for unit in cycle.selectors.departments_of(assessment_month):
+                cycle.department_review(assessment_month=assessment_month, unit=unit, actor=manager)
+            assessment_month = cycle.month_publish(assessment_month=assessment_month, actor=quality)
+            appeal = cycle.appeal_file(entry=entry, actor=staff, reason="当天已更换工作服")
+        if close:
+            with clock_pinned(moment + timedelta(days=5)):
+                cycle.appeal_decide(
+                    appeal=appeal, actor=quality, outcome="rejected", decision="证据不足"
+                )
+                cycle.month_approve(assessment_month=assessment_month, actor=quality)
+                cycle.month_close(assessment_month=assessment_month, actor=quality)
+        return assessment_month, appeal, extra
+
+    a.objects["closed_month"], _appeal, _extra = run(before, close=True)
+    a.objects["published_month"], a.objects["appeal"], a.objects["unappealed_entry"] = run(
+        last, close=False
     )

@@ -50,6 +50,11 @@ GET_REDIRECTS = {
     ),
     "notify:read_all": ("a POST-only step: a GET goes back to the inbox", "notify:inbox"),
     "repeats:regroup": ("a POST-only step: a GET goes back to the analysis", "repeats:index"),
+    # assessment: monthly cycle (ASM-3, issue 11 part B)
+    "assessment:month_compute_new": (
+        "a POST-only step: a GET goes back to the months",
+        "assessment:months",
+    ),
 }
 
 

@@ -31,7 +31,7 @@ from django.urls import reverse
 from pinzhi.core.access import PUBLIC, user_may
 from pinzhi.core.tests.companies import CompanyData
 from pinzhi.core.tests.test_access_matrix import PAGES, page_text
-from pinzhi.orgs.roles import Role
+from pinzhi.orgs.roles import STAFF_ROLES, Role
 
 GET, POST = "GET", "POST"
 EVERY_METHOD = (GET, POST)
@@ -398,6 +398,35 @@ TOKEN_STEPS["api:inspection_task_assign"] = {"inspector": "a-inspector"}
 TOKEN_STEPS["api:inspection_task_cancel"] = {"reason": "停水改期"}
 TOKEN_URLS["api:inspection_task_assign"] = lambda a: {"task_id": a["task"].pk}
 TOKEN_URLS["api:inspection_task_cancel"] = lambda a: {"task_id": a["task"].pk}
+
+
+# --- assessment: monthly cycle (ASM-3, issue 11 part B) ---------------------------------------
+def _month(name: str) -> Callable[[CompanyData, str], dict]:
+    return lambda a, role: {"month": f"{a[name].month:%Y-%m}"}
+
+
+_OWN_ENTRY = frozenset(STAFF_ROLES) - {Role.SERVICE_STAFF}
+_OWN_ENTRY_REASON = "ASM-3: a person appeals only their own entries (A's entry is the staff's)"
+URL_OBJECTS.update(
+    {
+        "assessment:month": Target(_month("published_month")),
+        "assessment:month_compute": Target(_month("published_month"), (POST,)),
+        "assessment:month_review": Target(_month("published_month"), EVERY_METHOD),
+        "assessment:payroll": Target(_month("closed_month")),
+        "assessment:month_step": Target(
+            lambda a, role: {"month": f"{a['published_month'].month:%Y-%m}", "action": "approve"},
+            (POST,),
+        ),
+        "assessment:appeal": Target(_pk("appeal"), EVERY_METHOD),
+        "assessment:appeal_create": Target(
+            _pk("unappealed_entry"),
+            EVERY_METHOD,
+            out_of_scope=_OWN_ENTRY,
+            out_of_scope_reason=_OWN_ENTRY_REASON,
+        ),
+    }
+)
+TOKEN_URLS["api:assessment_month_totals"] = lambda a: {"month": f"{a['closed_month'].month:%Y-%m}"}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
 QUERY_OBJECTS: dict[str, Callable[[CompanyData], dict]] = {
