@@ -17,6 +17,8 @@ SCOPE_RECTIFICATION_WRITE = "rectification:write"
 SCOPE_SUPPLIERS_READ = "suppliers:read"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
+SCOPE_TRAINING_READ = "training:read"
+SCOPE_TRAINING_WRITE = "training:write"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -36,6 +38,11 @@ SCOPES = [
         "schedules:write",
         _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
     ),
+    (
+        SCOPE_TRAINING_READ,
+        _("Read training courses, sessions, scores and assignments (training:read)"),
+    ),
+    (SCOPE_TRAINING_WRITE, _("Record training attendance and test scores (training:write)")),
 ]
 
 
