@@ -22,6 +22,7 @@ class ApiConfig(AppConfig):
             standards,
             suppliers,
             tasks,
+            training,
         )
         from pinzhi.api.events import ApiEvent
         from pinzhi.core.clock import register_periodic

@@ -20,6 +20,8 @@ SCOPE_ASSESSMENT_WRITE = "assessment:write"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
 SCOPE_PAYROLL_READ = "payroll:read"
+SCOPE_TRAINING_READ = "training:read"
+SCOPE_TRAINING_WRITE = "training:write"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -45,6 +47,11 @@ SCOPES = [
         _("Record offences and daily assessment records (assessment:write)"),
     ),
     (SCOPE_PAYROLL_READ, _("Read the monthly assessment and closed months' totals (payroll:read)")),
+    (
+        SCOPE_TRAINING_READ,
+        _("Read training courses, sessions, scores and assignments (training:read)"),
+    ),
+    (SCOPE_TRAINING_WRITE, _("Record training attendance and test scores (training:write)")),
 ]
 
 

@@ -99,15 +99,20 @@ class AssessmentConfig(AppConfig):
 
     def _register_consequences(self) -> None:
         """Part D: consequences and the penalty scale (with training)."""
+        from pinzhi.assessment import demo_consequences
         from pinzhi.assessment.events import ConsequenceEvent
         from pinzhi.assessment.selectors.consequences import PROPOSE_ROLES
         from pinzhi.assessment.services.consequences import retraining_completed
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import register_nav_section
         from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
         from pinzhi.training.hooks import register_on_completed
 
         register_labels(ConsequenceEvent)
+        register_demo(
+            DemoPart(name="consequences", load=demo_consequences.load_demo_consequences, order=88)
+        )
         register_nav_section(
             _("Assessment"),
             (_("Rewards and penalties"), "assessment:consequences", STAFF_ROLES, "award", 88),

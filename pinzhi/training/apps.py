@@ -13,10 +13,11 @@ class TrainingConfig(AppConfig):
         from datetime import timedelta
 
         from pinzhi.core.clock import register_periodic
+        from pinzhi.core.demo import DemoPart, register_demo
         from pinzhi.core.shell import register_nav_section
         from pinzhi.orgs.roles import STAFF_ROLES
         from pinzhi.timeline.events import register_labels
-        from pinzhi.training import tasks
+        from pinzhi.training import demo, tasks
         from pinzhi.training.events import TrainingEvent
         from pinzhi.training.selectors import READ_ROLES
 
@@ -25,6 +26,7 @@ class TrainingConfig(AppConfig):
         register_periodic(
             name="training.daily", task=tasks.training_daily_task, every=timedelta(days=1)
         )
+        register_demo(DemoPart(name="training", load=demo.load_demo_training, order=78))
         register_nav_section(
             _("Training"),
             (_("My training"), "training:mine", STAFF_ROLES, "mortarboard", 92),

@@ -224,7 +224,7 @@ def consequence_decide(
     pack's `training.retraining_due` unless `due_on` says otherwise); a reassignment and the
     other kinds are recorded as decided (the organisation is not changed here)."""
     consequence = (
-        Consequence.objects.select_for_update()
+        Consequence.objects.select_for_update(of=("self",))
         .select_related("person", "unit", "company")
         .get(pk=consequence.pk)
     )

@@ -208,3 +208,15 @@ def test_it_splits_the_year_by_the_pack_frequency():
         (date(2026, 1, 1), date(2026, 6, 30)),
         (date(2026, 7, 1), date(2026, 12, 31)),
     ]
+
+
+def test_it_runs_the_annual_assignments_and_the_warning_from_the_daily_clock_job(org, clock):
+    """TRN-1: the clock's daily job assigns the annual training and warns when behind."""
+    from pinzhi.core.clock import periodic_jobs
+    from pinzhi.training.tasks import training_daily_task
+
+    assert periodic_jobs["training.daily"].every == timedelta(days=1)
+    assert training_daily_task.call() == {"assigned": 2, "warned": 0}
+    clock.move_to(at("2027-01-05 08:00"))
+    # The new year's assignments are made; last year's, now overdue, are warned about.
+    assert training_daily_task.call() == {"assigned": 2, "warned": 2}
