@@ -34,9 +34,28 @@ class AssessmentConfig(AppConfig):
     def _register_board(self) -> None:
         """Part E: service stars, worst service, the notice board, rule-change preview."""
         from pinzhi.assessment.events import BoardEvent
+        from pinzhi.assessment.hooks import register_month_end
+        from pinzhi.assessment.services.board import worst_service_rate
+        from pinzhi.assessment.services.preview import amendment_impact
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES, Role
+        from pinzhi.policy.impact import register_amendment_impact
         from pinzhi.timeline.events import register_labels
 
         register_labels(BoardEvent)
+        register_month_end("worst_service", worst_service_rate)
+        register_amendment_impact(amendment_impact)
+        register_nav_section(
+            _("Assessment"),
+            (_("Notice board"), "assessment:board", STAFF_ROLES, "megaphone", 84),
+            (
+                _("Service stars"),
+                "assessment:stars",
+                frozenset({Role.QUALITY_DEPARTMENT, Role.DEPARTMENT_MANAGER}),
+                "star",
+                85,
+            ),
+        )
 
     def _register_quarterly(self) -> None:
         """Part C: quarterly plans, indicators, rankings, branded window, year end."""

@@ -473,6 +473,7 @@ def build_two_companies() -> TwoCompanies:
     _suppliers(a)
     _standards(a)
     _inspections(a)
+    _board(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -658,3 +659,22 @@ def _inspections(a: CompanyData) -> None:
     token = a["api_token"]
     token.scopes = [*token.scopes, "inspections:read", "inspections:write"]
     token.save(update_fields=["scopes"])
+
+
+# --- assessment, part E: service stars and the notice board (ASM-6, ASM-7) -------------------
+
+
+def _board(a: CompanyData) -> None:
+    """A's customer service department records a vacancy for last month (no star named)."""
+    from pinzhi.assessment.services.board import star_name
+    from pinzhi.lib.clock import now
+    from pinzhi.lib.months import month_of, month_previous
+
+    a.objects["service_star"] = star_name(
+        company=a.company,
+        unit=a.kf,
+        month=month_previous(month_of(now())),
+        person=None,
+        actor=a.people[Role.QUALITY_DEPARTMENT],
+        reason=f"{a.company.name[:3]}本月无人达到评选条件",
+    )
