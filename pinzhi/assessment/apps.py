@@ -19,17 +19,44 @@ class AssessmentConfig(AppConfig):
 
     def _register_ledger(self) -> None:
         """Part A: the ledger derived from events, offences, daily records, own points."""
+        from datetime import timedelta
+
         from pinzhi.assessment.events import LedgerEvent
+        from pinzhi.assessment.tasks_ledger import assessment_ledger_follow
+        from pinzhi.core.clock import register_periodic
         from pinzhi.timeline.events import register_labels
 
         register_labels(LedgerEvent)
+        register_periodic(
+            name="assessment.ledger_follow",
+            task=assessment_ledger_follow,
+            every=timedelta(minutes=1),
+        )
 
     def _register_cycle(self) -> None:
         """Part B: the monthly cycle, appeals, payroll export."""
+        from datetime import timedelta
+
         from pinzhi.assessment.events import CycleEvent
+        from pinzhi.assessment.tasks_cycle import assessment_months_task
+        from pinzhi.assessment.workflow_cycle import MONTH_WORKFLOW
+        from pinzhi.core.clock import register_periodic
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(CycleEvent)
+        workflow_register(MONTH_WORKFLOW)
+        # ASM-3: the draft of the month just ended, once a day (Asia/Shanghai months).
+        register_periodic(
+            name="assessment.months", task=assessment_months_task, every=timedelta(days=1)
+        )
+        self._register_cycle_demo()
+
+    def _register_cycle_demo(self) -> None:
+        from pinzhi.assessment import demo_cycle
+        from pinzhi.core.demo import DemoPart, register_demo
+
+        register_demo(DemoPart(name="assessment_cycle", load=demo_cycle.load_demo_cycle, order=82))
 
     def _register_board(self) -> None:
         """Part E: service stars, worst service, the notice board, rule-change preview."""

@@ -38,11 +38,85 @@ class MonthComputed(TypedDict):
     entries: Annotated[int, "how many ledger entries the month holds"]
 
 
+class MonthStep(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM, Asia/Shanghai)"]
+
+
+class DepartmentReviewed(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM, Asia/Shanghai)"]
+    unit_id: Annotated[int, "the Unit (department) reviewed"]
+
+
+class MonthPublished(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM, Asia/Shanghai)"]
+    appeal_until: Annotated[str, "the end of the appeal window (ISO 8601)"]
+
+
+class AppealFiled(TypedDict):
+    month: Annotated[str, "the month of the entry contested (YYYY-MM)"]
+    entry_id: Annotated[int, "the PointsEntry contested"]
+    person_id: Annotated[int, "the Person appealing (the entry's person)"]
+
+
+class AppealDecided(TypedDict):
+    month: Annotated[str, "the month of the entry contested (YYYY-MM)"]
+    entry_id: Annotated[int, "the PointsEntry contested"]
+    outcome: Annotated[str, "upheld, partly or rejected"]
+    correction_id: Annotated[int | None, "the correction entry booked, or null (rejected)"]
+
+
 class CycleEvent(EventCode):
     COMPUTED = (
         "assessment_month.computed",
         _("Monthly assessment computed"),
         "When a month's draft is computed from the ledger at month end, or recomputed (ASM-3).",
+        MonthComputed,
+    )
+    SENT_FOR_REVIEW = (
+        "assessment_month.sent_for_review",
+        _("Monthly assessment sent for department review"),
+        "When the quality department sends a computed month to the department managers "
+        "for review (ASM-3).",
+        MonthStep,
+    )
+    DEPARTMENT_REVIEWED = (
+        "assessment_month.department_reviewed",
+        _("Department's month reviewed"),
+        "When a department manager reviews the month of their department's people (ASM-3).",
+        DepartmentReviewed,
+    )
+    PUBLISHED = (
+        "assessment_month.published",
+        _("Monthly assessment published"),
+        "When the quality department publishes the month to staff (公示); the appeal window "
+        "opens (ASM-3).",
+        MonthPublished,
+    )
+    APPEALED = (
+        "appeal.filed",
+        _("Appeal filed"),
+        "When an employee contests one of their own entries of a published month (ASM-3).",
+        AppealFiled,
+    )
+    APPEAL_DECIDED = (
+        "appeal.decided",
+        _("Appeal decided"),
+        "When the quality department or the person's line manager decides an appeal: "
+        "upheld, partly upheld (a correction entry) or rejected (ASM-3).",
+        AppealDecided,
+    )
+    APPROVED = (
+        "assessment_month.approved",
+        _("Monthly assessment approved"),
+        "When the quality department approves a published month once its appeal window "
+        "has ended and every appeal is decided (ASM-3).",
+        MonthStep,
+    )
+    CLOSED = (
+        "assessment_month.closed",
+        _("Monthly assessment closed and exported to payroll"),
+        "When the quality department closes an approved month: its totals are frozen, "
+        "exported to payroll, and later entries land in the next month (ASM-3).",
         MonthComputed,
     )
 

@@ -218,6 +218,7 @@ class MonthlyTotal(models.Model):
 class AppealStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     UPHELD = "upheld", _("Upheld")  # the entry is corrected
+    PARTLY = "partly", _("Partly upheld")  # part of the entry is corrected
     REJECTED = "rejected", pgettext_lazy("appeal", "Rejected")
 
 
