@@ -70,6 +70,8 @@ def may_name_star(user: Person, unit: Unit) -> bool:
 
 def star_units_for(user: Person) -> QuerySet[Unit]:
     """The units whose stars `user` names."""
+    if user.company_id is None:
+        return Unit.objects.none()
     units = Unit.objects.filter(
         company_id=user.company_id,
         is_active=True,
@@ -104,6 +106,8 @@ def board_months_for(user: Person) -> list[date]:
     """The months whose board `user` may open, newest first: every month with a naming or
     a rating for the early readers; the published months for everyone else."""
     company_id = user.company_id
+    if company_id is None:
+        return []
     published = set(
         AssessmentMonth.objects.filter(company_id=company_id, status__in=PUBLISHED).values_list(
             "month", flat=True

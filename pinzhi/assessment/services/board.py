@@ -43,7 +43,7 @@ from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.months import month_of, month_previous, month_text
 from pinzhi.orgs.models import Company, Person, Unit
-from pinzhi.timeline.services import event_record
+from pinzhi.timeline.services import event_record, events_record
 
 
 class BoardError(DomainError):
@@ -112,7 +112,7 @@ def star_name(
     `person` None, records that it names none (a vacancy, which breaks a streak). The
     reward entry is streak × the pack's reward; nothing is booked when the company's
     regulations have no star reward. Months are named in order, one naming per unit."""
-    params = {"unit": unit.name, "month": month_text(month)}
+    params: dict[str, Any] = {"unit": unit.name, "month": month_text(month)}
     if unit.company_id != company.pk or unit.kind not in STAR_UNIT_KINDS or unit.parent_id is None:
         raise BoardError(MSG_NOT_STAR_UNIT, field="unit", **params)
     if not may_name_star(actor, unit):
@@ -191,7 +191,7 @@ def star_withdraw(*, star: ServiceStar, actor: Person, reason: str) -> None:
     corrected by a new entry citing it, and the unit may name again. A later month's naming
     counted this one in its streak, so it must be withdrawn first."""
     unit = star.unit
-    params = {"unit": unit.name, "month": month_text(star.month)}
+    params: dict[str, Any] = {"unit": unit.name, "month": month_text(star.month)}
     if not may_name_star(actor, unit):
         raise BoardError(MSG_NOT_ALLOWED, status=403, **params)
     reason = reason.strip()
@@ -238,37 +238,36 @@ def star_withdraw(*, star: ServiceStar, actor: Person, reason: str) -> None:
 # --- worst service (month-end step) -------------------------------------------------------
 
 
-def _complaints_counted(company: Company, month: date, people: set[int] | None) -> dict:
-    """Per person: the verified complaints of `month` their ledger holds (distinct
-    complaints among their complaint entries, leaving out entries an upheld appeal fully
-    corrected), with the moment the pack's n-th came. `people` None: everyone with enough."""
+def _complaints_counted(company: Company, month: date, people: set[int]) -> dict:
+    """Per person of `people`: the verified complaints of `month` their ledger holds
+    (distinct complaints among their complaint entries, leaving out entries an upheld
+    appeal fully corrected), in order, each with the moment it was booked for."""
+    if not people:
+        return {}
     entries = PointsEntry.objects.filter(company=company, month=month, kind__in=COMPLAINT_KINDS)
-    if people is not None:
-        entries = entries.filter(person_id__in=people)
-    rows = list(
-        entries.values_list("pk", "person_id", "subject_id", "occurred_at", "points").order_by(
-            "occurred_at", "pk"
-        )
+    rows = entries.values_list("pk", "person_id", "subject_id", "occurred_at", "points").order_by(
+        "occurred_at", "pk"
     )
     corrected = dict(
         PointsEntry.objects.filter(
-            company=company, kind=EntryKind.CORRECTION, corrects__in=[row[0] for row in rows]
+            company=company,
+            kind=EntryKind.CORRECTION,
+            corrects__month=month,
+            corrects__kind__in=COMPLAINT_KINDS,
         )
         .values("corrects_id")
         .annotate(total=Sum("points"))
         .values_list("corrects_id", "total")
-        if rows
-        else []
     )
-    counted: dict[int, list[tuple[Any, datetime]]] = defaultdict(list)
-    for pk, person_id, subject_id, at, points in rows:
+    counted: dict[int, dict[Any, datetime]] = defaultdict(dict)
+    for pk, person_id, subject_id, at, points in rows.iterator(chunk_size=5000):
+        if person_id not in people:
+            continue
         if points and corrected.get(pk) == -points:
             continue  # cancelled by an upheld appeal
-        known = {subject for subject, _at in counted[person_id]}
         key = subject_id if subject_id is not None else f"entry-{pk}"
-        if key not in known:
-            counted[person_id].append((key, at))
-    return counted
+        counted[person_id].setdefault(key, at)
+    return {person_id: list(found.items()) for person_id, found in counted.items()}
 
 
 def _candidates(company: Company, month: date, threshold: int) -> set[int]:
@@ -277,7 +276,7 @@ def _candidates(company: Company, month: date, threshold: int) -> set[int]:
     return set(
         PointsEntry.objects.filter(company=company, month=month, kind__in=COMPLAINT_KINDS)
         .values("person_id")
-        .annotate(n=Count("subject_id", distinct=True))
+        .annotate(n=Count("pk"))
         .filter(n__gte=threshold)
         .values_list("person_id", flat=True)
     )
@@ -289,7 +288,8 @@ def worst_service_rate(*, company: Company, month: date, actor: Person | None = 
     ledger entry (money, no points) and, at the pack's number of ratings in total, a
     dismissal proposal for a person to decide. A rating the month no longer supports (an
     appeal upheld since) is withdrawn and its fine corrected. Nothing when the company's
-    regulations have no such rule."""
+    regulations have no such rule. The ratings and their events are written in bulk; each
+    fine goes through `entry_book`."""
     end = month_last_instant(month)
     threshold_rule = rule_applied("assessment.worst_service_complaints", company=company, at=end)
     if threshold_rule is None:
@@ -323,78 +323,62 @@ def worst_service_rate(*, company: Company, month: date, actor: Person | None = 
         .values_list("person_id", "n")
     )
     people = Person.objects.in_bulk(new)
-    for person_id in new:
-        complaints = counted[person_id]
-        _rating_create(
-            company=company,
-            month=month,
-            person=people[person_id],
-            complaints=len(complaints),
-            ordinal=before.get(person_id, 0) + 1,
-            at=complaints[threshold - 1][1],
-            fine=fine,
-            dismissal_at=int(dismissal.value) if dismissal is not None else None,
-            actor=actor,
-        )
-
-
-def _rating_create(
-    *,
-    company: Company,
-    month: date,
-    person: Person,
-    complaints: int,
-    ordinal: int,
-    at: datetime,
-    fine: Any,
-    dismissal_at: int | None,
-    actor: Person | None,
-) -> WorstServiceRating:
-    rating = WorstServiceRating.objects.create(
-        company=company,
-        person=person,
-        unit_id=person.unit_id,
-        month=month,
-        complaints=complaints,
-        ordinal=ordinal,
-        created_at=now(),
+    moment = now()
+    ratings = WorstServiceRating.objects.bulk_create(
+        [
+            WorstServiceRating(
+                company=company,
+                person=people[person_id],
+                unit_id=people[person_id].unit_id,
+                month=month,
+                complaints=len(counted[person_id]),
+                ordinal=before.get(person_id, 0) + 1,
+                created_at=moment,
+            )
+            for person_id in new
+        ],
+        batch_size=1000,
     )
-    event = event_record(
-        subject=rating,
+    events_record(
+        subjects=ratings,
         action=BoardEvent.WORST_RATED,
+        company=company,
         actor=actor,
-        data={
+        data_for=lambda rating: {
             "month": month_text(month),
-            "person_id": person.pk,
-            "complaints": complaints,
-            "ordinal": ordinal,
+            "person_id": rating.person_id,
+            "complaints": rating.complaints,
+            "ordinal": rating.ordinal,
         },
     )
-    params = {"month": month_text(month), "complaints": complaints}
+    dismissal_at = int(dismissal.value) if dismissal is not None else None
+    for rating in ratings:
+        params = {"month": month_text(month), "complaints": rating.complaints}
+        if fine is not None:
+            rating.entry = entry_book(
+                company=company,
+                person=rating.person,
+                kind=EntryKind.WORST_SERVICE,
+                occurred_at=counted[rating.person_id][threshold - 1][1],
+                amount=-Decimal(fine.value),
+                applied=fine,
+                count=rating.ordinal,
+                subject=rating,
+                reason=str(REASON_WORST % params),
+                sanction=Sanction.FINE,
+            )
+        if dismissal_at is not None and rating.ordinal >= dismissal_at:
+            _dismissal_propose(
+                company=company,
+                person=rating.person,
+                rating=rating,
+                reason=str(
+                    REASON_DISMISSAL % {"ordinal": rating.ordinal, "month": month_text(month)}
+                ),
+                actor=actor,
+            )
     if fine is not None:
-        rating.entry = entry_book(
-            company=company,
-            person=person,
-            kind=EntryKind.WORST_SERVICE,
-            occurred_at=at,
-            amount=-Decimal(fine.value),
-            applied=fine,
-            count=ordinal,
-            event=event,
-            subject=rating,
-            reason=str(REASON_WORST % params),
-            sanction=Sanction.FINE,
-        )
-        rating.save(update_fields=["entry"])
-    if dismissal_at is not None and ordinal >= dismissal_at:
-        _dismissal_propose(
-            company=company,
-            person=person,
-            rating=rating,
-            reason=str(REASON_DISMISSAL % {"ordinal": ordinal, "month": month_text(month)}),
-            actor=actor,
-        )
-    return rating
+        WorstServiceRating.objects.bulk_update(ratings, ["entry"], batch_size=1000)
 
 
 def _rating_withdraw(rating: WorstServiceRating, *, complaints: int, actor: Person | None) -> None:

@@ -53,11 +53,13 @@ class StarForm(forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = {p.pk: p for p in selectors.star_candidates(unit)}
-        self.fields["person"].choices = [("", VACANCY)] + [
-            (pk, f"{p} · {p.unit.name}" if p.unit_id != unit.pk else str(p))
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", VACANCY)] + [
+            (pk, f"{p} · {p.unit.name}" if p.unit and p.unit_id != unit.pk else str(p))
             for pk, p in self.candidates.items()
         ]
-        self.fields["person"].required = False
+        field.required = False
 
 
 class WithdrawForm(forms.Form):
