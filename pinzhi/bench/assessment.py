@@ -21,6 +21,7 @@ the two are checked equal. The database is left as it was."""
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -266,7 +267,18 @@ def _book_rest(company: Company, month, events: list[tuple], counts: dict[int, i
     return booked
 
 
-def assessment_month(*, quality: Person | None = None, seed: int = 11) -> AssessmentBench:
+def _analyse() -> None:
+    """Statistics for the rows just loaded (inside the transaction: rolled back with it), so
+    that neither side is timed against a planner blind to a million new rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("timeline_event", "assessment_pointsentry", "orgs_person"):
+                cursor.execute(f"ANALYZE {table}")
+
+
+def assessment_month(
+    *, quality: Person | None = None, seed: int = 11, say: Callable[[str], None] = lambda _t: None
+) -> AssessmentBench:
     result = AssessmentBench()
     this_month = month_of(now())
     months = [this_month]
@@ -281,6 +293,7 @@ def assessment_month(*, quality: Person | None = None, seed: int = 11) -> Assess
             company, people = _organisation(STAFF)
             _events_load(company, people, months, rng)
             result.load = time.perf_counter() - t0
+            say(f"loaded in {result.load:.0f} s")
             start, end = month_bounds(measured)
             month_events = Event.objects.filter(
                 company=company, action=str(ComplaintEvent.VERIFIED), at__gte=start, at__lt=end
@@ -290,6 +303,7 @@ def assessment_month(*, quality: Person | None = None, seed: int = 11) -> Assess
             events_derive(first)
             result.derive = time.perf_counter() - t0
             result.derived = len(first)
+            say(f"derived {len(first)} events in {result.derive:.1f} s")
             counts: dict[int, int] = {}
             for event in first:
                 staff_id = event.data["staff_id"]
@@ -301,11 +315,14 @@ def assessment_month(*, quality: Person | None = None, seed: int = 11) -> Assess
             t0 = time.perf_counter()
             booked = _book_rest(company, measured, rest, counts)
             result.book = time.perf_counter() - t0
+            say(f"booked {booked} entries in {result.book:.0f} s")
+            _analyse()
             with CaptureQueriesContext(connection) as captured:
                 t0 = time.perf_counter()
                 month_compute(company=company, month=measured, actor=quality)
                 result.compute.append(time.perf_counter() - t0)
             result.queries = len(captured)
+            say(f"month_compute {result.compute[0]:.2f} s, {result.queries} queries")
             params = _raw_params(company, measured)
             raw: dict = {}
             for _run in range(RUNS):
@@ -314,6 +331,7 @@ def assessment_month(*, quality: Person | None = None, seed: int = 11) -> Assess
                     cursor.execute(RAW_TOTALS, params)
                     raw = {pk: (int(score), Decimal(amount)) for pk, score, amount in cursor}
                 result.raw.append(time.perf_counter() - t0)
+                say(f"raw SQL {result.raw[-1]:.2f} s")
             mine = {
                 person_id: (score, amount)
                 for person_id, score, amount in MonthlyTotal.objects.filter(
