@@ -85,10 +85,34 @@ class AssessmentConfig(AppConfig):
 
     def _register_board(self) -> None:
         """Part E: service stars, worst service, the notice board, rule-change preview."""
+        from pinzhi.assessment import demo_board
         from pinzhi.assessment.events import BoardEvent
+        from pinzhi.assessment.hooks import register_month_end
+        from pinzhi.assessment.services.board import worst_service_rate
+        from pinzhi.assessment.services.preview import amendment_impact
+        from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES, Role
+        from pinzhi.policy.impact import register_amendment_impact
         from pinzhi.timeline.events import register_labels
 
         register_labels(BoardEvent)
+        # Before the monthly cycle's demo (82) closes the year's months: stars are named
+        # within a month, before it is exported to payroll.
+        register_demo(DemoPart(name="assessment_board", load=demo_board.load_demo_board, order=81))
+        register_month_end("worst_service", worst_service_rate)
+        register_amendment_impact(amendment_impact)
+        register_nav_section(
+            _("Assessment"),
+            (_("Notice board"), "assessment:board", STAFF_ROLES, "megaphone", 84),
+            (
+                _("Service stars"),
+                "assessment:stars",
+                frozenset({Role.QUALITY_DEPARTMENT, Role.DEPARTMENT_MANAGER}),
+                "star",
+                85,
+            ),
+        )
 
     def _register_quarterly(self) -> None:
         """Part C: quarterly plans, indicators, rankings, branded window, year end."""

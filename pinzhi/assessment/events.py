@@ -131,12 +131,52 @@ class StarNamed(TypedDict):
     streak: Annotated[int, "consecutive months as the unit's star (0 for a vacancy)"]
 
 
+class StarWithdrawn(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM)"]
+    unit_id: Annotated[int, "the Unit whose naming is withdrawn"]
+    person_id: Annotated[int | None, "the Person who was named, or null for a vacancy"]
+
+
+class WorstRated(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM)"]
+    person_id: Annotated[int, "the Person rated worst service"]
+    complaints: Annotated[int, "their verified complaints in the month"]
+    ordinal: Annotated[int, "their ratings in total, this one included"]
+
+
+class WorstWithdrawn(TypedDict):
+    month: Annotated[str, "the month (YYYY-MM)"]
+    person_id: Annotated[int, "the Person whose rating is withdrawn"]
+    complaints: Annotated[int, "their verified complaints in the month now"]
+
+
 class BoardEvent(EventCode):
     STAR_NAMED = (
         "service_star.named",
         _("Service star named"),
         "When a unit names its service star of a month, or records that it names none (ASM-6).",
         StarNamed,
+    )
+    STAR_WITHDRAWN = (
+        "service_star.withdrawn",
+        _("Service star withdrawn"),
+        "When a unit's naming of a month's service star (or vacancy) is withdrawn before the "
+        "month is closed; the reward is corrected (ASM-6).",
+        StarWithdrawn,
+    )
+    WORST_RATED = (
+        "worst_service.rated",
+        _("Rated worst service"),
+        "When the month-end computation rates a person worst service for the pack's number of "
+        "verified complaints in the month, with the fine booked (ASM-7).",
+        WorstRated,
+    )
+    WORST_WITHDRAWN = (
+        "worst_service.withdrawn",
+        _("Worst-service rating withdrawn"),
+        "When a recomputed month no longer gives a person the pack's number of verified "
+        "complaints (an appeal was upheld): the rating is withdrawn and the fine corrected.",
+        WorstWithdrawn,
     )
 
 

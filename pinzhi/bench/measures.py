@@ -712,6 +712,24 @@ def measure_supplier_month(bench: Bench) -> list[Figure]:
     ]
 
 
+def measure_assessment_month(bench: Bench) -> list[Figure]:
+    """ASM-3 … ASM-7 (issue 11): the month-end computation for 10,000 staff over 1,000,000
+    events, beside the same totals by hand-written SQL (pinzhi/bench/assessment.py)."""
+    from pinzhi.bench.assessment import assessment_month
+
+    got = assessment_month(quality=bench.quality)
+    return [
+        Figure(
+            "assessment-month",
+            "month-end assessment of 10,000 staff, 1,000,000 events",
+            Timings(got.compute, wall=sum(got.compute)),
+            Timings(got.raw, wall=sum(got.raw)),
+            queries=got.queries,
+            note=got.note,
+        )
+    ]
+
+
 def measure_materialise(bench: Bench) -> list[Figure]:
     """Issue 10 (INS-1): the next 30 days of three schedules over 1,000 units (daily, weekly,
     a 20 % weekly sample) materialised by the clock's job; raw: the daily schedule's task
@@ -752,6 +770,7 @@ MEASURES: dict[str, Callable[[Bench], list[Figure]]] = {
     "regroup": measure_regroup,
     "supplier-month": measure_supplier_month,
     "materialise": measure_materialise,
+    "assessment-month": measure_assessment_month,
 }
 NEEDS_SERVER = {"create", "intake", "list", "search", "repeats", "home", "api-list"}
 

@@ -476,6 +476,7 @@ def build_two_companies() -> TwoCompanies:
     _training(a)
     _assessment_ledger(a)
     _assessment_cycle(a)
+    _board(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -782,4 +783,20 @@ def _assessment_cycle(a: CompanyData) -> None:
     a.objects["closed_month"], _appeal, _extra = run(before, close=True)
     a.objects["published_month"], a.objects["appeal"], a.objects["unappealed_entry"] = run(
         last, close=False
+# --- assessment, part E: service stars and the notice board (ASM-6, ASM-7) -------------------
+
+
+def _board(a: CompanyData) -> None:
+    """A's customer service department records a vacancy for last month (no star named)."""
+    from pinzhi.assessment.services.board import star_name
+    from pinzhi.lib.clock import now
+    from pinzhi.lib.months import month_of, month_previous
+
+    a.objects["service_star"] = star_name(
+        company=a.company,
+        unit=a.kf,
+        month=month_previous(month_of(now())),
+        person=None,
+        actor=a.people[Role.QUALITY_DEPARTMENT],
+        reason=f"{a.company.name[:3]}本月无人达到评选条件",
     )

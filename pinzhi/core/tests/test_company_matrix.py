@@ -345,6 +345,22 @@ def _location_token(a, role):
     return {"token": location_token(a.estate)}
 
 
+# --- assessment, part E: service stars and the notice board (ASM-6, ASM-7) -------------------
+URL_OBJECTS.update(
+    {
+        "assessment:board_month": Target(
+            lambda a, r: {"month": f"{a['service_star'].month:%Y-%m}"},
+            shared="ASM-7: a month is every company's; each company's board shows its own "
+            "stars and ratings",
+        ),
+        "assessment:star_name": Target(
+            lambda a, r: {"unit": a.kf.pk, "month": f"{a['service_star'].month:%Y-%m}"},
+            EVERY_METHOD,
+        ),
+        "assessment:star_withdraw": Target(_pk("service_star"), EVERY_METHOD),
+    }
+)
+
 # Public pages with parameters: anyone may open them, by design.
 PUBLIC_URLS: dict[str, tuple[str, Callable[[CompanyData, str], dict]]] = {
     "portal:complaint_at": (
