@@ -41,9 +41,12 @@ class AssessmentConfig(AppConfig):
     def _register_quarterly(self) -> None:
         """Part C: quarterly plans, indicators, rankings, branded window, year end."""
         from pinzhi.assessment.events import QuarterEvent
+        from pinzhi.assessment.workflow_quarterly import PLAN_WORKFLOW
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(QuarterEvent)
+        workflow_register(PLAN_WORKFLOW)
 
     def _register_consequences(self) -> None:
         """Part D: consequences and the penalty scale (with training)."""
