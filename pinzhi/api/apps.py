@@ -15,6 +15,7 @@ class ApiConfig(AppConfig):
             cases,
             checklists,
             inspections,
+            quarterly,
             rectification,
             schedules,
             standards,

@@ -17,6 +17,7 @@ SCOPE_RECTIFICATION_WRITE = "rectification:write"
 SCOPE_SUPPLIERS_READ = "suppliers:read"
 SCOPE_INSPECTIONS_READ = "inspections:read"
 SCOPE_INSPECTIONS_WRITE = "inspections:write"
+SCOPE_QUARTERLY_READ = "quarterly:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -35,6 +36,10 @@ SCOPES = [
     (
         "schedules:write",
         _("Create schedules, assign and cancel inspection tasks (schedules:write)"),
+    ),
+    (
+        SCOPE_QUARTERLY_READ,
+        _("Read the issued quarterly assessments and their results (quarterly:read)"),
     ),
 ]
 
