@@ -289,7 +289,7 @@ def _scope_people(plan: AssessmentPlan, units: list[Unit]) -> list[Person]:
 def _ranked(results: list[AssessmentResult], *, company: Company) -> None:
     """Rank (1, 1, 3 … on equal scores) and band one level's results (ASM-9): the pack's
     number of benchmarks first, the last ones lagging behind, the advanced next after the
-    benchmarks."""
+    benchmarks; equal scores share the better rank and band."""
     benchmark = int(_rule("quarterly.benchmark_count", company, 0))
     advanced = int(_rule("quarterly.advanced_count", company, 0))
     laggard = int(_rule("quarterly.laggard_count", company, 0))
@@ -307,6 +307,8 @@ def _ranked(results: list[AssessmentResult], *, company: Company) -> None:
             result.band = Band.ADVANCED
         else:
             result.band = Band.ORDINARY
+        if position > 1 and result.rank == results[position - 2].rank:
+            result.band = results[position - 2].band  # equal scores share a band
 
 
 def suggestions_for(figures: Mapping[str, ind.Figure], *, pass_mark: Decimal) -> str:
@@ -512,7 +514,11 @@ def result_feedback_set(
 ) -> AssessmentResult:
     """ASM-2: the quality department edits a unit's generated improvement suggestions before
     the report is issued."""
-    result = AssessmentResult.objects.select_for_update().select_related("plan").get(pk=result.pk)
+    result = (
+        AssessmentResult.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=result.pk)
+    )
     plan = result.plan
     if not (
         actor.is_superuser
@@ -537,7 +543,7 @@ def is_unit_head(person: Person, unit: Unit | None) -> bool:
 def result_acknowledge(*, result: AssessmentResult, actor: Person) -> AssessmentResult:
     """ASM-2: the unit's head acknowledges the feedback of the issued report, once."""
     result = (
-        AssessmentResult.objects.select_for_update()
+        AssessmentResult.objects.select_for_update(of=("self",))
         .select_related("plan", "unit")
         .get(pk=result.pk)
     )

@@ -254,3 +254,18 @@ def test_it_reports_without_the_consequences_part_and_recomputes_until_reported(
     quarterly.plan_close(plan=plan, actor=quarter.quality)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED
+
+
+def test_it_gives_equal_scores_the_same_rank_and_band(org):
+    """ASM-9: three units at 100 share rank 1 and are all benchmarks — none of them is named
+    lagging behind for a tie."""
+    from pinzhi.assessment.models import AssessmentResult
+
+    results = [
+        AssessmentResult(score=Decimal(score), rank=0, passed=True)
+        for score in ("100", "100", "100", "80")
+    ]
+    quarterly._ranked(results, company=org.company)
+    assert [(r.rank, r.band) for r in results] == [
+        (1, Band.BENCHMARK), (1, Band.BENCHMARK), (1, Band.BENCHMARK), (4, Band.LAGGARD),
+    ]  # fmt: skip
