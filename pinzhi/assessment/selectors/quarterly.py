@@ -41,6 +41,8 @@ def plans_visible_to(user: Person) -> QuerySet[AssessmentPlan]:
     plans = AssessmentPlan.objects.all()
     if user.is_superuser:
         return plans
+    if user.company_id is None:
+        return AssessmentPlan.objects.none()
     plans = plans.filter(company_id=user.company_id)
     if user.role_codes & COMPANY_WIDE_ROLES:
         return plans
