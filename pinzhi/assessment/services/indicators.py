@@ -18,8 +18,9 @@ Every indicator has a value, the sample it rests on and a score 0 … 100
   below 0.
 
 A person's complaints are those naming them (staff complained about), their limits those
-they own, their nonconformities those they are responsible for, their inspection score the
-average of their own unit's. A unit's figures include its sub-units. An indicator without
+they own, their nonconformities those they are responsible for; their inspection score is
+the assessed unit's they work in (the plan's deepest unit covering theirs). A unit's
+figures include its sub-units. An indicator without
 a sample is shown as such and counts neither way."""
 
 from collections import defaultdict

@@ -369,9 +369,11 @@ def plan_compute(*, plan: AssessmentPlan, actor: Person | None) -> AssessmentPla
     values: list[IndicatorValue] = []
     by_level: dict[str, list[AssessmentResult]] = {lvl: [] for lvl in Level.values}
     suggestions: dict[int, str] = {}
+    inspections: dict[str, ind.Figure] = {}  # scope unit's path -> its inspection figure
     for unit in scope:
         level = Level.DEPARTMENT if unit.kind == Unit.Kind.DEPARTMENT else Level.UNIT
         figures = ind.unit_figures(sources, unit=unit, units=paths, deduction=deduction)
+        inspections[unit.path] = figures[ind.INSPECTION]
         values += _values(plan, level, figures, unit=unit)
         score = ind.weighted_score(figures, weights)
         if score is None:
@@ -400,6 +402,12 @@ def plan_compute(*, plan: AssessmentPlan, actor: Person | None) -> AssessmentPla
         suggestions[unit.pk] = result.feedback
     for person in _scope_people(plan, scope):
         figures = ind.person_figures(sources, person=person, deduction=deduction)
+        # A person's inspection score is that of the assessed unit they work in (the
+        # deepest of the scope covering their unit): the estate's, not their team's.
+        own = person.unit.path if person.unit is not None else None
+        covering = [path for path in inspections if own and own.startswith(path)]
+        if covering:
+            figures[ind.INSPECTION] = inspections[max(covering, key=len)]
         values += _values(plan, Level.PERSON, figures, person=person, unit=person.unit)
         score = ind.weighted_score(figures, weights)
         if score is None:

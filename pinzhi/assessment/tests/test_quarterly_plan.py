@@ -269,3 +269,18 @@ def test_it_gives_equal_scores_the_same_rank_and_band(org):
     assert [(r.rank, r.band) for r in results] == [
         (1, Band.BENCHMARK), (1, Band.BENCHMARK), (1, Band.BENCHMARK), (4, Band.LAGGARD),
     ]  # fmt: skip
+
+
+def test_it_gives_a_team_member_the_inspection_score_of_the_estate_assessed(quarter):
+    """ASM-1: inspections are of the estate; a member of the estate's security team takes the
+    estate's average (75 %), not an empty figure of the team."""
+    from pinzhi.orgs.models import Unit
+    from pinzhi.orgs.tests.factories import UnitFactory, person_in_role
+
+    team = UnitFactory(
+        company=quarter.company, code="CH-AB", name="翠湖花园安保班", parent=quarter.ch,
+        kind=Unit.Kind.TEAM,
+    )  # fmt: skip
+    guard = person_in_role("guard", "service_staff", team)
+    plan = computed(quarter)
+    assert value(plan, "inspection", person=guard).value == Decimal("75.00")
