@@ -284,3 +284,32 @@ def test_it_gives_a_team_member_the_inspection_score_of_the_estate_assessed(quar
     guard = person_in_role("guard", "service_staff", team)
     plan = computed(quarter)
     assert value(plan, "inspection", person=guard).value == Decimal("75.00")
+
+
+def test_it_proposes_reassignment_for_a_person_who_failed_the_quarter_before_too(
+    quarter, monkeypatch
+):
+    """ASM-8 (公司服务监督管理制度 第十一条 培训或调整工作岗位): 李保洁 failed Q4 2025 too — the
+    proposal handed to the consequences part is a reassignment citing the result; the
+    others, who passed, get none."""
+    from pinzhi.assessment.models import AssessmentResult, ConsequenceKind
+    from pinzhi.lib.clock import now
+
+    before = AssessmentPlan.objects.create(
+        company=quarter.company, title="2025年第4季度质量考核", year=2025, quarter=4,
+        starts_on="2025-10-01", ends_on="2025-12-31", status=PlanStatus.REPORTED,
+        created_by=quarter.quality, created_at=now(),
+    )  # fmt: skip
+    AssessmentResult.objects.create(
+        plan=before, level=Level.PERSON, person=quarter.staff, unit=quarter.ch,
+        score=Decimal("50"), rank=1, passed=False,
+    )  # fmt: skip
+    proposed = []
+    monkeypatch.setattr(quarterly, "_propose", lambda **kwargs: proposed.append(kwargs))
+    plan = computed(quarter)
+    quarterly.plan_report(plan=plan, actor=quarter.quality)
+    (proposal,) = proposed
+    assert proposal["kind"] == ConsequenceKind.REASSIGNMENT
+    assert proposal["person"] == quarter.staff
+    assert proposal["source_result"] == result(plan, person=quarter.staff)
+    assert "55.71" in proposal["reason"] and "60" in proposal["reason"]
