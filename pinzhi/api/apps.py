@@ -17,6 +17,7 @@ class ApiConfig(AppConfig):
             checklists,
             inspections,
             payroll,
+            quarterly,
             rectification,
             schedules,
             standards,

@@ -22,6 +22,7 @@ SCOPE_INSPECTIONS_WRITE = "inspections:write"
 SCOPE_PAYROLL_READ = "payroll:read"
 SCOPE_TRAINING_READ = "training:read"
 SCOPE_TRAINING_WRITE = "training:write"
+SCOPE_QUARTERLY_READ = "quarterly:read"
 SCOPES = [
     (SCOPE_WRITE, _("Register complaints (complaints:write)")),
     (SCOPE_READ, _("Read complaints it sent, with personal data (complaints:read)")),
@@ -52,6 +53,10 @@ SCOPES = [
         _("Read training courses, sessions, scores and assignments (training:read)"),
     ),
     (SCOPE_TRAINING_WRITE, _("Record training attendance and test scores (training:write)")),
+    (
+        SCOPE_QUARTERLY_READ,
+        _("Read the issued quarterly assessments and their results (quarterly:read)"),
+    ),
 ]
 
 

@@ -116,10 +116,23 @@ class AssessmentConfig(AppConfig):
 
     def _register_quarterly(self) -> None:
         """Part C: quarterly plans, indicators, rankings, branded window, year end."""
+        from pinzhi.assessment.demo_quarterly import load_demo_quarterly
         from pinzhi.assessment.events import QuarterEvent
+        from pinzhi.assessment.selectors.quarterly import READ_ROLES
+        from pinzhi.assessment.workflow_quarterly import PLAN_WORKFLOW
+        from pinzhi.core.demo import DemoPart, register_demo
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.lib.workflow import workflow_register
         from pinzhi.timeline.events import register_labels
 
         register_labels(QuarterEvent)
+        workflow_register(PLAN_WORKFLOW)
+        register_demo(DemoPart(name="quarterly", load=load_demo_quarterly, order=86))
+        register_nav_section(
+            _("Assessment"),
+            (_("Quarterly assessment"), "assessment:quarterly_plans", READ_ROLES, "bar-chart", 86),
+            (_("Year-end roll-up"), "assessment:quarterly_year", READ_ROLES, "calendar3", 87),
+        )
 
     def _register_consequences(self) -> None:
         """Part D: consequences and the penalty scale (with training)."""

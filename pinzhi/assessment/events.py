@@ -188,12 +188,68 @@ class PlanCreated(TypedDict):
     quarter: Annotated[int, "the plan's quarter (1 … 4)"]
 
 
+class PlanStep(TypedDict):
+    year: Annotated[int, "the plan's year"]
+    quarter: Annotated[int, "the plan's quarter (1 … 4)"]
+
+
+class PlanComputed(TypedDict):
+    year: Annotated[int, "the plan's year"]
+    quarter: Annotated[int, "the plan's quarter (1 … 4)"]
+    results: Annotated[int, "how many people, units and departments have a result"]
+    failed: Annotated[int, "how many of them failed (below the pack's pass mark)"]
+
+
+class FeedbackAcknowledged(TypedDict):
+    plan_id: Annotated[int, "the AssessmentPlan"]
+    unit_id: Annotated[int, "the Unit whose head acknowledged the feedback"]
+
+
 class QuarterEvent(EventCode):
     PLAN_CREATED = (
         "assessment_plan.created",
         _("Assessment plan drafted"),
         "When the quality department drafts a quarter's assessment plan (ASM-2).",
         PlanCreated,
+    )
+    PLAN_UPDATED = (
+        "assessment_plan.updated",
+        _("Assessment plan changed"),
+        "When the quality department changes a draft plan's time, scope or weights (ASM-2).",
+        PlanStep,
+    )
+    PLAN_APPROVED = (
+        "assessment_plan.approved",
+        _("Assessment plan approved"),
+        "When leadership approves a quarter's assessment plan (ASM-2).",
+        PlanStep,
+    )
+    PLAN_COMPUTED = (
+        "assessment_plan.computed",
+        _("Quarterly indicators computed"),
+        "When the quality department computes (or computes again) the plan's indicators, "
+        "scores, rankings and branded-window eligibility (ASM-1, ASM-9, SAT-2).",
+        PlanComputed,
+    )
+    PLAN_REPORTED = (
+        "assessment_plan.reported",
+        _("Quarterly assessment report issued"),
+        "When the quality department issues the report and feeds it back to the units; a "
+        "failed person's retraining or reassignment is proposed (ASM-2, ASM-8).",
+        PlanStep,
+    )
+    PLAN_CLOSED = (
+        "assessment_plan.closed",
+        _("Assessment plan closed"),
+        "When the quality department closes a reported plan (ASM-2).",
+        PlanStep,
+    )
+    FEEDBACK_ACKNOWLEDGED = (
+        "assessment_plan.feedback_acknowledged",
+        _("Quarterly feedback acknowledged"),
+        "When a unit's head acknowledges the quarterly feedback and improvement suggestions "
+        "(ASM-2).",
+        FeedbackAcknowledged,
     )
 
 

@@ -477,6 +477,7 @@ def build_two_companies() -> TwoCompanies:
     _assessment_ledger(a)
     _assessment_cycle(a)
     _board(a)
+    _quarterly(a)
     return TwoCompanies(a=a, b=b)
 
 
@@ -799,4 +800,30 @@ def _board(a: CompanyData) -> None:
         person=None,
         actor=a.people[Role.QUALITY_DEPARTMENT],
         reason=f"{a.company.name[:3]}本月无人达到评选条件",
+# --- assessment, part C: the quarterly assessment (ASM-2, ASM-9) ------------------------------
+
+
+def _quarterly(a: CompanyData) -> None:
+    """A's quarter: a plan reported with HQ's result (every person is at HQ), and a draft."""
+    from pinzhi.assessment.models import Level
+    from pinzhi.assessment.services import quarterly
+    from pinzhi.lib.clock import now
+    from pinzhi.lib.months import day_of
+
+    today = day_of(now())
+    quality, leader = a.people[Role.QUALITY_DEPARTMENT], a.people[Role.LEADERSHIP]
+    plan = quarterly.plan_create(
+        company=a.company,
+        actor=quality,
+        year=today.year,
+        quarter=(today.month - 1) // 3 + 1,
+        units=[a.hq, a.estate],
+    )
+    quarterly.plan_approve(plan=plan, actor=leader)
+    quarterly.plan_compute(plan=plan, actor=quality)
+    quarterly.plan_report(plan=plan, actor=quality)
+    a.objects["quarterly_plan"] = plan
+    a.objects["quarterly_result"] = plan.results.get(level=Level.DEPARTMENT, unit=a.hq)
+    a.objects["quarterly_draft"] = quarterly.plan_create(
+        company=a.company, actor=quality, year=today.year - 1, quarter=4, units=[a.estate]
     )

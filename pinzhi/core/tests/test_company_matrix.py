@@ -461,6 +461,20 @@ def _parameterised(pattern) -> bool:
     return bool(pattern.pattern.converters or pattern.pattern.regex.groups)
 
 
+# --- assessment, part C: the quarterly assessment (ASM-2, ASM-9) ------------------------------
+URL_OBJECTS.update(
+    {
+        "assessment:quarterly_plan": Target(_pk("quarterly_plan")),
+        "assessment:quarterly_plan_edit": Target(_pk("quarterly_draft"), EVERY_METHOD),
+        "assessment:quarterly_step": Target(
+            lambda a, r: {"pk": a["quarterly_plan"].pk, "action": "close"}, (POST,)
+        ),
+        "assessment:quarterly_feedback": Target(_pk("quarterly_result"), EVERY_METHOD),
+        "assessment:quarterly_suggestions": Target(_pk("quarterly_result"), EVERY_METHOD),
+    }
+)
+
+
 PARAMETERISED = {name: pattern for name, pattern in PAGES if _parameterised(pattern)}
 
 
