@@ -309,11 +309,13 @@ class EntryRow:
     entry: PointsEntry
     url: str  # what it is about, where the reader may open it ("" otherwise)
     rule: str  # the rule's name as the pack names it ("" for a manager's own reason)
+    label: str  # what it is about, a complaint's subject masked (ORG-3)
 
 
+_COMPLAINT = "complaints.complaint"
 # The subjects an entry can link to: (model label, URL name, the reader's visible set).
 _SUBJECTS = (
-    ("complaints.complaint", "complaints:detail", complaints_visible_to),
+    (_COMPLAINT, "complaints:detail", complaints_visible_to),
     ("inspections.inspection", "inspections:detail", inspections_visible_to),
     ("rectification.nonconformity", "rectification:detail", nonconformities_visible_to),
 )
@@ -336,11 +338,23 @@ def entry_rows(user: Person, entries: Iterable[PointsEntry]) -> list[EntryRow]:
             links[(label, pk)] = reverse(url_name, args=[pk])
     keys = {(e.company.policy_pack or DEFAULT_PACK, e.rule_key) for e in entries if e.rule_key}
     names = rule_names(sorted(keys)) if keys else {}
+    # A complaint's label is its tracking code and subject, the subject as the archive
+    # shows every complaint's: masked (ORG-3), whoever reads it.
+    complaint_ids = {e.subject_id for e in entries if e.subject_type == _COMPLAINT and e.subject_id}
+    complaint_labels = {
+        c.pk: f"{c.tracking_code} {complaint_text(c, c.title, may_see=False)}"
+        for c in Complaint.objects.filter(pk__in=complaint_ids).only(
+            "tracking_code", "title", "customer_name", "customer_address"
+        )
+    }
     return [
         EntryRow(
             e,
             links.get((e.subject_type, e.subject_id or 0), ""),
             names.get((e.company.policy_pack or DEFAULT_PACK, e.rule_key), ""),
+            complaint_labels.get(e.subject_id or 0, "")
+            if e.subject_type == _COMPLAINT
+            else e.subject_label,
         )
         for e in entries
     ]

@@ -72,7 +72,7 @@ def archive_url(person, **query):
 def history(org, clock):
     """李保洁 (staff, CH): a verified complaint in February, a daily record in March."""
     clock.move_to("2026-02-12 09:00 +0800")
-    complaint = complaint_verified(staff=org.staff, title="楼道垃圾两天没清")
+    complaint = complaint_verified(staff=org.staff, title="王先生家门口楼道垃圾两天没清")
     complaint_entry(org, org.staff, complaint)
     clock.move_to("2026-03-05 15:00 +0800")
     daily_record(org, org.staff, -2, "工作服不整，未佩戴工牌")
@@ -93,7 +93,8 @@ def test_it_shows_a_person_their_own_archive_with_the_reason_and_clause_of_every
     # The complaint's entry names its rule's value and the clause of seed 004.
     assert "第5篇 二.2" in html
     assert history.tracking_code in html
-    # The customer's name never reaches the archive (ORG-3).
+    # The customer's name, in the complaint's subject, never reaches the archive (ORG-3).
+    assert "楼道垃圾两天没清" in html
     assert "王先生" not in html
     entries = response.context["entry_rows"]
     assert [row.entry.points for row in entries] == [-5, -2]
