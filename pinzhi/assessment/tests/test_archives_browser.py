@@ -5,6 +5,7 @@ code, English leftover or UTC time, nothing wider than the screen, and screensho
 /tmp/archive-*.png for the lead."""
 
 import shutil
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -164,6 +165,16 @@ def test_the_archive_reads_in_chinese_at_phone_width(page, org, clock):
     assert "主动帮助业主搬运重物，业主致谢" in mine
     assert "第5篇" in mine  # the clause of the complaint entries
     assert "逐月积分" in mine and "服务明星" in mine and "服务礼仪" in mine
+    printed = page.request.get("/assessment/archives/mine/pdf/")
+    assert printed.ok and printed.headers["content-type"] == "application/pdf"
+    with open(f"{SHOTS}/archive-mine.pdf", "wb") as out:
+        out.write(printed.body())
+    text = subprocess.run(
+        ["pdftotext", f"{SHOTS}/archive-mine.pdf", "-"], capture_output=True, text=True, check=True
+    ).stdout
+    joined = "".join(text.split())  # wrapped cells
+    assert "李保洁" in joined and "主动帮助业主搬运重物" in joined
+    walk.found += [f"PDF: {item}" for item in leftovers(text)]
 
     walk.sign_in(org.manager)
     page.goto("/assessment/archives/")

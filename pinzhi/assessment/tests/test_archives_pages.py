@@ -392,3 +392,14 @@ def test_it_exports_the_archive_to_pdf_with_the_persons_name(client, org, histor
     assert "李保洁" in text
     assert "工作服不整" in text
     assert "第5篇二.2" in text
+
+
+def test_an_operators_superuser_without_a_company_gets_pages_not_errors(client, org, history):
+    """ASM-11: an administrator of the operator (no company) opens the pages without error."""
+    from pinzhi.orgs.tests.factories import PersonFactory
+
+    admin = PersonFactory(username="root", is_superuser=True, company=None, unit=None)
+    client.force_login(admin)
+    assert client.get(reverse("assessment:my_archive")).status_code == 200
+    assert client.get(reverse("assessment:archives")).status_code == 200
+    assert client.get(archive_url(org.staff)).status_code == 200
