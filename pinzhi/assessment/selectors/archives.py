@@ -59,6 +59,8 @@ MANAGING_ROLES = frozenset(LINE_ROLES | {Role.LEADERSHIP})
 # Rows a printed archive lists of each kind at most (the page pages through all of them).
 PRINT_ROWS = 500
 
+# A month on the trend chart's axis.
+MONTH_LABEL = _("Month %(n)s")
 MSG_YEAR_INVALID = _("Choose a year from the list: %(value)s is not one of them.")
 
 
@@ -286,7 +288,7 @@ def archive_months(person: Person, *, year: int) -> list[MonthFigure]:
 def trend_chart(figures: list[MonthFigure]) -> dict[str, Any]:
     """The data of the trend chart (ECharts): each month's score and its points."""
     return {
-        "labels": [f"{f.month.month}月" for f in figures],
+        "labels": [str(MONTH_LABEL) % {"n": f.month.month} for f in figures],
         "score": [f.score for f in figures],
         "points": [f.points for f in figures],
         "score_name": str(_("Score")),

@@ -114,6 +114,7 @@ def test_it_computes_each_months_score_as_base_plus_its_entries(client, org, his
     ]
     chart = json.loads(response.context["chart"] and json.dumps(response.context["chart"]))
     assert chart["score"] == [100, 95, 98]
+    assert chart["labels"] == ["1月", "2月", "3月"]
     html = response.content.decode()
     assert 'id="archive-trend-data"' in html and "echarts.min.js" in html
     assert response.context["summary"].points == -7
