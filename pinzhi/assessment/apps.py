@@ -166,3 +166,12 @@ class AssessmentConfig(AppConfig):
 
     def _register_archives(self) -> None:
         """Part F: the quality archives of employees and managers."""
+        from pinzhi.assessment.selectors.access import READ_ROLES
+        from pinzhi.core.shell import register_nav_section
+        from pinzhi.orgs.roles import STAFF_ROLES
+
+        register_nav_section(
+            _("Assessment"),
+            (_("My quality archive"), "assessment:my_archive", STAFF_ROLES, "person-vcard", 90),
+            (_("Work quality archives"), "assessment:archives", READ_ROLES, "folder2-open", 91),
+        )

@@ -338,6 +338,16 @@ URL_OBJECTS.update(
     }
 )
 
+# --- assessment, part F: quality archives (ASM-11) ----------------------------------------
+URL_OBJECTS.update(
+    {
+        "assessment:archive": Target(lambda a, r: {"pk": a.people[Role.SERVICE_STAFF.value].pk}),
+        "assessment:archive_pdf": Target(
+            lambda a, r: {"pk": a.people[Role.SERVICE_STAFF.value].pk}
+        ),
+    }
+)
+
 
 def _location_token(a, role):
     from pinzhi.portal.selectors import location_token
