@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pinzhi.assessment.services.indicators import INDICATORS, LABELS
+from pinzhi.assessment.indicators import INDICATORS, LABELS
 from pinzhi.assessment.services.quarterly import QuarterlyError, weights_clean
 from pinzhi.orgs.models import Company, Unit
 

@@ -114,7 +114,7 @@ PLAN_WORKFLOW = Workflow(
             ),
             done=_("The report is issued; each unit's head acknowledges its feedback."),
             event=QuarterEvent.PLAN_REPORTED,
-            verb=_("report"),
+            verb=_("issue the report"),
             submit=_("Issue the report"),
             icon="send-check",
         ),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from pinzhi.assessment.indicators import INDICATORS, LABELS, PERCENT_CODES, SERIOUS
 from pinzhi.assessment.models import (
     AssessmentPlan,
     AssessmentResult,
@@ -18,7 +19,6 @@ from pinzhi.assessment.models import (
     PlanStatus,
 )
 from pinzhi.assessment.selectors.access import LINE_ROLES, people_assessable_by
-from pinzhi.assessment.services.indicators import INDICATORS, LABELS, PERCENT_CODES, SERIOUS
 from pinzhi.orgs.models import Person
 from pinzhi.orgs.roles import COMPANY_WIDE_ROLES, Role
 from pinzhi.orgs.selectors import units_covered

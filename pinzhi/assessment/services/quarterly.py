@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from pinzhi.assessment import indicators as ind
 from pinzhi.assessment.events import QuarterEvent
 from pinzhi.assessment.models import (
     AssessmentPlan,
@@ -25,7 +26,6 @@ from pinzhi.assessment.models import (
     Level,
     PlanStatus,
 )
-from pinzhi.assessment.services import indicators as ind
 from pinzhi.assessment.services.ledger import pack_of
 from pinzhi.assessment.workflow_quarterly import PLAN_WORKFLOW
 from pinzhi.lib.clock import now

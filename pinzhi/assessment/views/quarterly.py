@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pinzhi.assessment.forms_quarterly import PlanForm, StepForm, SuggestionsForm
+from pinzhi.assessment.indicators import INDICATORS, LABELS
 from pinzhi.assessment.models import Level, PlanStatus
 from pinzhi.assessment.selectors import quarterly as selectors
 from pinzhi.assessment.services import quarterly as services
-from pinzhi.assessment.services.indicators import INDICATORS, LABELS
 from pinzhi.assessment.workflow_quarterly import PLAN_WORKFLOW
 from pinzhi.core.access import page
 from pinzhi.core.shell import Crumb, render_form_page, render_page

@@ -716,6 +716,9 @@ def _training(a: CompanyData) -> None:
         person=a.people[Role.SERVICE_STAFF],
         reason=f"{short}服务态度投诉",
         actor=quality,
+    )
+
+
 # --- assessment: the points ledger (issue 11, part A) ---------------------------------------
 
 
@@ -727,6 +730,9 @@ def _assessment_ledger(a: CompanyData) -> None:
         points=-2,
         reason=f"{a.company.name[:3]}：工服不整",
         actor=a.people[Role.QUALITY_DEPARTMENT],
+    )
+
+
 # --- assessment: monthly cycle (ASM-3, issue 11 part B) -------------------------------------
 
 
@@ -784,6 +790,9 @@ def _assessment_cycle(a: CompanyData) -> None:
     a.objects["closed_month"], _appeal, _extra = run(before, close=True)
     a.objects["published_month"], a.objects["appeal"], a.objects["unappealed_entry"] = run(
         last, close=False
+    )
+
+
 # --- assessment, part E: service stars and the notice board (ASM-6, ASM-7) -------------------
 
 
@@ -800,6 +809,9 @@ def _board(a: CompanyData) -> None:
         person=None,
         actor=a.people[Role.QUALITY_DEPARTMENT],
         reason=f"{a.company.name[:3]}本月无人达到评选条件",
+    )
+
+
 # --- assessment, part C: the quarterly assessment (ASM-2, ASM-9) ------------------------------
 
 
