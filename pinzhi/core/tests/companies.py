@@ -839,3 +839,7 @@ def _quarterly(a: CompanyData) -> None:
     a.objects["quarterly_draft"] = quarterly.plan_create(
         company=a.company, actor=quality, year=today.year - 1, quarter=4, units=[a.estate]
     )
+    # A's API token reads the issued quarters too (api/quarterly.py).
+    token = a["api_token"]
+    token.scopes = [*token.scopes, "quarterly:read"]
+    token.save(update_fields=["scopes"])

@@ -483,6 +483,7 @@ URL_OBJECTS.update(
         "assessment:quarterly_suggestions": Target(_pk("quarterly_result"), EVERY_METHOD),
     }
 )
+TOKEN_URLS["api:quarterly_results"] = lambda a: {"plan_id": a["quarterly_plan"].pk}
 
 
 PARAMETERISED = {name: pattern for name, pattern in PAGES if _parameterised(pattern)}
