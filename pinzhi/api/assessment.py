@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pinzhi.api.api import ErrorOut, _clean_text, _require, api
 from pinzhi.api.models import SCOPE_ASSESSMENT_READ, SCOPE_ASSESSMENT_WRITE, ApiToken
-from pinzhi.api.problems import InvalidInput
+from pinzhi.api.problems import InvalidInput, NotFound
 from pinzhi.assessment.models import EntryKind, PointsEntry
 from pinzhi.assessment.selectors.ledger import month_summary
 from pinzhi.assessment.services import offences
@@ -123,6 +123,8 @@ def _person(token: ApiToken, key: str, *, where: tuple[str, ...]) -> Person:
         else None
     )
     if person is None:
+        if where == ("path",):  # the address names a person the company does not have
+            raise NotFound(NO_SUCH_PERSON)
         raise InvalidInput(NO_SUCH_PERSON, field="person", where=where)
     return person
 

@@ -4,13 +4,14 @@ it — the entries derived from timeline events, a manager's offences and daily 
 stars, the worst-service fines, the corrections of an upheld appeal."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 
 from pinzhi.assessment.models import AssessmentMonth, EntryKind, MonthStatus, PointsEntry
+from pinzhi.deadlines.display import duration_text
 from pinzhi.lib.clock import now
 from pinzhi.lib.months import month_next, month_of, month_text
 from pinzhi.orgs.models import Company, Person
@@ -58,6 +59,8 @@ def _value_text(rule: Rule, value: Any) -> str:
     """The value as the pack pages show it (−5 分, 500 元, −15 至 −5 分)."""
     if isinstance(value, Range):
         return display(rule.value_type, rule.unit, {"min": value.min, "max": value.max})
+    if isinstance(value, timedelta):
+        return duration_text(value)
     if isinstance(value, Frequency):
         return display(rule.value_type, rule.unit, {"times": value.times, "per": value.per})
     return display(rule.value_type, rule.unit, value)

@@ -48,6 +48,8 @@ def test_the_rule_applied_carries_its_value_and_clause(org):
     assert applied is not None and applied.value == -5
     assert "第5篇 二.2" in applied.citation
     assert rule_applied("assessment.no_such_rule", company=org.company) is None
+    window = rule_applied("assessment.appeal_window", company=org.company)
+    assert window is not None and window.text == "3 天"
 
 
 def test_the_seed_arithmetic():

@@ -452,6 +452,12 @@ URL_OBJECTS.update(
         ),
     }
 )
+TOKEN_URLS["api:assessment_person_month"] = lambda a: {
+    "person": a.people[Role.SERVICE_STAFF].username,
+    "month": f"{a['closed_month'].month:%Y-%m}",
+}
+TOKEN_URLS["api:training_attendance"] = lambda a: {"session_id": a["training_session"].pk}
+TOKEN_STEPS["api:training_attendance"] = {"rows": [{"employee_no": "nobody", "attended": True}]}
 TOKEN_URLS["api:assessment_month_totals"] = lambda a: {"month": f"{a['closed_month'].month:%Y-%m}"}
 
 # Pages without parameters that take an object from the query string: B's people give A's.
@@ -509,6 +515,44 @@ URL_OBJECTS.update(
         "assessment:offence_record": Target(_pk("person"), EVERY_METHOD),
         "assessment:daily_record": Target(_pk("person"), EVERY_METHOD),
         "assessment:entry_correct": Target(_pk("points_entry"), EVERY_METHOD),
+    }
+)
+
+
+# --- training and consequences (issue 11 part D: TRN-1, ASM-8, ASM-10) ----------------------
+_NOT_THEIR_CONSEQUENCE = (
+    "ASM-10: a consequence is read by the company-wide roles, the line managers of the person's "
+    "unit and the person concerned"
+)
+URL_OBJECTS.update(
+    {
+        "training:course_edit": Target(_pk("course"), EVERY_METHOD),
+        "training:session": Target(_pk("training_session")),
+        "training:session_attendance": Target(
+            _pk("training_session"),
+            EVERY_METHOD,
+            get_redirect=(
+                "TRN-1: the attendance sheet is submitted from the session's page",
+                lambda a, r: reverse("training:session", args=[a["training_session"].pk]),
+            ),
+        ),
+        "training:session_cancel": Target(_pk("training_session"), EVERY_METHOD),
+        "training:assignment_cancel": Target(_pk("training_assignment"), EVERY_METHOD),
+        "assessment:consequence": Target(
+            _pk("consequence"),
+            out_of_scope=frozenset(
+                {
+                    Role.UNIT_QUALITY_ADMIN,
+                    Role.INSPECTOR,
+                    Role.SERVICE_DESK,
+                    Role.COMPLAINT_HANDLER,
+                    Role.SUPPLIER,
+                    Role.CUSTOMER,
+                    Role.SUPERVISING_BODY,
+                }
+            ),
+            out_of_scope_reason=_NOT_THEIR_CONSEQUENCE,
+        ),
     }
 )
 
@@ -712,41 +756,3 @@ def test_an_api_token_lists_only_its_own_companys_complaints(two_companies, clie
     a = two_companies.a
     mine = {a["complaint"].tracking_code, a["second_complaint"].tracking_code}
     assert listed == (mine if company == "a" else set())
-
-
-# --- training and consequences (issue 11 part D: TRN-1, ASM-8, ASM-10) ----------------------
-_NOT_THEIR_CONSEQUENCE = (
-    "ASM-10: a consequence is read by the company-wide roles, the line managers of the person's "
-    "unit and the person concerned"
-)
-URL_OBJECTS.update(
-    {
-        "training:course_edit": Target(_pk("course"), EVERY_METHOD),
-        "training:session": Target(_pk("training_session")),
-        "training:session_attendance": Target(
-            _pk("training_session"),
-            EVERY_METHOD,
-            get_redirect=(
-                "TRN-1: the attendance sheet is submitted from the session's page",
-                lambda a, r: reverse("training:session", args=[a["training_session"].pk]),
-            ),
-        ),
-        "training:session_cancel": Target(_pk("training_session"), EVERY_METHOD),
-        "training:assignment_cancel": Target(_pk("training_assignment"), EVERY_METHOD),
-        "assessment:consequence": Target(
-            _pk("consequence"),
-            out_of_scope=frozenset(
-                {
-                    Role.UNIT_QUALITY_ADMIN,
-                    Role.INSPECTOR,
-                    Role.SERVICE_DESK,
-                    Role.COMPLAINT_HANDLER,
-                    Role.SUPPLIER,
-                    Role.CUSTOMER,
-                    Role.SUPERVISING_BODY,
-                }
-            ),
-            out_of_scope_reason=_NOT_THEIR_CONSEQUENCE,
-        ),
-    }
-)
