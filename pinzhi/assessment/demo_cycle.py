@@ -103,4 +103,8 @@ def load_demo_cycle(*, stdout=None) -> int:
         month_row = AssessmentMonth.objects.filter(company=company, month=last).first()
         if entry is not None and month_row is not None and selectors.appeal_window_open(month_row):
             cycle.appeal_file(entry=entry, actor=staff, reason=APPEAL_REASON)
+    # The month under way: its draft so far (the worst-service ratings of its complaints).
+    current = AssessmentMonth.objects.filter(company=company, month=month_of(now())).first()
+    if current is None or current.status == MonthStatus.DRAFT:
+        cycle.month_compute(company=company, month=month_of(now()))
     return AssessmentMonth.objects.filter(company=company).count()
