@@ -38,7 +38,14 @@ from pinzhi.assessment.selectors.board import (
     may_name_star,
     month_last_instant,
 )
-from pinzhi.assessment.services.ledger import entry_book, month_locked, rule_applied
+from pinzhi.assessment.services.ledger import (
+    entries_book,
+    entry_book,
+    entry_build,
+    month_locked,
+    open_month,
+    rule_applied,
+)
 from pinzhi.lib.clock import now
 from pinzhi.lib.errors import DomainError
 from pinzhi.lib.months import month_of, month_previous, month_text
@@ -352,21 +359,33 @@ def worst_service_rate(*, company: Company, month: date, actor: Person | None = 
         },
     )
     dismissal_at = int(dismissal.value) if dismissal is not None else None
+    if fine is not None:
+        # One insert for the month's fines: they land in the month rated (or the next open).
+        landing = open_month(company.pk, month)
+        fines = entries_book(
+            [
+                entry_build(
+                    company=company,
+                    person=rating.person,
+                    kind=EntryKind.WORST_SERVICE,
+                    occurred_at=counted[rating.person_id][threshold - 1][1],
+                    amount=-Decimal(fine.value),
+                    applied=fine,
+                    count=rating.ordinal,
+                    subject=rating,
+                    reason=str(
+                        REASON_WORST % {"month": month_text(month), "complaints": rating.complaints}
+                    ),
+                    sanction=Sanction.FINE,
+                    landing=landing,
+                )
+                for rating in ratings
+            ]
+        )
+        for rating, entry in zip(ratings, fines, strict=True):
+            rating.entry = entry
+        WorstServiceRating.objects.bulk_update(ratings, ["entry"], batch_size=1000)
     for rating in ratings:
-        params = {"month": month_text(month), "complaints": rating.complaints}
-        if fine is not None:
-            rating.entry = entry_book(
-                company=company,
-                person=rating.person,
-                kind=EntryKind.WORST_SERVICE,
-                occurred_at=counted[rating.person_id][threshold - 1][1],
-                amount=-Decimal(fine.value),
-                applied=fine,
-                count=rating.ordinal,
-                subject=rating,
-                reason=str(REASON_WORST % params),
-                sanction=Sanction.FINE,
-            )
         if dismissal_at is not None and rating.ordinal >= dismissal_at:
             _dismissal_propose(
                 company=company,
@@ -377,8 +396,6 @@ def worst_service_rate(*, company: Company, month: date, actor: Person | None = 
                 ),
                 actor=actor,
             )
-    if fine is not None:
-        WorstServiceRating.objects.bulk_update(ratings, ["entry"], batch_size=1000)
 
 
 def _rating_withdraw(rating: WorstServiceRating, *, complaints: int, actor: Person | None) -> None:

@@ -106,12 +106,59 @@ def entry_book(
         booked = PointsEntry.objects.filter(event=event, kind=kind, person=person).first()
         if booked is not None:
             return booked
+    entry = entry_build(
+        company=company,
+        person=person,
+        kind=kind,
+        occurred_at=occurred_at,
+        points=points,
+        amount=amount,
+        applied=applied,
+        count=count,
+        event=event,
+        subject=subject,
+        reason=reason,
+        sanction=sanction,
+        notice=notice,
+        corrects=corrects,
+        entered_by=entered_by,
+    )
+    entry.save()
+    return entry
+
+
+def entries_book(entries: list[PointsEntry]) -> list[PointsEntry]:
+    """Append many entries built with `entry_build` (a month end's fines) in one insert."""
+    return PointsEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def entry_build(
+    *,
+    company: Company,
+    person: Person,
+    kind: EntryKind | str,
+    occurred_at: datetime,
+    points: int = 0,
+    amount: Decimal | None = None,
+    applied: Applied | None = None,
+    count: int | None = None,
+    event: Event | None = None,
+    subject: models.Model | None = None,
+    reason: str = "",
+    sanction: str = "",
+    notice: bool = False,
+    corrects: PointsEntry | None = None,
+    entered_by: Person | None = None,
+    landing: date | None = None,
+) -> PointsEntry:
+    """The entry `entry_book` appends, not yet saved: `landing` is the open month it lands
+    in when the caller already knows it (`open_month`), else it is read here."""
     month = month_of(occurred_at)
-    landing = open_month(company.pk, month)
+    landing = landing or open_month(company.pk, month)
     if landing != month:
         late = f"（原属 {month_text(month)}，该月已导出工资，计入 {month_text(landing)}）"
         reason = f"{reason}{late}" if reason else late.strip("（）")
-    return PointsEntry.objects.create(
+    return PointsEntry(
         company=company,
         person=person,
         unit_id=person.unit_id,
