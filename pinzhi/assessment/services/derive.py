@@ -36,6 +36,7 @@ from django.db.models import Model
 from pinzhi.assessment.models import EntryKind, PointsEntry
 from pinzhi.assessment.rules import joint_points, nth_complaint_points
 from pinzhi.assessment.services.ledger import Applied, entry_book, rule_applied
+from pinzhi.assessment.services.memo import batch_memo
 from pinzhi.assessment.services.people import (
     direct_supervisor,
     leader_in_charge,
@@ -46,6 +47,7 @@ from pinzhi.complaints.events import ComplaintEvent
 from pinzhi.inspections.events import InspectionEvent
 from pinzhi.lib.months import month_bounds, month_of
 from pinzhi.orgs.models import Company, Person
+from pinzhi.policy.selectors import rules_read_once
 from pinzhi.policy.values import Range
 from pinzhi.rectification.events import RectificationEvent
 from pinzhi.timeline.consumers import events_consume
@@ -267,11 +269,13 @@ HANDLERS: dict[str, Callable[[Event], None]] = {
 def events_derive(events: list[Event]) -> None:
     """The consumer's handler: each event's entries, in the chain's order."""
     companies = {c.pk: c for c in Company.objects.filter(pk__in={e.company_id for e in events})}
-    for event in events:
-        if event.company_id is None:
-            continue
-        event.company = companies[event.company_id]
-        HANDLERS[event.action](event)
+    # The batch reads each rule, role holder and closed month once.
+    with rules_read_once(), batch_memo():
+        for event in events:
+            if event.company_id is None:
+                continue
+            event.company = companies[event.company_id]
+            HANDLERS[event.action](event)
 
 
 def ledger_follow(*, batch: int = 100) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from pinzhi.assessment.models import AssessmentMonth, EntryKind, MonthStatus, PointsEntry
+from pinzhi.assessment.services.memo import memoised
 from pinzhi.deadlines.display import duration_text
 from pinzhi.lib.clock import now
 from pinzhi.lib.months import month_next, month_of, month_text
@@ -44,9 +45,12 @@ def rule_applied(key: str, *, company: Company, at: datetime | None = None) -> A
     value = rule_value_or_none(key, pack=pack, company=company, at=at)
     if value is None:
         return None
-    rule = Rule.objects.filter(pack__code=pack, key=key).only(
-        "value_type", "unit", "citation_seed", "citation_clause"
-    )[0]
+    rule = memoised(
+        ("rule", pack, key),
+        lambda: Rule.objects.filter(pack__code=pack, key=key).only(
+            "value_type", "unit", "citation_seed", "citation_clause"
+        )[0],
+    )
     return Applied(
         key=key,
         value=value,
@@ -68,9 +72,12 @@ def _value_text(rule: Rule, value: Any) -> str:
 
 def month_locked(company_id: int, month: date) -> bool:
     """Whether `month` was closed and exported to payroll: its entries are final."""
-    return AssessmentMonth.objects.filter(
-        company_id=company_id, month=month, status=MonthStatus.CLOSED
-    ).exists()
+    return memoised(
+        ("locked", company_id, month),
+        lambda: AssessmentMonth.objects.filter(
+            company_id=company_id, month=month, status=MonthStatus.CLOSED
+        ).exists(),
+    )
 
 
 def open_month(company_id: int, month: date) -> date:

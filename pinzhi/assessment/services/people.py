@@ -9,6 +9,7 @@ person's unit (the deepest) is in charge; a role assigned without a scope (the w
 company) covers every unit, as the farthest. Nobody is their own supervisor or leader.
 None found: no joint penalty is booked (docs/assessment.md)."""
 
+from pinzhi.assessment.services.memo import memoised
 from pinzhi.orgs.models import Person, RoleAssignment
 from pinzhi.orgs.roles import Role
 
@@ -17,20 +18,23 @@ def _closest_in_role(person: Person, roles: tuple[str, ...]) -> Person | None:
     unit = person.unit
     if unit is None or not person.company_id:
         return None
-    assignments = (
-        RoleAssignment.objects.filter(
-            role__in=roles,
-            person__company_id=person.company_id,
-            person__is_active=True,
-        )
-        .exclude(person_id=person.pk)
-        .prefetch_related("scope")
-        .select_related("person")
-        .order_by("person_id")
+    company_id = person.company_id
+    assignments = memoised(
+        ("roles", company_id, roles),
+        lambda: list(
+            RoleAssignment.objects.filter(
+                role__in=roles, person__company_id=company_id, person__is_active=True
+            )
+            .prefetch_related("scope")
+            .select_related("person")
+            .order_by("person_id")
+        ),
     )
     best: tuple[int, int, int] | None = None  # (depth, -role order, -person id): higher wins
     chosen: Person | None = None
     for assignment in assignments:
+        if assignment.person_id == person.pk:
+            continue
         scope = list(assignment.scope.all())
         if scope:
             depths = [
