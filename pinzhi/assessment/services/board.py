@@ -289,6 +289,7 @@ def _candidates(company: Company, month: date, threshold: int) -> set[int]:
     )
 
 
+@transaction.atomic
 def worst_service_rate(*, company: Company, month: date, actor: Person | None = None) -> None:
     """ASM-7 (004 第5篇 二.4), the month-end step: everyone with the pack's number of verified
     complaints in `month` is rated worst service once — the rating, the pack's fine as a
